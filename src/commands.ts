@@ -6,9 +6,10 @@ import type { KubeReachContext } from './context.ts';
  * live beside them in package.json (`contributes.commands` and `menus`); a unit test checks that
  * the two agree.
  */
-export const COMMANDS: Readonly<Record<string, (context: KubeReachContext, ...args: unknown[]) => unknown>> = {
-  'kubereach.openOutput': (context) => context.log.show(),
-};
+export const COMMANDS: Readonly<Record<string, (context: KubeReachContext, ...args: unknown[]) => unknown>> =
+  {
+    'kubereach.openOutput': (context) => context.log.show(),
+  };
 
 export function registerCommands(context: KubeReachContext): vscode.Disposable[] {
   return Object.entries(COMMANDS).map(([id, handler]) =>

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind } from 'vscode-languageclient/node';
-import type { LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
+import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 import { LANGUAGE_SERVER_ID, SETTINGS_SECTION } from '../shared/protocol.ts';
 import type { InitializationOptions } from '../shared/protocol.ts';
 
@@ -15,6 +14,7 @@ const YAML_SELECTOR = [
  */
 export class ManifestLanguageClient implements vscode.Disposable {
   private client: LanguageClient | undefined;
+  private starting: Promise<void> | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly serverModule: string;
   private readonly version: string;
@@ -36,12 +36,21 @@ export class ManifestLanguageClient implements vscode.Disposable {
   }
 
   private start(): void {
-    if (this.client) {
-      return;
-    }
+    this.starting ??= this.startClient().catch(() => {
+      // start() rejects if the server cannot be spawned; the client already logs that to its own channel.
+    });
+  }
+
+  private async startClient(): Promise<void> {
+    // Loaded on first use: the client library is most of the bundle, and the explorer does not need it.
+    const { LanguageClient, TransportKind } = await import('vscode-languageclient/node');
     const serverOptions: ServerOptions = {
       run: { module: this.serverModule, transport: TransportKind.ipc },
-      debug: { module: this.serverModule, transport: TransportKind.ipc, options: { execArgv: ['--inspect=6010'] } },
+      debug: {
+        module: this.serverModule,
+        transport: TransportKind.ipc,
+        options: { execArgv: ['--inspect=6010'] },
+      },
     };
     const initializationOptions: InitializationOptions = { clientVersion: this.version };
     const clientOptions: LanguageClientOptions = {
@@ -49,13 +58,18 @@ export class ManifestLanguageClient implements vscode.Disposable {
       synchronize: { configurationSection: SETTINGS_SECTION },
       initializationOptions,
     };
-    this.client = new LanguageClient(LANGUAGE_SERVER_ID, 'KubeReach Language Server', serverOptions, clientOptions);
-    // start() rejects if the server cannot be spawned; the client already logs that to its own channel.
-    this.client.start().catch(() => undefined);
+    this.client = new LanguageClient(
+      LANGUAGE_SERVER_ID,
+      'KubeReach Language Server',
+      serverOptions,
+      clientOptions,
+    );
+    await this.client.start();
   }
 
   /** Stops the server; what `deactivate` returns so VS Code waits for a clean shutdown. */
   async stop(): Promise<void> {
+    await this.starting;
     const client = this.client;
     this.client = undefined;
     if (client?.needsStop()) {

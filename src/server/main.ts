@@ -3,7 +3,12 @@
  * `node dist/server.js --stdio`. Diagnostics, hovers and quick fixes arrive with the manifest
  * intelligence issue; for now it starts, answers `initialize`, and shuts down cleanly.
  */
-import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import {
+  createConnection,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+} from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { InitializationOptions } from '../shared/protocol.ts';
 

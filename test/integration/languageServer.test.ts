@@ -16,7 +16,9 @@ test('dist/server.js started with --stdio answers initialize and shuts down clea
     new StreamMessageWriter(server.stdin),
   );
   const logged: string[] = [];
-  connection.onNotification('window/logMessage', (params: { message: string }) => logged.push(params.message));
+  connection.onNotification('window/logMessage', (params: { message: string }) => {
+    logged.push(params.message);
+  });
   connection.listen();
 
   const result = (await connection.sendRequest('initialize', {
@@ -34,6 +36,9 @@ test('dist/server.js started with --stdio answers initialize and shuts down clea
   await connection.sendRequest('shutdown');
   await connection.sendNotification('exit');
   assert.equal(await exited, 0);
-  assert.ok(logged.some((line) => line.includes('client test')), 'server logged through connection.console');
+  assert.ok(
+    logged.some((line) => line.includes('client test')),
+    'server logged through connection.console',
+  );
   connection.dispose();
 });

@@ -100,7 +100,10 @@ export function createVscodeStandIn(): { api: Record<string, unknown>; registry:
       workspaceFolders: undefined,
       onDidOpenTextDocument: () => track('listener', 'onDidOpenTextDocument'),
       onDidChangeConfiguration: () => track('listener', 'onDidChangeConfiguration'),
-      getConfiguration: () => ({ get: <T>(_key: string, fallback?: T) => fallback, inspect: () => undefined }),
+      getConfiguration: () => ({
+        get: <T>(_key: string, fallback?: T) => fallback,
+        inspect: () => undefined,
+      }),
     },
   };
 

@@ -20,8 +20,14 @@ test('dist/extension.js activates and deactivates, disposing all it registered',
 
   await extension.activate(context);
 
-  const contributed = (packageJSON.contributes.commands as Array<{ command: string }>).map((c) => c.command).sort();
-  assert.deepEqual([...registry.commands.keys()].sort(), contributed, 'registered commands match package.json');
+  const contributed = (packageJSON.contributes.commands as Array<{ command: string }>)
+    .map((c) => c.command)
+    .sort();
+  assert.deepEqual(
+    [...registry.commands.keys()].sort(),
+    contributed,
+    'registered commands match package.json',
+  );
   assert.ok(context.subscriptions.length > 0, 'activation pushed its disposables');
   assert.ok(
     registry.logLines.some((line) => line.includes(`KubeReach ${packageJSON.version} activated`)),

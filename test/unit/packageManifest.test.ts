@@ -21,8 +21,14 @@ test('engines.vscode is the first release whose extension host satisfies every b
   const clientNode = createRequire(resolve(root, 'node_modules/@kubernetes/client-node/package.json'));
   const undici = JSON.parse(readFileSync(clientNode.resolve('undici/package.json'), 'utf8'));
   assert.equal(undici.engines.node, '>=22.19.0');
-  const typesVersion = JSON.parse(readFileSync(resolve(root, 'node_modules/@types/vscode/package.json'), 'utf8'));
-  assert.match(typesVersion.version, /^1\.105\./, '@types/vscode must not promise APIs newer than engines.vscode');
+  const typesVersion = JSON.parse(
+    readFileSync(resolve(root, 'node_modules/@types/vscode/package.json'), 'utf8'),
+  );
+  assert.match(
+    typesVersion.version,
+    /^1\.105\./,
+    '@types/vscode must not promise APIs newer than engines.vscode',
+  );
 });
 
 test('every command has a KubeReach category and every setting a scope and a markdownDescription', () => {
@@ -30,7 +36,9 @@ test('every command has a KubeReach category and every setting a scope and a mar
     assert.equal(command.category, 'KubeReach', command.command);
     assert.match(command.command, /^kubereach\./);
   }
-  for (const [key, setting] of Object.entries<Record<string, unknown>>(manifest.contributes.configuration.properties)) {
+  for (const [key, setting] of Object.entries<Record<string, unknown>>(
+    manifest.contributes.configuration.properties,
+  )) {
     assert.ok(setting.scope, `${key} has a scope`);
     assert.ok(setting.markdownDescription, `${key} has a markdownDescription`);
   }
@@ -44,7 +52,9 @@ test('kubeconfig paths are restricted in untrusted workspaces', () => {
 });
 
 test('the view container has a monochrome icon that follows the theme', () => {
-  const container = manifest.contributes.viewsContainers.activitybar.find((c: { id: string }) => c.id === 'kubereach');
+  const container = manifest.contributes.viewsContainers.activitybar.find(
+    (c: { id: string }) => c.id === 'kubereach',
+  );
   assert.ok(container);
   const svg = readFileSync(resolve(root, container.icon), 'utf8');
   assert.match(svg, /currentColor/);

@@ -24,6 +24,9 @@ for (const [name, input, secret] of cases) {
 
 test('leaves ordinary text alone', () => {
   const text = 'GET https://127.0.0.1:6443/api/v1/pods?limit=500 200 OK (token count: n/a)';
-  assert.equal(redact('pod frontend-7d9 in namespace shop is Ready'), 'pod frontend-7d9 in namespace shop is Ready');
+  assert.equal(
+    redact('pod frontend-7d9 in namespace shop is Ready'),
+    'pod frontend-7d9 in namespace shop is Ready',
+  );
   assert.ok(redact(text).startsWith('GET https://127.0.0.1:6443/api/v1/pods?limit=500 200 OK'));
 });

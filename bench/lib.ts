@@ -1,0 +1,64 @@
+/** Shared pieces of the benchmarks: statistics and the JSON each benchmark prints. */
+
+export function median(values: readonly number[]): number {
+  return quantile(values, 0.5);
+}
+
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) {
+    return Number.NaN;
+  }
+  const sorted = [...values].sort((a, b) => a - b);
+  const position = (sorted.length - 1) * q;
+  const lower = Math.floor(position);
+  const upper = Math.ceil(position);
+  return sorted[lower]! + (sorted[upper]! - sorted[lower]!) * (position - lower);
+}
+
+export function round(value: number, digits = 2): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+/** One row of the summary table: what was measured, ours against the baseline of the same run. */
+export interface Metric {
+  readonly name: string;
+  readonly unit: string;
+  readonly value: number;
+  readonly baseline?: { readonly name: string; readonly value: number };
+  /** value / baseline.value, or undefined without a baseline. */
+  readonly ratio?: number;
+  /** The floor from the issue, if any, and whether this run met it. */
+  readonly floor?: { readonly description: string; readonly met: boolean };
+}
+
+export interface BenchResult {
+  readonly benchmark: string;
+  readonly node: string;
+  readonly startedAt: string;
+  readonly metrics: readonly Metric[];
+  readonly details?: Record<string, unknown>;
+}
+
+export function metric(
+  name: string,
+  unit: string,
+  value: number,
+  baseline?: { name: string; value: number },
+  floor?: { description: string; met: boolean },
+): Metric {
+  return {
+    name,
+    unit,
+    value: round(value, 3),
+    ...(baseline ? { baseline: { name: baseline.name, value: round(baseline.value, 3) } } : {}),
+    ...(baseline && baseline.value !== 0 ? { ratio: round(value / baseline.value, 3) } : {}),
+    ...(floor ? { floor } : {}),
+  };
+}
+
+/** A benchmark prints exactly one JSON document on stdout, as its last line; bench/run.ts collects it. */
+export function report(result: Omit<BenchResult, 'node' | 'startedAt'>, startedAt: Date): void {
+  const full: BenchResult = { ...result, node: process.version, startedAt: startedAt.toISOString() };
+  process.stdout.write(JSON.stringify(full) + '\n');
+}

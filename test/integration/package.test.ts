@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { test } from 'node:test';
+
+const root = resolve(import.meta.dirname, '../..');
+
+test('npm run package makes a .vsix under 3 MB holding only what the extension needs', () => {
+  execFileSync('npm', ['run', '--silent', 'package'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  const vsix = resolve(root, 'kubereach.vsix');
+  assert.ok(statSync(vsix).size < 3 * 1024 * 1024, 'under 3 MB');
+
+  const listing = execFileSync('unzip', ['-Z1', vsix], { encoding: 'utf8' }).trim().split('\n');
+  const files = listing.filter((entry) => entry.startsWith('extension/')).map((entry) => entry.slice(10));
+  const allowed = [
+    /^dist\/[^/]+\.js$/,
+    /^dist\/package\.json$/,
+    /^media\//,
+    /^package\.json$/,
+    /^readme\.md$/i,
+    /^changelog\.md$/i,
+    /^LICENSE(\.txt)?$/,
+  ];
+  const unexpected = files.filter((file) => !allowed.some((pattern) => pattern.test(file)));
+  assert.deepEqual(unexpected, [], 'nothing outside the allow-list');
+  for (const required of ['dist/extension.js', 'dist/server.js', 'package.json', 'media/kubereach.svg']) {
+    assert.ok(files.includes(required), `${required} is packaged`);
+  }
+  assert.ok(
+    files.some((file) => /^readme\.md$/i.test(file)),
+    'README is packaged',
+  );
+  assert.ok(
+    files.some((file) => /^changelog\.md$/i.test(file)),
+    'CHANGELOG is packaged',
+  );
+  assert.ok(!files.some((file) => file.endsWith('.map')), 'production build ships no source maps');
+  // Leave a development build, as the other tests expect.
+  execFileSync(process.execPath, ['esbuild.js'], { cwd: root });
+});
