@@ -1,0 +1,100 @@
+/**
+ * The sandbox at 10,000 Pods (`--pods` via KUBEREACH_BENCH_PODS): its resident memory, and the
+ * time client-node takes to list every Pod against the time of `kubectl get pods -A -o json`
+ * against the same sandbox, interleaved, median of several runs each.
+ */
+import { execFileSync } from 'node:child_process';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { SANDBOX_NODE_FLAGS, spawnSandbox } from '../sandbox/spawn.ts';
+import { median, metric, report } from './lib.ts';
+
+const startedAt = new Date();
+const pods = Number(process.env.KUBEREACH_BENCH_PODS ?? 10_000);
+const runs = Number(process.env.KUBEREACH_BENCH_RUNS ?? 5);
+const sandbox = await spawnSandbox(['--scenario', 'scale', '--pods', String(pods)], { timeoutMs: 300_000 });
+const startupMs = sandbox.startupMs;
+
+try {
+  const kubeconfigPath = sandbox.kubeconfigPath;
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfigPath);
+  const core = kc.makeApiClient(CoreV1Api);
+
+  const rss = () => sandbox.rssBytes();
+  const rssAfterStart = rss();
+
+  const kubectlAvailable = (() => {
+    try {
+      execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  if (!kubectlAvailable) {
+    console.error('*** kubectl is not installed: the kubectl baseline is missing ***');
+  }
+
+  const clientNodeTimes: number[] = [];
+  const kubectlTimes: number[] = [];
+  let listed = 0;
+  // One warm-up of each, not counted.
+  await core.listPodForAllNamespaces();
+  for (let i = 0; i < runs; i++) {
+    let t0 = performance.now();
+    const list = await core.listPodForAllNamespaces();
+    clientNodeTimes.push(performance.now() - t0);
+    listed = list.items.length;
+    if (kubectlAvailable) {
+      t0 = performance.now();
+      execFileSync('kubectl', ['get', 'pods', '-A', '-o', 'json'], {
+        env: { ...process.env, KUBECONFIG: kubeconfigPath },
+        maxBuffer: 1024 * 1024 * 1024,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      kubectlTimes.push(performance.now() - t0);
+    }
+  }
+  const rssAfterLists = rss();
+  if (listed !== pods) {
+    throw new Error(`listed ${listed} pods, expected ${pods}`);
+  }
+  const clientNodeMedian = median(clientNodeTimes);
+  const kubectlMedian = median(kubectlTimes);
+  const peakRss = Math.max(rssAfterStart, rssAfterLists);
+  report(
+    {
+      benchmark: 'sandbox-scale',
+      metrics: [
+        metric(
+          `client-node list ${pods} Pods (median of ${runs})`,
+          'ms',
+          clientNodeMedian,
+          kubectlAvailable ? { name: 'kubectl get pods -A -o json', value: kubectlMedian } : undefined,
+          kubectlAvailable
+            ? { description: 'at most 1.5x kubectl', met: clientNodeMedian <= 1.5 * kubectlMedian }
+            : undefined,
+        ),
+        metric(`sandbox RSS at ${pods} Pods`, 'MB', peakRss / 1e6, undefined, {
+          description: 'under 500 MB',
+          met: peakRss < 500e6,
+        }),
+        metric('sandbox start-up', 'ms', startupMs),
+      ],
+      details: {
+        pods,
+        runs,
+        clientNodeTimes,
+        kubectlTimes,
+        rssAfterStart,
+        rssAfterLists,
+        listeners:
+          'eager: one listening socket per declared container port and per Service port, one shared HTTP parser',
+        nodeFlags: SANDBOX_NODE_FLAGS,
+      },
+    },
+    startedAt,
+  );
+} finally {
+  await sandbox.stop();
+}

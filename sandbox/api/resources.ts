@@ -1,0 +1,170 @@
+/**
+ * The resource types the sandbox serves, with what discovery says about each. One entry per
+ * group/version/resource, in the order `kubectl api-resources` lists them.
+ */
+export interface ResourceType {
+  /** API group, '' for the core group. */
+  readonly group: string;
+  readonly version: string;
+  readonly plural: string;
+  readonly singular: string;
+  readonly kind: string;
+  readonly namespaced: boolean;
+  readonly shortNames: readonly string[];
+  readonly verbs: readonly string[];
+  readonly categories?: readonly string[];
+  /** Subresources served under `<plural>/<name>/<subresource>`. */
+  readonly subresources: readonly Subresource[];
+  /** Whether `metadata.generation` is maintained (bumped on spec changes). */
+  readonly hasGeneration: boolean;
+}
+
+export interface Subresource {
+  readonly name: string;
+  readonly kind: string;
+  readonly verbs: readonly string[];
+}
+
+const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+const status = (kind: string): Subresource => ({ name: 'status', kind, verbs: ['get', 'patch', 'update'] });
+
+export const RESOURCES: readonly ResourceType[] = [
+  {
+    group: '',
+    version: 'v1',
+    plural: 'namespaces',
+    singular: 'namespace',
+    kind: 'Namespace',
+    namespaced: false,
+    shortNames: ['ns'],
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+    subresources: [status('Namespace')],
+    hasGeneration: false,
+  },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'pods',
+    singular: 'pod',
+    kind: 'Pod',
+    namespaced: true,
+    shortNames: ['po'],
+    verbs: ALL_VERBS,
+    categories: ['all'],
+    subresources: [
+      status('Pod'),
+      { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
+      { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
+      { name: 'ephemeralcontainers', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
+    ],
+    hasGeneration: true,
+  },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'services',
+    singular: 'service',
+    kind: 'Service',
+    namespaced: true,
+    shortNames: ['svc'],
+    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+    categories: ['all'],
+    subresources: [status('Service')],
+    hasGeneration: false,
+  },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'events',
+    singular: 'event',
+    kind: 'Event',
+    namespaced: true,
+    shortNames: ['ev'],
+    verbs: ALL_VERBS,
+    subresources: [],
+    hasGeneration: false,
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    plural: 'deployments',
+    singular: 'deployment',
+    kind: 'Deployment',
+    namespaced: true,
+    shortNames: ['deploy'],
+    verbs: ALL_VERBS,
+    categories: ['all'],
+    subresources: [status('Deployment')],
+    hasGeneration: true,
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    plural: 'replicasets',
+    singular: 'replicaset',
+    kind: 'ReplicaSet',
+    namespaced: true,
+    shortNames: ['rs'],
+    verbs: ALL_VERBS,
+    categories: ['all'],
+    subresources: [status('ReplicaSet')],
+    hasGeneration: true,
+  },
+  {
+    group: 'discovery.k8s.io',
+    version: 'v1',
+    plural: 'endpointslices',
+    singular: 'endpointslice',
+    kind: 'EndpointSlice',
+    namespaced: true,
+    shortNames: [],
+    verbs: ALL_VERBS,
+    subresources: [],
+    hasGeneration: false,
+  },
+  {
+    group: 'networking.k8s.io',
+    version: 'v1',
+    plural: 'networkpolicies',
+    singular: 'networkpolicy',
+    kind: 'NetworkPolicy',
+    namespaced: true,
+    shortNames: ['netpol'],
+    verbs: ALL_VERBS,
+    subresources: [],
+    hasGeneration: true,
+  },
+];
+
+export function apiVersionOf(type: ResourceType): string {
+  return type.group === '' ? type.version : `${type.group}/${type.version}`;
+}
+
+/** The store's key for a type: `pods`, `deployments.apps`. */
+export function resourceKey(type: ResourceType): string {
+  return type.group === '' ? type.plural : `${type.plural}.${type.group}`;
+}
+
+export function findResource(group: string, version: string, plural: string): ResourceType | undefined {
+  return RESOURCES.find((r) => r.group === group && r.version === version && r.plural === plural);
+}
+
+export function resourceByKind(kind: string): ResourceType | undefined {
+  return RESOURCES.find((r) => r.kind === kind);
+}
+
+export function groups(): Array<{ group: string; versions: string[] }> {
+  const result: Array<{ group: string; versions: string[] }> = [];
+  for (const r of RESOURCES) {
+    if (r.group === '') {
+      continue;
+    }
+    const entry = result.find((g) => g.group === r.group);
+    if (!entry) {
+      result.push({ group: r.group, versions: [r.version] });
+    } else if (!entry.versions.includes(r.version)) {
+      entry.versions.push(r.version);
+    }
+  }
+  return result;
+}

@@ -1,0 +1,373 @@
+/**
+ * The sandbox's etcd: every object, one global resourceVersion counter, and a bounded history of
+ * changes from which watches are served. Writes take ownership of the object they are given and
+ * return the stored object itself: callers treat both as frozen from then on (the store does not
+ * copy them again, which at 10,000 Pods is most of the start-up time). `get` returns a copy.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ResourceType } from './resources.ts';
+import { resourceKey } from './resources.ts';
+
+export type KubeObject = {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+  [key: string]: unknown;
+};
+
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: Array<Record<string, unknown>>;
+  finalizers?: string[];
+  managedFields?: unknown[];
+  [key: string]: unknown;
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface ChangeEvent {
+  readonly type: WatchEventType;
+  readonly resource: string;
+  readonly resourceVersion: number;
+  readonly namespace: string;
+  /** The object after the change (for DELETED, the last state with the deletion's resourceVersion). */
+  readonly object: KubeObject;
+  /** The object before the change, for MODIFIED: lets label-selector watches send ADDED/DELETED. */
+  readonly previous?: KubeObject;
+}
+
+interface Stored {
+  object: KubeObject;
+  /** JSON of `object`, computed once per version: lists of 10,000 Pods are served by concatenation. */
+  json: string;
+}
+
+export class StoreError extends Error {
+  readonly reason: 'NotFound' | 'AlreadyExists' | 'Conflict';
+  constructor(reason: 'NotFound' | 'AlreadyExists' | 'Conflict', message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
+
+const NAME_SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+export function randomSuffix(length = 5): string {
+  let suffix = '';
+  for (let i = 0; i < length; i++) {
+    suffix += NAME_SUFFIX_ALPHABET[Math.floor(Math.random() * NAME_SUFFIX_ALPHABET.length)];
+  }
+  return suffix;
+}
+
+/** RFC 3339 with second precision, as the API server writes timestamps. */
+export function timestamp(date = new Date()): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** One resource's objects: namespace → name → object, with each namespace's sorted names cached. */
+class Bucket {
+  private readonly namespaces = new Map<string, Map<string, Stored>>();
+  private readonly sortedNames = new Map<string, string[]>();
+  private sortedNamespaces: string[] | undefined;
+  size = 0;
+
+  get(namespace: string, name: string): Stored | undefined {
+    return this.namespaces.get(namespace)?.get(name);
+  }
+
+  has(namespace: string, name: string): boolean {
+    return this.get(namespace, name) !== undefined;
+  }
+
+  set(namespace: string, name: string, stored: Stored): void {
+    let names = this.namespaces.get(namespace);
+    if (!names) {
+      names = new Map();
+      this.namespaces.set(namespace, names);
+      this.sortedNamespaces = undefined;
+    }
+    if (!names.has(name)) {
+      this.size += 1;
+      this.sortedNames.delete(namespace);
+    }
+    names.set(name, stored);
+  }
+
+  delete(namespace: string, name: string): void {
+    const names = this.namespaces.get(namespace);
+    if (names?.delete(name)) {
+      this.size -= 1;
+      this.sortedNames.delete(namespace);
+      if (names.size === 0) {
+        this.namespaces.delete(namespace);
+        this.sortedNamespaces = undefined;
+      }
+    }
+  }
+
+  /** Objects in key order (namespace, then name), as etcd returns a prefix range. */
+  *entries(namespace?: string): Generator<Stored> {
+    const namespaces =
+      namespace !== undefined ? [namespace] : (this.sortedNamespaces ??= [...this.namespaces.keys()].sort());
+    for (const ns of namespaces) {
+      const names = this.namespaces.get(ns);
+      if (!names) {
+        continue;
+      }
+      let sorted = this.sortedNames.get(ns);
+      if (!sorted) {
+        sorted = [...names.keys()].sort();
+        this.sortedNames.set(ns, sorted);
+      }
+      for (const name of sorted) {
+        yield names.get(name)!;
+      }
+    }
+  }
+}
+
+export class Store {
+  private readonly objects = new Map<string, Bucket>();
+  private revision = 1;
+  private readonly history: ChangeEvent[] = [];
+  /** Watches may resume from any revision >= this; older ones get 410 Gone. */
+  private oldestWatchable = 1;
+  private readonly historyLimit: number;
+  private readonly listeners = new Set<(event: ChangeEvent) => void>();
+  private readonly pending: ChangeEvent[] = [];
+  private dispatching = false;
+
+  constructor(options: { historyLimit?: number } = {}) {
+    // Like the API server's watch cache, the window a watch can resume from is bounded; beyond it, 410.
+    this.historyLimit = options.historyLimit ?? 5_000;
+  }
+
+  get currentRevision(): number {
+    return this.revision;
+  }
+
+  get oldestRevision(): number {
+    return this.oldestWatchable;
+  }
+
+  /** Every change, synchronously, in revision order (controllers and watches subscribe here). */
+  subscribe(listener: (event: ChangeEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Changes after `revision`, or undefined when that revision has been compacted away. */
+  changesSince(revision: number): ChangeEvent[] | undefined {
+    if (revision < this.oldestWatchable - 1) {
+      return undefined;
+    }
+    // History is sorted by revision; find the first entry after `revision`.
+    let low = 0;
+    let high = this.history.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (this.history[middle]!.resourceVersion <= revision) {
+        low = middle + 1;
+      } else {
+        high = middle;
+      }
+    }
+    return this.history.slice(low);
+  }
+
+  /** Forgets all history: every watch resuming from an older revision gets 410 Gone. */
+  compact(): void {
+    this.history.length = 0;
+    this.oldestWatchable = this.revision + 1;
+  }
+
+  get(type: ResourceType, namespace: string, name: string): KubeObject | undefined {
+    const stored = this.bucket(type).get(scope(type, namespace), name);
+    return stored ? (JSON.parse(stored.json) as KubeObject) : undefined;
+  }
+
+  /** Read-only view for controllers; callers must not mutate the result. */
+  peek(type: ResourceType, namespace: string, name: string): KubeObject | undefined {
+    return this.bucket(type).get(scope(type, namespace), name)?.object;
+  }
+
+  /** All objects of a type in key order (namespace, then name), as etcd would return them. */
+  list(type: ResourceType, namespace?: string): Array<{ object: KubeObject; json: string }> {
+    return [...this.bucket(type).entries(type.namespaced ? namespace : undefined)];
+  }
+
+  count(type: ResourceType): number {
+    return this.bucket(type).size;
+  }
+
+  create(type: ResourceType, object: KubeObject, options: { now?: Date } = {}): KubeObject {
+    const metadata = object.metadata;
+    if (!metadata.name && metadata.generateName) {
+      do {
+        metadata.name = metadata.generateName + randomSuffix();
+      } while (this.bucket(type).has(scope(type, metadata.namespace ?? ''), metadata.name));
+    }
+    const namespace = scope(type, metadata.namespace ?? '');
+    if (this.bucket(type).has(namespace, metadata.name ?? '')) {
+      throw new StoreError(
+        'AlreadyExists',
+        `${type.plural}${type.group ? '.' + type.group : ''} "${metadata.name}" already exists`,
+      );
+    }
+    metadata.uid = randomUUID();
+    metadata.creationTimestamp = timestamp(options.now);
+    if (type.hasGeneration) {
+      metadata.generation = 1;
+    }
+    delete metadata.deletionTimestamp;
+    delete metadata.deletionGracePeriodSeconds;
+    return this.commit(type, 'ADDED', namespace, object);
+  }
+
+  /**
+   * Replaces an object. `expectedResourceVersion`, when given, must match (optimistic concurrency,
+   * 409 Conflict otherwise). Identity fields are kept from the stored object.
+   */
+  update(
+    type: ResourceType,
+    object: KubeObject,
+    options: { expectedResourceVersion?: string; bumpGeneration?: boolean } = {},
+  ): KubeObject {
+    const namespace = scope(type, object.metadata.namespace ?? '');
+    const existing = this.bucket(type).get(namespace, object.metadata.name ?? '');
+    if (!existing) {
+      throw new StoreError('NotFound', `${qualified(type)} "${object.metadata.name}" not found`);
+    }
+    if (
+      options.expectedResourceVersion !== undefined &&
+      options.expectedResourceVersion !== '' &&
+      options.expectedResourceVersion !== existing.object.metadata.resourceVersion
+    ) {
+      throw new StoreError(
+        'Conflict',
+        `Operation cannot be fulfilled on ${qualified(type)} "${object.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`,
+      );
+    }
+    const previous = existing.object.metadata;
+    object.metadata.uid = previous.uid;
+    object.metadata.creationTimestamp = previous.creationTimestamp;
+    if (previous.deletionTimestamp) {
+      object.metadata.deletionTimestamp = previous.deletionTimestamp;
+      object.metadata.deletionGracePeriodSeconds = previous.deletionGracePeriodSeconds;
+    }
+    if (type.hasGeneration) {
+      object.metadata.generation = (previous.generation ?? 1) + (options.bumpGeneration ? 1 : 0);
+    }
+    if (sameContent(existing.object, object)) {
+      // A no-op update does not bump resourceVersion, as with a real API server.
+      return existing.object;
+    }
+    return this.commit(type, 'MODIFIED', namespace, object, existing.object);
+  }
+
+  delete(type: ResourceType, namespace: string, name: string): KubeObject {
+    const existing = this.bucket(type).get(scope(type, namespace), name);
+    if (!existing) {
+      throw new StoreError('NotFound', `${qualified(type)} "${name}" not found`);
+    }
+    this.bucket(type).delete(scope(type, namespace), name);
+    const object = { ...existing.object, metadata: { ...existing.object.metadata } };
+    this.revision += 1;
+    object.metadata.resourceVersion = String(this.revision);
+    this.record({
+      type: 'DELETED',
+      resource: resourceKey(type),
+      resourceVersion: this.revision,
+      namespace,
+      object,
+    });
+    return object;
+  }
+
+  private commit(
+    type: ResourceType,
+    kind: 'ADDED' | 'MODIFIED',
+    namespace: string,
+    object: KubeObject,
+    previous?: KubeObject,
+  ): KubeObject {
+    // Stored without kind and apiVersion, as list items are served; the API server adds them back.
+    delete object.kind;
+    delete object.apiVersion;
+    this.revision += 1;
+    object.metadata.resourceVersion = String(this.revision);
+    const json = JSON.stringify(object);
+    this.bucket(type).set(namespace, object.metadata.name ?? '', { object, json });
+    this.record({
+      type: kind,
+      resource: resourceKey(type),
+      resourceVersion: this.revision,
+      namespace: object.metadata.namespace ?? '',
+      object,
+      ...(previous ? { previous } : {}),
+    });
+    return object;
+  }
+
+  private record(event: ChangeEvent): void {
+    this.history.push(event);
+    if (this.history.length > this.historyLimit) {
+      const dropped = this.history.splice(0, this.history.length - this.historyLimit);
+      this.oldestWatchable = dropped.at(-1)!.resourceVersion + 1;
+    }
+    // A listener may write (a controller reacting); its event must reach every listener after this
+    // one, never before, or a watch would see revisions out of order.
+    this.pending.push(event);
+    if (this.dispatching) {
+      return;
+    }
+    this.dispatching = true;
+    try {
+      for (let next = this.pending.shift(); next; next = this.pending.shift()) {
+        for (const listener of [...this.listeners]) {
+          listener(next);
+        }
+      }
+    } finally {
+      this.dispatching = false;
+    }
+  }
+
+  private bucket(type: ResourceType): Bucket {
+    const key = resourceKey(type);
+    let bucket = this.objects.get(key);
+    if (!bucket) {
+      bucket = new Bucket();
+      this.objects.set(key, bucket);
+    }
+    return bucket;
+  }
+}
+
+export function qualified(type: ResourceType): string {
+  return type.group ? `${type.plural}.${type.group}` : type.plural;
+}
+
+/** The namespace an object is filed under: its own, or '' for cluster-scoped types. */
+function scope(type: ResourceType, namespace: string): string {
+  return type.namespaced ? namespace : '';
+}
+
+function sameContent(a: KubeObject, b: KubeObject): boolean {
+  const strip = (o: KubeObject) => ({
+    ...o,
+    metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined },
+  });
+  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+}

@@ -1,0 +1,67 @@
+/**
+ * `npm run sandbox [-- --scenario NAME|FILE] [--pods N] [--port P]`: starts the sandbox cluster,
+ * writes its kubeconfig and the admin endpoint's address, and runs until Ctrl-C.
+ * A test and demo tool: it listens on 127.0.0.1 only and never runs host commands.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startSandbox } from './index.ts';
+
+const { values } = parseArgs({
+  options: {
+    scenario: { type: 'string', default: 'demo' },
+    pods: { type: 'string' },
+    port: { type: 'string', default: '0' },
+    'state-dir': { type: 'string', default: resolve(import.meta.dirname, '..', '.sandbox') },
+    verbose: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (values.help) {
+  console.log(
+    'usage: npm run sandbox -- [--scenario demo|minimal|scale|FILE] [--pods N] [--port P] [--state-dir DIR] [--verbose]',
+  );
+  process.exit(0);
+}
+
+const stateDir = resolve(values['state-dir']);
+mkdirSync(stateDir, { recursive: true });
+const kubeconfigPath = resolve(stateDir, 'kubeconfig');
+const started = performance.now();
+const sandbox = await startSandbox({
+  scenario: values.scenario,
+  ...(values.pods ? { pods: Number(values.pods) } : {}),
+  port: Number(values.port),
+  kubeconfigPath,
+  log: values.verbose ? (message) => console.error(`[sandbox] ${message}`) : () => undefined,
+});
+const statePath = resolve(stateDir, 'admin.json');
+writeFileSync(
+  statePath,
+  JSON.stringify({ ...sandbox.admin, server: sandbox.server, kubeconfig: kubeconfigPath }, null, 2),
+  { mode: 0o600 },
+);
+
+const pods = sandbox.cluster.store.count((await import('./cluster.ts')).type('pods'));
+console.log(
+  `KubeReach sandbox (scenario ${values.scenario}) ready in ${Math.round(performance.now() - started)} ms: ${pods} pods, API at ${sandbox.server}`,
+);
+console.log(`kubeconfig: ${kubeconfigPath} (context ${sandbox.context})`);
+console.log(`try:        KUBECONFIG=${kubeconfigPath} kubectl get pods -A -o wide`);
+console.log(`faults:     npm run sandbox:fault -- --help   (admin endpoint ${sandbox.admin?.url})`);
+console.log('This is a test and demo tool, not a cluster: it listens on 127.0.0.1 only. Ctrl-C stops it.');
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) {
+    return;
+  }
+  stopping = true;
+  await sandbox.stop();
+  rmSync(statePath, { force: true });
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());

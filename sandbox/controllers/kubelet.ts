@@ -1,0 +1,270 @@
+/**
+ * Scheduler and kubelet in one: binds new Pods to a node, starts them (an IP, container statuses,
+ * conditions, real listeners through the data plane), finishes graceful deletions, runs ephemeral
+ * containers, and applies readiness faults.
+ */
+import type { KubeObject } from '../api/store.ts';
+import { timestamp } from '../api/store.ts';
+import type { Cluster } from '../cluster.ts';
+import { SYSTEM_USER, type } from '../cluster.ts';
+
+type Obj = Record<string, unknown>;
+interface Container {
+  name: string;
+  image: string;
+  ports?: Array<{ containerPort: number; name?: string; protocol?: string }>;
+}
+
+export class Kubelet {
+  private readonly cluster: Cluster;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly unsubscribe: () => void;
+  private nextNode = 0;
+  /** Readiness forced by a fault, per `ns/name`. */
+  private readonly readinessOverride = new Map<string, boolean>();
+
+  constructor(cluster: Cluster) {
+    this.cluster = cluster;
+    this.unsubscribe = cluster.store.subscribe((event) => {
+      if (event.resource !== 'pods' || event.type === 'DELETED') {
+        return;
+      }
+      const pod = event.object;
+      const spec = pod.spec as { nodeName?: string };
+      if (!spec.nodeName && !pod.metadata.deletionTimestamp) {
+        this.later(0, () => this.schedule(pod.metadata.namespace!, pod.metadata.name!));
+      } else if (event.type === 'MODIFIED') {
+        this.later(0, () => this.syncEphemeralContainers(pod.metadata.namespace!, pod.metadata.name!));
+      }
+    });
+  }
+
+  stop(): void {
+    this.unsubscribe();
+    for (const timer of this.timers) {
+      clearTimeout(timer);
+    }
+    this.timers.clear();
+  }
+
+  isContainerRunning(pod: KubeObject, container: string): boolean {
+    const statuses = ((pod.status as Obj | undefined)?.containerStatuses ?? []) as Array<{
+      name: string;
+      state?: { running?: unknown };
+    }>;
+    return statuses.some((s) => s.name === container && s.state?.running !== undefined);
+  }
+
+  /** Marks a running Pod's containers ready or not ready (a readiness probe starting to fail or pass). */
+  setReady(namespace: string, name: string, ready: boolean): void {
+    this.readinessOverride.set(`${namespace}/${name}`, ready);
+    const pod = this.cluster.store.peek(type('pods'), namespace, name);
+    if (!pod || (pod.status as Obj | undefined)?.phase !== 'Running') {
+      return;
+    }
+    this.writeStatus(pod, this.runningStatus(pod, ready, (pod.status as Obj).podIP as string));
+  }
+
+  /** Finishes a graceful deletion: containers stop, the Pod object goes. */
+  terminate(namespace: string, name: string, graceSeconds: number): void {
+    const delay = Math.min(graceSeconds * 1000, this.cluster.scenario.timing.terminationCapMs);
+    this.later(delay, () => this.remove(namespace, name));
+  }
+
+  /** Scenario loading: bind and start a Pod now rather than after the start delay. */
+  startNow(namespace: string, name: string): void {
+    this.schedule(namespace, name, true);
+  }
+
+  private remove(namespace: string, name: string): void {
+    const pod = this.cluster.store.peek(type('pods'), namespace, name);
+    if (!pod) {
+      return;
+    }
+    this.cluster.dataplane.stopPod(pod);
+    const ip = (pod.status as Obj | undefined)?.podIP;
+    this.cluster.store.delete(type('pods'), namespace, name);
+    this.readinessOverride.delete(`${namespace}/${name}`);
+    if (typeof ip === 'string') {
+      this.cluster.releasePodIP(ip);
+    }
+  }
+
+  private schedule(namespace: string, name: string, immediately = false): void {
+    const pod = this.cluster.store.peek(type('pods'), namespace, name);
+    if (!pod || (pod.spec as Obj).nodeName) {
+      return;
+    }
+    const node = this.cluster.nodes[this.nextNode++ % this.cluster.nodes.length]!;
+    const bound = structuredClone(pod);
+    (bound.spec as Obj).nodeName = node.name;
+    bound.status = {
+      phase: 'Pending',
+      conditions: [
+        { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: timestamp() },
+      ],
+      qosClass: 'BestEffort',
+    };
+    const updated = this.cluster.store.update(type('pods'), bound);
+    const delay = immediately ? 0 : this.cluster.scenario.timing.podStartMs;
+    if (delay === 0) {
+      this.start(updated.metadata.namespace!, updated.metadata.name!);
+    } else {
+      this.later(delay, () => this.start(namespace, name));
+    }
+  }
+
+  private start(namespace: string, name: string): void {
+    const pod = this.cluster.store.peek(type('pods'), namespace, name);
+    if (!pod || pod.metadata.deletionTimestamp) {
+      return;
+    }
+    const ip = this.cluster.allocatePodIP();
+    const behaviour = this.cluster.scenario.podBehaviour(pod);
+    const ready = this.readinessOverride.get(`${namespace}/${name}`) ?? behaviour.ready;
+    const status = this.runningStatus(pod, ready && !behaviour.crashLoop, ip);
+    const updated = this.writeStatus(pod, status);
+    if (!behaviour.crashLoop) {
+      this.cluster.dataplane.startPod(updated);
+    }
+  }
+
+  private runningStatus(pod: KubeObject, ready: boolean, ip: string): Obj {
+    const previous = (pod.status ?? {}) as Obj;
+    const node =
+      this.cluster.nodes.find((n) => n.name === (pod.spec as Obj).nodeName) ?? this.cluster.nodes[0]!;
+    const now = timestamp();
+    const started = (previous.startTime as string | undefined) ?? now;
+    const crashLoop = this.cluster.scenario.podBehaviour(pod).crashLoop;
+    const containers = (pod.spec as { containers: Container[] }).containers;
+    const condition = (conditionType: string, value: boolean) => {
+      const old = (
+        (previous.conditions ?? []) as Array<{ type: string; status: string; lastTransitionTime?: string }>
+      ).find((c) => c.type === conditionType);
+      const statusValue = value ? 'True' : 'False';
+      return {
+        type: conditionType,
+        status: statusValue,
+        lastProbeTime: null,
+        lastTransitionTime: old && old.status === statusValue ? old.lastTransitionTime : now,
+        ...(value || conditionType === 'PodReadyToStartContainers' || conditionType === 'Initialized'
+          ? {}
+          : {
+              reason: 'ContainersNotReady',
+              message: `containers with unready status: [${containers.map((c) => c.name).join(' ')}]`,
+            }),
+      };
+    };
+    return {
+      ...previous,
+      phase: 'Running',
+      conditions: [
+        condition('PodReadyToStartContainers', true),
+        condition('Initialized', true),
+        condition('Ready', ready),
+        condition('ContainersReady', ready),
+        condition('PodScheduled', true),
+      ],
+      hostIP: node.ip,
+      hostIPs: [{ ip: node.ip }],
+      podIP: ip,
+      podIPs: [{ ip }],
+      startTime: started,
+      containerStatuses: containers.map((container, index) => ({
+        name: container.name,
+        image: container.image,
+        imageID: `${container.image.replace(/:[^/:]+$/, '')}@sha256:${fakeDigest(container.image)}`,
+        containerID: `containerd://${fakeDigest(`${pod.metadata.uid}/${container.name}`)}`,
+        ready: ready && !crashLoop,
+        started: !crashLoop,
+        restartCount: crashLoop ? 5 : 0,
+        state: crashLoop
+          ? {
+              waiting: {
+                reason: 'CrashLoopBackOff',
+                message: `back-off 2m40s restarting failed container=${container.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
+              },
+            }
+          : { running: { startedAt: started } },
+        ...(crashLoop
+          ? {
+              lastState: {
+                terminated: {
+                  exitCode: 1,
+                  reason: 'Error',
+                  startedAt: started,
+                  finishedAt: now,
+                  containerID: `containerd://${fakeDigest(String(index))}`,
+                },
+              },
+            }
+          : { lastState: {} }),
+      })),
+      qosClass: 'BestEffort',
+    };
+  }
+
+  private syncEphemeralContainers(namespace: string, name: string): void {
+    const pod = this.cluster.store.peek(type('pods'), namespace, name);
+    if (!pod) {
+      return;
+    }
+    const declared = ((pod.spec as Obj).ephemeralContainers ?? []) as Container[];
+    const status = (pod.status ?? {}) as Obj;
+    const known = ((status.ephemeralContainerStatuses ?? []) as Array<{ name: string }>).map((s) => s.name);
+    const missing = declared.filter((c) => !known.includes(c.name));
+    if (missing.length === 0 || status.phase !== 'Running') {
+      return;
+    }
+    const now = timestamp();
+    const next = {
+      ...status,
+      ephemeralContainerStatuses: [
+        ...((status.ephemeralContainerStatuses ?? []) as unknown[]),
+        ...missing.map((container) => ({
+          name: container.name,
+          image: container.image,
+          imageID: `${container.image}@sha256:${fakeDigest(container.image)}`,
+          containerID: `containerd://${fakeDigest(`${pod.metadata.uid}/${container.name}`)}`,
+          ready: false,
+          restartCount: 0,
+          state: { running: { startedAt: now } },
+          lastState: {},
+        })),
+      ],
+    };
+    this.writeStatus(pod, next);
+  }
+
+  private writeStatus(pod: KubeObject, status: Obj): KubeObject {
+    return this.cluster.update(
+      type('pods'),
+      { ...pod, status },
+      { subresource: 'status', user: SYSTEM_USER },
+    );
+  }
+
+  private later(ms: number, action: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      try {
+        action();
+      } catch (error) {
+        this.cluster.log(`kubelet: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }, ms);
+    this.timers.add(timer);
+  }
+}
+
+function fakeDigest(seed: string): string {
+  let hash = 0x811c9dc5;
+  let out = '';
+  for (let round = 0; round < 8; round++) {
+    for (const char of `${seed}/${round}`) {
+      hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
+    }
+    out += hash.toString(16).padStart(8, '0');
+  }
+  return out;
+}
