@@ -92,16 +92,24 @@ export function runPortForwardSession(
       return;
     }
     const channel = raw[0]!;
-    if (channel % 2 !== 0) {
+    if (closed || channel % 2 !== 0) {
       return;
     }
     const index = channel / 2;
     const data = raw.subarray(1);
     const socket = sockets[index];
     if (socket) {
-      if (!socket.write(data)) {
+      if (!socket.write(data) && !socket.destroyed) {
+        // Backpressure from the Pod: stop reading the WebSocket until the Pod side drains. A paused
+        // WebSocket would not see the client's close frame either, so resume on close too.
         ws.pause();
-        socket.once('drain', () => ws.resume());
+        const resume = () => {
+          socket.off('drain', resume);
+          socket.off('close', resume);
+          ws.resume();
+        };
+        socket.once('drain', resume);
+        socket.once('close', resume);
       }
     } else if (pending[index]) {
       pending[index].push(Buffer.from(data));
