@@ -1,0 +1,732 @@
+/**
+ * The informer-backed cache of one context's cluster state, shared by every feature of a process
+ * (tree view, port-forwards, probes, language server). Reads are synchronous, from memory; changes
+ * arrive coalesced through `onDidChange`; nothing polls.
+ *
+ * What is watched:
+ * - namespaces, cluster-wide. When listing them is forbidden (403), the cache falls back, as
+ *   kubectl does, to the context's namespace (or `default`) and says so in `namespaceFallback`;
+ * - Pods, Services, EndpointSlices (discovery.k8s.io/v1) and NetworkPolicies (networking.k8s.io/v1)
+ *   of exactly the namespaces given to `setWatchedNamespaces` (on a large cluster, watch only what
+ *   is shown). A resource the credentials may not read (403) or the server does not serve (404) is
+ *   reported in `namespaceStatus(ns)` and not retried (until `retryNow()`); the others carry on.
+ *
+ * Connection: an informer whose list or watch fails (other than 403/404) is marked failed and the
+ * state becomes `disconnected` (or `unauthorized`, `tls`, `error`, after the error's kind). One
+ * timer per cache restarts every failed informer with exponential backoff: the base delay doubles
+ * from `backoff.initialMs` (500 ms) up to `backoff.maxMs` (30 s), and the delay is drawn uniformly
+ * from [base/2, base] (jitter, so that many windows do not reconnect in step); `retryAt` says when.
+ * A restarted informer resumes its watch from its last resourceVersion, keeping its objects, so
+ * changes made while the server was away arrive as ordinary events; if that resourceVersion is too
+ * old (410), client-node relists and diffs, again without dropping what is cached. The state is
+ * `connected` again once every failed informer has re-established its watch, and the backoff
+ * resets. While disconnected, reads keep answering with the last known state.
+ *
+ * Memory: objects are slimmed before they are stored (see `slimObject`), and the informers' stores
+ * are the only copy.
+ */
+import { CoreV1Api, DiscoveryV1Api, KubeConfig, NetworkingV1Api } from '@kubernetes/client-node';
+import type {
+  KubernetesListObject,
+  KubernetesObject,
+  V1EndpointSlice,
+  V1Namespace,
+  V1NetworkPolicy,
+  V1Pod,
+  V1Service,
+} from '@kubernetes/client-node';
+import { ChangeCoalescer } from './changes.ts';
+import type { CachedResource, ClusterChange } from './changes.ts';
+import { classifyError } from './errors.ts';
+import type { ClusterError } from './errors.ts';
+import { Informer } from './informer.ts';
+
+export type ConnectionKind =
+  'connecting' | 'connected' | 'disconnected' | 'unauthorized' | 'forbidden' | 'tls' | 'error';
+
+export interface ConnectionState {
+  readonly kind: ConnectionKind;
+  /** One plain sentence for anything but `connecting` and `connected`. */
+  readonly message?: string;
+  /** When the next reconnection attempt is due (ms since the epoch), while one is scheduled. */
+  readonly retryAt?: number;
+}
+
+export interface ClusterCacheOptions {
+  /** The context of `kubeConfig` to use; the cache works on its own copy, so this never changes it. */
+  readonly contextName: string;
+  /** One line per event worth knowing (state changes, fallbacks, forbidden resources). */
+  readonly log?: (line: string) => void;
+  /** Reconnection backoff; default 500 ms doubling up to 30 s. */
+  readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  /** The change coalescing window (see `changes.ts`); default 100 ms. */
+  readonly coalesceMs?: number;
+}
+
+/** Whether one resource of a watched namespace is usable. */
+export type ResourceStatus = 'syncing' | 'synced' | 'failed' | 'forbidden' | 'unavailable';
+
+export interface ResourceAccess {
+  readonly status: ResourceStatus;
+  /** Why, for `failed`, `forbidden` and `unavailable`. */
+  readonly message?: string;
+}
+
+export type NamespaceStatus = { readonly [R in CachedResource]: ResourceAccess };
+
+interface ResourceTypes {
+  pods: V1Pod;
+  services: V1Service;
+  endpointSlices: V1EndpointSlice;
+  networkPolicies: V1NetworkPolicy;
+}
+
+interface Apis {
+  readonly core: CoreV1Api;
+  readonly discovery: DiscoveryV1Api;
+  readonly networking: NetworkingV1Api;
+}
+
+interface ResourceSpec<T extends KubernetesObject> {
+  readonly model: string;
+  /** For messages: `pods`, `endpointslices`… */
+  readonly plural: string;
+  readonly path: (namespace: string) => string;
+  readonly list: (apis: Apis, namespace: string) => Promise<KubernetesListObject<T>>;
+}
+
+const SPECS: { readonly [R in CachedResource]: ResourceSpec<ResourceTypes[R]> } = {
+  pods: {
+    model: 'V1Pod',
+    plural: 'pods',
+    path: (ns) => `/api/v1/namespaces/${encodeURIComponent(ns)}/pods`,
+    list: (apis, namespace) => apis.core.listNamespacedPod({ namespace }),
+  },
+  services: {
+    model: 'V1Service',
+    plural: 'services',
+    path: (ns) => `/api/v1/namespaces/${encodeURIComponent(ns)}/services`,
+    list: (apis, namespace) => apis.core.listNamespacedService({ namespace }),
+  },
+  endpointSlices: {
+    model: 'V1EndpointSlice',
+    plural: 'endpointslices',
+    path: (ns) => `/apis/discovery.k8s.io/v1/namespaces/${encodeURIComponent(ns)}/endpointslices`,
+    list: (apis, namespace) => apis.discovery.listNamespacedEndpointSlice({ namespace }),
+  },
+  networkPolicies: {
+    model: 'V1NetworkPolicy',
+    plural: 'networkpolicies',
+    path: (ns) => `/apis/networking.k8s.io/v1/namespaces/${encodeURIComponent(ns)}/networkpolicies`,
+    list: (apis, namespace) => apis.networking.listNamespacedNetworkPolicy({ namespace }),
+  },
+};
+
+const RESOURCES = Object.keys(SPECS) as CachedResource[];
+
+/** The label EndpointSlices carry to name their Service. */
+const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+
+type TrackedStatus = 'starting' | 'running' | 'failed' | 'forbidden' | 'unavailable';
+
+/** One informer and what the cache knows about it. */
+interface Tracked<T extends KubernetesObject> {
+  readonly informer: Informer<T>;
+  /** `pods in namespace web`, `namespaces`. */
+  readonly label: string;
+  status: TrackedStatus;
+  synced: boolean;
+  error: ClusterError | undefined;
+  /** Ordering of errors, to report the most recent one. */
+  errorSeq: number;
+}
+
+type NamespaceInformers = { [R in CachedResource]: Tracked<ResourceTypes[R]> };
+
+const DEFAULT_BACKOFF = { initialMs: 500, maxMs: 30_000 };
+const DEFAULT_COALESCE_MS = 100;
+
+export class ClusterCache {
+  readonly contextName: string;
+  private readonly logLine: (line: string) => void;
+  private readonly backoff: { readonly initialMs: number; readonly maxMs: number };
+  private readonly coalescer: ChangeCoalescer;
+  private readonly listeners = new Set<(change: ClusterChange) => void>();
+  private readonly kubeConfig: KubeConfig | undefined;
+  private readonly apis: Apis | undefined;
+  private readonly server: string | undefined;
+  /** The namespace of the context, or `default`: the fallback when namespaces cannot be listed. */
+  private readonly contextNamespace: string;
+  private readonly configError: string | undefined;
+  private readonly namespaceInformer: Tracked<V1Namespace> | undefined;
+  private readonly watched = new Map<string, NamespaceInformers>();
+  /** Pod counts of namespaces not watched: one-off counts and the last live count before unwatching. */
+  private readonly podCounts = new Map<string, number>();
+  private fallback: { readonly reason: string } | undefined;
+  private connection: ConnectionState = { kind: 'connecting' };
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryAt: number | undefined;
+  private retryAttempt = 0;
+  private errorSeq = 0;
+  private disposed = false;
+
+  /** Starts watching namespaces at once; call `setWatchedNamespaces` for the rest. */
+  constructor(kubeConfig: KubeConfig, options: ClusterCacheOptions) {
+    this.contextName = options.contextName;
+    const log = options.log;
+    this.logLine = (line) => log?.(`[${options.contextName}] ${line}`);
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.coalescer = new ChangeCoalescer(options.coalesceMs ?? DEFAULT_COALESCE_MS, (change) =>
+      this.deliver(change),
+    );
+
+    const context = kubeConfig.getContextObject(options.contextName);
+    const cluster = context ? kubeConfig.getCluster(context.cluster) : null;
+    this.contextNamespace = context?.namespace || 'default';
+    if (!context || !cluster) {
+      this.configError = !context
+        ? `The kubeconfig has no context named ${options.contextName}.`
+        : `The kubeconfig has no cluster named ${context.cluster} (used by context ${options.contextName}).`;
+      this.connection = { kind: 'error', message: this.configError };
+      this.logLine(this.configError);
+      return;
+    }
+    this.server = cluster.server;
+    // A copy bound to the context: the caller's KubeConfig and its current context stay as they are.
+    this.kubeConfig = new KubeConfig();
+    this.kubeConfig.loadFromOptions({
+      clusters: kubeConfig.clusters,
+      users: kubeConfig.users,
+      contexts: kubeConfig.contexts,
+      currentContext: options.contextName,
+    });
+    const kc = this.kubeConfig;
+    this.apis = {
+      core: kc.makeApiClient(CoreV1Api),
+      discovery: kc.makeApiClient(DiscoveryV1Api),
+      networking: kc.makeApiClient(NetworkingV1Api),
+    };
+    const core = this.apis.core;
+    this.namespaceInformer = this.track<V1Namespace>(
+      'namespaces',
+      '/api/v1/namespaces',
+      () => core.listNamespace(),
+      'V1Namespace',
+      () => this.coalescer.namespaces(),
+      true,
+    );
+    this.namespaceInformer.informer.start();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reading
+
+  /** The connection state; its changes are delivered with `connection: true`. */
+  state(): ConnectionState {
+    return this.connection;
+  }
+
+  /** Set when the namespace list is forbidden and `namespaces()` holds only the context's namespace. */
+  get namespaceFallback(): { readonly reason: string } | undefined {
+    return this.fallback;
+  }
+
+  /** Namespaces, sorted by name; in fallback, the context's namespace (or `default`) alone. */
+  namespaces(): readonly V1Namespace[] {
+    if (this.fallback) {
+      return [{ metadata: { name: this.contextNamespace } }];
+    }
+    return [...(this.namespaceInformer?.informer.list() ?? [])].sort((a, b) =>
+      (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''),
+    );
+  }
+
+  /** The namespaces currently watched, as last given to `setWatchedNamespaces`. */
+  watchedNamespaces(): readonly string[] {
+    return [...this.watched.keys()];
+  }
+
+  pods(namespace: string): readonly V1Pod[] {
+    return this.read('pods', namespace);
+  }
+
+  pod(namespace: string, name: string): V1Pod | undefined {
+    return this.watched.get(namespace)?.pods.informer.get(name, namespace);
+  }
+
+  services(namespace: string): readonly V1Service[] {
+    return this.read('services', namespace);
+  }
+
+  service(namespace: string, name: string): V1Service | undefined {
+    return this.watched.get(namespace)?.services.informer.get(name, namespace);
+  }
+
+  /** The namespace's EndpointSlices, or those of one Service (by the `kubernetes.io/service-name` label). */
+  endpointSlices(namespace: string, serviceName?: string): readonly V1EndpointSlice[] {
+    const slices = this.read('endpointSlices', namespace);
+    return serviceName === undefined
+      ? slices
+      : slices.filter((slice) => slice.metadata?.labels?.[SERVICE_NAME_LABEL] === serviceName);
+  }
+
+  networkPolicies(namespace: string): readonly V1NetworkPolicy[] {
+    return this.read('networkPolicies', namespace);
+  }
+
+  /**
+   * The number of Pods in a namespace.
+   * - Watched namespace: the live count, once its Pods are synced (undefined before, or when Pods
+   *   may not be read).
+   * - Namespace not watched: a snapshot, or undefined when there is none. Snapshots come from
+   *   `refreshPodCount(ns)` (one list request with `limit=1`, counting `remainingItemCount`, so the
+   *   Pods themselves are not transferred) and from the live count at the moment a namespace stops
+   *   being watched. A snapshot is not kept up to date: refresh it when showing it.
+   */
+  podCount(namespace: string): number | undefined {
+    const informers = this.watched.get(namespace);
+    if (informers) {
+      const pods = informers.pods;
+      return pods.synced && pods.status !== 'forbidden' ? pods.informer.list(namespace).length : undefined;
+    }
+    return this.podCounts.get(namespace);
+  }
+
+  /**
+   * Counts the Pods of a namespace that is not watched, with one request (`limit=1`, then
+   * `remainingItemCount`; a server that gives no count is paged through, 500 at a time). Stores the
+   * snapshot read by `podCount` and announces a change of it (`pods: {ns}`). A watched namespace
+   * answers with its live count without a request. Undefined when the request fails.
+   */
+  async refreshPodCount(namespace: string): Promise<number | undefined> {
+    const live = this.watched.has(namespace) ? this.podCount(namespace) : undefined;
+    if (live !== undefined || this.apis === undefined || this.disposed) {
+      return live;
+    }
+    let count = 0;
+    try {
+      let next: string | undefined;
+      let first = true;
+      do {
+        const page = await this.apis.core.listNamespacedPod({
+          namespace,
+          limit: first ? 1 : 500,
+          ...(next !== undefined ? { _continue: next } : {}),
+        });
+        first = false;
+        count += page.items.length;
+        const remaining = page.metadata?.remainingItemCount;
+        if (typeof remaining === 'number') {
+          count += remaining;
+          break;
+        }
+        next = page.metadata?._continue || undefined;
+      } while (next !== undefined);
+    } catch (error) {
+      const classified = classifyError(error, {
+        server: this.server,
+        resource: `pods in namespace ${namespace}`,
+      });
+      this.logLine(`counting pods in namespace ${namespace} failed: ${classified.message}`);
+      return undefined;
+    }
+    if (this.disposed) {
+      return count;
+    }
+    if (this.watched.has(namespace)) {
+      return this.podCount(namespace) ?? count;
+    }
+    if (this.podCounts.get(namespace) !== count) {
+      this.podCounts.set(namespace, count);
+      this.coalescer.resource('pods', namespace);
+    }
+    return count;
+  }
+
+  /**
+   * Without a namespace: whether the namespace list is known (listed, or the fallback taken).
+   * With one: whether it is watched and each of its resources has been listed (or is forbidden or
+   * not served).
+   */
+  isSynced(namespace?: string): boolean {
+    if (namespace === undefined) {
+      return this.fallback !== undefined || this.namespaceInformer?.synced === true;
+    }
+    const informers = this.watched.get(namespace);
+    return (
+      informers !== undefined &&
+      RESOURCES.every((resource) => {
+        const tracked = informers[resource];
+        return tracked.synced || tracked.status === 'forbidden' || tracked.status === 'unavailable';
+      })
+    );
+  }
+
+  /** Per-resource access of a watched namespace (e.g. NetworkPolicies forbidden), undefined if not watched. */
+  namespaceStatus(namespace: string): NamespaceStatus | undefined {
+    const informers = this.watched.get(namespace);
+    if (!informers) {
+      return undefined;
+    }
+    const access = (tracked: Tracked<KubernetesObject>): ResourceAccess => {
+      switch (tracked.status) {
+        case 'forbidden':
+        case 'unavailable':
+        case 'failed':
+          return { status: tracked.status, message: tracked.error?.message ?? '' };
+        default:
+          return { status: tracked.synced ? 'synced' : 'syncing' };
+      }
+    };
+    return {
+      pods: access(informers.pods),
+      services: access(informers.services),
+      endpointSlices: access(informers.endpointSlices),
+      networkPolicies: access(informers.networkPolicies),
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Controlling
+
+  /**
+   * Watches Pods, Services, EndpointSlices and NetworkPolicies of exactly these namespaces: starts
+   * informers for the new ones, stops those of the others (their objects are dropped, and their
+   * collections announced as changed).
+   */
+  setWatchedNamespaces(names: readonly string[]): void {
+    if (this.disposed || this.apis === undefined) {
+      return;
+    }
+    const wanted = new Set(names.filter((name) => name !== ''));
+    for (const [namespace, informers] of this.watched) {
+      if (wanted.has(namespace)) {
+        continue;
+      }
+      const live = this.podCount(namespace);
+      this.watched.delete(namespace);
+      if (live !== undefined) {
+        this.podCounts.set(namespace, live);
+      }
+      for (const resource of RESOURCES) {
+        informers[resource].informer.stop();
+        this.coalescer.resource(resource, namespace);
+      }
+    }
+    for (const namespace of wanted) {
+      if (!this.watched.has(namespace)) {
+        this.podCounts.delete(namespace);
+        this.watched.set(namespace, this.watchNamespace(namespace, this.apis));
+      }
+    }
+    this.updateState();
+  }
+
+  /**
+   * Retries at once everything that failed, was forbidden or was not served (for a "Refresh"
+   * command, or after the user's rights changed), resetting the backoff.
+   */
+  retryNow(): void {
+    if (this.disposed) {
+      return;
+    }
+    this.clearRetryTimer();
+    this.retryAttempt = 0;
+    for (const tracked of this.allTracked()) {
+      if (tracked.status === 'failed' || tracked.status === 'forbidden' || tracked.status === 'unavailable') {
+        tracked.informer.start();
+      }
+    }
+  }
+
+  /** Subscribes to coalesced changes; returns the unsubscriber. */
+  onDidChange(listener: (change: ClusterChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** Stops every informer (aborting their watches) and timer; nothing is delivered afterwards. */
+  dispose(): void {
+    if (this.disposed) {
+      return;
+    }
+    this.disposed = true;
+    this.clearRetryTimer();
+    this.coalescer.dispose();
+    this.namespaceInformer?.informer.stop();
+    for (const informers of this.watched.values()) {
+      for (const resource of RESOURCES) {
+        informers[resource].informer.stop();
+      }
+    }
+    this.watched.clear();
+    this.listeners.clear();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Informers
+
+  private read<R extends CachedResource>(resource: R, namespace: string): readonly ResourceTypes[R][] {
+    const informers = this.watched.get(namespace);
+    if (!informers) {
+      return [];
+    }
+    return (informers[resource] as Tracked<ResourceTypes[R]>).informer.list(namespace);
+  }
+
+  private watchNamespace(namespace: string, apis: Apis): NamespaceInformers {
+    const make = <R extends CachedResource>(resource: R): Tracked<ResourceTypes[R]> => {
+      const spec = SPECS[resource] as ResourceSpec<ResourceTypes[R]>;
+      return this.track<ResourceTypes[R]>(
+        `${spec.plural} in namespace ${namespace}`,
+        spec.path(namespace),
+        () => spec.list(apis, namespace),
+        spec.model,
+        (object) => this.coalescer.resource(resource, namespace, object?.metadata?.name),
+        false,
+      );
+    };
+    const informers: NamespaceInformers = {
+      pods: make('pods'),
+      services: make('services'),
+      endpointSlices: make('endpointSlices'),
+      networkPolicies: make('networkPolicies'),
+    };
+    for (const resource of RESOURCES) {
+      informers[resource].informer.start();
+    }
+    return informers;
+  }
+
+  private track<T extends KubernetesObject>(
+    label: string,
+    path: string,
+    list: () => Promise<KubernetesListObject<T>>,
+    model: string,
+    onObject: (object: T | undefined) => void,
+    isNamespaces: boolean,
+  ): Tracked<T> {
+    // The hooks run asynchronously, after `tracked` is assigned.
+    const informer = new Informer<T>({
+      kubeConfig: this.kubeConfig!,
+      path,
+      list,
+      model,
+      hooks: {
+        onObject: (_event, object) => onObject(object),
+        onSynced: () => {
+          if (!tracked.synced) {
+            tracked.synced = true;
+            // Announce the collection even when it is empty: readers wait for isSynced().
+            onObject(undefined);
+          }
+        },
+        onEstablished: () => this.established(tracked, isNamespaces),
+        onError: (error) => this.failed(tracked, error, isNamespaces),
+        onStalled: (error) => this.failed(tracked, error, isNamespaces),
+      },
+    });
+    const tracked: Tracked<T> = {
+      informer,
+      label,
+      status: 'starting',
+      synced: false,
+      error: undefined,
+      errorSeq: 0,
+    };
+    return tracked;
+  }
+
+  private established(tracked: Tracked<KubernetesObject>, isNamespaces: boolean): void {
+    if (this.disposed) {
+      return;
+    }
+    tracked.status = 'running';
+    tracked.error = undefined;
+    if (isNamespaces && this.fallback) {
+      this.fallback = undefined;
+      this.logLine('namespaces can be listed again; the namespace fallback is over');
+      this.coalescer.namespaces();
+    }
+    this.updateState();
+  }
+
+  private failed(tracked: Tracked<KubernetesObject>, error: unknown, isNamespaces: boolean): void {
+    if (this.disposed) {
+      return;
+    }
+    const classified = classifyError(error, { server: this.server, resource: tracked.label });
+    tracked.error = classified;
+    tracked.errorSeq = ++this.errorSeq;
+    if (classified.kind === 'forbidden') {
+      tracked.status = 'forbidden';
+      if (isNamespaces) {
+        const first = this.fallback === undefined;
+        this.fallback = { reason: classified.message };
+        if (first) {
+          this.logLine(
+            `cannot list namespaces (${classified.message}); showing namespace ${this.contextNamespace} only`,
+          );
+          this.coalescer.namespaces();
+        }
+      } else {
+        this.logLine(`${tracked.label}: ${classified.message}`);
+        this.announceTracked(tracked);
+      }
+    } else if (classified.kind === 'not-found') {
+      tracked.status = 'unavailable';
+      this.logLine(`${tracked.label}: ${classified.message}`);
+      this.announceTracked(tracked);
+    } else {
+      tracked.status = 'failed';
+      this.scheduleRetry();
+    }
+    this.updateState();
+  }
+
+  /** Announces a per-namespace collection whose access changed (forbidden, not served). */
+  private announceTracked(tracked: Tracked<KubernetesObject>): void {
+    for (const [namespace, informers] of this.watched) {
+      for (const resource of RESOURCES) {
+        if (informers[resource] === tracked) {
+          this.coalescer.resource(resource, namespace);
+        }
+      }
+    }
+  }
+
+  private *allTracked(): Iterable<Tracked<KubernetesObject>> {
+    if (this.namespaceInformer) {
+      yield this.namespaceInformer;
+    }
+    for (const informers of this.watched.values()) {
+      for (const resource of RESOURCES) {
+        yield informers[resource];
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Connection state and reconnection
+
+  private scheduleRetry(): void {
+    if (this.disposed || this.retryTimer !== undefined) {
+      return;
+    }
+    const base = Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** this.retryAttempt);
+    const delay = Math.round(base / 2 + (Math.random() * base) / 2);
+    this.retryAttempt += 1;
+    this.retryAt = Date.now() + delay;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      // Failed informers keep their status until they re-establish or fail again, so the state
+      // stays `disconnected` during the attempt instead of flapping.
+      for (const tracked of this.allTracked()) {
+        if (tracked.status === 'failed') {
+          tracked.informer.start();
+        }
+      }
+    }, delay);
+  }
+
+  private clearRetryTimer(): void {
+    if (this.retryTimer !== undefined) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+    }
+    this.retryAt = undefined;
+  }
+
+  private computeState(): ConnectionState {
+    if (this.configError !== undefined) {
+      return { kind: 'error', message: this.configError };
+    }
+    const all = [...this.allTracked()];
+    let latest: Tracked<KubernetesObject> | undefined;
+    for (const tracked of all) {
+      if (tracked.status === 'failed' && (latest === undefined || tracked.errorSeq > latest.errorSeq)) {
+        latest = tracked;
+      }
+    }
+    if (latest?.error !== undefined) {
+      return {
+        kind: connectionKindOf(latest.error),
+        message: latest.error.message,
+        ...(this.retryAt !== undefined ? { retryAt: this.retryAt } : {}),
+      };
+    }
+    const perNamespace = all.filter((tracked) => tracked !== this.namespaceInformer);
+    const forbidden = perNamespace.find((tracked) => tracked.status === 'forbidden');
+    if (
+      forbidden !== undefined &&
+      this.namespaceInformer?.status !== 'running' &&
+      perNamespace.every((tracked) => tracked.status === 'forbidden' || tracked.status === 'unavailable')
+    ) {
+      return {
+        kind: 'forbidden',
+        message: `These credentials may read nothing in the watched namespaces: ${forbidden.error?.message ?? 'forbidden.'}`,
+      };
+    }
+    // The server answered something (a watch, or a 403/404): we are connected.
+    if (all.some((tracked) => tracked.status !== 'starting')) {
+      return { kind: 'connected' };
+    }
+    return { kind: 'connecting' };
+  }
+
+  private updateState(): void {
+    if (this.disposed) {
+      return;
+    }
+    const next = this.computeState();
+    if (next.kind === 'connected' || next.kind === 'forbidden') {
+      this.retryAttempt = 0;
+      this.clearRetryTimer();
+    }
+    const previous = this.connection;
+    if (
+      previous.kind === next.kind &&
+      previous.message === next.message &&
+      previous.retryAt === next.retryAt
+    ) {
+      return;
+    }
+    this.connection = next;
+    this.coalescer.connection();
+    if (previous.kind !== next.kind || previous.message !== next.message) {
+      const retry =
+        next.retryAt !== undefined
+          ? ` Retrying in ${(Math.max(0, next.retryAt - Date.now()) / 1000).toFixed(1)} s.`
+          : '';
+      this.logLine(`${next.kind}${next.message ? `: ${next.message}` : ''}${retry}`);
+    }
+  }
+
+  private deliver(change: ClusterChange): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(change);
+      } catch (error) {
+        this.logLine(`a change listener failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+}
+
+function connectionKindOf(error: ClusterError): ConnectionKind {
+  switch (error.kind) {
+    case 'unreachable':
+    case 'timeout':
+      return 'disconnected';
+    case 'tls':
+      return 'tls';
+    case 'unauthorized':
+      return 'unauthorized';
+    case 'forbidden':
+      return 'forbidden';
+    default:
+      return 'error';
+  }
+}

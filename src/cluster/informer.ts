@@ -1,0 +1,279 @@
+/**
+ * One client-node informer (`ListWatch`, what `makeInformer` builds), made safe to stop and restart
+ * and cheap to hold:
+ *
+ * - Objects are slimmed before client-node stores them (`slimObject`), in the list and in every
+ *   watch event, so the informer's own store is the cache: there is no second copy.
+ * - Watch events arrive from client-node as raw JSON while list items are typed models (`Date`s for
+ *   timestamps); watch objects are deserialized the same way, so readers see one shape.
+ * - `start()`/`stop()` close client-node's races: a `stop()` during the list or while the watch is
+ *   being opened would otherwise still open the watch (a leaked socket), and its reconnect delay is a
+ *   timer that would outlive `stop()`.
+ * - It reports when its list has been applied (`onSynced`), when a watch was established
+ *   (`onEstablished`, the only trustworthy "connected" signal: client-node's `connect` event fires
+ *   before the request), and errors. On a non-410 error client-node's loop ends and calls `error`;
+ *   restarting is the owner's decision (`start()` again, which resumes from the last
+ *   resourceVersion, keeping the objects). On a 410 client-node relists by itself and diffs.
+ * - Watches ask for BOOKMARKs, which keep the resourceVersion fresh and, where the server sends them
+ *   often enough, spare client-node's 30 s inactivity timeout a reconnect.
+ */
+import { ListWatch, Watch } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import { ObjectSerializer } from '@kubernetes/client-node/dist/gen/models/ObjectSerializer.js';
+
+/** Annotations no feature reads, dropped from cached objects. */
+const DROPPED_ANNOTATIONS = ['kubectl.kubernetes.io/last-applied-configuration'];
+
+/** Per-container fields no feature reads (and `env` can hold secrets written in plain text). */
+const DROPPED_CONTAINER_FIELDS = ['env', 'envFrom', 'volumeMounts', 'volumeDevices', 'resizePolicy'];
+
+/**
+ * Removes, in place, what no feature reads: `metadata.managedFields` (often the largest part of an
+ * object), the `last-applied-configuration` annotation (a second copy of the object), and from Pods
+ * `spec.volumes` and the containers' `env`, `envFrom`, `volumeMounts`, `volumeDevices` and
+ * `resizePolicy`. Everything the explorer, port-forwards, probes and the analyses use stays:
+ * labels, annotations, owner references, ports, probes, images, conditions, addresses, endpoints,
+ * policies. Returns the object.
+ */
+export function slimObject<T extends KubernetesObject>(object: T): T {
+  const metadata = object.metadata as (Record<string, unknown> & T['metadata']) | undefined;
+  if (metadata) {
+    delete metadata.managedFields;
+    const annotations = metadata.annotations;
+    if (annotations) {
+      for (const key of DROPPED_ANNOTATIONS) {
+        delete annotations[key];
+      }
+      if (Object.keys(annotations).length === 0) {
+        delete metadata.annotations;
+      }
+    }
+  }
+  const spec = (object as { spec?: Record<string, unknown> }).spec;
+  if (spec && Array.isArray(spec.containers)) {
+    delete spec.volumes;
+    for (const list of [spec.containers, spec.initContainers, spec.ephemeralContainers]) {
+      if (Array.isArray(list)) {
+        for (const container of list as Record<string, unknown>[]) {
+          for (const field of DROPPED_CONTAINER_FIELDS) {
+            delete container[field];
+          }
+        }
+      }
+    }
+  }
+  return object;
+}
+
+export interface InformerHooks<T extends KubernetesObject> {
+  readonly onObject: (event: 'add' | 'update' | 'delete', object: T) => void;
+  /** The list has been applied to the store (also after a relist). */
+  readonly onSynced: () => void;
+  /** A watch request was answered 200: the server is reachable and we may read. */
+  readonly onEstablished: () => void;
+  /** client-node's loop has ended with this error; call `start()` to resume. */
+  readonly onError: (error: unknown) => void;
+  /**
+   * A watch request got no answer within client-node's 30 s timeout. client-node treats that as
+   * routine and reconnects by itself without calling `error` (right for an established watch that
+   * was merely quiet, not for one that never got its response headers), so this is reported
+   * separately: the server is not answering, though the loop carries on (`start()` is a no-op).
+   */
+  readonly onStalled: (error: unknown) => void;
+}
+
+export interface InformerOptions<T extends KubernetesObject> {
+  readonly kubeConfig: KubeConfig;
+  /** The watch path, e.g. `/api/v1/namespaces/web/pods`. */
+  readonly path: string;
+  readonly list: () => Promise<KubernetesListObject<T>>;
+  /** client-node's model name, e.g. `V1Pod`, to deserialize watch events. */
+  readonly model: string;
+  readonly hooks: InformerHooks<T>;
+}
+
+export class Informer<T extends KubernetesObject> {
+  private readonly listWatch: ListWatch<T>;
+  private readonly watch: InformerWatch;
+  private readonly reportError: (error: unknown) => void;
+  private readonly delays = new Set<() => void>();
+  private closed = false;
+  /** client-node's list-watch loop is alive (started and not ended by an error). */
+  private running = false;
+
+  constructor(options: InformerOptions<T>) {
+    // Hooks stay in closures, not in a field, so that an Informer<V1Pod> is an Informer<KubernetesObject>.
+    const hooks = options.hooks;
+    this.reportError = (error) => hooks.onError(error);
+    const model = options.model;
+    this.watch = new InformerWatch(options.kubeConfig, {
+      isClosed: () => this.closed,
+      transform: (object) => slimObject(ObjectSerializer.deserialize(object, model, '') as KubernetesObject),
+      beforeWatch: () => hooks.onSynced(),
+      onEstablished: () => hooks.onEstablished(),
+      onStalled: (error) => hooks.onStalled(error),
+    });
+    const list = async () => {
+      const result = await options.list();
+      if (this.closed) {
+        // client-node would go on to open the watch: stop its loop here (the error is ignored).
+        throw new Error('informer stopped');
+      }
+      for (const item of result.items) {
+        slimObject(item);
+      }
+      return result;
+    };
+    this.listWatch = new ListWatch<T>(options.path, this.watch, list, false, undefined, undefined, {
+      delayFn: (ms) => this.delay(ms),
+    });
+    for (const event of ['add', 'update', 'delete'] as const) {
+      this.listWatch.on(event, (object: T) => {
+        if (!this.closed) {
+          hooks.onObject(event, object);
+        }
+      });
+    }
+    this.listWatch.on('error', (error: unknown) => {
+      // client-node's loop has ended (it does not restart after a non-410 error).
+      this.running = false;
+      if (!this.closed) {
+        hooks.onError(error);
+      }
+    });
+  }
+
+  /**
+   * Starts, or resumes after `onError` (from the last resourceVersion, keeping the objects; a
+   * compacted resourceVersion answers 410 and client-node relists). Never rejects.
+   */
+  start(): void {
+    if (this.closed || this.running) {
+      // Never two loops over one store: client-node's start() does not check.
+      return;
+    }
+    this.running = true;
+    this.listWatch.start().catch((error: unknown) => {
+      this.running = false;
+      if (!this.closed) {
+        this.reportError(error);
+      }
+    });
+  }
+
+  /** Stops for good: aborts the watch, ends any reconnect delay, ignores whatever comes after. */
+  stop(): void {
+    if (this.closed) {
+      return;
+    }
+    this.closed = true;
+    for (const resolve of [...this.delays]) {
+      resolve();
+    }
+    void this.listWatch.stop();
+    this.watch.abort();
+  }
+
+  get(name: string, namespace?: string): T | undefined {
+    return this.listWatch.get(name, namespace);
+  }
+
+  list(namespace?: string): readonly T[] {
+    return this.listWatch.list(namespace);
+  }
+
+  /** client-node's reconnect delay, cut short by `stop()`. */
+  private delay(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.delays.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.delays.add(done);
+    });
+  }
+}
+
+interface WatchHooks {
+  readonly isClosed: () => boolean;
+  readonly transform: (object: unknown) => unknown;
+  readonly beforeWatch: () => void;
+  readonly onEstablished: () => void;
+  readonly onStalled: (error: unknown) => void;
+}
+
+type WatchCallback = (phase: string, apiObj: unknown, watchObj?: unknown) => void;
+
+/** client-node's `Watch`, transforming objects, asking for bookmarks, and abortable from outside. */
+class InformerWatch extends Watch {
+  private readonly hooks: WatchHooks;
+  private current: AbortController | undefined;
+
+  constructor(kubeConfig: KubeConfig, hooks: WatchHooks) {
+    super(kubeConfig);
+    this.hooks = hooks;
+  }
+
+  override async watch(
+    path: string,
+    queryParams: Record<string, string | number | boolean | undefined>,
+    callback: WatchCallback,
+    done: (err: unknown) => void,
+  ): Promise<AbortController> {
+    if (this.hooks.isClosed()) {
+      return aborted();
+    }
+    // ListWatch calls watch() right after applying a list (or to resume): the store is in sync.
+    this.hooks.beforeWatch();
+    let failed = false;
+    let established = false;
+    const onDone = (err: unknown) => {
+      if (err) {
+        failed = true;
+        if (!established && (err as { name?: unknown }).name === 'TimeoutError' && !this.hooks.isClosed()) {
+          this.hooks.onStalled(err);
+        }
+      }
+      done(err);
+    };
+    const onEvent: WatchCallback = (phase, object, watchObj) => {
+      const transformed =
+        phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED'
+          ? this.hooks.transform(object)
+          : object;
+      callback(phase, transformed, watchObj);
+    };
+    let controller: AbortController;
+    try {
+      controller = await super.watch(path, { ...queryParams, allowWatchBookmarks: true }, onEvent, onDone);
+    } catch (error) {
+      // No cluster, or a credential plugin failed before the request: report it like any error
+      // (a rejection here would be unhandled when client-node reconnects by itself).
+      onDone(error);
+      return aborted();
+    }
+    if (this.hooks.isClosed()) {
+      controller.abort();
+      return controller;
+    }
+    this.current = controller;
+    if (!failed) {
+      established = true;
+      this.hooks.onEstablished();
+    }
+    return controller;
+  }
+
+  abort(): void {
+    this.current?.abort();
+    this.current = undefined;
+  }
+}
+
+function aborted(): AbortController {
+  const controller = new AbortController();
+  controller.abort();
+  return controller;
+}

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { V1Pod } from '@kubernetes/client-node';
+import { ChangeCoalescer, objectKey } from '../../../src/cluster/changes.ts';
+import type { ClusterChange } from '../../../src/cluster/changes.ts';
+import { slimObject } from '../../../src/cluster/informer.ts';
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('one delivery for everything within a window, sets merged', async () => {
+  const delivered: ClusterChange[] = [];
+  const coalescer = new ChangeCoalescer(30, (change) => delivered.push(change));
+  coalescer.resource('pods', 'web', 'a');
+  coalescer.resource('pods', 'web', 'b');
+  coalescer.resource('services', 'shop');
+  coalescer.namespaces();
+  coalescer.connection();
+  assert.equal(delivered.length, 0, 'nothing synchronously');
+  await delay(60);
+  assert.equal(delivered.length, 1);
+  const change = delivered[0]!;
+  assert.equal(change.namespaces, true);
+  assert.equal(change.connection, true);
+  assert.deepEqual([...change.pods], ['web']);
+  assert.deepEqual([...change.services], ['shop']);
+  assert.deepEqual([...change.endpointSlices], []);
+  assert.deepEqual([...change.objects].sort(), ['Pod/web/a', 'Pod/web/b']);
+  coalescer.dispose();
+});
+
+test('a steady stream: deliveries at least a window apart, each change within a window', async () => {
+  const windowMs = 40;
+  const deliveries: number[] = [];
+  const coalescer = new ChangeCoalescer(windowMs, () => deliveries.push(performance.now()));
+  const started = performance.now();
+  let last = started;
+  while (performance.now() - started < 400) {
+    coalescer.resource('pods', 'web', String(Math.random()));
+    last = performance.now();
+    await delay(2);
+  }
+  await delay(windowMs * 2);
+  const duration = last - started;
+  assert.ok(deliveries.length >= 2);
+  assert.ok(
+    deliveries.length <= Math.ceil(duration / windowMs) + 1,
+    `${deliveries.length} deliveries in ${duration.toFixed(0)} ms`,
+  );
+  for (let i = 1; i < deliveries.length; i++) {
+    assert.ok(deliveries[i]! - deliveries[i - 1]! >= windowMs - 2);
+  }
+  // The last change was delivered (at most a window plus timer slack after it).
+  assert.ok(deliveries.at(-1)! >= last);
+  coalescer.dispose();
+});
+
+test('flush delivers now; dispose drops what is pending', async () => {
+  const delivered: ClusterChange[] = [];
+  const coalescer = new ChangeCoalescer(1000, (change) => delivered.push(change));
+  coalescer.resource('networkPolicies', 'web', 'deny');
+  coalescer.flush();
+  assert.equal(delivered.length, 1);
+  assert.deepEqual([...delivered[0]!.objects], ['NetworkPolicy/web/deny']);
+  coalescer.resource('pods', 'web');
+  coalescer.dispose();
+  coalescer.resource('pods', 'web');
+  await delay(20);
+  assert.equal(delivered.length, 1);
+});
+
+test('objectKey', () => {
+  assert.equal(objectKey('EndpointSlice', 'web', 'web-abc'), 'EndpointSlice/web/web-abc');
+});
+
+test('slimObject drops what no feature reads and keeps the rest', () => {
+  const pod = {
+    metadata: {
+      name: 'p',
+      namespace: 'web',
+      labels: { app: 'web' },
+      ownerReferences: [
+        { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: '1', controller: true },
+      ],
+      managedFields: [{ manager: 'kubectl', operation: 'Apply' }],
+      annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{…}' },
+    },
+    spec: {
+      volumes: [{ name: 'data' }],
+      initContainers: [{ name: 'init', image: 'busybox', env: [{ name: 'A', value: 'b' }] }],
+      containers: [
+        {
+          name: 'web',
+          image: 'nginx',
+          ports: [{ containerPort: 80 }],
+          readinessProbe: { httpGet: { path: '/', port: 80 } },
+          env: [{ name: 'PASSWORD', value: 'hunter2' }],
+          envFrom: [{ secretRef: { name: 's' } }],
+          volumeMounts: [{ name: 'data', mountPath: '/data' }],
+        },
+      ],
+    },
+    status: { podIP: '10.0.0.1', conditions: [{ type: 'Ready', status: 'True' }] },
+  } as unknown as V1Pod;
+  const slim = slimObject(pod);
+  assert.equal(slim, pod, 'in place');
+  assert.deepEqual(slim, {
+    metadata: {
+      name: 'p',
+      namespace: 'web',
+      labels: { app: 'web' },
+      ownerReferences: [
+        { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: '1', controller: true },
+      ],
+    },
+    spec: {
+      initContainers: [{ name: 'init', image: 'busybox' }],
+      containers: [
+        {
+          name: 'web',
+          image: 'nginx',
+          ports: [{ containerPort: 80 }],
+          readinessProbe: { httpGet: { path: '/', port: 80 } },
+        },
+      ],
+    },
+    status: { podIP: '10.0.0.1', conditions: [{ type: 'Ready', status: 'True' }] },
+  });
+  // Other kinds: only metadata is touched.
+  const service = slimObject({
+    metadata: { name: 's', annotations: { keep: 'me' }, managedFields: [] },
+    spec: { selector: { app: 'web' }, ports: [{ port: 80 }] },
+  } as unknown as V1Pod);
+  assert.deepEqual(service, {
+    metadata: { name: 's', annotations: { keep: 'me' } },
+    spec: { selector: { app: 'web' }, ports: [{ port: 80 }] },
+  });
+});
