@@ -5,7 +5,7 @@
  *   POST /faults/apiserver/stop | /faults/apiserver/start | /faults/watches/expire
  *   POST /faults/pods/delete      {namespace, name, gracePeriodSeconds?}
  *   POST /faults/pods/replace     {namespace, name}
- *   POST /faults/pods/readiness   {namespace, name, ready}
+ *   POST /faults/pods/readiness   {namespace, name, ready} or {updates: [{namespace, name, ready}, ...]}
  *   POST /faults/services/endpoints {namespace, name, removed}
  *   POST /faults/latency          {ms}
  *   GET  /status
@@ -112,7 +112,14 @@ export class AdminServer {
         faults.replacePod(str('namespace'), str('name'));
         break;
       case 'POST /faults/pods/readiness':
-        faults.setPodReady(str('namespace'), str('name'), body.ready === true);
+        if (Array.isArray(body.updates)) {
+          // Many flips in one request, so load tests can reach rates one request per flip cannot.
+          for (const update of body.updates as Array<{ namespace: string; name: string; ready: boolean }>) {
+            faults.setPodReady(update.namespace, update.name, update.ready === true);
+          }
+        } else {
+          faults.setPodReady(str('namespace'), str('name'), body.ready === true);
+        }
         break;
       case 'POST /faults/services/endpoints':
         faults.setServiceEndpointsRemoved(str('namespace'), str('name'), body.removed !== false);

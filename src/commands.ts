@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { KubeReachContext } from './context.ts';
+import { EXPLORER_COMMANDS } from './explorer/commands.ts';
 
 /**
  * Every command KubeReach registers, in one table. Titles, categories, icons and `when` clauses
@@ -9,10 +10,21 @@ import type { KubeReachContext } from './context.ts';
 export const COMMANDS: Readonly<Record<string, (context: KubeReachContext, ...args: unknown[]) => unknown>> =
   {
     'kubereach.openOutput': (context) => context.log.show(),
+    ...EXPLORER_COMMANDS,
   };
 
 export function registerCommands(context: KubeReachContext): vscode.Disposable[] {
   return Object.entries(COMMANDS).map(([id, handler]) =>
-    vscode.commands.registerCommand(id, (...args: unknown[]) => handler(context, ...args)),
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await handler(context, ...args);
+      } catch (error) {
+        // A command never lets an error escape to the extension host; the user gets a plain message.
+        await context.log.notifyError(
+          `${id} failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        return undefined;
+      }
+    }),
   );
 }

@@ -1,4 +1,7 @@
 import type * as vscode from 'vscode';
+import type { ClusterSession } from './cluster/session.ts';
+import type { ClusterTreeProvider } from './explorer/tree.ts';
+import type { ExplorerNode } from './explorer/nodes.ts';
 import type { ManifestLanguageClient } from './language/client.ts';
 import type { Log } from './logging/log.ts';
 
@@ -10,4 +13,8 @@ export interface KubeReachContext {
   readonly extension: vscode.ExtensionContext;
   readonly log: Log;
   readonly languageClient: ManifestLanguageClient;
+  /** The one cluster session (kubeconfig, context, informer cache) of the extension host. */
+  readonly session: ClusterSession;
+  readonly explorer: ClusterTreeProvider;
+  readonly treeView: vscode.TreeView<ExplorerNode>;
 }

@@ -6,7 +6,7 @@
  * End-to-end tests use the real VS Code instead.
  */
 import Module from 'node:module';
-import { createRequire } from 'node:module';
+import { createRequire, registerHooks } from 'node:module';
 
 export interface StandInRegistry {
   /** Every disposable handed out, with what it was for. */
@@ -74,11 +74,72 @@ export function createVscodeStandIn(): { api: Record<string, unknown>; registry:
     };
   };
 
+  class ThemeIcon {
+    readonly id: string;
+    readonly color: ThemeColor | undefined;
+    constructor(id: string, color?: ThemeColor) {
+      this.id = id;
+      this.color = color;
+    }
+  }
+  class ThemeColor {
+    readonly id: string;
+    constructor(id: string) {
+      this.id = id;
+    }
+  }
+  class MarkdownString {
+    value: string;
+    supportThemeIcons = false;
+    constructor(value = '') {
+      this.value = value;
+    }
+  }
+  class TreeItem {
+    label: string;
+    collapsibleState: number;
+    id?: string;
+    description?: string;
+    tooltip?: string | MarkdownString;
+    iconPath?: ThemeIcon;
+    contextValue?: string;
+    command?: unknown;
+    constructor(label: string, collapsibleState = 0) {
+      this.label = label;
+      this.collapsibleState = collapsibleState;
+    }
+  }
+  const uri = (scheme: string, path: string) => ({ scheme, path, toString: () => `${scheme}:${path}` });
+
   const api: Record<string, unknown> = {
     version: '1.105.0',
     Disposable,
     EventEmitter,
+    ThemeIcon,
+    ThemeColor,
+    MarkdownString,
+    TreeItem,
+    TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
+    StatusBarAlignment: { Left: 1, Right: 2 },
+    Uri: {
+      from: (parts: { scheme: string; path: string }) => uri(parts.scheme, parts.path),
+      file: (path: string) => uri('file', path),
+    },
+    env: { clipboard: { writeText: async () => undefined } },
+    languages: { setTextDocumentLanguage: async (document: unknown) => document },
     window: {
+      createTreeView: (id: string, options: { treeDataProvider: unknown }) => ({
+        ...track('treeView', id),
+        reveal: async () => undefined,
+        treeDataProvider: options.treeDataProvider,
+      }),
+      createStatusBarItem: (id: string) => ({
+        ...track('statusBarItem', id),
+        text: '',
+        show: () => undefined,
+        hide: () => undefined,
+      }),
+      setStatusBarMessage: () => ({ dispose: () => undefined }),
       createOutputChannel: logChannel,
       showErrorMessage: async () => undefined,
       showInformationMessage: async () => undefined,
@@ -100,6 +161,8 @@ export function createVscodeStandIn(): { api: Record<string, unknown>; registry:
       workspaceFolders: undefined,
       onDidOpenTextDocument: () => track('listener', 'onDidOpenTextDocument'),
       onDidChangeConfiguration: () => track('listener', 'onDidChangeConfiguration'),
+      onDidGrantWorkspaceTrust: () => track('listener', 'onDidGrantWorkspaceTrust'),
+      registerTextDocumentContentProvider: (scheme: string) => track('contentProvider', scheme),
       getConfiguration: () => ({
         get: <T>(_key: string, fallback?: T) => fallback,
         inspect: () => undefined,
@@ -149,4 +212,29 @@ export function extensionContext(root: string, packageJSON: unknown) {
     globalState: { get: () => undefined, update: async () => undefined, keys: () => [] },
     workspaceState: { get: () => undefined, update: async () => undefined, keys: () => [] },
   };
+}
+
+/**
+ * Makes `import * as vscode from 'vscode'` in TypeScript sources run by Node (tests and benchmarks
+ * that load `src/` directly) see `api`. Only the top-level names present in `api` when this is
+ * called are exported.
+ */
+export function installVscodeStandInForEsm(api: Record<string, unknown>): void {
+  const url = 'kubereach-stand-in:vscode';
+  (globalThis as { __kubereachVscodeStandIn?: unknown }).__kubereachVscodeStandIn = api;
+  const names = Object.keys(api).filter((name) => /^[A-Za-z_$][\w$]*$/.test(name));
+  registerHooks({
+    resolve(specifier, context, next) {
+      return specifier === 'vscode' ? { url, shortCircuit: true } : next(specifier, context);
+    },
+    load(target, context, next) {
+      if (target !== url) {
+        return next(target, context);
+      }
+      const source =
+        'const api = globalThis.__kubereachVscodeStandIn;\nexport default api;\n' +
+        names.map((name) => `export const ${name} = api[${JSON.stringify(name)}];`).join('\n');
+      return { format: 'module', source, shortCircuit: true };
+    },
+  });
 }

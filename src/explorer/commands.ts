@@ -1,0 +1,234 @@
+/**
+ * The explorer's commands. Each takes the tree node it was invoked on (from a context menu) or,
+ * from the palette, asks with a QuickPick.
+ */
+import * as vscode from 'vscode';
+import { parseLabelSelectorString } from '../analysis/labels.ts';
+import type { KubeReachContext } from '../context.ts';
+import type { ExplorerNode } from './nodes.ts';
+import { objectUri } from './yamlDocuments.ts';
+
+type Handler = (context: KubeReachContext, ...args: unknown[]) => unknown;
+
+export const EXPLORER_COMMANDS: Readonly<Record<string, Handler>> = {
+  'kubereach.refresh': (context) => {
+    context.session.cache?.retryNow();
+    context.explorer.refreshAll();
+  },
+  'kubereach.switchContext': (context, name) =>
+    switchContext(context, typeof name === 'string' ? name : undefined, false),
+  'kubereach.setKubeconfigContext': (context, node) =>
+    switchContext(context, isNode(node) && node.kind === 'context' ? node.context : undefined, true),
+  'kubereach.selectNamespaces': (context) => selectNamespaces(context),
+  'kubereach.filterPods': (context) => filterPods(context),
+  'kubereach.copyName': async (context, node) => {
+    const target = isNode(node) ? node : await pickObject(context);
+    const name = target ? nameOf(target) : undefined;
+    if (name) {
+      await vscode.env.clipboard.writeText(name);
+      vscode.window.setStatusBarMessage(`Copied ${name}`, 3000);
+    }
+  },
+  'kubereach.copyIP': async (context, node) => {
+    const target = isNode(node) ? node : await pickObject(context);
+    const ip = target ? ipOf(context, target) : undefined;
+    if (ip) {
+      await vscode.env.clipboard.writeText(ip);
+      vscode.window.setStatusBarMessage(`Copied ${ip}`, 3000);
+    } else if (target) {
+      void vscode.window.showInformationMessage(`${nameOf(target) ?? 'This object'} has no IP address yet.`);
+    }
+  },
+  'kubereach.revealInTree': async (context) => {
+    const target = await pickObject(context);
+    if (target) {
+      await context.treeView.reveal(target, { select: true, focus: true, expand: false });
+    }
+  },
+  'kubereach.showYaml': async (context, node) => {
+    const target = isNode(node) ? node : await pickObject(context);
+    if (!target) {
+      return;
+    }
+    const uri =
+      target.kind === 'pod'
+        ? objectUri('Pod', target.namespace, target.name)
+        : target.kind === 'service'
+          ? objectUri('Service', target.namespace, target.name)
+          : target.kind === 'endpoint' && target.pod
+            ? objectUri('Pod', target.namespace, target.pod)
+            : undefined;
+    if (uri) {
+      const document = await vscode.workspace.openTextDocument(uri);
+      await vscode.languages.setTextDocumentLanguage(document, 'yaml');
+      await vscode.window.showTextDocument(document, { preview: true });
+    }
+  },
+  'kubereach.openKubeconfig': async (context) => {
+    const file = context.session.kubeconfigSources?.files[0];
+    if (file) {
+      await vscode.window.showTextDocument(vscode.Uri.file(file));
+    } else {
+      void vscode.window.showInformationMessage(
+        'No kubeconfig file is in use: set KUBECONFIG, create ~/.kube/config or set kubereach.kubeconfig.',
+      );
+    }
+  },
+};
+
+function isNode(value: unknown): value is ExplorerNode {
+  return typeof value === 'object' && value !== null && 'kind' in value && 'id' in value;
+}
+
+function nameOf(node: ExplorerNode): string | undefined {
+  switch (node.kind) {
+    case 'pod':
+    case 'service':
+      return node.name;
+    case 'namespace':
+      return node.namespace;
+    case 'context':
+      return node.context;
+    case 'container':
+      return node.container;
+    case 'endpoint':
+      return node.pod ?? node.address;
+    default:
+      return undefined;
+  }
+}
+
+function ipOf(context: KubeReachContext, node: ExplorerNode): string | undefined {
+  const cache = context.session.cache;
+  switch (node.kind) {
+    case 'pod':
+      return cache?.pod(node.namespace, node.name)?.status?.podIP;
+    case 'service': {
+      const ip = cache?.service(node.namespace, node.name)?.spec?.clusterIP;
+      return ip && ip !== 'None' ? ip : undefined;
+    }
+    case 'endpoint':
+      return node.address;
+    default:
+      return undefined;
+  }
+}
+
+async function switchContext(
+  context: KubeReachContext,
+  name: string | undefined,
+  writeKubeconfig: boolean,
+): Promise<void> {
+  const session = context.session;
+  let chosen = name;
+  if (chosen === undefined) {
+    const items = session.contexts().map((c) => ({
+      label: c.name,
+      description: [
+        c.name === session.context?.name ? 'shown' : '',
+        c.name === session.kubeconfigCurrentContext ? 'kubeconfig current' : '',
+      ]
+        .filter(Boolean)
+        .join(' · '),
+      detail: [c.server, c.namespace ? `namespace ${c.namespace}` : ''].filter(Boolean).join(' · '),
+    }));
+    const picked = await vscode.window.showQuickPick(items, {
+      title: writeKubeconfig
+        ? 'Set the kubeconfig current-context'
+        : 'Show context (the kubeconfig is not changed)',
+      placeHolder: 'Context',
+    });
+    chosen = picked?.label;
+  }
+  if (chosen === undefined) {
+    return;
+  }
+  try {
+    session.switchContext(chosen, { writeKubeconfig });
+  } catch (error) {
+    await context.log.notifyError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+async function selectNamespaces(context: KubeReachContext): Promise<void> {
+  const session = context.session;
+  const cache = session.cache;
+  if (!cache) {
+    return;
+  }
+  const selected = new Set(session.selectedNamespaces());
+  const names = cache
+    .namespaces()
+    .map((ns) => ns.metadata?.name ?? '')
+    .filter(Boolean);
+  for (const name of selected) {
+    if (!names.includes(name)) {
+      names.push(name);
+    }
+  }
+  const items = names.sort().map((name) => ({ label: name, picked: selected.has(name) }));
+  const picked = await vscode.window.showQuickPick(items, {
+    canPickMany: true,
+    title: `Namespaces to show in ${session.context?.name ?? 'this context'} (only these are watched)`,
+  });
+  if (picked) {
+    session.setSelectedNamespaces(picked.map((item) => item.label));
+  }
+}
+
+async function filterPods(context: KubeReachContext): Promise<void> {
+  const value = await vscode.window.showInputBox({
+    title: 'Filter Pods by label selector',
+    prompt: 'e.g. app=web,tier in (api,frontend),!canary. Empty clears the filter.',
+    value: context.session.podFilter() ?? '',
+    validateInput: (text) => {
+      if (text.trim() === '') {
+        return undefined;
+      }
+      try {
+        parseLabelSelectorString(text);
+        return undefined;
+      } catch (error) {
+        return error instanceof Error ? error.message : String(error);
+      }
+    },
+  });
+  if (value !== undefined) {
+    context.session.setPodFilter(value.trim() || undefined);
+  }
+}
+
+/** A QuickPick of the Pods and Services in view. */
+async function pickObject(context: KubeReachContext): Promise<ExplorerNode | undefined> {
+  const cache = context.session.cache;
+  if (!cache) {
+    return undefined;
+  }
+  const items: Array<vscode.QuickPickItem & { node: ExplorerNode | undefined }> = [];
+  for (const namespace of context.session.selectedNamespaces()) {
+    for (const pod of cache.pods(namespace)) {
+      const name = pod.metadata?.name ?? '';
+      items.push({
+        label: `$(symbol-module) ${name}`,
+        description: `Pod · ${namespace}`,
+        detail: pod.status?.podIP,
+        node: context.explorer.podNode(namespace, name),
+      });
+    }
+    for (const service of cache.services(namespace)) {
+      const name = service.metadata?.name ?? '';
+      items.push({
+        label: `$(symbol-interface) ${name}`,
+        description: `Service · ${namespace}`,
+        detail: service.spec?.clusterIP,
+        node: context.explorer.serviceNode(namespace, name),
+      });
+    }
+  }
+  const picked = await vscode.window.showQuickPick(items, {
+    matchOnDescription: true,
+    matchOnDetail: true,
+    placeHolder: 'Pod or Service',
+  });
+  return picked?.node;
+}

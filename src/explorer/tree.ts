@@ -1,0 +1,657 @@
+/**
+ * The cluster explorer: contexts → namespaces → Pods and Services, read from the session's cache
+ * and refreshed from its coalesced changes, one tree event per change, naming only what changed.
+ */
+import * as vscode from 'vscode';
+import type { V1Pod } from '@kubernetes/client-node';
+import { matchesRequirements, parseLabelSelectorString } from '../analysis/labels.ts';
+import type { LabelRequirement } from '../analysis/labels.ts';
+import type { ClusterChange } from '../cluster/changes.ts';
+import type { ClusterSession } from '../cluster/session.ts';
+import {
+  containerPortPresentation,
+  containerPresentation,
+  contextPresentation,
+  endpointPresentation,
+  namespacePresentation,
+  podPresentation,
+  podTooltip,
+  servicePresentation,
+} from './format.ts';
+import type { Presentation } from './format.ts';
+import { ids, NodeRegistry } from './nodes.ts';
+import type { ExplorerNode, MessageAction } from './nodes.ts';
+
+type Node = ExplorerNode;
+
+export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<Node | Node[] | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly nodes = new NodeRegistry();
+  private readonly session: ClusterSession;
+  private readonly unsubscribe: () => void;
+  /** Namespace descriptions last shown, to refresh a namespace node only when its own text changes. */
+  private readonly shownNamespaceText = new Map<string, string>();
+  /** Pod names last listed per namespace, to refresh a Pods group only when membership changes. */
+  private readonly shownPods = new Map<string, string>();
+  private filterCache: { text: string; requirements: LabelRequirement[] | undefined } | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  readonly now: () => number;
+
+  constructor(session: ClusterSession, options: { now?: () => number } = {}) {
+    this.session = session;
+    this.now = options.now ?? Date.now;
+    this.unsubscribe = session.onDidChange((event) => {
+      if (event.kind === 'cache') {
+        this.onCacheChange(event.change);
+      } else {
+        this.refreshAll();
+      }
+    });
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+    this.changed.dispose();
+    clearTimeout(this.retryTimer);
+  }
+
+  refreshAll(): void {
+    this.nodes.clear();
+    this.shownNamespaceText.clear();
+    this.shownPods.clear();
+    this.changed.fire(undefined);
+  }
+
+  /** The node a command argument or a reveal refers to. */
+  podNode(namespace: string, name: string): Node | undefined {
+    const context = this.session.context?.name;
+    return context
+      ? this.nodes.get(ids.pod(context, namespace, name), () => ({ kind: 'pod', namespace, name }))
+      : undefined;
+  }
+
+  serviceNode(namespace: string, name: string): Node | undefined {
+    const context = this.session.context?.name;
+    return context
+      ? this.nodes.get(ids.service(context, namespace, name), () => ({ kind: 'service', namespace, name }))
+      : undefined;
+  }
+
+  getParent(node: Node): Node | undefined {
+    const context = this.session.context?.name;
+    if (!context) {
+      return undefined;
+    }
+    switch (node.kind) {
+      case 'namespace':
+        return this.contextNode(context);
+      case 'group':
+        return this.namespaceNode(context, node.namespace);
+      case 'pod':
+        return this.groupNode(context, node.namespace, 'pods');
+      case 'service':
+        return this.groupNode(context, node.namespace, 'services');
+      case 'container':
+        return this.podNode(node.namespace, node.pod);
+      case 'containerPort':
+        return this.nodes.get(ids.container(context, node.namespace, node.pod, node.container), () => ({
+          kind: 'container',
+          namespace: node.namespace,
+          pod: node.pod,
+          container: node.container,
+        }));
+      case 'endpoint':
+        return this.serviceNode(node.namespace, node.service);
+      default:
+        return undefined;
+    }
+  }
+
+  getChildren(node?: Node): Node[] {
+    const context = this.session.context?.name;
+    if (!node) {
+      return this.rootChildren();
+    }
+    if (node.kind === 'message') {
+      return (node.actions ?? []).map((action) =>
+        this.nodes.replace({ kind: 'action', id: `${node.id}/${action.command}`, action }),
+      );
+    }
+    if (!context) {
+      return [];
+    }
+    const cache = this.session.cache;
+    switch (node.kind) {
+      case 'context':
+        return node.context === context ? this.contextChildren(context) : [];
+      case 'namespace':
+        return [
+          this.groupNode(context, node.namespace, 'pods'),
+          this.groupNode(context, node.namespace, 'services'),
+        ];
+      case 'group':
+        if (node.group === 'pods') {
+          return this.visiblePods(node.namespace).map((pod) =>
+            this.podNode(node.namespace, pod.metadata!.name!)!,
+          );
+        }
+        return [...(cache?.services(node.namespace) ?? [])]
+          .map((service) => service.metadata!.name!)
+          .sort()
+          .map((name) => this.serviceNode(node.namespace, name)!);
+      case 'pod': {
+        const pod = cache?.pod(node.namespace, node.name);
+        return (pod?.spec?.containers ?? []).map((container) =>
+          this.nodes.get(ids.container(context, node.namespace, node.name, container.name), () => ({
+            kind: 'container',
+            namespace: node.namespace,
+            pod: node.name,
+            container: container.name,
+          })),
+        );
+      }
+      case 'container': {
+        const container = cache
+          ?.pod(node.namespace, node.pod)
+          ?.spec?.containers.find((c) => c.name === node.container);
+        return (container?.ports ?? []).map((_, index) =>
+          this.nodes.get(ids.containerPort(context, node.namespace, node.pod, node.container, index), () => ({
+            kind: 'containerPort',
+            namespace: node.namespace,
+            pod: node.pod,
+            container: node.container,
+            index,
+          })),
+        );
+      }
+      case 'service': {
+        const endpoints = (cache?.endpointSlices(node.namespace, node.name) ?? []).flatMap((slice) =>
+          (slice.endpoints ?? []).map((endpoint) => ({ endpoint, slice })),
+        );
+        return endpoints
+          .sort((a, b) => (a.endpoint.targetRef?.name ?? '').localeCompare(b.endpoint.targetRef?.name ?? ''))
+          .map(({ endpoint }) => {
+            const address = endpoint.addresses[0] ?? '';
+            return this.nodes.get(ids.endpoint(context, node.namespace, node.name, address), () => ({
+              kind: 'endpoint',
+              namespace: node.namespace,
+              service: node.name,
+              address,
+              pod: endpoint.targetRef?.name,
+            }));
+          });
+      }
+      default:
+        return [];
+    }
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    const context = this.session.context?.name ?? '';
+    const cache = this.session.cache;
+    switch (node.kind) {
+      case 'context': {
+        const info = this.session.contexts().find((c) => c.name === node.context);
+        const active = node.context === context;
+        const item = this.item(
+          contextPresentation(
+            info ?? { name: node.context },
+            node.context === this.session.kubeconfigCurrentContext,
+          ),
+          active ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
+          node.id,
+        );
+        item.contextValue = active ? 'context.active' : 'context';
+        if (!active) {
+          item.command = {
+            command: 'kubereach.switchContext',
+            title: 'Switch Context',
+            arguments: [node.context],
+          };
+        }
+        return item;
+      }
+      case 'message': {
+        const item = new vscode.TreeItem(
+          node.text,
+          node.actions?.length
+            ? vscode.TreeItemCollapsibleState.Expanded
+            : vscode.TreeItemCollapsibleState.None,
+        );
+        item.id = node.id;
+        item.iconPath = new vscode.ThemeIcon(
+          node.severity === 'error' ? 'error' : node.severity === 'warning' ? 'warning' : 'info',
+          new vscode.ThemeColor(
+            node.severity === 'error'
+              ? 'list.errorForeground'
+              : node.severity === 'warning'
+                ? 'list.warningForeground'
+                : 'foreground',
+          ),
+        );
+        item.tooltip = node.detail ?? node.text;
+        item.contextValue = 'message';
+        return item;
+      }
+      case 'action': {
+        const item = new vscode.TreeItem(node.action.title, vscode.TreeItemCollapsibleState.None);
+        item.id = node.id;
+        item.iconPath = new vscode.ThemeIcon('arrow-right');
+        item.command = {
+          command: node.action.command,
+          title: node.action.title,
+          arguments: [...(node.action.arguments ?? [])],
+        };
+        item.contextValue = 'action';
+        return item;
+      }
+      case 'namespace': {
+        const presentation = namespacePresentation(node.namespace, this.namespaceCounts(node.namespace));
+        this.shownNamespaceText.set(node.namespace, presentation.description ?? '');
+        return this.item(presentation, vscode.TreeItemCollapsibleState.Collapsed, node.id);
+      }
+      case 'group': {
+        const filter = node.group === 'pods' ? this.session.podFilter() : undefined;
+        const count =
+          node.group === 'pods'
+            ? this.visiblePods(node.namespace).length
+            : (cache?.services(node.namespace).length ?? 0);
+        if (node.group === 'pods') {
+          this.shownPods.set(node.namespace, this.podNames(node.namespace));
+        }
+        const item = new vscode.TreeItem(
+          node.group === 'pods' ? 'Pods' : 'Services',
+          vscode.TreeItemCollapsibleState.Collapsed,
+        );
+        item.id = node.id;
+        item.description = filter ? `${count} · filter ${filter}` : String(count);
+        item.iconPath = new vscode.ThemeIcon(node.group === 'pods' ? 'symbol-module' : 'symbol-interface');
+        item.contextValue = `group.${node.group}`;
+        return item;
+      }
+      case 'pod': {
+        const pod = cache?.pod(node.namespace, node.name);
+        if (!pod) {
+          return this.gone(node.name, node.id);
+        }
+        const item = this.item(
+          podPresentation(pod, this.now()),
+          vscode.TreeItemCollapsibleState.Collapsed,
+          node.id,
+        );
+        item.command = undefined;
+        return item;
+      }
+      case 'container': {
+        const pod = cache?.pod(node.namespace, node.pod);
+        if (!pod) {
+          return this.gone(node.container, node.id);
+        }
+        const hasPorts =
+          (pod.spec?.containers.find((c) => c.name === node.container)?.ports ?? []).length > 0;
+        return this.item(
+          containerPresentation(pod, node.container, this.now()),
+          hasPorts ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+          node.id,
+        );
+      }
+      case 'containerPort': {
+        const port = cache
+          ?.pod(node.namespace, node.pod)
+          ?.spec?.containers.find((c) => c.name === node.container)?.ports?.[node.index];
+        if (!port) {
+          return this.gone('port', node.id);
+        }
+        return this.item(containerPortPresentation(port), vscode.TreeItemCollapsibleState.None, node.id);
+      }
+      case 'service': {
+        const service = cache?.service(node.namespace, node.name);
+        if (!service) {
+          return this.gone(node.name, node.id);
+        }
+        const presentation = servicePresentation(
+          service,
+          cache?.endpointSlices(node.namespace, node.name) ?? [],
+          cache?.pods(node.namespace) ?? [],
+        );
+        return this.item(presentation, vscode.TreeItemCollapsibleState.Collapsed, node.id);
+      }
+      case 'endpoint': {
+        const slices = cache?.endpointSlices(node.namespace, node.service) ?? [];
+        for (const slice of slices) {
+          const endpoint = slice.endpoints?.find((e) => e.addresses[0] === node.address);
+          if (endpoint) {
+            return this.item(
+              endpointPresentation(endpoint, slice.ports ?? []),
+              vscode.TreeItemCollapsibleState.None,
+              node.id,
+            );
+          }
+        }
+        return this.gone(node.address, node.id);
+      }
+    }
+  }
+
+  resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.TreeItem {
+    if (node.kind === 'pod' && item.tooltip === undefined) {
+      const pod = this.session.cache?.pod(node.namespace, node.name);
+      if (pod) {
+        const tooltip = new vscode.MarkdownString(podTooltip(pod, this.now()));
+        tooltip.supportThemeIcons = true;
+        item.tooltip = tooltip;
+      }
+    }
+    return item;
+  }
+
+  // --- children ---------------------------------------------------------------------------------
+
+  private rootChildren(): Node[] {
+    const error = this.session.kubeconfigError;
+    const contexts = this.session.contexts();
+    const messages: Node[] = [];
+    if (error) {
+      messages.push(
+        this.message('kubeconfig-error', 'The kubeconfig could not be read', 'error', error, [
+          { title: 'Open kubeconfig', command: 'kubereach.openKubeconfig' },
+          { title: 'Open Output', command: 'kubereach.openOutput' },
+        ]),
+      );
+    } else if (contexts.length === 0) {
+      messages.push(
+        this.message(
+          'no-kubeconfig',
+          'No kubeconfig found',
+          'info',
+          'Set KUBECONFIG, create ~/.kube/config, or set kubereach.kubeconfig.',
+          [
+            {
+              title: 'Open Settings',
+              command: 'workbench.action.openSettings',
+              arguments: ['kubereach.kubeconfig'],
+            },
+          ],
+        ),
+      );
+    }
+    return [...messages, ...contexts.map((c) => this.contextNode(c.name))];
+  }
+
+  private contextChildren(context: string): Node[] {
+    const cache = this.session.cache;
+    if (!cache) {
+      return [];
+    }
+    const result: Node[] = [];
+    const state = cache.state();
+    const openOutput: MessageAction = { title: 'Open Output', command: 'kubereach.openOutput' };
+    const retry: MessageAction = { title: 'Retry now', command: 'kubereach.refresh' };
+    const openKubeconfig: MessageAction = { title: 'Open kubeconfig', command: 'kubereach.openKubeconfig' };
+    switch (state.kind) {
+      case 'connecting':
+        result.push(this.message('state', 'Connecting…', 'info'));
+        break;
+      case 'disconnected': {
+        const seconds = state.retryAt
+          ? Math.max(0, Math.ceil((state.retryAt - this.now()) / 1000))
+          : undefined;
+        result.push(
+          this.message(
+            'state',
+            seconds !== undefined ? `Disconnected, retrying in ${seconds}s` : 'Disconnected, retrying',
+            'warning',
+            state.message,
+            [retry, openOutput],
+          ),
+        );
+        this.scheduleRetryCountdown(state.retryAt);
+        break;
+      }
+      case 'unauthorized':
+        result.push(
+          this.message(
+            'state',
+            'Not authorized (401): check the credentials of this context',
+            'error',
+            state.message,
+            [retry, openKubeconfig, openOutput],
+          ),
+        );
+        break;
+      case 'tls':
+        result.push(
+          this.message(
+            'state',
+            'TLS failure: the server certificate could not be verified',
+            'error',
+            state.message,
+            [retry, openKubeconfig, openOutput],
+          ),
+        );
+        break;
+      case 'forbidden':
+        result.push(
+          this.message(
+            'state',
+            'Forbidden (403): this identity may not read what is shown',
+            'error',
+            state.message,
+            [retry, openOutput],
+          ),
+        );
+        break;
+      case 'error':
+        result.push(
+          this.message('state', state.message ?? 'The cluster could not be read', 'error', state.message, [
+            retry,
+            openOutput,
+          ]),
+        );
+        break;
+      case 'connected':
+        break;
+    }
+    const fallback = cache.namespaceFallback;
+    if (fallback) {
+      result.push(this.message('fallback', 'Showing the context namespace only', 'info', fallback.reason));
+    }
+    for (const namespace of this.session.selectedNamespaces()) {
+      result.push(this.namespaceNode(context, namespace));
+    }
+    return result;
+  }
+
+  private visiblePods(namespace: string): V1Pod[] {
+    const requirements = this.filterRequirements();
+    return [...(this.session.cache?.pods(namespace) ?? [])]
+      .filter((pod) => !requirements || matchesRequirements(requirements, pod.metadata?.labels ?? {}))
+      .sort((a, b) => compareNames(a.metadata?.name ?? '', b.metadata?.name ?? ''));
+  }
+
+  private filterRequirements(): LabelRequirement[] | undefined {
+    const text = this.session.podFilter();
+    if (!text) {
+      return undefined;
+    }
+    if (this.filterCache?.text !== text) {
+      let requirements: LabelRequirement[] | undefined;
+      try {
+        requirements = parseLabelSelectorString(text);
+      } catch {
+        requirements = undefined;
+      }
+      this.filterCache = { text, requirements };
+    }
+    return this.filterCache.requirements;
+  }
+
+  private namespaceCounts(namespace: string) {
+    const cache = this.session.cache;
+    const pods = cache?.pods(namespace) ?? [];
+    const notReady = pods.filter(
+      (pod) => !pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    ).length;
+    return {
+      pods: cache?.isSynced(namespace) ? pods.length : cache?.podCount(namespace),
+      notReady,
+      services: cache?.services(namespace).length ?? 0,
+      watched: true,
+    };
+  }
+
+  private podNames(namespace: string): string {
+    return this.visiblePods(namespace)
+      .map((pod) => pod.metadata?.name)
+      .join('\n');
+  }
+
+  // --- refresh -----------------------------------------------------------------------------------
+
+  private onCacheChange(change: ClusterChange): void {
+    const context = this.session.context?.name;
+    if (!context) {
+      return;
+    }
+    if (change.connection || change.namespaces) {
+      this.changed.fire(this.contextNode(context));
+      return;
+    }
+    const targets = new Set<Node>();
+    const touched = new Set([...change.pods, ...change.services, ...change.endpointSlices]);
+    for (const namespace of touched) {
+      const namespaceNode = this.nodes.peek(ids.namespace(context, namespace));
+      if (!namespaceNode) {
+        continue; // Not shown yet: nothing to refresh.
+      }
+      const text = namespacePresentation(namespace, this.namespaceCounts(namespace)).description ?? '';
+      if (text !== this.shownNamespaceText.get(namespace)) {
+        targets.add(namespaceNode);
+        continue; // Refreshing the namespace refreshes what is below it.
+      }
+      if (change.pods.has(namespace)) {
+        const group = this.nodes.peek(ids.group(context, namespace, 'pods'));
+        if (group && this.podNames(namespace) !== this.shownPods.get(namespace)) {
+          targets.add(group);
+        }
+      }
+      if (change.services.has(namespace)) {
+        const group = this.nodes.peek(ids.group(context, namespace, 'services'));
+        if (group) {
+          targets.add(group);
+        }
+      }
+    }
+    for (const key of change.objects) {
+      const [kind, namespace, name] = key.split('/') as [string, string, string];
+      if (kind === 'Pod') {
+        const node = this.nodes.peek(ids.pod(context, namespace, name));
+        if (node) {
+          targets.add(node);
+        }
+      } else if (kind === 'Service') {
+        const node = this.nodes.peek(ids.service(context, namespace, name));
+        if (node) {
+          targets.add(node);
+        }
+      } else if (kind === 'EndpointSlice') {
+        // A slice's Service is named by its label, which the key does not carry: refresh the namespace's Services.
+        for (const service of this.session.cache?.services(namespace) ?? []) {
+          const node = this.nodes.peek(ids.service(context, namespace, service.metadata?.name ?? ''));
+          if (node) {
+            targets.add(node);
+          }
+        }
+      }
+    }
+    if (targets.size > 0) {
+      // One event, however many nodes changed.
+      this.changed.fire([...targets]);
+    }
+  }
+
+  /** Keeps "retrying in Ns" honest without polling: one timer until the retry is due. */
+  private scheduleRetryCountdown(retryAt: number | undefined): void {
+    clearTimeout(this.retryTimer);
+    if (retryAt === undefined) {
+      return;
+    }
+    const context = this.session.context?.name;
+    this.retryTimer = setTimeout(
+      () => {
+        if (context) {
+          this.changed.fire(this.contextNode(context));
+        }
+      },
+      Math.max(1000, retryAt - this.now()),
+    );
+  }
+
+  // --- helpers -----------------------------------------------------------------------------------
+
+  private contextNode(context: string): Node {
+    return this.nodes.get(ids.context(context), () => ({ kind: 'context', context }));
+  }
+
+  private namespaceNode(context: string, namespace: string): Node {
+    return this.nodes.get(ids.namespace(context, namespace), () => ({ kind: 'namespace', namespace }));
+  }
+
+  private groupNode(context: string, namespace: string, group: 'pods' | 'services'): Node {
+    return this.nodes.get(ids.group(context, namespace, group), () => ({ kind: 'group', namespace, group }));
+  }
+
+  private message(
+    key: string,
+    text: string,
+    severity: 'info' | 'warning' | 'error',
+    detail?: string,
+    actions?: readonly MessageAction[],
+  ): Node {
+    return this.nodes.replace({
+      kind: 'message',
+      id: `msg/${this.session.context?.name ?? ''}/${key}`,
+      text,
+      severity,
+      ...(detail !== undefined ? { detail } : {}),
+      ...(actions ? { actions } : {}),
+    });
+  }
+
+  private item(
+    presentation: Presentation,
+    state: vscode.TreeItemCollapsibleState,
+    id: string,
+  ): vscode.TreeItem {
+    const item = new vscode.TreeItem(presentation.label, state);
+    item.id = id;
+    if (presentation.description !== undefined) {
+      item.description = presentation.description;
+    }
+    if (presentation.tooltip) {
+      const tooltip = new vscode.MarkdownString(presentation.tooltip);
+      tooltip.supportThemeIcons = true;
+      item.tooltip = tooltip;
+    }
+    if (presentation.icon) {
+      item.iconPath = new vscode.ThemeIcon(
+        presentation.icon.id,
+        presentation.icon.color ? new vscode.ThemeColor(presentation.icon.color) : undefined,
+      );
+    }
+    item.contextValue = presentation.contextValue;
+    return item;
+  }
+
+  private gone(label: string, id: string): vscode.TreeItem {
+    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+    item.id = id;
+    item.description = 'deleted';
+    return item;
+  }
+}
+
+function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

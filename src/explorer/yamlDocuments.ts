@@ -1,0 +1,79 @@
+/**
+ * Read-only YAML views of live objects: `kubereach:/<namespace>/<Kind>/<name>.yaml`. The document
+ * follows the object: each change the cache reports for it re-renders the document.
+ */
+import * as vscode from 'vscode';
+import { stringify } from 'yaml';
+import { objectKey } from '../cluster/changes.ts';
+import type { CachedKind } from '../cluster/changes.ts';
+import type { ClusterSession } from '../cluster/session.ts';
+
+export const YAML_SCHEME = 'kubereach';
+
+export function objectUri(kind: CachedKind, namespace: string, name: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: YAML_SCHEME, path: `/${namespace}/${kind}/${name}.yaml` });
+}
+
+export class LiveObjectDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private readonly session: ClusterSession;
+  private readonly unsubscribe: () => void;
+  private readonly open = new Map<string, vscode.Uri>();
+
+  constructor(session: ClusterSession) {
+    this.session = session;
+    this.unsubscribe = session.onDidChange((event) => {
+      if (event.kind !== 'cache') {
+        this.open.forEach((uri) => this.changed.fire(uri));
+        return;
+      }
+      for (const key of event.change.objects) {
+        const uri = this.open.get(key);
+        if (uri) {
+          this.changed.fire(uri);
+        }
+      }
+    });
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    const match = /^\/([^/]+)\/(Pod|Service|EndpointSlice|NetworkPolicy)\/(.+)\.yaml$/.exec(uri.path);
+    if (!match) {
+      return `# ${uri.toString()} does not name a Pod, Service, EndpointSlice or NetworkPolicy.\n`;
+    }
+    const [, namespace, kind, name] = match as unknown as [string, string, CachedKind, string];
+    this.open.set(objectKey(kind, namespace, name), uri);
+    const cache = this.session.cache;
+    const object =
+      kind === 'Pod'
+        ? cache?.pod(namespace, name)
+        : kind === 'Service'
+          ? cache?.service(namespace, name)
+          : kind === 'EndpointSlice'
+            ? cache?.endpointSlices(namespace).find((s) => s.metadata?.name === name)
+            : cache?.networkPolicies(namespace).find((p) => p.metadata?.name === name);
+    const context = this.session.context?.name ?? '(no context)';
+    if (!object) {
+      return `# ${kind} ${namespace}/${name} does not exist (or is not in view) in context ${context}.\n`;
+    }
+    // JSON round trip: client-node models carry Dates; the YAML should read like kubectl's.
+    const apiVersion = {
+      Pod: 'v1',
+      Service: 'v1',
+      EndpointSlice: 'discovery.k8s.io/v1',
+      NetworkPolicy: 'networking.k8s.io/v1',
+    }[kind];
+    const plain = { apiVersion, kind, ...(JSON.parse(JSON.stringify(object)) as Record<string, unknown>) };
+    return (
+      `# Live ${kind} ${namespace}/${name} from context ${context}, updated as it changes.\n` +
+      '# Read-only; managedFields and container env are not kept by KubeReach.\n' +
+      stringify(plain, { lineWidth: 0 })
+    );
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+    this.changed.dispose();
+  }
+}

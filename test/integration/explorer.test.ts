@@ -1,0 +1,264 @@
+/**
+ * The cluster explorer's real tree provider, on the real client-node cache, over real sockets to
+ * the sandbox. Only the few VS Code classes the provider constructs are stood in for.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { CoreV1Api } from '@kubernetes/client-node';
+import type { ExplorerNode } from '../../src/explorer/nodes.ts';
+import { createVscodeStandIn, installVscodeStandInForEsm } from '../support/vscodeStandIn.ts';
+import { useSandbox, waitFor } from '../support/sandbox.ts';
+
+const { api } = createVscodeStandIn();
+installVscodeStandInForEsm(api);
+const { ClusterTreeProvider } = await import('../../src/explorer/tree.ts');
+const { ClusterSession } = await import('../../src/cluster/session.ts');
+type Node = ExplorerNode;
+type Tree = InstanceType<typeof ClusterTreeProvider>;
+
+interface Item {
+  label: string;
+  description?: string;
+  contextValue?: string;
+  iconPath?: { id: string };
+}
+
+function memory() {
+  const values = new Map<string, unknown>();
+  return {
+    get: (key: string) => values.get(key),
+    set: (key: string, value: unknown) => void values.set(key, value),
+  };
+}
+
+function openSession(kubeconfigPath: string) {
+  const session = new ClusterSession({
+    settings: () => ({ kubeconfigSetting: undefined, trusted: true }),
+    memory: memory(),
+    env: { KUBECONFIG: kubeconfigPath },
+  });
+  const tree = new ClusterTreeProvider(session);
+  let events = 0;
+  tree.onDidChangeTreeData(() => (events += 1));
+  return { session, tree, events: () => events };
+}
+
+/** Walks down the tree by labels, e.g. ['kubereach-sandbox', 'web', 'Pods']. */
+function find(tree: Tree, path: string[]): Node | undefined {
+  let nodes = tree.getChildren();
+  let found: Node | undefined;
+  for (const label of path) {
+    found = nodes.find((node) => (tree.getTreeItem(node) as unknown as Item).label === label);
+    if (!found) {
+      return undefined;
+    }
+    nodes = tree.getChildren(found);
+  }
+  return found;
+}
+
+function labels(tree: Tree, path: string[]): string[] {
+  const node = path.length === 0 ? undefined : find(tree, path);
+  if (path.length > 0 && !node) {
+    return [];
+  }
+  return tree.getChildren(node).map((child) => (tree.getTreeItem(child) as unknown as Item).label);
+}
+
+function item(tree: Tree, path: string[]): Item | undefined {
+  const node = find(tree, path);
+  return node ? (tree.getTreeItem(node) as unknown as Item) : undefined;
+}
+
+describe('cluster explorer on the sandbox', () => {
+  const fixture = useSandbox({ scenario: 'minimal' });
+  let view: ReturnType<typeof openSession>;
+  before(() => {
+    view = openSession(fixture.sandbox.kubeconfigPath);
+  });
+  after(() => view.session.dispose());
+  const core = () => fixture.kubeconfig.makeApiClient(CoreV1Api);
+  const pods = () => labels(view.tree, ['kubereach-sandbox', 'web', 'Pods']);
+
+  test('shows the context, its namespaces, Pods and Services', async () => {
+    await waitFor('the web namespace', () => labels(view.tree, ['kubereach-sandbox']).includes('web'));
+    assert.ok(labels(view.tree, []).includes('kubereach-sandbox'));
+    await waitFor('three Pods', () => pods().length === 3);
+    assert.deepEqual(labels(view.tree, ['kubereach-sandbox', 'web']), ['Pods', 'Services']);
+    const client = item(view.tree, ['kubereach-sandbox', 'web', 'Pods', 'client'])!;
+    assert.match(client.description ?? '', /127\.1\.\d+\.\d+/);
+    assert.equal(client.iconPath?.id, 'pass-filled');
+    await waitFor(
+      'the web Service',
+      () => labels(view.tree, ['kubereach-sandbox', 'web', 'Services']).join() === 'web',
+    );
+    await waitFor(
+      'its two endpoints',
+      () => labels(view.tree, ['kubereach-sandbox', 'web', 'Services', 'web']).length === 2,
+    );
+  });
+
+  test('a Pod added, flipping readiness and deleted shows up without any action', async () => {
+    await core().createNamespacedPod({
+      namespace: 'web',
+      body: {
+        metadata: { name: 'arrival' },
+        spec: {
+          containers: [{ name: 'c', image: 'registry.example/echo:1.0', ports: [{ containerPort: 8080 }] }],
+        },
+      },
+    });
+    await waitFor(
+      'the new Pod, ready',
+      () => item(view.tree, ['kubereach-sandbox', 'web', 'Pods', 'arrival'])?.iconPath?.id === 'pass-filled',
+    );
+    fixture.sandbox.faults.setPodReady('web', 'arrival', false);
+    await waitFor(
+      'the Pod not ready',
+      () => item(view.tree, ['kubereach-sandbox', 'web', 'Pods', 'arrival'])?.iconPath?.id !== 'pass-filled',
+    );
+    await core().deleteNamespacedPod({ namespace: 'web', name: 'arrival', gracePeriodSeconds: 0 });
+    await waitFor('the Pod gone', () => !pods().includes('arrival'));
+  });
+
+  test("a Service's endpoints follow its Pods' readiness", async () => {
+    const endpoint = () => {
+      const node = find(view.tree, ['kubereach-sandbox', 'web', 'Services', 'web'])!;
+      return view.tree
+        .getChildren(node)
+        .map((child) => (view.tree.getTreeItem(child) as unknown as Item).description ?? '');
+    };
+    const backend = pods().find((name) => name.startsWith('web-'))!;
+    fixture.sandbox.faults.setPodReady('web', backend, false);
+    await waitFor('one endpoint not ready', () => endpoint().some((text) => /not ready/.test(text)));
+    fixture.sandbox.faults.setPodReady('web', backend, true);
+    await waitFor('all endpoints ready', () => endpoint().every((text) => !/not ready/.test(text)));
+  });
+
+  test('after a forced 410 the tree keeps its state and keeps following', async () => {
+    const before = pods();
+    fixture.sandbox.faults.expireWatches();
+    await core().createNamespacedPod({
+      namespace: 'web',
+      body: {
+        metadata: { name: 'after-410' },
+        spec: { containers: [{ name: 'c', image: 'registry.example/echo:1.0' }] },
+      },
+    });
+    await waitFor('the Pod made after the 410', () => pods().includes('after-410'));
+    assert.deepEqual(
+      pods().filter((name) => name !== 'after-410'),
+      before,
+    );
+  });
+
+  test('the API server stopped: a disconnected node, then recovery with no action', async () => {
+    await fixture.sandbox.faults.stopApiServer();
+    await waitFor(
+      'a disconnected node',
+      () => labels(view.tree, ['kubereach-sandbox']).some((label) => /^Disconnected/.test(label)),
+      15_000,
+    );
+    await fixture.sandbox.faults.startApiServer();
+    await waitFor(
+      'recovered',
+      () => !labels(view.tree, ['kubereach-sandbox']).some((label) => /^Disconnected/.test(label)),
+      40_000,
+    );
+    await waitFor('Pods still listed', () => pods().length >= 3);
+  });
+
+  test('1,000 Pod updates in about a second produce at most 10 tree events', async () => {
+    const start = view.events();
+    const names = pods().filter((name) => name.startsWith('web-'));
+    for (let i = 0; i < 1000; i++) {
+      fixture.sandbox.faults.setPodReady('web', names[i % names.length]!, i % 2 === 1);
+      if (i % 100 === 99) {
+        await new Promise((resolve) => setTimeout(resolve, 90));
+      }
+    }
+    await waitFor(
+      'the last state shown',
+      () => item(view.tree, ['kubereach-sandbox', 'web', 'Pods', names[1]!])?.iconPath?.id === 'pass-filled',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const events = view.events() - start;
+    assert.ok(events >= 1 && events <= 10, `${events} tree events`);
+  });
+});
+
+describe('explorer access and kubeconfig errors', () => {
+  const fixture = useSandbox({ scenario: 'minimal' });
+  const dir = mkdtempSync(join(tmpdir(), 'kubereach-explorer-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('a 403 on the namespace list falls back to the context namespace and says so', async () => {
+    const path = fixture.sandbox.kubeconfigFor('restricted');
+    const text = readFileSync(path, 'utf8').replace(/namespace: default/g, 'namespace: web');
+    writeFileSync(join(dir, 'restricted'), text);
+    const view = openSession(join(dir, 'restricted'));
+    try {
+      await waitFor('the fallback notice', () =>
+        labels(view.tree, ['kubereach-sandbox']).includes('Showing the context namespace only'),
+      );
+      await waitFor(
+        'the web Pods',
+        () => labels(view.tree, ['kubereach-sandbox', 'web', 'Pods']).length === 3,
+      );
+    } finally {
+      view.session.dispose();
+    }
+  });
+
+  test('two kubeconfig files with two contexts are merged; switching changes only the view', async () => {
+    const original = readFileSync(fixture.sandbox.kubeconfigPath, 'utf8');
+    const second = original
+      .replace(/kubereach-sandbox/g, 'second-sandbox')
+      .replace(/current-context: .*/, 'current-context: second-sandbox');
+    writeFileSync(join(dir, 'first'), original);
+    writeFileSync(join(dir, 'second'), second);
+    const view = openSession(`${join(dir, 'first')}:${join(dir, 'second')}`);
+    try {
+      const contexts = labels(view.tree, []);
+      assert.ok(
+        contexts.includes('kubereach-sandbox') && contexts.includes('second-sandbox'),
+        contexts.join(','),
+      );
+      assert.equal(view.session.context?.name, 'kubereach-sandbox', 'the first file sets current-context');
+      view.session.switchContext('second-sandbox');
+      assert.equal(view.session.context?.name, 'second-sandbox');
+      assert.equal(readFileSync(join(dir, 'first'), 'utf8'), original, 'the kubeconfig is not written');
+      await waitFor(
+        'the second context lists Pods',
+        () => labels(view.tree, ['second-sandbox', 'web', 'Pods']).length >= 3,
+      );
+    } finally {
+      view.session.dispose();
+    }
+  });
+
+  test('a kubeconfig that does not parse gives a clear error node, not a crash', () => {
+    writeFileSync(
+      join(dir, 'broken'),
+      'apiVersion: v1\nclusters:\n  - name: x\n   cluster: {server: https://127.0.0.1:1}\n',
+    );
+    const view = openSession(join(dir, 'broken'));
+    try {
+      const root = labels(view.tree, []);
+      assert.deepEqual(root, ['The kubeconfig could not be read']);
+      const node = view.tree.getChildren()[0]!;
+      const detail = (view.tree.getTreeItem(node) as unknown as { tooltip: string }).tooltip;
+      assert.match(detail, /broken/);
+      assert.match(detail, /line \d+/);
+      assert.deepEqual(
+        view.tree.getChildren(node).map((child) => (view.tree.getTreeItem(child) as unknown as Item).label),
+        ['Open kubeconfig', 'Open Output'],
+      );
+    } finally {
+      view.session.dispose();
+    }
+  });
+});
