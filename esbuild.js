@@ -49,7 +49,9 @@ const common = {
 };
 
 const builds = [
-  { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir, external: ['vscode'] },
+  // The cluster layer (client-node) is its own bundle, required after activation (see src/cluster/index.ts).
+  { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir, external: ['vscode', './cluster.js'] },
+  { ...common, entryPoints: { cluster: 'src/cluster/index.ts' }, outdir },
   { ...common, entryPoints: { server: 'src/server/main.ts' }, outdir },
 ];
 

@@ -34,7 +34,10 @@ buildSync({
 });
 writeFileSync(join(baselineDir, 'dist', 'package.json'), '{"type":"commonjs"}');
 
-function sample(bundle: string, packageJson?: string): Array<{ requireMs: number; activateMs: number }> {
+function sample(
+  bundle: string,
+  packageJson?: string,
+): Array<{ requireMs: number; activateMs: number; clusterRequireMs?: number }> {
   const probe = resolve(import.meta.dirname, 'support/activateOnce.ts');
   const samples = [];
   for (let i = 0; i < runs; i++) {
@@ -61,6 +64,11 @@ report(
       }),
       metric('require (median)', 'ms', median(ours.map((s) => s.requireMs))),
       metric('activate (median)', 'ms', median(ours.map((s) => s.activateMs))),
+      metric(
+        'deferred after activation: require dist/cluster.js (median)',
+        'ms',
+        median(ours.map((s) => s.clusterRequireMs ?? 0)),
+      ),
     ],
     details: { runs, samples: ours, baselineSamples: baseline },
   },

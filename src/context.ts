@@ -13,8 +13,11 @@ export interface KubeReachContext {
   readonly extension: vscode.ExtensionContext;
   readonly log: Log;
   readonly languageClient: ManifestLanguageClient;
-  /** The one cluster session (kubeconfig, context, informer cache) of the extension host. */
-  readonly session: ClusterSession;
+  /**
+   * The one cluster session (kubeconfig, context, informer cache) of the extension host. It is
+   * loaded just after activation (client-node is large), so commands await it.
+   */
+  readonly session: Promise<ClusterSession>;
   readonly explorer: ClusterTreeProvider;
   readonly treeView: vscode.TreeView<ExplorerNode>;
 }

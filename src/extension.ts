@@ -3,7 +3,9 @@
  * Features live in their own folders; nothing here computes.
  */
 import * as vscode from 'vscode';
-import { ClusterSession } from './cluster/session.ts';
+import type * as ClusterIndex from './cluster/index.ts';
+
+type ClusterModule = typeof ClusterIndex;
 import { registerCommands } from './commands.ts';
 import { kubeconfigSetting } from './config/settings.ts';
 import type { KubeReachContext } from './context.ts';
@@ -19,38 +21,55 @@ export function activate(extension: vscode.ExtensionContext): void {
   const log = new Log();
   const version = String((extension.extension.packageJSON as { version?: unknown }).version ?? 'dev');
   const languageClient = new ManifestLanguageClient(extension.asAbsolutePath('dist/server.js'), version);
-  const session = new ClusterSession({
-    settings: () => ({ kubeconfigSetting: kubeconfigSetting().path, trusted: vscode.workspace.isTrusted }),
-    memory: {
-      get: (key) => extension.globalState.get(key),
-      set: (key, value) => void extension.globalState.update(key, value),
-    },
-    log: (line) => log.info(line),
-  });
-  const explorer = new ClusterTreeProvider(session);
+  const explorer = new ClusterTreeProvider();
   const treeView = vscode.window.createTreeView('kubereach.explorer', {
     treeDataProvider: explorer,
     showCollapseAll: true,
   });
-  const context: KubeReachContext = { extension, log, languageClient, session, explorer, treeView };
-  const documents = new LiveObjectDocuments(session);
-  extension.subscriptions.push(
-    log,
-    languageClient,
-    { dispose: () => session.dispose() },
-    explorer,
-    treeView,
-    documents,
-    vscode.workspace.registerTextDocumentContentProvider(YAML_SCHEME, documents),
-    new ContextStatusBar(session),
-    vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration('kubereach.kubeconfig')) {
-        session.reload();
-      }
-    }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => session.reload()),
-    ...registerCommands(context),
+  extension.subscriptions.push(log, languageClient, explorer, treeView);
+
+  let disposed = false;
+  extension.subscriptions.push({ dispose: () => (disposed = true) });
+  // client-node is most of the extension: load it on the next turn, not inside activate().
+  const session = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+    // A plain require of the sibling bundle, which esbuild leaves alone (it is marked external).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { ClusterSession: Session } = require('./cluster.js') as ClusterModule;
+    const loaded = new Session({
+      settings: () => ({ kubeconfigSetting: kubeconfigSetting().path, trusted: vscode.workspace.isTrusted }),
+      memory: {
+        get: (key) => extension.globalState.get(key),
+        set: (key, value) => void extension.globalState.update(key, value),
+      },
+      log: (line) => log.info(line),
+    });
+    const documents = new LiveObjectDocuments(loaded);
+    const disposables: vscode.Disposable[] = [
+      { dispose: () => loaded.dispose() },
+      documents,
+      vscode.workspace.registerTextDocumentContentProvider(YAML_SCHEME, documents),
+      new ContextStatusBar(loaded),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration('kubereach.kubeconfig')) {
+          loaded.reload();
+        }
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => loaded.reload()),
+    ];
+    if (disposed) {
+      disposables.forEach((d) => d.dispose());
+    } else {
+      extension.subscriptions.push(...disposables);
+      explorer.attach(loaded);
+    }
+    return loaded;
+  });
+  session.catch(
+    (error: unknown) => void log.notifyError('KubeReach could not load its cluster layer', error),
   );
+
+  const context: KubeReachContext = { extension, log, languageClient, session, explorer, treeView };
+  extension.subscriptions.push(...registerCommands(context));
   active = context;
   log.info(`KubeReach ${version} activated (extension host Node ${process.version})`);
 }

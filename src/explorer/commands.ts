@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { parseLabelSelectorString } from '../analysis/labels.ts';
+import type { ClusterSession } from '../cluster/session.ts';
 import type { KubeReachContext } from '../context.ts';
 import type { ExplorerNode } from './nodes.ts';
 import { objectUri } from './yamlDocuments.ts';
@@ -11,8 +12,8 @@ import { objectUri } from './yamlDocuments.ts';
 type Handler = (context: KubeReachContext, ...args: unknown[]) => unknown;
 
 export const EXPLORER_COMMANDS: Readonly<Record<string, Handler>> = {
-  'kubereach.refresh': (context) => {
-    context.session.cache?.retryNow();
+  'kubereach.refresh': async (context) => {
+    (await context.session).cache?.retryNow();
     context.explorer.refreshAll();
   },
   'kubereach.switchContext': (context, name) =>
@@ -31,7 +32,7 @@ export const EXPLORER_COMMANDS: Readonly<Record<string, Handler>> = {
   },
   'kubereach.copyIP': async (context, node) => {
     const target = isNode(node) ? node : await pickObject(context);
-    const ip = target ? ipOf(context, target) : undefined;
+    const ip = target ? ipOf(await context.session, target) : undefined;
     if (ip) {
       await vscode.env.clipboard.writeText(ip);
       vscode.window.setStatusBarMessage(`Copied ${ip}`, 3000);
@@ -65,7 +66,7 @@ export const EXPLORER_COMMANDS: Readonly<Record<string, Handler>> = {
     }
   },
   'kubereach.openKubeconfig': async (context) => {
-    const file = context.session.kubeconfigSources?.files[0];
+    const file = (await context.session).kubeconfigSources?.files[0];
     if (file) {
       await vscode.window.showTextDocument(vscode.Uri.file(file));
     } else {
@@ -98,8 +99,8 @@ function nameOf(node: ExplorerNode): string | undefined {
   }
 }
 
-function ipOf(context: KubeReachContext, node: ExplorerNode): string | undefined {
-  const cache = context.session.cache;
+function ipOf(session: ClusterSession, node: ExplorerNode): string | undefined {
+  const cache = session.cache;
   switch (node.kind) {
     case 'pod':
       return cache?.pod(node.namespace, node.name)?.status?.podIP;
@@ -119,7 +120,7 @@ async function switchContext(
   name: string | undefined,
   writeKubeconfig: boolean,
 ): Promise<void> {
-  const session = context.session;
+  const session = await context.session;
   let chosen = name;
   if (chosen === undefined) {
     const items = session.contexts().map((c) => ({
@@ -151,7 +152,7 @@ async function switchContext(
 }
 
 async function selectNamespaces(context: KubeReachContext): Promise<void> {
-  const session = context.session;
+  const session = await context.session;
   const cache = session.cache;
   if (!cache) {
     return;
@@ -177,10 +178,11 @@ async function selectNamespaces(context: KubeReachContext): Promise<void> {
 }
 
 async function filterPods(context: KubeReachContext): Promise<void> {
+  const session = await context.session;
   const value = await vscode.window.showInputBox({
     title: 'Filter Pods by label selector',
     prompt: 'e.g. app=web,tier in (api,frontend),!canary. Empty clears the filter.',
-    value: context.session.podFilter() ?? '',
+    value: session.podFilter() ?? '',
     validateInput: (text) => {
       if (text.trim() === '') {
         return undefined;
@@ -194,18 +196,19 @@ async function filterPods(context: KubeReachContext): Promise<void> {
     },
   });
   if (value !== undefined) {
-    context.session.setPodFilter(value.trim() || undefined);
+    session.setPodFilter(value.trim() || undefined);
   }
 }
 
 /** A QuickPick of the Pods and Services in view. */
 async function pickObject(context: KubeReachContext): Promise<ExplorerNode | undefined> {
-  const cache = context.session.cache;
+  const session = await context.session;
+  const cache = session.cache;
   if (!cache) {
     return undefined;
   }
   const items: Array<vscode.QuickPickItem & { node: ExplorerNode | undefined }> = [];
-  for (const namespace of context.session.selectedNamespaces()) {
+  for (const namespace of session.selectedNamespaces()) {
     for (const pod of cache.pods(namespace)) {
       const name = pod.metadata?.name ?? '';
       items.push({

@@ -28,8 +28,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   private readonly changed = new vscode.EventEmitter<Node | Node[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly nodes = new NodeRegistry();
-  private readonly session: ClusterSession;
-  private readonly unsubscribe: () => void;
+  private sessionValue: ClusterSession | undefined;
+  private unsubscribe: () => void = () => undefined;
   /** Namespace descriptions last shown, to refresh a namespace node only when its own text changes. */
   private readonly shownNamespaceText = new Map<string, string>();
   /** Pod names last listed per namespace, to refresh a Pods group only when membership changes. */
@@ -38,9 +38,17 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   private retryTimer: NodeJS.Timeout | undefined;
   readonly now: () => number;
 
-  constructor(session: ClusterSession, options: { now?: () => number } = {}) {
-    this.session = session;
+  /** Without a session (it is loaded just after activation) the tree shows "Loading…" until `attach`. */
+  constructor(session?: ClusterSession, options: { now?: () => number } = {}) {
     this.now = options.now ?? Date.now;
+    if (session) {
+      this.attach(session);
+    }
+  }
+
+  attach(session: ClusterSession): void {
+    this.unsubscribe();
+    this.sessionValue = session;
     this.unsubscribe = session.onDidChange((event) => {
       if (event.kind === 'cache') {
         this.onCacheChange(event.change);
@@ -48,6 +56,12 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
         this.refreshAll();
       }
     });
+    this.refreshAll();
+  }
+
+  private get session(): ClusterSession {
+    // Only reached with a session: every entry point checks `sessionValue` first.
+    return this.sessionValue!;
   }
 
   dispose(): void {
@@ -65,21 +79,21 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
 
   /** The node a command argument or a reveal refers to. */
   podNode(namespace: string, name: string): Node | undefined {
-    const context = this.session.context?.name;
+    const context = this.sessionValue?.context?.name;
     return context
       ? this.nodes.get(ids.pod(context, namespace, name), () => ({ kind: 'pod', namespace, name }))
       : undefined;
   }
 
   serviceNode(namespace: string, name: string): Node | undefined {
-    const context = this.session.context?.name;
+    const context = this.sessionValue?.context?.name;
     return context
       ? this.nodes.get(ids.service(context, namespace, name), () => ({ kind: 'service', namespace, name }))
       : undefined;
   }
 
   getParent(node: Node): Node | undefined {
-    const context = this.session.context?.name;
+    const context = this.sessionValue?.context?.name;
     if (!context) {
       return undefined;
     }
@@ -109,6 +123,11 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   }
 
   getChildren(node?: Node): Node[] {
+    if (!this.sessionValue) {
+      return node
+        ? []
+        : [this.nodes.replace({ kind: 'message', id: 'msg/loading', text: 'Loading…', severity: 'info' })];
+    }
     const context = this.session.context?.name;
     if (!node) {
       return this.rootChildren();
@@ -188,8 +207,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
-    const context = this.session.context?.name ?? '';
-    const cache = this.session.cache;
+    const context = this.sessionValue?.context?.name ?? '';
+    const cache = this.sessionValue?.cache;
     switch (node.kind) {
       case 'context': {
         const info = this.session.contexts().find((c) => c.name === node.context);
@@ -336,7 +355,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
 
   resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.TreeItem {
     if (node.kind === 'pod' && item.tooltip === undefined) {
-      const pod = this.session.cache?.pod(node.namespace, node.name);
+      const pod = this.sessionValue?.cache?.pod(node.namespace, node.name);
       if (pod) {
         const tooltip = new vscode.MarkdownString(podTooltip(pod, this.now()));
         tooltip.supportThemeIcons = true;
