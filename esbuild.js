@@ -44,13 +44,20 @@ const common = {
   sourcesContent: false,
   logLevel: watch ? 'silent' : 'warning',
   legalComments: 'none',
+  // ws's optional native helpers: ws falls back to JavaScript when they cannot be required.
+  external: ['bufferutil', 'utf-8-validate'],
   define: { 'process.env.KUBEREACH_VERSION': JSON.stringify(version) },
   plugins: watch ? [problemReporter] : [],
 };
 
 const builds = [
   // The cluster layer (client-node) is its own bundle, required after activation (see src/cluster/index.ts).
-  { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir, external: ['vscode', './cluster.js'] },
+  {
+    ...common,
+    entryPoints: { extension: 'src/extension.ts' },
+    outdir,
+    external: ['vscode', './cluster.js', ...common.external],
+  },
   { ...common, entryPoints: { cluster: 'src/cluster/index.ts' }, outdir },
   { ...common, entryPoints: { server: 'src/server/main.ts' }, outdir },
 ];

@@ -13,6 +13,7 @@ const { values } = parseArgs({
     scenario: { type: 'string', default: 'demo' },
     pods: { type: 'string' },
     port: { type: 'string', default: '0' },
+    'address-block': { type: 'string' },
     'state-dir': { type: 'string', default: resolve(import.meta.dirname, '..', '.sandbox') },
     verbose: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
@@ -35,6 +36,7 @@ const sandbox = await startSandbox({
   ...(values.pods ? { pods: Number(values.pods) } : {}),
   port: Number(values.port),
   kubeconfigPath,
+  ...(values['address-block'] ? { addressBlock: Number(values['address-block']) } : {}),
   log: values.verbose ? (message) => console.error(`[sandbox] ${message}`) : () => undefined,
 });
 const statePath = resolve(stateDir, 'admin.json');
@@ -49,6 +51,9 @@ console.log(
   `KubeReach sandbox (scenario ${values.scenario}) ready in ${Math.round(performance.now() - started)} ms: ${pods} pods, API at ${sandbox.server}`,
 );
 console.log(`kubeconfig: ${kubeconfigPath} (context ${sandbox.context})`);
+console.log(
+  `addresses:  Pods in ${sandbox.cluster.addresses.podCidr}, Services in ${sandbox.cluster.addresses.serviceCidr}`,
+);
 console.log(`try:        KUBECONFIG=${kubeconfigPath} kubectl get pods -A -o wide`);
 console.log(`faults:     npm run sandbox:fault -- --help   (admin endpoint ${sandbox.admin?.url})`);
 console.log('This is a test and demo tool, not a cluster: it listens on 127.0.0.1 only. Ctrl-C stops it.');

@@ -16,7 +16,8 @@ import { GarbageCollector } from './controllers/garbage.ts';
 import { Kubelet } from './controllers/kubelet.ts';
 import { ReplicaSetController } from './controllers/replicasets.ts';
 import { DataPlane } from './dataplane/network.ts';
-import { createPools, KUBERNETES_SERVICE_IP } from './dataplane/ipam.ts';
+import { addressPlan, randomAddressBlock } from './dataplane/ipam.ts';
+import type { AddressPlan } from './dataplane/ipam.ts';
 import type { ScenarioConfig } from './scenario.ts';
 
 export interface Rule {
@@ -76,22 +77,27 @@ export class Cluster {
   readonly endpointSlices: EndpointSliceController;
   readonly nodes: readonly { name: string; ip: string }[];
   private readonly users = new Map<string, User>();
-  private readonly pools = createPools();
+  /** Where this sandbox's Pods, Services and nodes live in 127.0.0.0/8. */
+  readonly addresses: AddressPlan;
   private readonly controllers: Array<{ stop(): void }> = [];
   private readonly logSink: (message: string) => void;
   /** Files written by exec'd commands, per container, so `curl -o /tmp/x` then `cat /tmp/x` works. */
   readonly containerFiles = new Map<string, Map<string, Buffer>>();
   private usedNodePorts = new Set<number>();
 
-  constructor(scenario: ScenarioConfig, options: { log?: (message: string) => void } = {}) {
+  constructor(
+    scenario: ScenarioConfig,
+    options: { log?: (message: string) => void; addressBlock?: number } = {},
+  ) {
     this.scenario = scenario;
+    this.addresses = addressPlan(options.addressBlock ?? randomAddressBlock());
     this.logSink = options.log ?? (() => undefined);
     for (const user of scenario.users) {
       this.users.set(user.token, user);
     }
     this.nodes = Array.from({ length: scenario.nodes }, (_, i) => ({
       name: `sandbox-node-${i + 1}`,
-      ip: this.pools.nodes.allocate(),
+      ip: this.addresses.nodes.allocate(),
     }));
     this.dataplane = new DataPlane(this);
     this.kubelet = new Kubelet(this);
@@ -121,7 +127,7 @@ export class Cluster {
         labels: { component: 'apiserver', provider: 'kubernetes' },
       },
       spec: {
-        clusterIP: KUBERNETES_SERVICE_IP,
+        clusterIP: this.addresses.kubernetesServiceIp,
         ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }],
       },
     });
@@ -163,8 +169,8 @@ export class Cluster {
   // --- writes --------------------------------------------------------------------------------
 
   readonly allocators: Allocators = {
-    allocateClusterIP: () => this.pools.services.allocate(),
-    releaseClusterIP: (ip) => this.pools.services.release(ip),
+    allocateClusterIP: () => this.addresses.services.allocate(),
+    releaseClusterIP: (ip) => this.addresses.services.release(ip),
     allocateNodePort: () => {
       for (let port = 30000; port <= 32767; port++) {
         if (!this.usedNodePorts.has(port)) {
@@ -177,16 +183,11 @@ export class Cluster {
   };
 
   allocatePodIP(): string {
-    try {
-      return this.pools.pods.allocate();
-    } catch {
-      return this.pools.podsOverflow.allocate();
-    }
+    return this.addresses.pods.allocate();
   }
 
   releasePodIP(ip: string): void {
-    this.pools.pods.release(ip);
-    this.pools.podsOverflow.release(ip);
+    this.addresses.pods.release(ip);
   }
 
   create(resource: ResourceType, input: KubeObject, options: WriteOptions = {}): KubeObject {

@@ -34,6 +34,8 @@ export interface SandboxOptions {
   readonly adminPort?: number;
   readonly bookmarkIntervalMs?: number;
   readonly log?: (message: string) => void;
+  /** Pods in 127.B.0.0/16, Services in 127.B+1.0.0/16; default a random B, so sandboxes can run side by side. */
+  readonly addressBlock?: number;
 }
 
 export interface Faults {
@@ -70,7 +72,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       : loadScenario(options.scenario ?? 'minimal', options.pods !== undefined ? { pods: options.pods } : {});
   const log = options.log ?? (() => undefined);
   const certificates = await makeCertificates();
-  const cluster = new Cluster(scenario, { log });
+  const cluster = new Cluster(scenario, {
+    log,
+    ...(options.addressBlock !== undefined ? { addressBlock: options.addressBlock } : {}),
+  });
   cluster.bootstrap();
   await loadManifests(cluster, scenario.manifests);
 

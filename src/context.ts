@@ -3,6 +3,7 @@ import type { ClusterSession } from './cluster/session.ts';
 import type { ClusterTreeProvider } from './explorer/tree.ts';
 import type { ExplorerNode } from './explorer/nodes.ts';
 import type { ManifestLanguageClient } from './language/client.ts';
+import type { PortForwardManager } from './portforward/engine.ts';
 import type { Log } from './logging/log.ts';
 
 /**
@@ -18,6 +19,8 @@ export interface KubeReachContext {
    * loaded just after activation (client-node is large), so commands await it.
    */
   readonly session: Promise<ClusterSession>;
+  /** The one port-forward manager, loaded with the session. */
+  readonly forwards: Promise<PortForwardManager>;
   readonly explorer: ClusterTreeProvider;
   readonly treeView: vscode.TreeView<ExplorerNode>;
 }

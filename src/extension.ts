@@ -14,6 +14,9 @@ import { ClusterTreeProvider } from './explorer/tree.ts';
 import { LiveObjectDocuments, YAML_SCHEME } from './explorer/yamlDocuments.ts';
 import { ManifestLanguageClient } from './language/client.ts';
 import { Log } from './logging/log.ts';
+import { portForwardSettings } from './config/settings.ts';
+import type { PortForwardEvent, PortForwardManager } from './portforward/engine.ts';
+import { ForwardsStatusBar, ForwardsTreeProvider } from './portforward/view.ts';
 
 let active: KubeReachContext | undefined;
 
@@ -26,15 +29,23 @@ export function activate(extension: vscode.ExtensionContext): void {
     treeDataProvider: explorer,
     showCollapseAll: true,
   });
-  extension.subscriptions.push(log, languageClient, explorer, treeView);
+  const forwardsView = new ForwardsTreeProvider();
+  extension.subscriptions.push(
+    log,
+    languageClient,
+    explorer,
+    treeView,
+    forwardsView,
+    vscode.window.createTreeView('kubereach.forwards', { treeDataProvider: forwardsView }),
+  );
 
   let disposed = false;
   extension.subscriptions.push({ dispose: () => (disposed = true) });
   // client-node is most of the extension: load it on the next turn, not inside activate().
-  const session = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+  const loadedLayer = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
     // A plain require of the sibling bundle, which esbuild leaves alone (it is marked external).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { ClusterSession: Session } = require('./cluster.js') as ClusterModule;
+    const { ClusterSession: Session, PortForwardManager } = require('./cluster.js') as ClusterModule;
     const loaded = new Session({
       settings: () => ({ kubeconfigSetting: kubeconfigSetting().path, trusted: vscode.workspace.isTrusted }),
       memory: {
@@ -56,22 +67,75 @@ export function activate(extension: vscode.ExtensionContext): void {
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => loaded.reload()),
     ];
+    const forwards = new PortForwardManager({
+      log: (line) => log.info(line),
+      watchNamespaces: (namespaces) => loaded.setAdditionalNamespaces(namespaces),
+    });
+    const bindCluster = () =>
+      forwards.setCluster(
+        loaded.cache ? { cache: loaded.cache, kubeConfig: () => loaded.kubeConfig! } : undefined,
+      );
+    bindCluster();
+    disposables.push(
+      { dispose: () => void forwards.dispose() },
+      {
+        dispose: loaded.onDidChange((event) =>
+          event.kind === 'context' || event.kind === 'kubeconfig' ? bindCluster() : undefined,
+        ),
+      },
+      { dispose: forwards.onDidChange((event) => onForwardEvent(event, extension, forwards, log)) },
+      new ForwardsStatusBar(forwards),
+    );
     if (disposed) {
       disposables.forEach((d) => d.dispose());
     } else {
       extension.subscriptions.push(...disposables);
       explorer.attach(loaded);
+      forwardsView.attach(forwards);
+      if (portForwardSettings().restoreOnReload) {
+        void forwards.restore(extension.workspaceState.get('kubereach.forwards')).then((results) => {
+          for (const result of results.filter((r) => r.error)) {
+            const target = result.spec.target;
+            log.warn(
+              `Could not restore the forward to ${target.kind} ${target.namespace}/${target.name}: ${result.error}`,
+            );
+          }
+        });
+      }
     }
-    return loaded;
+    return { session: loaded, forwards };
   });
-  session.catch(
+  loadedLayer.catch(
     (error: unknown) => void log.notifyError('KubeReach could not load its cluster layer', error),
   );
+  const session = loadedLayer.then((layer) => layer.session);
+  const forwards = loadedLayer.then((layer) => layer.forwards);
 
-  const context: KubeReachContext = { extension, log, languageClient, session, explorer, treeView };
+  const context: KubeReachContext = { extension, log, languageClient, session, forwards, explorer, treeView };
   extension.subscriptions.push(...registerCommands(context));
   active = context;
   log.info(`KubeReach ${version} activated (extension host Node ${process.version})`);
+}
+
+/** Saves the forwards for the next window, and turns engine notices into quiet messages (never modal). */
+function onForwardEvent(
+  event: PortForwardEvent,
+  extension: vscode.ExtensionContext,
+  forwards: PortForwardManager,
+  log: Log,
+): void {
+  if (event.type === 'added' || event.type === 'removed') {
+    void extension.workspaceState.update('kubereach.forwards', forwards.toJSON());
+  }
+  if (event.type === 'notice') {
+    if (event.severity === 'info') {
+      log.info(event.message);
+      vscode.window.setStatusBarMessage(`$(plug) ${event.message}`, 5000);
+    } else {
+      log.warn(event.message);
+      void vscode.window.showWarningMessage(event.message);
+    }
+  }
 }
 
 export function deactivate(): Promise<void> | undefined {

@@ -1,14 +1,9 @@
 /**
- * Address allocation in 127.0.0.0/8, so every Pod and Service address is a real local address:
- * Pods in 127.1.0.0/16 (then 127.4+ when that fills), Services in 127.2.0.0/16, nodes in 127.3.0.0/24.
+ * Address allocation in 127.0.0.0/8, so every Pod and Service address is a real local address.
+ * A sandbox takes a block B: Pods in 127.B.0.0/16, Services in 127.B+1.0.0/16, nodes in
+ * 127.B+2.0.0/24. Sandboxes in different processes pick different blocks, so they can run side by
+ * side without one reaching the other's Pods.
  */
-export const POD_CIDR = '127.1.0.0/16';
-export const SERVICE_CIDR = '127.2.0.0/16';
-/** The `kubernetes` Service in `default`, as 10.96.0.1 is on most clusters. */
-export const KUBERNETES_SERVICE_IP = '127.2.0.1';
-/** What Pods' resolv.conf names as their nameserver (kube-dns's ClusterIP on a real cluster). */
-export const CLUSTER_DNS_IP = '127.2.0.10';
-
 function toIp(value: number): string {
   return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
 }
@@ -62,12 +57,41 @@ export class AddressPool {
   }
 }
 
-export function createPools() {
+export interface AddressPlan {
+  readonly block: number;
+  readonly podCidr: string;
+  readonly serviceCidr: string;
+  /** The `kubernetes` Service in `default`, as 10.96.0.1 is on most clusters. */
+  readonly kubernetesServiceIp: string;
+  /** What Pods' resolv.conf names as their nameserver (kube-dns's ClusterIP on a real cluster). */
+  readonly clusterDnsIp: string;
+  readonly pods: AddressPool;
+  readonly services: AddressPool;
+  readonly nodes: AddressPool;
+}
+
+/** A block for a new sandbox: random, so that concurrent sandboxes rarely share one. */
+export function randomAddressBlock(): number {
+  return 10 + 3 * Math.floor(Math.random() * 80);
+}
+
+export function addressPlan(block: number): AddressPlan {
+  if (!Number.isInteger(block) || block < 1 || block > 252) {
+    throw new Error(`address block must be an integer from 1 to 252, not ${block}`);
+  }
+  const kubernetesServiceIp = `127.${block + 1}.0.1`;
+  const clusterDnsIp = `127.${block + 1}.0.10`;
   return {
-    // Pods: 127.1.0.1 - 127.1.255.254 then 127.4.0.1 - 127.7.255.254 (about 327,000 addresses).
-    pods: new AddressPool('127.1.0.1', '127.1.255.254'),
-    podsOverflow: new AddressPool('127.4.0.1', '127.7.255.254'),
-    services: new AddressPool('127.2.0.1', '127.2.255.254', [KUBERNETES_SERVICE_IP, CLUSTER_DNS_IP]),
-    nodes: new AddressPool('127.3.0.1', '127.3.0.254'),
+    block,
+    podCidr: `127.${block}.0.0/16`,
+    serviceCidr: `127.${block + 1}.0.0/16`,
+    kubernetesServiceIp,
+    clusterDnsIp,
+    pods: new AddressPool(`127.${block}.0.1`, `127.${block}.255.254`),
+    services: new AddressPool(`127.${block + 1}.0.1`, `127.${block + 1}.255.254`, [
+      kubernetesServiceIp,
+      clusterDnsIp,
+    ]),
+    nodes: new AddressPool(`127.${block + 2}.0.1`, `127.${block + 2}.0.254`),
   };
 }

@@ -17,7 +17,6 @@ import type { KubeObject } from '../api/store.ts';
 import type { Cluster } from '../cluster.ts';
 import { type } from '../cluster.ts';
 import { isReady } from '../controllers/replicasets.ts';
-import { KUBERNETES_SERVICE_IP } from './ipam.ts';
 import { resolveName } from './dns.ts';
 
 type Listener = { kind: 'tcp'; server: Server } | { kind: 'udp'; socket: UdpSocket };
@@ -447,7 +446,7 @@ export class DataPlane {
     options: DialOptions,
   ): Promise<Socket> {
     const service = this.serviceByIp(clusterIP)!;
-    if (clusterIP === KUBERNETES_SERVICE_IP && port === 443) {
+    if (clusterIP === this.cluster.addresses.kubernetesServiceIp && port === 443) {
       return this.rawConnect(
         '127.0.0.1',
         this.apiServerPort,

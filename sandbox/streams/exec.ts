@@ -8,7 +8,6 @@ import { PassThrough } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { errors } from '../api/status.ts';
 import type { Cluster, ExecTarget } from '../cluster.ts';
-import { CLUSTER_DNS_IP, KUBERNETES_SERVICE_IP } from '../dataplane/ipam.ts';
 import { CLUSTER_DOMAIN } from '../dataplane/dns.ts';
 import { ExecStartError, runExec } from '../exec/index.ts';
 
@@ -96,9 +95,9 @@ export function runExecSession(ws: WebSocket, protocol: string, request: ExecReq
     env: {
       PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
       HOSTNAME: hostname,
-      KUBERNETES_SERVICE_HOST: KUBERNETES_SERVICE_IP,
+      KUBERNETES_SERVICE_HOST: cluster.addresses.kubernetesServiceIp,
       KUBERNETES_SERVICE_PORT: '443',
-      KUBERNETES_PORT: `tcp://${KUBERNETES_SERVICE_IP}:443`,
+      KUBERNETES_PORT: `tcp://${cluster.addresses.kubernetesServiceIp}:443`,
       HOME: '/root',
     },
     network: {
@@ -118,7 +117,7 @@ export function runExecSession(ws: WebSocket, protocol: string, request: ExecReq
     },
     signal: abort.signal,
     tty: request.tty,
-    dns: { nameserver: CLUSTER_DNS_IP, clusterDomain: CLUSTER_DOMAIN },
+    dns: { nameserver: cluster.addresses.clusterDnsIp, clusterDomain: CLUSTER_DOMAIN },
     files,
   }).then(
     (code) => {

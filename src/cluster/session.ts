@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { parseDocument } from 'yaml';
 import { ClusterCache } from './cache.ts';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterChange } from './changes.ts';
 import {
   KubeconfigError,
@@ -55,6 +56,7 @@ export class ClusterSession {
   private readonly log: (line: string) => void;
   private readonly env: Readonly<Record<string, string | undefined>>;
   private disposed = false;
+  private additionalNamespaces: string[] = [];
 
   constructor(options: {
     settings: () => SessionSettings;
@@ -139,6 +141,23 @@ export class ClusterSession {
 
   get cache(): ClusterCache | undefined {
     return this.cacheInstance;
+  }
+
+  /** The merged kubeconfig (its own current-context; the cache works on the chosen one). */
+  get kubeConfig(): KubeConfig | undefined {
+    return this.loaded?.kubeConfig;
+  }
+
+  /**
+   * Namespaces another feature needs watched besides those in view (a port-forward's target);
+   * they are watched but not shown.
+   */
+  setAdditionalNamespaces(names: ReadonlySet<string>): void {
+    const next = [...names].sort();
+    if (next.join() !== this.additionalNamespaces.join()) {
+      this.additionalNamespaces = next;
+      this.applyWatchedNamespaces();
+    }
   }
 
   /** Switches KubeReach's view; with `writeKubeconfig`, also sets current-context in the first kubeconfig file. */
@@ -246,7 +265,9 @@ export class ClusterSession {
   }
 
   private applyWatchedNamespaces(): void {
-    this.cacheInstance?.setWatchedNamespaces(this.selectedNamespaces());
+    this.cacheInstance?.setWatchedNamespaces([
+      ...new Set([...this.selectedNamespaces(), ...this.additionalNamespaces]),
+    ]);
   }
 
   private writeCurrentContext(name: string): void {

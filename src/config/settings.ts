@@ -32,3 +32,16 @@ export function kubeconfigSetting(): KubeconfigSetting {
 function nonEmpty(value: string | undefined): string | undefined {
   return value !== undefined && value.trim() !== '' ? value : undefined;
 }
+
+export interface PortForwardSettings {
+  /** `kubereach.portForward.bindAddress`: where local listeners bind (127.0.0.1 unless changed). */
+  readonly bindAddress: string;
+  /** `kubereach.portForward.restoreOnReload`. */
+  readonly restoreOnReload: boolean;
+}
+
+export function portForwardSettings(): PortForwardSettings {
+  const configuration = vscode.workspace.getConfiguration(SECTION);
+  const bindAddress = configuration.get<string>('portForward.bindAddress', '127.0.0.1').trim() || '127.0.0.1';
+  return { bindAddress, restoreOnReload: configuration.get<boolean>('portForward.restoreOnReload', true) };
+}

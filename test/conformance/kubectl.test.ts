@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
+import { cidrContains } from '../../src/analysis/cidr.ts';
 import { kubectl, kubectlAvailable, useSandbox, waitFor } from '../support/sandbox.ts';
 
 if (!kubectlAvailable) {
@@ -42,7 +43,7 @@ describe('kubectl against the sandbox', { skip: !kubectlAvailable && 'kubectl no
     assert.ok(client, result.stdout);
     assert.match(
       client,
-      /^web\s+client\s+1\/1\s+Running\s+0\s+\d+s\s+127\.1\.\d+\.\d+\s+sandbox-node-1\s+<none>\s+<none>$/,
+      /^web\s+client\s+1\/1\s+Running\s+0\s+\d+s\s+127\.\d+\.\d+\.\d+\s+sandbox-node-1\s+<none>\s+<none>$/,
     );
     assert.equal(result.stdout.split('\n').filter((line) => /^web\s+web-/.test(line)).length, 2);
   });
@@ -88,7 +89,15 @@ describe('kubectl against the sandbox', { skip: !kubectlAvailable && 'kubectl no
     assert.equal(list.kind, 'List');
     const service = list.items.find((item) => item.kind === 'Service' && item.metadata.name === 'web');
     assert.ok(service);
-    assert.match(service.spec.clusterIP, /^127\.2\.\d+\.\d+$/);
+    assert.ok(
+      cidrContains(fixture.sandbox.cluster.addresses.serviceCidr, service.spec.clusterIP),
+      service.spec.clusterIP,
+    );
+    assert.ok(
+      service.spec.clusterIP.startsWith(
+        fixture.sandbox.cluster.addresses.serviceCidr.split('.').slice(0, 2).join('.') + '.',
+      ),
+    );
     assert.equal(service.apiVersion, 'v1');
     const slice = list.items.find(
       (item) => item.kind === 'EndpointSlice' && item.metadata.labels['kubernetes.io/service-name'] === 'web',

@@ -114,6 +114,8 @@ export interface RunResult {
 export type RunOptions = Partial<Omit<ExecContext, 'network' | 'stdin'>> & {
   network?: ExecNetwork;
   stdin?: string | NodeJS.ReadableStream | null;
+  /** Sees stdout as it is written (the collected result comes at the end). */
+  onStdout?: (soFar: string) => void;
 };
 
 export async function run(argv: string[], options: RunOptions = {}): Promise<RunResult> {
@@ -135,6 +137,7 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<Run
     stdout: (chunk) => {
       stdout += chunk.toString();
       output += chunk.toString();
+      options.onStdout?.(stdout);
     },
     stderr: (chunk) => {
       stderr += chunk.toString();
