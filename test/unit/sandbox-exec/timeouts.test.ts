@@ -31,7 +31,9 @@ describe('timeouts', { concurrency: true }, () => {
     assert.equal(result.code, 28);
     assert.equal(result.stdout, '000');
     // curl reports the time it really waited: at least the 200 ms asked, more on a loaded machine.
-    const reported = Number(/^curl: \(28\) Connection timed out after (\d+) milliseconds\n$/.exec(result.stderr)?.[1]);
+    const reported = Number(
+      /^curl: \(28\) Connection timed out after (\d+) milliseconds\n$/.exec(result.stderr)?.[1],
+    );
     assert.ok(reported >= 200 && reported < 1000, result.stderr);
     assert.ok(result.ms >= 195 && result.ms < 1000, `${result.ms} ms`);
     // The sandbox is asked to give up at the same deadline (what is left of the 200 ms).
