@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { KubeReachContext } from './context.ts';
 import { EXPLORER_COMMANDS } from './explorer/commands.ts';
 import { PORT_FORWARD_COMMANDS } from './portforward/commands.ts';
+import { PROBE_COMMANDS } from './probe/probeCommands.ts';
 
 /**
  * Every command KubeReach registers, in one table. Titles, categories, icons and `when` clauses
@@ -13,6 +14,7 @@ export const COMMANDS: Readonly<Record<string, (context: KubeReachContext, ...ar
     'kubereach.openOutput': (context) => context.log.show(),
     ...EXPLORER_COMMANDS,
     ...PORT_FORWARD_COMMANDS,
+    ...PROBE_COMMANDS,
   };
 
 export function registerCommands(context: KubeReachContext): vscode.Disposable[] {

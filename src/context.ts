@@ -4,6 +4,8 @@ import type { ClusterTreeProvider } from './explorer/tree.ts';
 import type { ExplorerNode } from './explorer/nodes.ts';
 import type { ManifestLanguageClient } from './language/client.ts';
 import type { PortForwardManager } from './portforward/engine.ts';
+import type { Prober } from './probe/prober.ts';
+import type { ProbeResultsProvider } from './probe/resultsView.ts';
 import type { Log } from './logging/log.ts';
 
 /**
@@ -22,5 +24,8 @@ export interface KubeReachContext {
   /** The one port-forward manager, loaded with the session. */
   readonly forwards: Promise<PortForwardManager>;
   readonly explorer: ClusterTreeProvider;
+  /** The prober of the context in view (one per context, keeping its per-image tool cache). */
+  readonly prober: () => Promise<Prober>;
+  readonly probeResults: ProbeResultsProvider;
   readonly treeView: vscode.TreeView<ExplorerNode>;
 }

@@ -14,7 +14,8 @@ import { ClusterTreeProvider } from './explorer/tree.ts';
 import { LiveObjectDocuments, YAML_SCHEME } from './explorer/yamlDocuments.ts';
 import { ManifestLanguageClient } from './language/client.ts';
 import { Log } from './logging/log.ts';
-import { portForwardSettings } from './config/settings.ts';
+import { portForwardSettings, probeSettings } from './config/settings.ts';
+import { ProbeResultsProvider } from './probe/resultsView.ts';
 import type { PortForwardEvent, PortForwardManager } from './portforward/engine.ts';
 import { ForwardsStatusBar, ForwardsTreeProvider } from './portforward/view.ts';
 
@@ -28,7 +29,9 @@ export function activate(extension: vscode.ExtensionContext): void {
   const treeView = vscode.window.createTreeView('kubereach.explorer', {
     treeDataProvider: explorer,
     showCollapseAll: true,
+    canSelectMany: true,
   });
+  const probeResults = new ProbeResultsProvider();
   const forwardsView = new ForwardsTreeProvider();
   extension.subscriptions.push(
     log,
@@ -37,6 +40,8 @@ export function activate(extension: vscode.ExtensionContext): void {
     treeView,
     forwardsView,
     vscode.window.createTreeView('kubereach.forwards', { treeDataProvider: forwardsView }),
+    probeResults,
+    vscode.window.createTreeView('kubereach.probeResults', { treeDataProvider: probeResults }),
   );
 
   let disposed = false;
@@ -45,7 +50,7 @@ export function activate(extension: vscode.ExtensionContext): void {
   const loadedLayer = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
     // A plain require of the sibling bundle, which esbuild leaves alone (it is marked external).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { ClusterSession: Session, PortForwardManager } = require('./cluster.js') as ClusterModule;
+    const { ClusterSession: Session, PortForwardManager, Prober } = require('./cluster.js') as ClusterModule;
     const loaded = new Session({
       settings: () => ({ kubeconfigSetting: kubeconfigSetting().path, trusted: vscode.workspace.isTrusted }),
       memory: {
@@ -103,15 +108,40 @@ export function activate(extension: vscode.ExtensionContext): void {
         });
       }
     }
-    return { session: loaded, forwards };
+    // One prober per context, so each keeps its per-image cache of detected tools.
+    const probers = new Map<string, InstanceType<typeof Prober>>();
+    const proberFor = () => {
+      const cache = loaded.cache;
+      if (!cache?.kubeConfig) {
+        throw new Error('KubeReach has no cluster context to probe in.');
+      }
+      let prober = probers.get(cache.contextName);
+      if (!prober) {
+        prober = new Prober({ kubeconfig: cache.kubeConfig, debugImage: probeSettings().debugImage });
+        probers.set(cache.contextName, prober);
+      }
+      return prober;
+    };
+    return { session: loaded, forwards, proberFor };
   });
   loadedLayer.catch(
     (error: unknown) => void log.notifyError('KubeReach could not load its cluster layer', error),
   );
   const session = loadedLayer.then((layer) => layer.session);
   const forwards = loadedLayer.then((layer) => layer.forwards);
+  const prober = () => loadedLayer.then((layer) => layer.proberFor());
 
-  const context: KubeReachContext = { extension, log, languageClient, session, forwards, explorer, treeView };
+  const context: KubeReachContext = {
+    extension,
+    log,
+    languageClient,
+    session,
+    forwards,
+    explorer,
+    treeView,
+    prober,
+    probeResults,
+  };
   extension.subscriptions.push(...registerCommands(context));
   active = context;
   log.info(`KubeReach ${version} activated (extension host Node ${process.version})`);

@@ -152,7 +152,8 @@ export class ClusterCache {
   private readonly backoff: { readonly initialMs: number; readonly maxMs: number };
   private readonly coalescer: ChangeCoalescer;
   private readonly listeners = new Set<(change: ClusterChange) => void>();
-  private readonly kubeConfig: KubeConfig | undefined;
+  /** The kubeconfig bound to this cache's context (a copy): what exec and other calls for this context use. */
+  readonly kubeConfig: KubeConfig | undefined;
   private readonly apis: Apis | undefined;
   private readonly server: string | undefined;
   /** The namespace of the context, or `default`: the fallback when namespaces cannot be listed. */

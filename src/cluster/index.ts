@@ -6,3 +6,4 @@
 export { ClusterSession } from './session.ts';
 export type { SessionEvent, SessionMemory, SessionSettings } from './session.ts';
 export { PortForwardManager } from '../portforward/engine.ts';
+export { Prober, toCsv, toMarkdown } from '../probe/index.ts';

@@ -45,3 +45,22 @@ export function portForwardSettings(): PortForwardSettings {
   const bindAddress = configuration.get<string>('portForward.bindAddress', '127.0.0.1').trim() || '127.0.0.1';
   return { bindAddress, restoreOnReload: configuration.get<boolean>('portForward.restoreOnReload', true) };
 }
+
+export interface ProbeSettings {
+  readonly timeoutMs: number;
+  readonly debugImage: string;
+  readonly matrixConcurrency: number;
+}
+
+/** `kubereach.probe.*`. */
+export function probeSettings(): ProbeSettings {
+  const configuration = vscode.workspace.getConfiguration(SECTION);
+  const seconds = configuration.get<number>('probe.timeoutSeconds', 5);
+  const concurrency = configuration.get<number>('probe.matrixConcurrency', 8);
+  return {
+    timeoutMs: Math.min(Math.max(seconds, 1), 120) * 1000,
+    debugImage:
+      configuration.get<string>('probe.debugImage', 'nicolaka/netshoot').trim() || 'nicolaka/netshoot',
+    matrixConcurrency: Math.min(Math.max(Math.round(concurrency), 1), 64),
+  };
+}

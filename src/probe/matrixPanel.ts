@@ -1,0 +1,111 @@
+/**
+ * The connectivity matrix as a webview: rows are sources, columns targets, each cell coloured by
+ * verdict with its timings in a tooltip; keyboard accessible (arrow keys move between cells);
+ * themed with VS Code's CSS variables; exportable as Markdown and CSV.
+ */
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { MatrixGrid } from './matrix.ts';
+import { cellText, toCsv, toMarkdown } from './matrix.ts';
+
+function escapeHtml(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+}
+
+const VERDICT_CLASS: Record<string, string> = {
+  reachable: 'ok',
+  'http-error-status': 'warn',
+  'no-tool': 'warn',
+  cancelled: 'none',
+};
+
+/** The page for a grid: pure, so the e2e suite and tests can render it without VS Code. */
+export function matrixHtml(grid: MatrixGrid, nonce: string, cspSource: string): string {
+  const header = grid.targets.map((t) => `<th scope="col">${escapeHtml(t)}</th>`).join('');
+  const rows = grid.sources
+    .map((source, row) => {
+      const cells = grid.targets
+        .map((_, column) => {
+          const result = grid.cells[row]?.[column] ?? null;
+          const cls = result ? (VERDICT_CLASS[result.verdict] ?? 'bad') : 'none';
+          const title = result
+            ? `${result.message}${result.timings ? ` (connect ${result.timings.connectMs.toFixed(1)} ms, total ${result.timings.totalMs.toFixed(1)} ms)` : ''}${result.command ? `\n${result.command}` : ''}`
+            : 'not run';
+          return `<td class="${cls}" tabindex="-1" data-row="${row}" data-column="${column}" title="${escapeHtml(title)}">${escapeHtml(cellText(result))}</td>`;
+        })
+        .join('');
+      return `<tr><th scope="row">${escapeHtml(source)}</th>${cells}</tr>`;
+    })
+    .join('');
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${cspSource} 'nonce-${nonce}'; script-src 'nonce-${nonce}';">
+<style nonce="${nonce}">
+  body { color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); }
+  table { border-collapse: collapse; margin-top: 8px; }
+  th, td { border: 1px solid var(--vscode-panel-border); padding: 4px 8px; text-align: left; white-space: nowrap; }
+  th { background: var(--vscode-editorWidget-background); font-weight: 600; }
+  td.ok { background: color-mix(in srgb, var(--vscode-testing-iconPassed) 25%, transparent); }
+  td.warn { background: color-mix(in srgb, var(--vscode-editorWarning-foreground) 25%, transparent); }
+  td.bad { background: color-mix(in srgb, var(--vscode-editorError-foreground) 25%, transparent); }
+  td.none { color: var(--vscode-disabledForeground); }
+  td:focus { outline: 2px solid var(--vscode-focusBorder); outline-offset: -2px; }
+  .bar { display: flex; gap: 8px; align-items: center; }
+  button { color: var(--vscode-button-foreground); background: var(--vscode-button-background); border: none; padding: 4px 10px; cursor: pointer; }
+  button:hover { background: var(--vscode-button-hoverBackground); }
+</style></head>
+<body>
+<div class="bar">
+  <strong>${grid.completed}/${grid.total} probes</strong>
+  <span>${(grid.elapsedMs / 1000).toFixed(1)} s · concurrency ${grid.concurrency}${grid.cancelled ? ' · cancelled' : ''}</span>
+  <button id="markdown">Export Markdown</button><button id="csv">Export CSV</button>
+</div>
+<table role="grid" aria-label="Connectivity matrix: rows are sources, columns are targets">
+<thead><tr><th scope="col">source \\ target</th>${header}</tr></thead>
+<tbody>${rows}</tbody></table>
+<script nonce="${nonce}">
+  const vscode = acquireVsCodeApi();
+  document.getElementById('markdown').addEventListener('click', () => vscode.postMessage({ type: 'export', format: 'markdown' }));
+  document.getElementById('csv').addEventListener('click', () => vscode.postMessage({ type: 'export', format: 'csv' }));
+  const cells = [...document.querySelectorAll('td[data-row]')];
+  if (cells[0]) { cells[0].tabIndex = 0; }
+  const at = (r, c) => document.querySelector('td[data-row="' + r + '"][data-column="' + c + '"]');
+  document.addEventListener('keydown', (event) => {
+    const cell = document.activeElement;
+    if (!cell || !cell.dataset || cell.dataset.row === undefined) { return; }
+    const r = Number(cell.dataset.row), c = Number(cell.dataset.column);
+    const next = { ArrowUp: at(r - 1, c), ArrowDown: at(r + 1, c), ArrowLeft: at(r, c - 1), ArrowRight: at(r, c + 1) }[event.key];
+    if (next) { cell.tabIndex = -1; next.tabIndex = 0; next.focus(); event.preventDefault(); }
+  });
+</script>
+</body></html>`;
+}
+
+export function showMatrix(grid: MatrixGrid): vscode.WebviewPanel {
+  const panel = vscode.window.createWebviewPanel(
+    'kubereach.matrix',
+    'Connectivity Matrix',
+    vscode.ViewColumn.Active,
+    {
+      enableScripts: true,
+      localResourceRoots: [],
+    },
+  );
+  const nonce = randomBytes(16).toString('base64');
+  panel.webview.html = matrixHtml(grid, nonce, panel.webview.cspSource);
+  panel.webview.onDidReceiveMessage(async (message: { type?: string; format?: string }) => {
+    if (message.type !== 'export') {
+      return;
+    }
+    const markdown = message.format === 'markdown';
+    const document = await vscode.workspace.openTextDocument({
+      content: markdown ? toMarkdown(grid) : toCsv(grid),
+      language: markdown ? 'markdown' : 'csv',
+    });
+    await vscode.window.showTextDocument(document, { preview: false });
+  });
+  return panel;
+}
