@@ -28,6 +28,22 @@ function nodeHeaders(): string {
   return found;
 }
 
+/**
+ * The environment of the nested npm: without the `npm_*` variables of an enclosing `npm test`,
+ * whose `npm_config_user_agent` names the Node that ran *that* npm (20 on our machines) and makes
+ * code-server's postinstall refuse to build for Node 24; and with this Node first on PATH.
+ */
+function installEnvironment(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!/^npm_/i.test(key)) {
+      env[key] = value;
+    }
+  }
+  env.PATH = `${dirname(process.execPath)}:${process.env.PATH ?? ''}`;
+  return env;
+}
+
 /** Installs code-server into the cache folder unless it is there already; returns its binary. */
 export function ensureCodeServer(log: (line: string) => void = () => undefined): string {
   const marker = join(CACHE, `.installed-${CODE_SERVER_VERSION}`);
@@ -50,7 +66,7 @@ export function ensureCodeServer(log: (line: string) => void = () => undefined):
     ],
     {
       stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, npm_config_nodedir: nodeHeaders() },
+      env: { ...installEnvironment(), npm_config_nodedir: nodeHeaders() },
     },
   );
   writeFileSync(marker, new Date().toISOString());
