@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type * as ClusterIndex from './cluster/index.ts';
+import type { ClusterSession } from './cluster/session.ts';
 
 type ClusterModule = typeof ClusterIndex;
 import { registerCommands } from './commands.ts';
@@ -24,7 +25,13 @@ let active: KubeReachContext | undefined;
 export function activate(extension: vscode.ExtensionContext): void {
   const log = new Log();
   const version = String((extension.extension.packageJSON as { version?: unknown }).version ?? 'dev');
-  const languageClient = new ManifestLanguageClient(extension.asAbsolutePath('dist/server.js'), version);
+  let resolveSession: (session: ClusterSession) => void = () => undefined;
+  const sessionForClient = new Promise<ClusterSession>((resolve) => (resolveSession = resolve));
+  const languageClient = new ManifestLanguageClient(
+    extension.asAbsolutePath('dist/server.js'),
+    version,
+    sessionForClient,
+  );
   const explorer = new ClusterTreeProvider();
   const treeView = vscode.window.createTreeView('kubereach.explorer', {
     treeDataProvider: explorer,
@@ -59,6 +66,7 @@ export function activate(extension: vscode.ExtensionContext): void {
       },
       log: (line) => log.info(line),
     });
+    resolveSession(loaded);
     const documents = new LiveObjectDocuments(loaded);
     const disposables: vscode.Disposable[] = [
       { dispose: () => loaded.dispose() },

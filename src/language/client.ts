@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
-import { LANGUAGE_SERVER_ID, SETTINGS_SECTION } from '../shared/protocol.ts';
+import type { ClusterSession } from '../cluster/session.ts';
+import { LANGUAGE_SERVER_ID } from '../shared/protocol.ts';
 import type { InitializationOptions } from '../shared/protocol.ts';
 
 const YAML_SELECTOR = [
@@ -18,10 +19,13 @@ export class ManifestLanguageClient implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly serverModule: string;
   private readonly version: string;
+  private readonly session: Promise<ClusterSession>;
 
-  constructor(serverModule: string, version: string) {
+  /** `session` tells the server which context the explorer shows, so both speak of the same cluster. */
+  constructor(serverModule: string, version: string, session: Promise<ClusterSession>) {
     this.serverModule = serverModule;
     this.version = version;
+    this.session = session;
     if (vscode.workspace.textDocuments.some(isYaml)) {
       this.start();
     } else {
@@ -52,10 +56,15 @@ export class ManifestLanguageClient implements vscode.Disposable {
         options: { execArgv: ['--inspect=6010'] },
       },
     };
-    const initializationOptions: InitializationOptions = { clientVersion: this.version };
+    const session = await this.session;
+    const initializationOptions: InitializationOptions = {
+      clientVersion: this.version,
+      workspaceTrusted: vscode.workspace.isTrusted,
+      ...(session.context ? { clusterContext: session.context.name } : {}),
+    };
+    // The server registers its own configuration and file watchers: no `synchronize` here.
     const clientOptions: LanguageClientOptions = {
       documentSelector: YAML_SELECTOR,
-      synchronize: { configurationSection: SETTINGS_SECTION },
       initializationOptions,
     };
     this.client = new LanguageClient(

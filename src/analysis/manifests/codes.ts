@@ -1,0 +1,70 @@
+/**
+ * The stable diagnostic codes of the manifest analysis. A code never changes meaning once
+ * released; a retired check keeps its number unused. the README documents each with an example and
+ * a fix (`test/unit/manifests/codes.test.ts` keeps the two in step).
+ *
+ * - KR0xxx: about the analysis itself (a document too large to analyse).
+ * - KR1xxx: Services, from the manifest alone.
+ * - KR2xxx: NetworkPolicies, from the manifest alone.
+ * - KR3xxx: against the workloads in the workspace's YAML files.
+ * - KR4xxx: against the live cluster.
+ */
+
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+
+export interface CodeInfo {
+  /** The usual severity; a check may lower it (KR1008 is a warning inside 1-65535). */
+  readonly severity: Severity;
+  readonly title: string;
+}
+
+export const CODES = {
+  KR0001: { severity: 'information', title: 'Document not analysed: too large' },
+  KR0002: { severity: 'information', title: 'Too many problems in this file; the rest are not shown' },
+
+  KR1001: { severity: 'error', title: 'Service without ports' },
+  KR1002: { severity: 'error', title: 'Service port outside 1-65535' },
+  KR1003: { severity: 'error', title: 'Invalid targetPort' },
+  KR1004: { severity: 'error', title: 'Invalid protocol' },
+  KR1005: { severity: 'error', title: 'Unnamed port in a multi-port Service' },
+  KR1006: { severity: 'error', title: 'Duplicate port name' },
+  KR1007: { severity: 'error', title: 'Duplicate port and protocol' },
+  KR1008: { severity: 'error', title: 'nodePort outside the NodePort range' },
+  KR1009: { severity: 'error', title: 'nodePort on a Service type without node ports' },
+  KR1010: { severity: 'error', title: 'Unknown Service type' },
+  KR1011: { severity: 'error', title: 'clusterIP: None on a type that cannot be headless' },
+  KR1012: { severity: 'error', title: 'ExternalName Service without externalName' },
+  KR1013: { severity: 'error', title: 'Invalid label key in selector' },
+  KR1014: { severity: 'error', title: 'Invalid label value in selector' },
+  KR1015: { severity: 'warning', title: 'Unknown field in a Service' },
+  KR1016: { severity: 'error', title: 'Invalid Service port name' },
+
+  KR2001: { severity: 'warning', title: 'NetworkPolicy without podSelector' },
+  KR2002: { severity: 'error', title: 'Invalid policyTypes' },
+  KR2003: { severity: 'error', title: 'Invalid protocol in a NetworkPolicy port' },
+  KR2004: { severity: 'error', title: 'Invalid port in a NetworkPolicy rule' },
+  KR2005: { severity: 'error', title: 'Invalid endPort' },
+  KR2006: { severity: 'error', title: 'Invalid CIDR in ipBlock' },
+  KR2007: { severity: 'error', title: 'ipBlock except outside its cidr' },
+  KR2008: { severity: 'warning', title: 'Unknown field in a NetworkPolicy' },
+  KR2009: { severity: 'error', title: 'Invalid label selector' },
+  KR2010: { severity: 'error', title: 'Invalid peer' },
+  KR2011: { severity: 'warning', title: 'Rules that policyTypes makes inert' },
+
+  KR3001: { severity: 'warning', title: 'Selector matches no workload in the workspace' },
+  KR3002: { severity: 'error', title: 'Named targetPort declared by no matching workload' },
+  KR3003: { severity: 'information', title: 'Numeric targetPort declared by no matching workload' },
+  KR3004: { severity: 'information', title: 'NetworkPolicy selects no workload in the workspace' },
+
+  KR4001: { severity: 'warning', title: 'Selector matches no live Pod' },
+  KR4002: { severity: 'warning', title: 'No matching Pod is ready' },
+  KR4003: { severity: 'warning', title: 'Named targetPort not exposed by the live Pods' },
+  KR4004: { severity: 'information', title: 'Numeric targetPort declared by no live Pod' },
+  KR4005: { severity: 'warning', title: 'A NetworkPolicy admits no ingress on the targetPort' },
+} as const satisfies Record<string, CodeInfo>;
+
+export type DiagnosticCode = keyof typeof CODES;
+
+export function codeInfo(code: DiagnosticCode): CodeInfo {
+  return CODES[code];
+}

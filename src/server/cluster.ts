@@ -1,0 +1,262 @@
+/**
+ * The language server's view of the cluster: its own ClusterSession (kubeconfig, context, one
+ * informer-backed ClusterCache), started only once a document asks for cluster-aware checks, and
+ * watching only the namespaces that open manifests name. Reads are snapshots for the analysis;
+ * cache changes are passed on with the namespaces they touched, so that only the documents about
+ * those namespaces are validated again.
+ *
+ * The kubeconfig comes from KUBECONFIG or ~/.kube/config, as in the extension host; the
+ * `kubereach.kubeconfig` setting only while the client says the workspace is trusted.
+ */
+import { join } from 'node:path';
+import type { NetworkPolicy, Pod } from '../analysis/k8s.ts';
+import type { ClusterModel, EndpointSlice, LiveNamespace } from '../analysis/manifests/cluster.ts';
+import type * as ClusterLayer from '../cluster/index.ts';
+import type { ClusterSession, SessionEvent } from '../cluster/session.ts';
+
+/**
+ * The cluster layer (client-node and the cache) is `dist/cluster.js`, the bundle the extension host
+ * loads too: the server requires that sibling at run time rather than carrying a second copy of
+ * client-node in `dist/server.js`. The path is computed, and the require sits in a try, so esbuild
+ * leaves it alone.
+ */
+function loadClusterLayer(): typeof ClusterLayer {
+  const path = join(__dirname, 'cluster.js');
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(path) as typeof ClusterLayer;
+  } catch (error) {
+    throw new Error(
+      `the cluster layer ${path} could not be loaded (${error instanceof Error ? error.message : String(error)})`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+export interface ClusterSettings {
+  readonly kubeconfig: string | undefined;
+  readonly trusted: boolean;
+  /** The context the client's explorer shows; undefined for the kubeconfig's current-context. */
+  readonly context: string | undefined;
+}
+
+/** Which namespaces changed: a set, or everything (context, kubeconfig, connection). */
+export type ClusterChangeScope = ReadonlySet<string> | 'all';
+
+export interface ClusterStatus {
+  readonly enabled: boolean;
+  readonly context: string | undefined;
+  readonly state: string;
+  readonly message: string | undefined;
+  readonly watchedNamespaces: readonly string[];
+  readonly syncedNamespaces: readonly string[];
+}
+
+export class ServerCluster {
+  private session: ClusterSession | undefined;
+  private starting: Promise<void> | undefined;
+  private settings: ClusterSettings = { kubeconfig: undefined, trusted: false, context: undefined };
+  /** Namespaces wanted, by manifest namespace; undefined stands for the context's namespace. */
+  private wanted = new Set<string | undefined>();
+  private applied = '';
+  private readonly memory = new Map<string, unknown>();
+  private readonly log: (line: string) => void;
+  private readonly onChange: (scope: ClusterChangeScope) => void;
+  private readonly env: Readonly<Record<string, string | undefined>>;
+  private disposed = false;
+
+  constructor(options: {
+    log: (line: string) => void;
+    onChange: (scope: ClusterChangeScope) => void;
+    env?: Readonly<Record<string, string | undefined>>;
+  }) {
+    this.log = options.log;
+    this.onChange = options.onChange;
+    this.env = options.env ?? process.env;
+  }
+
+  get enabled(): boolean {
+    return this.session !== undefined || this.starting !== undefined;
+  }
+
+  /** Starts the session (once); resolves when it exists. The cluster layer loads only then. */
+  start(): Promise<void> {
+    this.starting ??= (async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      const { ClusterSession } = loadClusterLayer();
+      if (this.disposed) {
+        return;
+      }
+      const session = new ClusterSession({
+        settings: () => ({ kubeconfigSetting: this.settings.kubeconfig, trusted: this.settings.trusted }),
+        memory: {
+          get: (key) => this.memory.get(key),
+          set: (key, value) => void this.memory.set(key, value),
+        },
+        log: this.log,
+        env: this.env,
+      });
+      this.session = session;
+      session.onDidChange((event) => this.sessionChanged(event));
+      this.applyContext();
+      this.applyNamespaces(true);
+      const context = session.context;
+      this.log(
+        context
+          ? `Cluster-aware checks use context ${context.name} (${context.server ?? 'no server'}).`
+          : `Cluster-aware checks are off: ${session.kubeconfigError ?? 'no kubeconfig context'}.`,
+      );
+    })().catch((error: unknown) => {
+      this.log(
+        `Could not start the cluster session: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    });
+    return this.starting;
+  }
+
+  configure(settings: ClusterSettings): void {
+    const previous = this.settings;
+    this.settings = settings;
+    if (this.session === undefined) {
+      return;
+    }
+    if (previous.kubeconfig !== settings.kubeconfig || previous.trusted !== settings.trusted) {
+      this.session.reload();
+    }
+    if (previous.context !== settings.context) {
+      this.applyContext();
+    }
+  }
+
+  /** The namespaces that open manifests name (undefined: the context's namespace). */
+  watch(namespaces: ReadonlySet<string | undefined>): void {
+    this.wanted = new Set(namespaces);
+    this.applyNamespaces(false);
+  }
+
+  /** A snapshot for one validation pass; undefined without a usable context. */
+  model(): ClusterModel | undefined {
+    const session = this.session;
+    const cache = session?.cache;
+    const context = session?.context;
+    if (session === undefined || cache === undefined || context === undefined) {
+      return undefined;
+    }
+    const snapshots = new Map<string, LiveNamespace | undefined>();
+    return {
+      context: context.name,
+      defaultNamespace: context.namespace ?? 'default',
+      namespace: (name: string) => {
+        if (snapshots.has(name)) {
+          return snapshots.get(name);
+        }
+        let live: LiveNamespace | undefined;
+        const status = cache.namespaceStatus(name);
+        if (status !== undefined && cache.isSynced(name) && status.pods.status === 'synced') {
+          const pods = cache.pods(name) as unknown as readonly Pod[];
+          const policies =
+            status.networkPolicies.status === 'synced'
+              ? (cache.networkPolicies(name) as unknown as readonly NetworkPolicy[])
+              : undefined;
+          const slices = status.endpointSlices.status === 'synced';
+          live = {
+            pods,
+            networkPolicies: policies,
+            endpointSlices: (service) =>
+              slices ? (cache.endpointSlices(name, service) as unknown as readonly EndpointSlice[]) : [],
+          };
+        }
+        snapshots.set(name, live);
+        return live;
+      },
+    };
+  }
+
+  /** Why there is no model, for hovers. */
+  note(): string | undefined {
+    if (this.session === undefined) {
+      return this.starting ? 'connecting…' : undefined;
+    }
+    if (this.session.context === undefined) {
+      return this.session.kubeconfigError ?? 'no kubeconfig context, so no cluster-aware checks.';
+    }
+    return undefined;
+  }
+
+  status(): ClusterStatus {
+    const session = this.session;
+    const cache = session?.cache;
+    const state = cache?.state();
+    const watched = [...(cache?.watchedNamespaces() ?? [])].sort();
+    return {
+      enabled: this.enabled,
+      context: session?.context?.name,
+      state: state?.kind ?? (this.enabled ? 'connecting' : 'off'),
+      message: state?.message ?? session?.kubeconfigError,
+      watchedNamespaces: watched,
+      syncedNamespaces: watched.filter((namespace) => cache?.isSynced(namespace) === true),
+    };
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.session?.dispose();
+    this.session = undefined;
+  }
+
+  private applyContext(): void {
+    const session = this.session;
+    const wanted = this.settings.context;
+    if (session === undefined || wanted === undefined || session.context?.name === wanted) {
+      return;
+    }
+    if (session.contexts().some((context) => context.name === wanted)) {
+      session.switchContext(wanted);
+    } else {
+      this.log(
+        `The client's context ${wanted} is not in the kubeconfig; using ${session.context?.name ?? 'none'}.`,
+      );
+    }
+  }
+
+  private resolvedNamespaces(): string[] {
+    const fallback = this.session?.context?.namespace ?? 'default';
+    return [...new Set([...this.wanted].map((namespace) => namespace ?? fallback))].sort();
+  }
+
+  private applyNamespaces(force: boolean): void {
+    const session = this.session;
+    if (session === undefined || session.context === undefined) {
+      return;
+    }
+    const names = this.resolvedNamespaces();
+    const key = `${session.context.name}\0${names.join('\0')}`;
+    if (!force && key === this.applied) {
+      return;
+    }
+    this.applied = key;
+    session.setSelectedNamespaces(names);
+  }
+
+  private sessionChanged(event: SessionEvent): void {
+    if (event.kind === 'cache') {
+      const change = event.change;
+      if (change.connection) {
+        this.onChange('all');
+        return;
+      }
+      const namespaces = new Set([...change.pods, ...change.endpointSlices, ...change.networkPolicies]);
+      if (namespaces.size > 0) {
+        this.onChange(namespaces);
+      }
+      return;
+    }
+    if (event.kind === 'kubeconfig' || event.kind === 'context') {
+      this.applyContext();
+      this.applyNamespaces(true);
+      this.onChange('all');
+    }
+  }
+}

@@ -1,0 +1,405 @@
+/**
+ * The workloads written in the workspace: every `*.yaml`/`*.yml` of the workspace folders is read
+ * once at start (bounded: file count, file size, depth; dependency and hidden folders skipped),
+ * then kept current from `workspace/didChangeWatchedFiles`. An open document stands for its file
+ * while it is open, so edits count before they are saved.
+ *
+ * Also read: kustomization files, for the patches they name, so that a patch (a partial object)
+ * is not reported as an incomplete one.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import {
+  objectsOf,
+  parseManifestFile,
+  positionIn,
+  spanOf,
+  WORKLOAD_KINDS,
+} from '../analysis/manifests/document.ts';
+import type { ManifestFile } from '../analysis/manifests/document.ts';
+import { sameNamespace, workloadTemplate } from '../analysis/manifests/workloads.ts';
+import type { WorkloadTemplate } from '../analysis/manifests/workloads.ts';
+import type { WorkspaceModel } from '../analysis/manifests/workspace.ts';
+
+export interface IndexLimits {
+  readonly maxFiles: number;
+  readonly maxFileBytes: number;
+  readonly maxDepth: number;
+}
+
+export const DEFAULT_INDEX_LIMITS: IndexLimits = { maxFiles: 5000, maxFileBytes: 1024 * 1024, maxDepth: 20 };
+
+/** Folders never scanned: dependencies, build output, and anything hidden (.git, .github, .venv…). */
+const SKIPPED_FOLDERS = new Set([
+  'node_modules',
+  'vendor',
+  'dist',
+  'out',
+  'target',
+  'bower_components',
+  '__pycache__',
+]);
+
+const KUSTOMIZATION_NAMES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
+
+interface FileEntry {
+  readonly uri: string;
+  readonly workloads: readonly WorkloadTemplate[];
+  /** For a kustomization file: the absolute paths of the patches it names. */
+  readonly patches: readonly string[];
+  /** What the workloads look like, to tell a real change from an edit elsewhere in the file. */
+  readonly signature: string;
+}
+
+/** A key for a document: its file path for `file:` URIs (VS Code and Node encode URIs differently), else the URI. */
+export function documentKey(uri: string): string {
+  if (uri.startsWith('file:')) {
+    try {
+      return fileURLToPath(uri);
+    } catch {
+      return uri;
+    }
+  }
+  return uri;
+}
+
+function isYamlName(name: string): boolean {
+  return name.endsWith('.yaml') || name.endsWith('.yml');
+}
+
+function signatureOf(workloads: readonly WorkloadTemplate[], patches: readonly string[]): string {
+  return JSON.stringify([
+    workloads.map((workload) => [
+      workload.kind,
+      workload.name,
+      workload.namespace,
+      workload.labels,
+      workload.selectorLabels,
+      workload.pod.spec,
+      workload.source?.line,
+    ]),
+    patches,
+  ]);
+}
+
+export class WorkspaceIndex implements WorkspaceModel {
+  private readonly disk = new Map<string, FileEntry>();
+  private readonly open = new Map<string, FileEntry>();
+  private readonly listeners = new Set<() => void>();
+  private folders: string[] = [];
+  private flat: WorkloadTemplate[] | undefined;
+  private patchPaths: Set<string> | undefined;
+  private readonly byNamespace = new Map<string, readonly WorkloadTemplate[]>();
+  private scanned = false;
+  private readonly limits: IndexLimits;
+  private readonly log: (line: string) => void;
+
+  constructor(options: { limits?: Partial<IndexLimits>; log?: (line: string) => void } = {}) {
+    this.limits = { ...DEFAULT_INDEX_LIMITS, ...options.limits };
+    this.log = options.log ?? (() => undefined);
+  }
+
+  get complete(): boolean {
+    return this.scanned;
+  }
+
+  get fileCount(): number {
+    return new Set([...this.disk.keys(), ...this.open.keys()]).size;
+  }
+
+  get openCount(): number {
+    return this.open.size;
+  }
+
+  /** Called when the workloads or the patch list changed (not on edits that leave them alone). */
+  onDidChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  workloads(namespace: string | undefined): readonly WorkloadTemplate[] {
+    const key = namespace ?? '\0';
+    let result = this.byNamespace.get(key);
+    if (result === undefined) {
+      result = this.all().filter((workload) => sameNamespace(namespace, workload.namespace));
+      this.byNamespace.set(key, result);
+    }
+    return result;
+  }
+
+  all(): readonly WorkloadTemplate[] {
+    if (this.flat === undefined) {
+      const flat: WorkloadTemplate[] = [];
+      for (const [key, entry] of this.disk) {
+        if (!this.open.has(key)) {
+          flat.push(...entry.workloads);
+        }
+      }
+      for (const entry of this.open.values()) {
+        flat.push(...entry.workloads);
+      }
+      this.flat = flat;
+    }
+    return this.flat;
+  }
+
+  /**
+   * Whether a document is a kustomize patch: named by a kustomization, or a file whose name has
+   * the word "patch" (`service-patch.yaml`, `patch_ports.yml`) beside a kustomization.
+   */
+  isPatch(uri: string): boolean {
+    const key = documentKey(uri);
+    if (this.patchPaths === undefined) {
+      this.patchPaths = new Set(
+        [...this.disk.values(), ...this.open.values()].flatMap((entry) => entry.patches),
+      );
+    }
+    if (this.patchPaths.has(key)) {
+      return true;
+    }
+    if (!/(^|[^a-z])patch/i.test(basename(key))) {
+      return false;
+    }
+    const folder = dirname(key);
+    return [...KUSTOMIZATION_NAMES].some(
+      (name) => this.disk.has(join(folder, name)) || this.open.has(join(folder, name)),
+    );
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Scanning
+
+  /** Reads every YAML file of the folders, yielding to the event loop as it goes. */
+  async scan(folderUris: readonly string[]): Promise<void> {
+    this.folders = folderUris.map(documentKey).filter((folder) => !folder.includes('://'));
+    // A folder removed from the workspace takes its files with it.
+    for (const key of [...this.disk.keys()]) {
+      if (!this.inFolders(key)) {
+        this.disk.delete(key);
+      }
+    }
+    const started = performance.now();
+    let files = 0;
+    let slice = performance.now();
+    const queue: { path: string; depth: number }[] = this.folders.map((path) => ({ path, depth: 0 }));
+    outer: while (queue.length > 0) {
+      const { path, depth } = queue.shift()!;
+      let entries;
+      try {
+        entries = await readdir(path, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      entries.sort((a, b) => a.name.localeCompare(b.name));
+      for (const entry of entries) {
+        const full = join(path, entry.name);
+        if (entry.isDirectory()) {
+          if (
+            !entry.name.startsWith('.') &&
+            !SKIPPED_FOLDERS.has(entry.name) &&
+            depth < this.limits.maxDepth
+          ) {
+            queue.push({ path: full, depth: depth + 1 });
+          }
+          continue;
+        }
+        if (!entry.isFile() || !(isYamlName(entry.name) || KUSTOMIZATION_NAMES.has(entry.name))) {
+          continue;
+        }
+        if (files >= this.limits.maxFiles) {
+          this.log(`Workspace scan stopped at ${this.limits.maxFiles} YAML files.`);
+          break outer;
+        }
+        files++;
+        await this.readFromDisk(full, false);
+        if (performance.now() - slice > 10) {
+          await new Promise((done) => setImmediate(done));
+          slice = performance.now();
+        }
+      }
+    }
+    // Patches named by a kustomization read after them contribute no workloads either.
+    this.patchPaths = undefined;
+    for (const [key, entry] of this.disk) {
+      if (entry.workloads.length > 0 && this.isPatch(entry.uri)) {
+        this.disk.set(key, { ...entry, workloads: [], signature: signatureOf([], entry.patches) });
+      }
+    }
+    this.scanned = true;
+    this.changed();
+    this.log(
+      `Workspace scan: ${files} YAML files, ${this.all().length} workloads, in ${Math.round(performance.now() - started)} ms.`,
+    );
+  }
+
+  /** A file changed on disk (or appeared): read it again. */
+  async fileChanged(uri: string): Promise<void> {
+    const key = documentKey(uri);
+    if (key.includes('://') || !(isYamlName(key) || KUSTOMIZATION_NAMES.has(basename(key)))) {
+      return;
+    }
+    if (!this.inFolders(key)) {
+      return;
+    }
+    if (await this.readFromDisk(key, true)) {
+      this.changed();
+    }
+  }
+
+  fileDeleted(uri: string): void {
+    const key = documentKey(uri);
+    if (this.disk.delete(key)) {
+      this.changed();
+    }
+  }
+
+  /** An open document's parse stands for its file while it is open. */
+  setOpen(uri: string, file: ManifestFile): void {
+    const key = documentKey(uri);
+    const entry = this.entryFor(uri, key, file, undefined);
+    const previous = this.open.get(key) ?? this.disk.get(key);
+    this.open.set(key, entry);
+    if (previous?.signature !== entry.signature) {
+      this.changed();
+    }
+  }
+
+  /** Whether the open document's text is for a kustomization file (then its patches matter). */
+  static isKustomization(uri: string): boolean {
+    return KUSTOMIZATION_NAMES.has(basename(documentKey(uri)));
+  }
+
+  setOpenKustomization(uri: string, text: string): void {
+    const key = documentKey(uri);
+    const entry = this.kustomizationEntry(uri, key, text);
+    const previous = this.open.get(key) ?? this.disk.get(key);
+    this.open.set(key, entry);
+    if (previous?.signature !== entry.signature) {
+      this.changed();
+    }
+  }
+
+  closeOpen(uri: string): void {
+    const key = documentKey(uri);
+    const previous = this.open.get(key);
+    if (previous === undefined) {
+      return;
+    }
+    this.open.delete(key);
+    if (previous.signature !== (this.disk.get(key)?.signature ?? signatureOf([], []))) {
+      this.changed();
+    }
+  }
+
+  private async readFromDisk(path: string, report: boolean): Promise<boolean> {
+    const previous = this.disk.get(path);
+    let text: string;
+    try {
+      const info = await stat(path);
+      if (!info.isFile() || info.size > this.limits.maxFileBytes) {
+        this.disk.delete(path);
+        return previous !== undefined;
+      }
+      text = await readFile(path, 'utf8');
+    } catch {
+      this.disk.delete(path);
+      return previous !== undefined;
+    }
+    const uri = pathToFileURL(path).toString();
+    let entry: FileEntry;
+    try {
+      entry = KUSTOMIZATION_NAMES.has(basename(path))
+        ? this.kustomizationEntry(uri, path, text)
+        : this.entryFor(uri, path, parseManifestFile(text, { kinds: WORKLOAD_KINDS }), undefined);
+    } catch (error) {
+      if (report) {
+        this.log(`Could not index ${path}: ${String(error)}`);
+      }
+      this.disk.delete(path);
+      return previous !== undefined;
+    }
+    this.disk.set(path, entry);
+    return previous?.signature !== entry.signature;
+  }
+
+  private inFolders(key: string): boolean {
+    return this.folders.some(
+      (folder) => key === folder || key.startsWith(folder.endsWith(sep) ? folder : folder + sep),
+    );
+  }
+
+  private label(key: string): string {
+    const folder = this.folders.find((candidate) =>
+      key.startsWith(candidate.endsWith(sep) ? candidate : candidate + sep),
+    );
+    return folder === undefined ? basename(key) : relative(folder, key).split(sep).join('/');
+  }
+
+  private entryFor(
+    uri: string,
+    key: string,
+    file: ManifestFile,
+    patches: readonly string[] | undefined,
+  ): FileEntry {
+    const workloads: WorkloadTemplate[] = [];
+    const label = this.label(key);
+    for (const { object, placed } of objectsOf(file)) {
+      if (!WORKLOAD_KINDS.has(object.kind) || object.hasPatchDirectives) {
+        continue;
+      }
+      const line = positionIn(placed, spanOf(object, ['kind'], 'key').start).line;
+      const workload = workloadTemplate(object, { uri, line, label });
+      if (workload !== undefined) {
+        workloads.push(workload);
+      }
+    }
+    // A patch file contributes no workloads: its objects are partial.
+    const kept = this.isPatch(uri) ? [] : workloads;
+    return { uri, workloads: kept, patches: patches ?? [], signature: signatureOf(kept, patches ?? []) };
+  }
+
+  private kustomizationEntry(uri: string, key: string, text: string): FileEntry {
+    let value: unknown;
+    try {
+      value = parseYaml(text, { maxAliasCount: 100 });
+    } catch {
+      value = undefined;
+    }
+    const folder = dirname(key);
+    const patches: string[] = [];
+    if (typeof value === 'object' && value !== null) {
+      const record = value as Record<string, unknown>;
+      const add = (path: unknown) => {
+        if (typeof path === 'string' && !path.includes('\n') && isYamlName(path)) {
+          patches.push(resolve(folder, path));
+        }
+      };
+      for (const item of asArray(record.patchesStrategicMerge)) {
+        add(item);
+      }
+      for (const item of [...asArray(record.patches), ...asArray(record.patchesJson6902)]) {
+        if (typeof item === 'object' && item !== null) {
+          add((item as Record<string, unknown>).path);
+        } else {
+          add(item);
+        }
+      }
+    }
+    return { uri, workloads: [], patches, signature: signatureOf([], patches) };
+  }
+
+  private changed(): void {
+    this.flat = undefined;
+    this.patchPaths = undefined;
+    this.byNamespace.clear();
+    for (const listener of [...this.listeners]) {
+      listener();
+    }
+  }
+}
+
+function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
