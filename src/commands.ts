@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { KubeReachContext } from './context.ts';
+import { DIAGNOSE_COMMANDS } from './diagnose/diagnoseCommands.ts';
 import { EXPLORER_COMMANDS } from './explorer/commands.ts';
 import { PORT_FORWARD_COMMANDS } from './portforward/commands.ts';
 import { PROBE_COMMANDS } from './probe/probeCommands.ts';
@@ -15,6 +16,7 @@ export const COMMANDS: Readonly<Record<string, (context: KubeReachContext, ...ar
     ...EXPLORER_COMMANDS,
     ...PORT_FORWARD_COMMANDS,
     ...PROBE_COMMANDS,
+    ...DIAGNOSE_COMMANDS,
   };
 
 export function registerCommands(context: KubeReachContext): vscode.Disposable[] {

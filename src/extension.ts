@@ -82,7 +82,7 @@ export function activate(extension: vscode.ExtensionContext): void {
     ];
     const forwards = new PortForwardManager({
       log: (line) => log.info(line),
-      watchNamespaces: (namespaces) => loaded.setAdditionalNamespaces(namespaces),
+      watchNamespaces: (namespaces) => loaded.setAdditionalNamespaces(namespaces, 'forwards'),
     });
     const bindCluster = () =>
       forwards.setCluster(

@@ -33,6 +33,7 @@ import type {
   Namespace,
   NetworkPolicy,
   NetworkPolicyPeer,
+  NetworkPolicyIngressRule,
   NetworkPolicyPort,
   Pod,
   PolicyType,
@@ -424,4 +425,30 @@ export function evaluateConnection(query: ConnectionQuery): ConnectionVerdict {
         .map((verdict) => verdict.reason)
         .join('; ')}`;
   return { allowed, egress, ingress, reason };
+}
+
+/**
+ * A cached NetworkPolicy as the API's JSON: client-node's models call an ingress rule's `from`
+ * `_from` (its generator avoids the reserved word), and the cache holds models. Without this, every
+ * `from` would read as absent, that is as "every peer".
+ */
+export function networkPolicyFromModel(policy: unknown): NetworkPolicy {
+  const object = policy as NetworkPolicy;
+  const ingress = object.spec?.ingress as readonly Record<string, unknown>[] | undefined;
+  if (ingress === undefined || !ingress.some((rule) => '_from' in rule)) {
+    return object;
+  }
+  return {
+    ...object,
+    spec: {
+      ...object.spec,
+      ingress: ingress.map((rule) => {
+        if (!('_from' in rule)) {
+          return rule;
+        }
+        const { _from, ...rest } = rule;
+        return { ...rest, ...(_from == null ? {} : { from: _from }) };
+      }) as NetworkPolicyIngressRule[],
+    },
+  };
 }

@@ -56,7 +56,7 @@ export class ClusterSession {
   private readonly log: (line: string) => void;
   private readonly env: Readonly<Record<string, string | undefined>>;
   private disposed = false;
-  private additionalNamespaces: string[] = [];
+  private readonly additionalNamespaces = new Map<string, string[]>();
 
   constructor(options: {
     settings: () => SessionSettings;
@@ -149,15 +149,16 @@ export class ClusterSession {
   }
 
   /**
-   * Namespaces another feature needs watched besides those in view (a port-forward's target);
-   * they are watched but not shown.
+   * Namespaces another feature needs watched besides those in view (a port-forward's target, a
+   * diagnosis's); they are watched but not shown. Each feature (`owner`) sets its own set.
    */
-  setAdditionalNamespaces(names: ReadonlySet<string>): void {
+  setAdditionalNamespaces(names: ReadonlySet<string> | readonly string[], owner = 'default'): void {
     const next = [...names].sort();
-    if (next.join() !== this.additionalNamespaces.join()) {
-      this.additionalNamespaces = next;
-      this.applyWatchedNamespaces();
+    if (next.join() === (this.additionalNamespaces.get(owner) ?? []).join()) {
+      return;
     }
+    this.additionalNamespaces.set(owner, next);
+    this.applyWatchedNamespaces();
   }
 
   /** Switches KubeReach's view; with `writeKubeconfig`, also sets current-context in the first kubeconfig file. */
@@ -265,9 +266,8 @@ export class ClusterSession {
   }
 
   private applyWatchedNamespaces(): void {
-    this.cacheInstance?.setWatchedNamespaces([
-      ...new Set([...this.selectedNamespaces(), ...this.additionalNamespaces]),
-    ]);
+    const additional = [...this.additionalNamespaces.values()].flat();
+    this.cacheInstance?.setWatchedNamespaces([...new Set([...this.selectedNamespaces(), ...additional])]);
   }
 
   private writeCurrentContext(name: string): void {

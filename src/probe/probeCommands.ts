@@ -89,7 +89,10 @@ async function probeFromPod(context: KubeReachContext, node: ExplorerNode | unde
   await runProbe(context, source, target);
 }
 
-async function pickPod(session: ClusterSession, placeHolder: string): Promise<ProbeSource | undefined> {
+export async function pickPod(
+  session: ClusterSession,
+  placeHolder: string,
+): Promise<ProbeSource | undefined> {
   const items = session.selectedNamespaces().flatMap((namespace) =>
     (session.cache?.pods(namespace) ?? []).map((pod) => ({
       label: pod.metadata?.name ?? '',
@@ -101,7 +104,7 @@ async function pickPod(session: ClusterSession, placeHolder: string): Promise<Pr
 }
 
 /** Services by DNS name and port, Pods by IP and declared port, or anything typed. */
-async function pickTarget(
+export async function pickTarget(
   session: ClusterSession,
   sourceNamespace: string,
 ): Promise<ProbeTarget | undefined> {

@@ -9,7 +9,8 @@
  * `kubereach.kubeconfig` setting only while the client says the workspace is trusted.
  */
 import { join } from 'node:path';
-import type { NetworkPolicy, Pod } from '../analysis/k8s.ts';
+import { networkPolicyFromModel } from '../analysis/networkPolicy.ts';
+import type { Pod } from '../analysis/k8s.ts';
 import type { ClusterModel, EndpointSlice, LiveNamespace } from '../analysis/manifests/cluster.ts';
 import type * as ClusterLayer from '../cluster/index.ts';
 import type { ClusterSession, SessionEvent } from '../cluster/session.ts';
@@ -158,7 +159,7 @@ export class ServerCluster {
           const pods = cache.pods(name) as unknown as readonly Pod[];
           const policies =
             status.networkPolicies.status === 'synced'
-              ? (cache.networkPolicies(name) as unknown as readonly NetworkPolicy[])
+              ? cache.networkPolicies(name).map(networkPolicyFromModel)
               : undefined;
           const slices = status.endpointSlices.status === 'synced';
           live = {

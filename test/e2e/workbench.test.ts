@@ -44,7 +44,7 @@ describe('KubeReach in VS Code', { skip: !available && 'chromium not installed',
       },
     });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page = await browser.newPage({ viewport: { width: 1500, height: 1800 } });
     await page.goto(codeServer.url);
     await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
   });
@@ -119,6 +119,68 @@ describe('KubeReach in VS Code', { skip: !available && 'chromium not installed',
         { timeout: 10_000 },
       );
       sandbox.faults.setPodReady('shop', name, true);
+    });
+  });
+
+  /** Right-clicks a tree row and runs one of its context menu entries. */
+  async function contextMenu(name: RegExp, entry: string): Promise<void> {
+    await row(name).click({ button: 'right' });
+    // By keyboard: VS Code's menus ignore a click that comes too soon after they open.
+    const labels = page.locator('.context-view .action-item:not(.disabled) .action-label:not(.separator)');
+    await labels.first().waitFor();
+    const texts = (await labels.allTextContents()).map((text) => text.trim()).filter(Boolean);
+    const index = texts.indexOf(entry);
+    assert.ok(index >= 0, `"${entry}" not in the menu: ${texts.join(', ')}`);
+    for (let i = 0; i <= index; i++) {
+      await page.keyboard.press('ArrowDown');
+    }
+    await page.keyboard.press('Enter');
+  }
+
+  async function pick(text: string | RegExp): Promise<void> {
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: text }).first().click();
+  }
+
+  test('3. Port-forward… on a Service: the local port answers, the forward is listed, Stop releases it', async (t) => {
+    await step(t, '3-port-forward', async () => {
+      await row(/^Pods 6/).click();
+      await row(/^Services 5/).click();
+      await contextMenu(/^backend /, 'Port-forward…');
+      await pick('80/TCP');
+      await page.keyboard.press('Enter');
+      await row(/^Service shop\/backend/).waitFor({ timeout: 20_000 });
+      const echo = (await (await fetch('http://127.0.0.1:80/through-vscode')).json()) as {
+        pod: string;
+        path: string;
+      };
+      assert.match(echo.pod, /^backend-/);
+      assert.equal(echo.path, '/through-vscode');
+      await page.screenshot({ path: join(RESULTS, '3-port-forward-active.png') });
+      await row(/^Service shop\/backend/).hover();
+      await row(/^Service shop\/backend/)
+        .locator('.action-label[aria-label="Stop"]')
+        .click();
+      await row(/^Service shop\/backend/).waitFor({ state: 'detached', timeout: 10_000 });
+      await assert.rejects(fetch('http://127.0.0.1:80/'), 'the local port is released');
+      await row(/^Services 5/).click();
+      await row(/^Pods 6/).click();
+    });
+  });
+
+  test('4. Probe from Pod…: frontend reaches backend with an HTTP status, frontend to db times out', async (t) => {
+    await step(t, '4-probe', async () => {
+      await contextMenu(/^frontend-/, 'Probe from Pod…');
+      await pick(/backend:80/);
+      await page
+        .getByRole('treeitem', { name: /→ backend:80 .*HTTP 200/ })
+        .first()
+        .waitFor({ timeout: 30_000 });
+      await contextMenu(/^frontend-/, 'Probe from Pod…');
+      await pick(/db\.data:5432/);
+      await page
+        .getByRole('treeitem', { name: /→ db\.data:5432 .*timeout/ })
+        .first()
+        .waitFor({ timeout: 30_000 });
     });
   });
 });

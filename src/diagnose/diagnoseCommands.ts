@@ -1,0 +1,233 @@
+/**
+ * "Diagnose Connectivity…" (from a Pod, a probe result's "Why?", or the palette) and "Show Policy
+ * Matrix" (the static verdict of every pair, with probes laid over it on request).
+ */
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { KubeReachContext } from '../context.ts';
+import type { ExplorerNode } from '../explorer/nodes.ts';
+import { pickPod, pickTarget } from '../probe/probeCommands.ts';
+import type { ProbeRecord } from '../probe/resultsView.ts';
+import type { ProbeTarget } from '../probe/types.ts';
+import { probeSettings } from '../config/settings.ts';
+import { Diagnoser } from './diagnoser.ts';
+import { matrixProbeSets, overlayProbes, policyMatrix } from './policyMatrix.ts';
+import { showReport } from './reportPanel.ts';
+import type { DiagnosisSource, DiagnosisTarget, PolicyMatrix, PolicyOverlay } from './types.ts';
+
+type Handler = (context: KubeReachContext, ...args: unknown[]) => unknown;
+
+export const DIAGNOSE_COMMANDS: Readonly<Record<string, Handler>> = {
+  'kubereach.diagnose': (context, node) => diagnoseFrom(context, isNode(node) ? node : undefined),
+  'kubereach.diagnoseProbe': async (context, record) => {
+    if (isRecord(record)) {
+      await runDiagnosis(
+        context,
+        { namespace: record.source.namespace, pod: record.source.pod },
+        toDiagnosisTarget(record.target),
+      );
+    }
+  },
+  'kubereach.showPolicyMatrix': (context, node, selected) =>
+    showPolicyMatrix(context, Array.isArray(selected) ? selected.filter(isNode) : isNode(node) ? [node] : []),
+};
+
+function isNode(value: unknown): value is ExplorerNode {
+  return typeof value === 'object' && value !== null && 'kind' in value && 'id' in value;
+}
+
+function isRecord(value: unknown): value is ProbeRecord {
+  return typeof value === 'object' && value !== null && 'result' in value && 'target' in value;
+}
+
+/** What the user picked to probe, as the diagnosis reads it. */
+export function toDiagnosisTarget(target: ProbeTarget): DiagnosisTarget {
+  switch (target.kind) {
+    case 'service':
+      return { kind: 'service', namespace: target.namespace, name: target.name, port: target.port };
+    case 'pod':
+      return { kind: 'pod', namespace: target.namespace, name: target.name, port: target.port };
+    case 'address':
+      return { kind: 'dns', name: target.host, port: target.port };
+    case 'url': {
+      const url = new URL(target.url);
+      return {
+        kind: 'dns',
+        name: url.hostname,
+        port: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80,
+      };
+    }
+  }
+}
+
+async function diagnoseFrom(context: KubeReachContext, node: ExplorerNode | undefined): Promise<void> {
+  const session = await context.session;
+  let source: DiagnosisSource | undefined;
+  if (node?.kind === 'pod') {
+    source = { namespace: node.namespace, pod: node.name };
+  } else if (node?.kind === 'container') {
+    source = { namespace: node.namespace, pod: node.pod, container: node.container };
+  } else {
+    source = await pickPod(session, 'Diagnose from which Pod?');
+  }
+  if (!source) {
+    return;
+  }
+  const target = await pickTarget(session, source.namespace);
+  if (target) {
+    await runDiagnosis(context, source, toDiagnosisTarget(target));
+  }
+}
+
+async function runDiagnosis(
+  context: KubeReachContext,
+  source: DiagnosisSource,
+  target: DiagnosisTarget,
+): Promise<void> {
+  const session = await context.session;
+  const cache = session.cache;
+  if (!cache) {
+    return;
+  }
+  const diagnoser = new Diagnoser({
+    cache,
+    prober: await context.prober(),
+    timeoutMs: probeSettings().timeoutMs,
+    watchNamespaces: (names) => session.setAdditionalNamespaces(names, 'diagnosis'),
+  });
+  const report = await vscode.window.withProgress(
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Diagnosing ${source.pod} → ${describe(target)}…`,
+      cancellable: true,
+    },
+    (_progress, token) => {
+      const controller = new AbortController();
+      token.onCancellationRequested(() => controller.abort());
+      return diagnoser.diagnose(source, target, { signal: controller.signal });
+    },
+  );
+  context.log.info(
+    `Diagnosis ${source.namespace}/${source.pod} → ${report.targetLabel}: ${report.conclusion.sentence}`,
+  );
+  showReport({ ...report, context: session.context?.name });
+}
+
+function describe(target: DiagnosisTarget): string {
+  return target.kind === 'dns'
+    ? `${target.name}:${target.port}`
+    : `${target.namespace}/${target.name}:${target.port}`;
+}
+
+async function showPolicyMatrix(context: KubeReachContext, selected: ExplorerNode[]): Promise<void> {
+  const session = await context.session;
+  const cache = session.cache;
+  if (!cache) {
+    return;
+  }
+  const chosen = selected.filter((node) => node.kind === 'pod');
+  const pods =
+    chosen.length >= 2
+      ? chosen.flatMap((node) =>
+          node.kind === 'pod' ? [cache.pod(node.namespace, node.name)].filter((p) => p !== undefined) : [],
+        )
+      : session.selectedNamespaces().flatMap((namespace) => [...cache.pods(namespace)]);
+  const matrix = policyMatrix(pods, cache);
+  const panel = vscode.window.createWebviewPanel(
+    'kubereach.policyMatrix',
+    'Policy Matrix',
+    vscode.ViewColumn.Active,
+    {
+      enableScripts: true,
+      localResourceRoots: [],
+    },
+  );
+  const nonce = randomBytes(16).toString('base64');
+  panel.webview.html = policyMatrixHtml(matrix, undefined, nonce, panel.webview.cspSource);
+  panel.webview.onDidReceiveMessage(async (message: { type?: string }) => {
+    if (message.type !== 'probe') {
+      return;
+    }
+    const prober = await context.prober();
+    const { sources, targets } = matrixProbeSets(matrix);
+    const grid = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Probing every pair…', cancellable: true },
+      (_progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        const settings = probeSettings();
+        return prober.runMatrix(sources, targets, {
+          concurrency: settings.matrixConcurrency,
+          timeoutMs: settings.timeoutMs,
+          signal: controller.signal,
+        });
+      },
+    );
+    panel.webview.html = policyMatrixHtml(
+      matrix,
+      overlayProbes(matrix, grid),
+      nonce,
+      panel.webview.cspSource,
+    );
+  });
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+}
+
+/** The policy matrix page: pure. With an overlay, each cell also shows the probe and flags disagreements. */
+export function policyMatrixHtml(
+  matrix: PolicyMatrix,
+  overlay: PolicyOverlay | undefined,
+  nonce: string,
+  cspSource: string,
+): string {
+  const name = (pod: { namespace: string; name: string }) => `${pod.namespace}/${pod.name}`;
+  const header = matrix.pods
+    .map((pod) => `<th scope="col">${escapeHtml(name(pod))}:${pod.port}</th>`)
+    .join('');
+  const rows = matrix.pods
+    .map((pod, row) => {
+      const cells = matrix.pods
+        .map((_, column) => {
+          const cell = matrix.cells[row]![column]!;
+          const over = overlay?.cells[row]?.[column];
+          const cls = over?.agreement === 'disagree' ? 'disagree' : cell.allowed ? 'ok' : 'bad';
+          const probe = over?.probe ? ` · probe: ${over.probe.verdict}` : '';
+          const title = `${cell.reason}${cell.deciding ? ` (decided by ${cell.deciding})` : ''}${over?.explanation ? `\n${over.explanation}` : ''}`;
+          return `<td class="${cls}" tabindex="0" title="${escapeHtml(title)}">${cell.allowed ? 'allow' : 'deny'}${escapeHtml(probe)}${over?.agreement === 'disagree' ? ' ⚠' : ''}</td>`;
+        })
+        .join('');
+      return `<tr><th scope="row">${escapeHtml(name(pod))}</th>${cells}</tr>`;
+    })
+    .join('');
+  const disagreements = overlay
+    ? overlay.cells.flat().filter((cell) => cell.agreement === 'disagree').length
+    : 0;
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${cspSource} 'nonce-${nonce}'; script-src 'nonce-${nonce}';">
+<style nonce="${nonce}">
+  body { color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); }
+  table { border-collapse: collapse; }
+  th, td { border: 1px solid var(--vscode-panel-border); padding: 3px 6px; white-space: nowrap; }
+  td.ok { background: color-mix(in srgb, var(--vscode-testing-iconPassed) 22%, transparent); }
+  td.bad { background: color-mix(in srgb, var(--vscode-editorError-foreground) 22%, transparent); }
+  td.disagree { background: color-mix(in srgb, var(--vscode-editorWarning-foreground) 40%, transparent); font-weight: 600; }
+  td:focus { outline: 2px solid var(--vscode-focusBorder); }
+  button { color: var(--vscode-button-foreground); background: var(--vscode-button-background); border: none; padding: 4px 10px; cursor: pointer; }
+</style></head><body>
+<p>Static NetworkPolicy verdicts (rows: sources, columns: destinations and the port evaluated). Policies involved: ${escapeHtml(matrix.policies.join(', ') || 'none')}.
+${overlay ? `<strong>${disagreements} disagreement${disagreements === 1 ? '' : 's'} between the policies and the probes.</strong>` : '<button id="probe">Run probes and compare</button>'}</p>
+<table role="grid" aria-label="Policy matrix"><thead><tr><th scope="col">source \\ destination</th>${header}</tr></thead><tbody>${rows}</tbody></table>
+<script nonce="${nonce}">
+  const vscode = acquireVsCodeApi();
+  const button = document.getElementById('probe');
+  if (button) { button.addEventListener('click', () => { button.disabled = true; vscode.postMessage({ type: 'probe' }); }); }
+</script>
+</body></html>`;
+}

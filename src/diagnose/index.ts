@@ -1,0 +1,14 @@
+/**
+ * "Diagnose Connectivity" and "Show Policy Matrix": the engine. No `vscode`; see diagnoser.ts for
+ * how a diagnosis runs and src/analysis/diagnosis.ts for the hops.
+ */
+export { Diagnoser, DiagnoseError, plannedProbes } from './diagnoser.ts';
+export type { DiagnoseOptions, DiagnoserOptions, ProbeRunner } from './diagnoser.ts';
+export { namespacesFor, snapshotInput } from './snapshot.ts';
+export type { DiagnosisCache } from './snapshot.ts';
+export { concludeWithProbe, isConclusive, probeHop } from './probeHop.ts';
+export { matrixProbeSets, overlayProbes, policyMatrix } from './policyMatrix.ts';
+export type { PolicyMatrixOptions, PolicyView } from './policyMatrix.ts';
+export { escapeMarkdown, toMarkdown } from './markdown.ts';
+export { diagnoseStatic, HOP_IDS } from '../analysis/diagnosis.ts';
+export type * from './types.ts';

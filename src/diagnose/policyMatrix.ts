@@ -1,0 +1,250 @@
+/**
+ * "Show Policy Matrix": the verdict NetworkPolicy gives for every ordered pair of a set of Pods
+ * (static, from the evaluator in src/analysis/networkPolicy.ts, with the deciding policy and rule),
+ * and the probe matrix laid over it, pair by pair, with disagreements flagged. A cluster whose
+ * network plugin does not enforce NetworkPolicy shows up as denied pairs the probes reach.
+ * Pure: no network, no `vscode`.
+ */
+import type { V1Pod } from '@kubernetes/client-node';
+import type { DiagnosisPod } from '../analysis/diagnosis.ts';
+import type { Namespace, Protocol } from '../analysis/k8s.ts';
+import { evaluateConnection, podEndpoint } from '../analysis/networkPolicy.ts';
+import type { DirectionVerdict } from '../analysis/networkPolicy.ts';
+import { declaredPorts } from '../analysis/ports.ts';
+import type { ClusterCache } from '../cluster/cache.ts';
+import type { MatrixGrid } from '../probe/matrix.ts';
+import type { ProbeResult, ProbeSource, ProbeTarget } from '../probe/types.ts';
+import { isConclusive } from './probeHop.ts';
+import { networkPolicyFromModel } from './snapshot.ts';
+import type {
+  OverlayCell,
+  PolicyMatrix,
+  PolicyMatrixCell,
+  PolicyMatrixPod,
+  PolicyOverlay,
+  PolicySide,
+} from './types.ts';
+
+/** What the matrix reads of the cluster; `ClusterCache` is one. */
+export type PolicyView = Pick<ClusterCache, 'networkPolicies' | 'namespaces'>;
+
+export interface PolicyMatrixOptions {
+  /** Evaluate every pair on this port, instead of each destination's first declared port. */
+  readonly port?: number;
+  /** The port for a destination that declares none (and no `port` is given); default 80. */
+  readonly defaultPort?: number;
+  /** Default TCP. */
+  readonly protocol?: Protocol;
+}
+
+function side(verdict: DirectionVerdict): PolicySide {
+  const by = verdict.allowedBy;
+  const key = verdict.direction === 'ingress' ? 'from' : 'to';
+  return {
+    allowed: verdict.allowed,
+    isolated: verdict.isolated,
+    isolatedBy: verdict.selectingPolicies,
+    ...(by === undefined
+      ? {}
+      : {
+          policy: by.policy,
+          rule: `${verdict.direction}[${by.ruleIndex}]${by.peerIndex === undefined ? '' : `.${key}[${by.peerIndex}]`}${by.portIndex === undefined ? '' : `.ports[${by.portIndex}]`}`,
+        }),
+  };
+}
+
+function deciding(egress: PolicySide, ingress: PolicySide): string | undefined {
+  if (!egress.allowed) {
+    return egress.isolatedBy[0];
+  }
+  if (!ingress.allowed) {
+    return ingress.isolatedBy[0];
+  }
+  return ingress.policy ?? egress.policy;
+}
+
+/** The static NetworkPolicy verdict of every ordered pair of `pods` (rows: sources, columns: destinations). */
+export function policyMatrix(
+  pods: readonly (V1Pod | DiagnosisPod)[],
+  cache: PolicyView,
+  options: PolicyMatrixOptions = {},
+): PolicyMatrix {
+  const protocol: Protocol = options.protocol ?? 'TCP';
+  const list = pods as readonly DiagnosisPod[];
+  const namespaces = [...new Set(list.map((pod) => pod.metadata.namespace ?? 'default'))];
+  const policies = namespaces.flatMap((namespace) =>
+    cache.networkPolicies(namespace).map(networkPolicyFromModel),
+  );
+  const namespaceObjects = cache.namespaces() as unknown as readonly Namespace[];
+  const endpoints = list.map(podEndpoint);
+  const columns: PolicyMatrixPod[] = list.map((pod, index) => {
+    const declared = declaredPorts(pod).find(({ port }) => (port.protocol ?? 'TCP') === protocol);
+    const port = options.port ?? declared?.port.containerPort ?? options.defaultPort ?? 80;
+    const ip = endpoints[index]!.ip;
+    return {
+      namespace: pod.metadata.namespace ?? 'default',
+      name: pod.metadata.name ?? '(unnamed)',
+      ...(ip === undefined || ip === '' ? {} : { ip }),
+      port,
+      declared: declaredPorts(pod).some(
+        ({ port: p }) => p.containerPort === port && (p.protocol ?? 'TCP') === protocol,
+      ),
+    };
+  });
+  const involved = new Set<string>();
+  const cells = list.map((_, row) =>
+    list.map((__, column): PolicyMatrixCell => {
+      const verdict = evaluateConnection({
+        policies,
+        namespaces: namespaceObjects,
+        source: endpoints[row]!,
+        destination: endpoints[column]!,
+        port: columns[column]!.port,
+        protocol,
+      });
+      const egress = side(verdict.egress);
+      const ingress = side(verdict.ingress);
+      for (const id of [...egress.isolatedBy, ...ingress.isolatedBy]) {
+        involved.add(id);
+      }
+      const decided = deciding(egress, ingress);
+      return {
+        source: `${columns[row]!.namespace}/${columns[row]!.name}`,
+        destination: `${columns[column]!.namespace}/${columns[column]!.name}`,
+        port: columns[column]!.port,
+        protocol,
+        allowed: verdict.allowed,
+        egress,
+        ingress,
+        ...(decided === undefined ? {} : { deciding: decided }),
+        reason: verdict.reason,
+      };
+    }),
+  );
+  return { pods: columns, cells, policies: [...involved].sort(), protocol };
+}
+
+/**
+ * The probes that check a policy matrix live: every Pod as a source, every Pod with an IP as a
+ * target on its matrix port, over TCP (NetworkPolicy is about connections, not HTTP). Hand them to
+ * `Prober.runMatrix`, then the grid to `overlayProbes`.
+ */
+export function matrixProbeSets(matrix: PolicyMatrix): { sources: ProbeSource[]; targets: ProbeTarget[] } {
+  return {
+    sources: matrix.pods.map((pod) => ({ namespace: pod.namespace, pod: pod.name })),
+    targets: matrix.pods
+      .filter((pod) => pod.ip !== undefined)
+      .map((pod) => ({
+        kind: 'pod' as const,
+        namespace: pod.namespace,
+        name: pod.name,
+        ip: pod.ip!,
+        port: pod.port,
+        protocol: 'tcp' as const,
+      })),
+  };
+}
+
+function compare(cell: PolicyMatrixCell, result: ProbeResult | undefined): OverlayCell {
+  if (result === undefined) {
+    return { ...cell, agreement: 'not-probed' };
+  }
+  const probe = {
+    verdict: result.verdict,
+    reachable: result.reachable,
+    message: result.message,
+    elapsedMs: result.elapsedMs,
+  };
+  if (!isConclusive(result) || result.verdict === 'dns') {
+    return { ...cell, probe, agreement: 'inconclusive', explanation: result.message };
+  }
+  if (cell.allowed) {
+    if (result.reachable || result.verdict === 'refused' || result.verdict === 'reset') {
+      // Refused or reset: the connection got to the Pod, so nothing dropped it on the way.
+      return {
+        ...cell,
+        probe,
+        agreement: 'agree',
+        ...(result.reachable ? {} : { explanation: `The policies let it through; ${result.message}` }),
+      };
+    }
+    return {
+      ...cell,
+      probe,
+      agreement: 'disagree',
+      explanation: `The NetworkPolicies allow this connection, but the probe ${result.verdict === 'timeout' ? 'timed out' : `failed (${result.verdict})`}: something else drops it (a policy not in view, a cluster-wide policy of the network plugin, a firewall) or the application does not answer.`,
+    };
+  }
+  if (result.reachable) {
+    return {
+      ...cell,
+      probe,
+      agreement: 'disagree',
+      explanation: `${cell.deciding === undefined ? 'The NetworkPolicies deny' : `Policy ${cell.deciding} denies`} this connection, but the probe got through: the network plugin may not enforce NetworkPolicy.`,
+    };
+  }
+  if (result.verdict === 'timeout' || result.verdict === 'unreachable') {
+    return { ...cell, probe, agreement: 'agree' };
+  }
+  return {
+    ...cell,
+    probe,
+    agreement: 'inconclusive',
+    explanation: `The policies deny this connection and the probe failed, but with ${result.verdict} rather than a silent drop: some network plugins reject denied connections instead of dropping them.`,
+  };
+}
+
+/**
+ * Lays the probe matrix (`Prober.runMatrix` over `matrixProbeSets(matrix)`, or any grid whose cells
+ * probe these Pods by IP) over the static matrix. Cells are matched by source Pod and target IP and
+ * port, so the grid's order does not matter.
+ */
+export function overlayProbes(matrix: PolicyMatrix, grid: MatrixGrid): PolicyOverlay {
+  const results = new Map<string, ProbeResult>();
+  for (const row of grid.cells) {
+    for (const result of row) {
+      if (result !== null) {
+        results.set(
+          `${result.source.namespace}/${result.source.pod}>${result.target.host}:${result.target.port}`,
+          result,
+        );
+      }
+    }
+  }
+  const cells = matrix.cells.map((row, rowIndex) =>
+    row.map((cell, column) => {
+      const source = matrix.pods[rowIndex]!;
+      const destination = matrix.pods[column]!;
+      const result =
+        destination.ip === undefined
+          ? undefined
+          : results.get(`${source.namespace}/${source.name}>${destination.ip}:${destination.port}`);
+      return compare(cell, result);
+    }),
+  );
+  const flat = cells.flat();
+  const disagreements = flat.filter((cell) => cell.agreement === 'disagree');
+  const probedDenied = flat.filter(
+    (cell) => !cell.allowed && (cell.agreement === 'agree' || cell.agreement === 'disagree'),
+  );
+  const policiesNotEnforced =
+    probedDenied.length > 0 && probedDenied.every((cell) => cell.probe?.reachable === true);
+  const agree = flat.filter((cell) => cell.agreement === 'agree').length;
+  const inconclusive = flat.filter((cell) => cell.agreement === 'inconclusive').length;
+  const notProbed = flat.filter((cell) => cell.agreement === 'not-probed').length;
+  let summary = `${agree} of ${flat.length} pairs agree with the NetworkPolicies, ${disagreements.length} disagree${inconclusive > 0 ? `, ${inconclusive} could not be told` : ''}${notProbed > 0 ? `, ${notProbed} were not probed` : ''}.`;
+  if (policiesNotEnforced) {
+    summary += ` Every probed pair the policies deny got through: the network plugin of this cluster does not seem to enforce NetworkPolicy.`;
+  } else if (disagreements.length > 0) {
+    summary += ' See the flagged pairs.';
+  }
+  return {
+    pods: matrix.pods,
+    cells,
+    policies: matrix.policies,
+    protocol: matrix.protocol,
+    disagreements,
+    policiesNotEnforced,
+    summary,
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * The diagnosis report as a webview: the hops as a chain coloured by status, evidence folded under
+ * each (native <details>, so keyboard accessible), the conclusion with its fix and a link to the
+ * workspace manifest that defines the object to change; theme-aware; exportable as Markdown.
+ */
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { parseAllDocuments } from 'yaml';
+import { toMarkdown } from './markdown.ts';
+import type { DiagnosisReport, ManifestReference } from './types.ts';
+
+function escapeHtml(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+}
+
+const STATUS_MARK: Record<string, string> = { passed: '✔', failed: '✘', unknown: '?', skipped: '–' };
+
+/** The page for a report: pure, so it can be rendered and checked without VS Code. */
+export function reportHtml(report: DiagnosisReport, nonce: string, cspSource: string): string {
+  const hops = report.hops
+    .map((hop, index) => {
+      const open = hop.status === 'failed' ? ' open' : '';
+      const evidence =
+        hop.evidence.length > 0
+          ? `<ul>${hop.evidence.map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>`
+          : '';
+      const fix = hop.fix ? `<p class="fix"><strong>Fix:</strong> ${escapeHtml(hop.fix)}</p>` : '';
+      const manifest = hop.manifest ? manifestLink(hop.manifest) : '';
+      return `<li class="hop ${hop.status}"><details${open}><summary><span class="mark" aria-label="${hop.status}">${STATUS_MARK[hop.status] ?? ''}</span> <strong>${index + 1}. ${escapeHtml(hop.title)}</strong> — ${escapeHtml(hop.summary)}</summary>${evidence}${fix}${manifest}</details></li>`;
+    })
+    .join('');
+  const conclusion = report.conclusion;
+  const failed = conclusion.failedHop !== undefined;
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${cspSource} 'nonce-${nonce}'; script-src 'nonce-${nonce}';">
+<style nonce="${nonce}">
+  body { color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); padding: 0 16px; }
+  .conclusion { border-left: 4px solid var(--vscode-testing-iconPassed); padding: 8px 12px; background: var(--vscode-editorWidget-background); }
+  .conclusion.failed { border-left-color: var(--vscode-editorError-foreground); }
+  ol.chain { list-style: none; padding: 0; }
+  li.hop { border-left: 3px solid var(--vscode-panel-border); margin: 0 0 6px 8px; padding: 4px 10px; }
+  li.hop.passed { border-left-color: var(--vscode-testing-iconPassed); }
+  li.hop.failed { border-left-color: var(--vscode-editorError-foreground); }
+  li.hop.unknown { border-left-color: var(--vscode-editorWarning-foreground); }
+  li.hop.skipped { color: var(--vscode-disabledForeground); }
+  .mark { display: inline-block; width: 1.2em; }
+  summary { cursor: pointer; }
+  summary:focus-visible, button:focus-visible, a:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
+  .fix { margin: 4px 0; }
+  button { color: var(--vscode-button-foreground); background: var(--vscode-button-background); border: none; padding: 4px 10px; cursor: pointer; }
+  a { color: var(--vscode-textLink-foreground); cursor: pointer; }
+  .meta { color: var(--vscode-descriptionForeground); }
+</style></head>
+<body>
+<h2>${escapeHtml(report.source.namespace)}/${escapeHtml(report.source.name)} → ${escapeHtml(report.targetLabel)}</h2>
+<p class="meta">${report.context ? `Context ${escapeHtml(report.context)} · ` : ''}${report.timings.totalMs.toFixed(0)} ms (static ${report.timings.staticMs.toFixed(1)} ms, probes ${report.timings.probeMs.toFixed(0)} ms)${report.cancelled ? ' · cancelled' : ''} · <button id="export">Export Markdown</button></p>
+<div class="conclusion${failed ? ' failed' : ''}" role="status"><strong>${escapeHtml(conclusion.sentence)}</strong>${conclusion.fix ? `<p>${escapeHtml(conclusion.fix)}</p>` : ''}${conclusion.manifest ? manifestLink(conclusion.manifest) : ''}</div>
+<ol class="chain">${hops}</ol>
+<script nonce="${nonce}">
+  const vscode = acquireVsCodeApi();
+  document.getElementById('export').addEventListener('click', () => vscode.postMessage({ type: 'export' }));
+  for (const link of document.querySelectorAll('a[data-kind]')) {
+    const open = () => vscode.postMessage({ type: 'openManifest', kind: link.dataset.kind, namespace: link.dataset.namespace, name: link.dataset.name });
+    link.addEventListener('click', open);
+    link.addEventListener('keydown', (event) => { if (event.key === 'Enter') { open(); } });
+  }
+</script>
+</body></html>`;
+}
+
+function manifestLink(manifest: ManifestReference): string {
+  return `<p><a tabindex="0" data-kind="${escapeHtml(manifest.kind)}" data-namespace="${escapeHtml(manifest.namespace)}" data-name="${escapeHtml(manifest.name)}">Open the ${escapeHtml(manifest.kind)} ${escapeHtml(manifest.namespace)}/${escapeHtml(manifest.name)} manifest in the workspace</a></p>`;
+}
+
+/** The workspace YAML document that defines an object, and the line of its `kind:`. */
+async function findManifest(
+  reference: ManifestReference,
+): Promise<{ uri: vscode.Uri; line: number } | undefined> {
+  const files = await vscode.workspace.findFiles('**/*.{yaml,yml}', '**/node_modules/**', 500);
+  for (const uri of files) {
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    if (!text.includes(reference.name)) {
+      continue;
+    }
+    for (const document of parseAllDocuments(text)) {
+      const value = document.toJS() as {
+        kind?: string;
+        metadata?: { name?: string; namespace?: string };
+      } | null;
+      if (
+        value?.kind === reference.kind &&
+        value.metadata?.name === reference.name &&
+        (value.metadata.namespace === undefined || value.metadata.namespace === reference.namespace)
+      ) {
+        const offset = document.range[0];
+        return { uri, line: text.slice(0, offset).split('\n').length - 1 };
+      }
+    }
+  }
+  return undefined;
+}
+
+export function showReport(report: DiagnosisReport): vscode.WebviewPanel {
+  const panel = vscode.window.createWebviewPanel(
+    'kubereach.diagnosis',
+    `Diagnosis: ${report.source.name} → ${report.targetLabel}`,
+    vscode.ViewColumn.Active,
+    {
+      enableScripts: true,
+      localResourceRoots: [],
+    },
+  );
+  panel.webview.html = reportHtml(report, randomBytes(16).toString('base64'), panel.webview.cspSource);
+  panel.webview.onDidReceiveMessage(async (message: { type?: string } & Partial<ManifestReference>) => {
+    if (message.type === 'export') {
+      const document = await vscode.workspace.openTextDocument({
+        content: toMarkdown(report),
+        language: 'markdown',
+      });
+      await vscode.window.showTextDocument(document, { preview: false });
+    } else if (message.type === 'openManifest' && message.kind && message.name) {
+      const found = await findManifest({
+        kind: message.kind,
+        namespace: message.namespace ?? 'default',
+        name: message.name,
+      });
+      if (!found) {
+        void vscode.window.showInformationMessage(
+          `No manifest of ${message.kind} ${message.namespace}/${message.name} in this workspace.`,
+        );
+        return;
+      }
+      const editor = await vscode.window.showTextDocument(found.uri, {
+        preview: false,
+        viewColumn: vscode.ViewColumn.Beside,
+      });
+      const position = new vscode.Position(found.line, 0);
+      editor.selection = new vscode.Selection(position, position);
+      editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenter);
+    }
+  });
+  return panel;
+}

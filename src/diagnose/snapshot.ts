@@ -1,0 +1,107 @@
+/**
+ * The cluster state a diagnosis reads, taken from the informer-backed cache in one go: every
+ * watched namespace's Pods, Services, EndpointSlices and NetworkPolicies, the namespaces with their
+ * labels, and which resources could not be read. Reads are synchronous and from memory.
+ */
+import type {
+  DiagnosisInput,
+  DiagnosisPod,
+  DiagnosisTarget,
+  EndpointSliceLike,
+} from '../analysis/diagnosis.ts';
+import { searchPath } from '../analysis/diagnosis.ts';
+import { networkPolicyFromModel } from '../analysis/networkPolicy.ts';
+import type { Namespace, NetworkPolicy, Service } from '../analysis/k8s.ts';
+import { isValidIp } from '../analysis/cidr.ts';
+import type { ClusterCache } from '../cluster/cache.ts';
+
+/** What a diagnosis reads from the cache; `ClusterCache` is one. */
+export type DiagnosisCache = Pick<
+  ClusterCache,
+  | 'pods'
+  | 'pod'
+  | 'services'
+  | 'endpointSlices'
+  | 'networkPolicies'
+  | 'namespaces'
+  | 'watchedNamespaces'
+  | 'isSynced'
+  | 'namespaceStatus'
+  | 'onDidChange'
+> & { readonly contextName?: string };
+
+const UNUSABLE = new Set(['forbidden', 'unavailable', 'failed']);
+
+/** The analysis input for `source` → `target` from what the cache holds now. */
+export function snapshotInput(
+  cache: DiagnosisCache,
+  source: DiagnosisPod,
+  target: DiagnosisTarget,
+  options: { readonly clusterDomain?: string; readonly maxProbedPods?: number } = {},
+): DiagnosisInput {
+  const watched = cache.watchedNamespaces();
+  const pods: DiagnosisPod[] = [];
+  const services: Service[] = [];
+  const endpointSlices: EndpointSliceLike[] = [];
+  const networkPolicies: NetworkPolicy[] = [];
+  const known: string[] = [];
+  const slicesUnreadable: string[] = [];
+  const policiesUnreadable: string[] = [];
+  for (const namespace of watched) {
+    // Client-node's models are the API's JSON with Dates for timestamps; the analysis reads none of those.
+    pods.push(...(cache.pods(namespace) as unknown as readonly DiagnosisPod[]));
+    services.push(...(cache.services(namespace) as unknown as readonly Service[]));
+    endpointSlices.push(...(cache.endpointSlices(namespace) as unknown as readonly EndpointSliceLike[]));
+    networkPolicies.push(...cache.networkPolicies(namespace).map(networkPolicyFromModel));
+    if (cache.isSynced(namespace)) {
+      known.push(namespace);
+    }
+    const status = cache.namespaceStatus(namespace);
+    if (status !== undefined && UNUSABLE.has(status.endpointSlices.status)) {
+      slicesUnreadable.push(namespace);
+    }
+    if (status !== undefined && UNUSABLE.has(status.networkPolicies.status)) {
+      policiesUnreadable.push(namespace);
+    }
+  }
+  return {
+    source,
+    target,
+    pods,
+    services,
+    endpointSlices,
+    networkPolicies,
+    namespaces: cache.namespaces() as unknown as readonly Namespace[],
+    knownNamespaces: known,
+    unreadable: { endpointSlices: slicesUnreadable, networkPolicies: policiesUnreadable },
+    ...(options.clusterDomain === undefined ? {} : { clusterDomain: options.clusterDomain }),
+    ...(options.maxProbedPods === undefined ? {} : { maxProbedPods: options.maxProbedPods }),
+  };
+}
+
+/**
+ * The namespaces a diagnosis needs watched: the source's, and the target's when it can be told
+ * from the target alone (a Pod, a Service, a name such as `svc.ns` or `svc.ns.svc.cluster.local`).
+ * An IP can be anywhere: it is matched against the namespaces in view.
+ */
+export function namespacesFor(
+  sourceNamespace: string,
+  target: DiagnosisTarget,
+  clusterDomain = 'cluster.local',
+): string[] {
+  const names = new Set([sourceNamespace]);
+  if (target.kind === 'pod' || target.kind === 'service') {
+    names.add(target.namespace);
+  } else if (!isValidIp(target.name.trim().replace(/^\[|\]$/g, ''))) {
+    const domain = clusterDomain.replace(/\.$/, '');
+    for (const fqdn of searchPath(target.name.trim(), sourceNamespace, domain)) {
+      const match = new RegExp(`^[^.]+\\.([^.]+)\\.(svc|pod)\\.${domain.replaceAll('.', '\\.')}$`).exec(fqdn);
+      if (match?.[1] !== undefined) {
+        names.add(match[1]);
+      }
+    }
+  }
+  return [...names];
+}
+
+export { networkPolicyFromModel };
