@@ -92,7 +92,8 @@ async function runDiagnosis(
   const diagnoser = new Diagnoser({
     cache,
     prober: await context.prober(),
-    timeoutMs: probeSettings().timeoutMs,
+    // A dropped connection is evident after 2 s; waiting the full probe timeout would only slow the report.
+    timeoutMs: Math.min(probeSettings().timeoutMs, 2000),
     watchNamespaces: (names) => session.setAdditionalNamespaces(names, 'diagnosis'),
   });
   const report = await vscode.window.withProgress(

@@ -50,7 +50,7 @@ export function reportHtml(report: DiagnosisReport, nonce: string, cspSource: st
   .mark { display: inline-block; width: 1.2em; }
   summary { cursor: pointer; }
   summary:focus-visible, button:focus-visible, a:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
-  .fix { margin: 4px 0; }
+  .fix, .conclusion p { margin: 4px 0; white-space: pre-wrap; }
   button { color: var(--vscode-button-foreground); background: var(--vscode-button-background); border: none; padding: 4px 10px; cursor: pointer; }
   a { color: var(--vscode-textLink-foreground); cursor: pointer; }
   .meta { color: var(--vscode-descriptionForeground); }

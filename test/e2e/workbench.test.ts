@@ -5,7 +5,8 @@
  * test-results/; a failing step also keeps the extension host's logs there.
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { TestContext } from 'node:test';
@@ -29,12 +30,16 @@ describe('KubeReach in VS Code', { skip: !available && 'chromium not installed',
   let codeServer: CodeServer;
   let browser: Browser;
   let page: Page;
+  let workspace: string;
 
   before(async () => {
     mkdirSync(RESULTS, { recursive: true });
     sandbox = await startSandbox({ scenario: 'demo' });
+    // A copy: the quick fix step edits the manifest.
+    workspace = mkdtempSync(join(tmpdir(), 'kubereach-e2e-'));
+    cpSync(join(ROOT, 'test/fixtures/e2e-workspace'), workspace, { recursive: true });
     codeServer = await startCodeServer({
-      workspace: join(ROOT, 'test/fixtures/e2e-workspace'),
+      workspace,
       kubeconfig: sandbox.kubeconfigPath,
       settings: { 'git.openRepositoryInParentFolders': 'never', 'git.enabled': false },
       log: (line) => {
@@ -53,6 +58,7 @@ describe('KubeReach in VS Code', { skip: !available && 'chromium not installed',
     await browser?.close();
     await codeServer?.stop();
     await sandbox?.stop();
+    rmSync(workspace, { recursive: true, force: true });
   });
 
   /** Runs a step; on failure keeps a screenshot and the extension host's logs. */
@@ -181,6 +187,74 @@ describe('KubeReach in VS Code', { skip: !available && 'chromium not installed',
         .getByRole('treeitem', { name: /→ db\.data:5432 .*timeout/ })
         .first()
         .waitFor({ timeout: 30_000 });
+    });
+  });
+
+  test('5. the broken Service manifest: diagnostics in Problems, a selector hover listing the Pods, a quick fix that removes the error', async (t) => {
+    await step(t, '5-diagnostics', async () => {
+      await page.locator('.activitybar .action-item a[aria-label^="Explorer"]').click();
+      await page
+        .getByRole('treeitem', { name: /^services\.yaml/ })
+        .first()
+        .click();
+      await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ timeout: 30_000 });
+      await page.keyboard.press('Control+Shift+M');
+      const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'KR3002' }).first();
+      await problem.waitFor({ timeout: 30_000 });
+      await page
+        .locator('.markers-panel .monaco-list-row', { hasText: 'KR4003' })
+        .first()
+        .waitFor({ timeout: 30_000 });
+      await page.screenshot({ path: join(RESULTS, '5-diagnostics-problems.png') });
+      await page
+        .locator('.monaco-editor .view-line', { hasText: 'selector:' })
+        .first()
+        .locator('span', { hasText: 'selector' })
+        .first()
+        .hover();
+      const hover = page.locator('.monaco-hover', { hasText: 'matching workload' }).first();
+      await hover.waitFor({ timeout: 15_000 });
+      assert.match((await hover.textContent()) ?? '', /backend-[a-z0-9]+-[a-z0-9]{5} ready/);
+      await page.screenshot({ path: join(RESULTS, '5-diagnostics-hover.png') });
+      await page.keyboard.press('Escape');
+      // In the editor, on the flagged targetPort: the code action widget lists the quick fixes.
+      await page
+        .locator('.monaco-editor .view-line', { hasText: 'targetPort: metrics' })
+        .first()
+        .locator('span', { hasText: /^metrics$/ })
+        .first()
+        .click();
+      await page.keyboard.press('Control+.');
+      const fix = page
+        .locator('.action-widget .monaco-list-row', { hasText: 'Set targetPort to http' })
+        .first();
+      await fix.waitFor({ timeout: 15_000 });
+      await fix.click();
+      await problem.waitFor({ state: 'detached', timeout: 15_000 });
+      // Monaco renders spaces as no-break spaces; hasText normalises them.
+      assert.ok(
+        (await page.locator('.monaco-editor .view-line', { hasText: 'targetPort: http' }).count()) >= 2,
+        'the fix wrote targetPort: http',
+      );
+      await page.screenshot({ path: join(RESULTS, '5-diagnostics-fixed.png') });
+    });
+  });
+
+  test('6. the probe matrix over the demo Pods renders', async (t) => {
+    await step(t, '6-matrix', async () => {
+      await page.keyboard.press('F1');
+      await page.keyboard.type('KubeReach: Probe Matrix');
+      await page
+        .locator('.quick-input-widget .monaco-list-row', { hasText: 'Probe Matrix' })
+        .first()
+        .waitFor();
+      await page.keyboard.press('Enter');
+      const grid = page.frameLocator('iframe.webview').frameLocator('iframe').locator('table[role="grid"]');
+      await grid.waitFor({ timeout: 120_000 });
+      const cells = await grid.locator('td[data-row]').count();
+      assert.ok(cells >= 49, `${cells} cells`);
+      assert.ok((await grid.locator('td.ok').count()) > 0, 'some pairs reachable');
+      assert.ok((await grid.locator('td.bad').count()) > 0, 'some pairs not');
     });
   });
 });
