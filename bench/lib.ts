@@ -1,4 +1,5 @@
-/** Shared pieces of the benchmarks: statistics and the JSON each benchmark prints. */
+/** Shared pieces of the benchmarks: statistics, the JSON each benchmark prints, and an HTTP download. */
+import { get } from 'node:http';
 
 export function median(values: readonly number[]): number {
   return quantile(values, 0.5);
@@ -61,4 +62,26 @@ export function metric(
 export function report(result: Omit<BenchResult, 'node' | 'startedAt'>, startedAt: Date): void {
   const full: BenchResult = { ...result, node: process.version, startedAt: startedAt.toISOString() };
   process.stdout.write(JSON.stringify(full) + '\n');
+}
+
+/**
+ * MB/s of one HTTP download of `bytes` from the sandbox echo's `GET /bytes/N` at host:port, on a
+ * fresh connection; rejects if fewer bytes arrive.
+ */
+export function downloadRate(host: string, port: number, bytes: number): Promise<number> {
+  return new Promise((resolveRate, reject) => {
+    const t0 = performance.now();
+    get({ host, port, path: `/bytes/${bytes}`, agent: false }, (res) => {
+      let received = 0;
+      res.on('data', (chunk: Buffer) => (received += chunk.length));
+      res.on('end', () => {
+        if (received !== bytes) {
+          reject(new Error(`received ${received} of ${bytes} bytes`));
+          return;
+        }
+        resolveRate(bytes / 1e6 / ((performance.now() - t0) / 1000));
+      });
+      res.on('error', reject);
+    }).on('error', reject);
+  });
 }

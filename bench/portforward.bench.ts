@@ -25,7 +25,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { spawnSandbox } from '../sandbox/spawn.ts';
 import { ClusterCache } from '../src/cluster/cache.ts';
 import { PortForwardManager } from '../src/portforward/engine.ts';
-import { median, metric, quantile, report, round } from './lib.ts';
+import { downloadRate, median, metric, quantile, report, round } from './lib.ts';
 
 const startedAt = new Date();
 const payloadMb = Number(process.env.KUBEREACH_BENCH_PAYLOAD_MB ?? 256);
@@ -71,24 +71,7 @@ const sandbox = await spawnSandbox(['--scenario', scenarioPath]);
 
 /** MB/s of one HTTP download of the payload from host:port. */
 function download(host: string, port: number): Promise<number> {
-  const bytes = payloadMb * 1024 * 1024;
-  return new Promise((resolveRate, reject) => {
-    const t0 = performance.now();
-    request({ host, port, path: `/bytes/${bytes}`, agent: false }, (res) => {
-      let received = 0;
-      res.on('data', (chunk: Buffer) => (received += chunk.length));
-      res.on('end', () => {
-        if (received !== bytes) {
-          reject(new Error(`received ${received} of ${bytes} bytes`));
-          return;
-        }
-        resolveRate(bytes / 1e6 / ((performance.now() - t0) / 1000));
-      });
-      res.on('error', reject);
-    })
-      .on('error', reject)
-      .end();
-  });
+  return downloadRate(host, port, payloadMb * 1024 * 1024);
 }
 
 /** One small GET; resolves with the answering Pod's name and the time it took (ms). */

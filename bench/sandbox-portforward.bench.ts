@@ -5,14 +5,13 @@
  * The sandbox runs in its own process, as it does for users, so client and server each have a core.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { get } from 'node:http';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, PortForward } from '@kubernetes/client-node';
 import { spawnSandbox } from '../sandbox/spawn.ts';
-import { median, metric, report } from './lib.ts';
+import { downloadRate, median, metric, report } from './lib.ts';
 
 const startedAt = new Date();
 const payloadMb = Number(process.env.KUBEREACH_BENCH_PAYLOAD_MB ?? 256);
@@ -33,22 +32,7 @@ const sandbox = await spawnSandbox(['--scenario', scenarioPath]);
 
 /** MB/s of one HTTP download of the payload from host:port. */
 function download(host: string, port: number): Promise<number> {
-  const bytes = payloadMb * 1024 * 1024;
-  return new Promise((resolveRate, reject) => {
-    const t0 = performance.now();
-    get({ host, port, path: `/bytes/${bytes}`, agent: false }, (res) => {
-      let received = 0;
-      res.on('data', (chunk: Buffer) => (received += chunk.length));
-      res.on('end', () => {
-        if (received !== bytes) {
-          reject(new Error(`received ${received} of ${bytes} bytes`));
-          return;
-        }
-        resolveRate(bytes / 1e6 / ((performance.now() - t0) / 1000));
-      });
-      res.on('error', reject);
-    }).on('error', reject);
-  });
+  return downloadRate(host, port, payloadMb * 1024 * 1024);
 }
 
 try {
