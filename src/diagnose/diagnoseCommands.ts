@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { KubeReachContext } from '../context.ts';
 import type { ExplorerNode } from '../explorer/nodes.ts';
+import { isExplorerNode } from '../explorer/nodes.ts';
 import { pickPod, pickTarget } from '../probe/probeCommands.ts';
 import type { ProbeRecord } from '../probe/resultsView.ts';
 import type { ProbeTarget } from '../probe/types.ts';
@@ -14,11 +15,12 @@ import { Diagnoser } from './diagnoser.ts';
 import { matrixProbeSets, overlayProbes, policyMatrix } from './policyMatrix.ts';
 import { showReport } from './reportPanel.ts';
 import type { DiagnosisSource, DiagnosisTarget, PolicyMatrix, PolicyOverlay } from './types.ts';
+import { escapeHtml } from '../ui/html.ts';
 
 type Handler = (context: KubeReachContext, ...args: unknown[]) => unknown;
 
 export const DIAGNOSE_COMMANDS: Readonly<Record<string, Handler>> = {
-  'kubereach.diagnose': (context, node) => diagnoseFrom(context, isNode(node) ? node : undefined),
+  'kubereach.diagnose': (context, node) => diagnoseFrom(context, isExplorerNode(node) ? node : undefined),
   'kubereach.diagnoseProbe': async (context, record) => {
     if (isRecord(record)) {
       await runDiagnosis(
@@ -29,12 +31,11 @@ export const DIAGNOSE_COMMANDS: Readonly<Record<string, Handler>> = {
     }
   },
   'kubereach.showPolicyMatrix': (context, node, selected) =>
-    showPolicyMatrix(context, Array.isArray(selected) ? selected.filter(isNode) : isNode(node) ? [node] : []),
+    showPolicyMatrix(
+      context,
+      Array.isArray(selected) ? selected.filter(isExplorerNode) : isExplorerNode(node) ? [node] : [],
+    ),
 };
-
-function isNode(value: unknown): value is ExplorerNode {
-  return typeof value === 'object' && value !== null && 'kind' in value && 'id' in value;
-}
 
 function isRecord(value: unknown): value is ProbeRecord {
   return typeof value === 'object' && value !== null && 'result' in value && 'target' in value;
@@ -171,13 +172,6 @@ async function showPolicyMatrix(context: KubeReachContext, selected: ExplorerNod
       panel.webview.cspSource,
     );
   });
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
 }
 
 /** The policy matrix page: pure. With an overlay, each cell also shows the probe and flags disagreements. */

@@ -8,13 +8,7 @@ import * as vscode from 'vscode';
 import { parseAllDocuments } from 'yaml';
 import { toMarkdown } from './markdown.ts';
 import type { DiagnosisReport, ManifestReference } from './types.ts';
-
-function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
-}
+import { escapeHtml } from '../ui/html.ts';
 
 const STATUS_MARK: Record<string, string> = { passed: '✔', failed: '✘', unknown: '?', skipped: '–' };
 

@@ -7,6 +7,7 @@ import { parseLabelSelectorString } from '../analysis/labels.ts';
 import type { ClusterSession } from '../cluster/session.ts';
 import type { KubeReachContext } from '../context.ts';
 import type { ExplorerNode } from './nodes.ts';
+import { isExplorerNode } from './nodes.ts';
 import { objectUri } from './yamlDocuments.ts';
 
 type Handler = (context: KubeReachContext, ...args: unknown[]) => unknown;
@@ -19,11 +20,11 @@ export const EXPLORER_COMMANDS: Readonly<Record<string, Handler>> = {
   'kubereach.switchContext': (context, name) =>
     switchContext(context, typeof name === 'string' ? name : undefined, false),
   'kubereach.setKubeconfigContext': (context, node) =>
-    switchContext(context, isNode(node) && node.kind === 'context' ? node.context : undefined, true),
+    switchContext(context, isExplorerNode(node) && node.kind === 'context' ? node.context : undefined, true),
   'kubereach.selectNamespaces': (context) => selectNamespaces(context),
   'kubereach.filterPods': (context) => filterPods(context),
   'kubereach.copyName': async (context, node) => {
-    const target = isNode(node) ? node : await pickObject(context);
+    const target = isExplorerNode(node) ? node : await pickObject(context);
     const name = target ? nameOf(target) : undefined;
     if (name) {
       await vscode.env.clipboard.writeText(name);
@@ -31,7 +32,7 @@ export const EXPLORER_COMMANDS: Readonly<Record<string, Handler>> = {
     }
   },
   'kubereach.copyIP': async (context, node) => {
-    const target = isNode(node) ? node : await pickObject(context);
+    const target = isExplorerNode(node) ? node : await pickObject(context);
     const ip = target ? ipOf(await context.session, target) : undefined;
     if (ip) {
       await vscode.env.clipboard.writeText(ip);
@@ -47,7 +48,7 @@ export const EXPLORER_COMMANDS: Readonly<Record<string, Handler>> = {
     }
   },
   'kubereach.showYaml': async (context, node) => {
-    const target = isNode(node) ? node : await pickObject(context);
+    const target = isExplorerNode(node) ? node : await pickObject(context);
     if (!target) {
       return;
     }
@@ -76,10 +77,6 @@ export const EXPLORER_COMMANDS: Readonly<Record<string, Handler>> = {
     }
   },
 };
-
-function isNode(value: unknown): value is ExplorerNode {
-  return typeof value === 'object' && value !== null && 'kind' in value && 'id' in value;
-}
 
 function nameOf(node: ExplorerNode): string | undefined {
   switch (node.kind) {

@@ -96,3 +96,27 @@ export const ids = {
   endpoint: (context: string, namespace: string, service: string, address: string) =>
     `ep/${context}/${namespace}/${service}/${address}`,
 };
+
+const EXPLORER_KINDS: ReadonlySet<string> = new Set([
+  'context',
+  'message',
+  'action',
+  'namespace',
+  'group',
+  'pod',
+  'container',
+  'containerPort',
+  'service',
+  'endpoint',
+]);
+
+/** Whether a command argument is a node of the cluster view (not a forward, a probe record, a URI…). */
+export function isExplorerNode(value: unknown): value is ExplorerNode {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'id' in value &&
+    'kind' in value &&
+    EXPLORER_KINDS.has(String(value.kind))
+  );
+}

@@ -8,6 +8,7 @@ import type { ClusterSession } from '../cluster/session.ts';
 import { portForwardSettings } from '../config/settings.ts';
 import type { KubeReachContext } from '../context.ts';
 import type { ExplorerNode } from '../explorer/nodes.ts';
+import { isExplorerNode } from '../explorer/nodes.ts';
 import type { ForwardPortSpec, ForwardSpec, PortForwardInfo, PortForwardManager } from './engine.ts';
 import type { ForwardNode } from './view.ts';
 import { localAddress } from './view.ts';
@@ -80,12 +81,6 @@ export const PORT_FORWARD_COMMANDS: Readonly<Record<string, Handler>> = {
     }
   },
 };
-
-function isExplorerNode(value: unknown): value is ExplorerNode {
-  return (
-    typeof value === 'object' && value !== null && 'kind' in value && 'id' in value && !('forward' in value)
-  );
-}
 
 function isForwardNode(value: unknown): value is ForwardNode {
   return (

@@ -7,13 +7,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { MatrixGrid } from './matrix.ts';
 import { cellText, toCsv, toMarkdown } from './matrix.ts';
-
-function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
-}
+import { escapeHtml } from '../ui/html.ts';
 
 const VERDICT_CLASS: Record<string, string> = {
   reachable: 'ok',

@@ -8,6 +8,7 @@ import type { ClusterSession } from '../cluster/session.ts';
 import { probeSettings } from '../config/settings.ts';
 import type { KubeReachContext } from '../context.ts';
 import type { ExplorerNode } from '../explorer/nodes.ts';
+import { isExplorerNode } from '../explorer/nodes.ts';
 import { redact } from '../logging/redact.ts';
 import { showMatrix } from './matrixPanel.ts';
 import type { Prober } from './prober.ts';
@@ -37,10 +38,6 @@ export const PROBE_COMMANDS: Readonly<Record<string, Handler>> = {
   },
   'kubereach.clearProbeResults': (context) => context.probeResults.clear(),
 };
-
-function isExplorerNode(value: unknown): value is ExplorerNode {
-  return typeof value === 'object' && value !== null && 'kind' in value && 'id' in value;
-}
 
 function isRecord(value: unknown): value is ProbeRecord {
   return typeof value === 'object' && value !== null && 'result' in value && 'source' in value;
