@@ -51,14 +51,22 @@ const common = {
 };
 
 const builds = [
-  // The cluster layer (client-node) is its own bundle, required after activation (see src/cluster/index.ts).
+  // What activation loads is kept small: the cluster layer (client-node) is its own bundle, required
+  // on the turn after activation (see src/cluster/index.ts), and so is the language client, required
+  // when the first YAML document opens (see src/language/library.ts).
   {
     ...common,
     entryPoints: { extension: 'src/extension.ts' },
     outdir,
-    external: ['vscode', './cluster.js', ...common.external],
+    external: ['vscode', './cluster.js', './languageClient.js', ...common.external],
   },
   { ...common, entryPoints: { cluster: 'src/cluster/index.ts' }, outdir },
+  {
+    ...common,
+    entryPoints: { languageClient: 'src/language/library.ts' },
+    outdir,
+    external: ['vscode', ...common.external],
+  },
   { ...common, entryPoints: { server: 'src/server/main.ts' }, outdir },
 ];
 

@@ -37,7 +37,12 @@ writeFileSync(join(baselineDir, 'dist', 'package.json'), '{"type":"commonjs"}');
 function sample(
   bundle: string,
   packageJson?: string,
-): Array<{ requireMs: number; activateMs: number; clusterRequireMs?: number }> {
+): Array<{
+  requireMs: number;
+  activateMs: number;
+  clusterRequireMs?: number;
+  languageClientRequireMs?: number;
+}> {
   const probe = resolve(import.meta.dirname, 'support/activateOnce.ts');
   const samples = [];
   for (let i = 0; i < runs; i++) {
@@ -68,6 +73,11 @@ report(
         'deferred after activation: require dist/cluster.js (median)',
         'ms',
         median(ours.map((s) => s.clusterRequireMs ?? 0)),
+      ),
+      metric(
+        'deferred to the first YAML document: require dist/languageClient.js (median)',
+        'ms',
+        median(ours.map((s) => s.languageClientRequireMs ?? 0)),
       ),
     ],
     details: { runs, samples: ours, baselineSamples: baseline },

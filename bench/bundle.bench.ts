@@ -14,7 +14,7 @@ const kib = (bytes: number) => bytes / 1024;
 
 function sizes(): Record<string, { raw: number; gzip: number }> {
   const result: Record<string, { raw: number; gzip: number }> = {};
-  for (const name of ['extension.js', 'cluster.js', 'server.js']) {
+  for (const name of ['extension.js', 'cluster.js', 'languageClient.js', 'server.js']) {
     const content = readFileSync(resolve(root, 'dist', name));
     result[name] = { raw: content.length, gzip: gzipSync(content).length };
   }

@@ -3,13 +3,10 @@
  * Features live in their own folders; nothing here computes.
  */
 import * as vscode from 'vscode';
-import type * as ClusterIndex from './cluster/index.ts';
 import type { ClusterSession } from './cluster/session.ts';
-
-type ClusterModule = typeof ClusterIndex;
 import { registerCommands } from './commands.ts';
 import { kubeconfigSetting } from './config/settings.ts';
-import type { KubeReachContext } from './context.ts';
+import type { ClusterLayer, KubeReachContext } from './context.ts';
 import { ContextStatusBar } from './explorer/statusBar.ts';
 import { ClusterTreeProvider } from './explorer/tree.ts';
 import { LiveObjectDocuments, YAML_SCHEME } from './explorer/yamlDocuments.ts';
@@ -57,7 +54,8 @@ export function activate(extension: vscode.ExtensionContext): void {
   const loadedLayer = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
     // A plain require of the sibling bundle, which esbuild leaves alone (it is marked external).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { ClusterSession: Session, PortForwardManager, Prober } = require('./cluster.js') as ClusterModule;
+    const module = require('./cluster.js') as ClusterLayer;
+    const { ClusterSession: Session, PortForwardManager, Prober } = module;
     const loaded = new Session({
       settings: () => ({ kubeconfigSetting: kubeconfigSetting().path, trusted: vscode.workspace.isTrusted }),
       memory: {
@@ -67,7 +65,7 @@ export function activate(extension: vscode.ExtensionContext): void {
       log: (line) => log.info(line),
     });
     resolveSession(loaded);
-    const documents = new LiveObjectDocuments(loaded);
+    const documents = new LiveObjectDocuments(loaded, module.objectYaml);
     const disposables: vscode.Disposable[] = [
       { dispose: () => loaded.dispose() },
       documents,
@@ -130,11 +128,12 @@ export function activate(extension: vscode.ExtensionContext): void {
       }
       return prober;
     };
-    return { session: loaded, forwards, proberFor };
+    return { module, session: loaded, forwards, proberFor };
   });
   loadedLayer.catch(
     (error: unknown) => void log.notifyError('KubeReach could not load its cluster layer', error),
   );
+  const layer = loadedLayer.then((loaded) => loaded.module);
   const session = loadedLayer.then((layer) => layer.session);
   const forwards = loadedLayer.then((layer) => layer.forwards);
   const prober = () => loadedLayer.then((layer) => layer.proberFor());
@@ -144,6 +143,7 @@ export function activate(extension: vscode.ExtensionContext): void {
     log,
     languageClient,
     session,
+    layer,
     forwards,
     explorer,
     treeView,

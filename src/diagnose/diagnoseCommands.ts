@@ -2,7 +2,6 @@
  * "Diagnose Connectivity…" (from a Pod, a probe result's "Why?", or the palette) and "Show Policy
  * Matrix" (the static verdict of every pair, with probes laid over it on request).
  */
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { KubeReachContext } from '../context.ts';
 import type { ExplorerNode } from '../explorer/nodes.ts';
@@ -11,11 +10,9 @@ import { pickPod, pickTarget } from '../probe/probeCommands.ts';
 import type { ProbeRecord } from '../probe/resultsView.ts';
 import type { ProbeTarget } from '../probe/types.ts';
 import { probeSettings } from '../config/settings.ts';
-import { Diagnoser } from './diagnoser.ts';
-import { matrixProbeSets, overlayProbes, policyMatrix } from './policyMatrix.ts';
 import { showReport } from './reportPanel.ts';
 import type { DiagnosisSource, DiagnosisTarget, PolicyMatrix, PolicyOverlay } from './types.ts';
-import { escapeHtml } from '../ui/html.ts';
+import { cspNonce, escapeHtml } from '../ui/html.ts';
 
 type Handler = (context: KubeReachContext, ...args: unknown[]) => unknown;
 
@@ -90,6 +87,7 @@ async function runDiagnosis(
   if (!cache) {
     return;
   }
+  const { Diagnoser, definitionLine } = await context.layer;
   const diagnoser = new Diagnoser({
     cache,
     prober: await context.prober(),
@@ -112,7 +110,7 @@ async function runDiagnosis(
   context.log.info(
     `Diagnosis ${source.namespace}/${source.pod} → ${report.targetLabel}: ${report.conclusion.sentence}`,
   );
-  showReport({ ...report, context: session.context?.name });
+  showReport({ ...report, context: session.context?.name }, definitionLine);
 }
 
 function describe(target: DiagnosisTarget): string {
@@ -127,6 +125,7 @@ async function showPolicyMatrix(context: KubeReachContext, selected: ExplorerNod
   if (!cache) {
     return;
   }
+  const { matrixProbeSets, overlayProbes, policyMatrix } = await context.layer;
   const chosen = selected.filter((node) => node.kind === 'pod');
   const pods =
     chosen.length >= 2
@@ -144,7 +143,7 @@ async function showPolicyMatrix(context: KubeReachContext, selected: ExplorerNod
       localResourceRoots: [],
     },
   );
-  const nonce = randomBytes(16).toString('base64');
+  const nonce = cspNonce();
   panel.webview.html = policyMatrixHtml(matrix, undefined, nonce, panel.webview.cspSource);
   panel.webview.onDidReceiveMessage(async (message: { type?: string }) => {
     if (message.type !== 'probe') {

@@ -3,12 +3,14 @@
  * each (native <details>, so keyboard accessible), the conclusion with its fix and a link to the
  * workspace manifest that defines the object to change; theme-aware; exportable as Markdown.
  */
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { parseAllDocuments } from 'yaml';
 import { toMarkdown } from './markdown.ts';
 import type { DiagnosisReport, ManifestReference } from './types.ts';
-import { escapeHtml } from '../ui/html.ts';
+import { cspNonce, escapeHtml } from '../ui/html.ts';
+import type { ObjectReference } from '../analysis/manifests/definition.ts';
+
+/** `definitionLine` of src/analysis/manifests/definition.ts, handed in from the cluster layer (it parses YAML). */
+export type DefinitionFinder = (text: string, reference: ObjectReference) => number | undefined;
 
 const STATUS_MARK: Record<string, string> = { passed: '✔', failed: '✘', unknown: '?', skipped: '–' };
 
@@ -70,35 +72,22 @@ function manifestLink(manifest: ManifestReference): string {
   return `<p><a tabindex="0" data-kind="${escapeHtml(manifest.kind)}" data-namespace="${escapeHtml(manifest.namespace)}" data-name="${escapeHtml(manifest.name)}">Open the ${escapeHtml(manifest.kind)} ${escapeHtml(manifest.namespace)}/${escapeHtml(manifest.name)} manifest in the workspace</a></p>`;
 }
 
-/** The workspace YAML document that defines an object, and the line of its `kind:`. */
+/** The workspace YAML file that defines an object, and the line of its `kind:`. */
 async function findManifest(
   reference: ManifestReference,
+  definitionLine: DefinitionFinder,
 ): Promise<{ uri: vscode.Uri; line: number } | undefined> {
   const files = await vscode.workspace.findFiles('**/*.{yaml,yml}', '**/node_modules/**', 500);
   for (const uri of files) {
-    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-    if (!text.includes(reference.name)) {
-      continue;
-    }
-    for (const document of parseAllDocuments(text)) {
-      const value = document.toJS() as {
-        kind?: string;
-        metadata?: { name?: string; namespace?: string };
-      } | null;
-      if (
-        value?.kind === reference.kind &&
-        value.metadata?.name === reference.name &&
-        (value.metadata.namespace === undefined || value.metadata.namespace === reference.namespace)
-      ) {
-        const offset = document.range[0];
-        return { uri, line: text.slice(0, offset).split('\n').length - 1 };
-      }
+    const line = definitionLine(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)), reference);
+    if (line !== undefined) {
+      return { uri, line };
     }
   }
   return undefined;
 }
 
-export function showReport(report: DiagnosisReport): vscode.WebviewPanel {
+export function showReport(report: DiagnosisReport, definitionLine: DefinitionFinder): vscode.WebviewPanel {
   const panel = vscode.window.createWebviewPanel(
     'kubereach.diagnosis',
     `Diagnosis: ${report.source.name} → ${report.targetLabel}`,
@@ -108,7 +97,7 @@ export function showReport(report: DiagnosisReport): vscode.WebviewPanel {
       localResourceRoots: [],
     },
   );
-  panel.webview.html = reportHtml(report, randomBytes(16).toString('base64'), panel.webview.cspSource);
+  panel.webview.html = reportHtml(report, cspNonce(), panel.webview.cspSource);
   panel.webview.onDidReceiveMessage(async (message: { type?: string } & Partial<ManifestReference>) => {
     if (message.type === 'export') {
       const document = await vscode.workspace.openTextDocument({
@@ -117,11 +106,10 @@ export function showReport(report: DiagnosisReport): vscode.WebviewPanel {
       });
       await vscode.window.showTextDocument(document, { preview: false });
     } else if (message.type === 'openManifest' && message.kind && message.name) {
-      const found = await findManifest({
-        kind: message.kind,
-        namespace: message.namespace ?? 'default',
-        name: message.name,
-      });
+      const found = await findManifest(
+        { kind: message.kind, namespace: message.namespace ?? 'default', name: message.name },
+        definitionLine,
+      );
       if (!found) {
         void vscode.window.showInformationMessage(
           `No manifest of ${message.kind} ${message.namespace}/${message.name} in this workspace.`,

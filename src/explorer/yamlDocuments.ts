@@ -3,12 +3,13 @@
  * follows the object: each change the cache reports for it re-renders the document.
  */
 import * as vscode from 'vscode';
-import { stringify } from 'yaml';
 import { objectKey } from '../cluster/changes.ts';
 import type { CachedKind } from '../cluster/changes.ts';
 import type { ClusterSession } from '../cluster/session.ts';
 
 export const YAML_SCHEME = 'kubereach';
+
+export type ObjectRenderer = (kind: CachedKind, object: object) => string;
 
 export function objectUri(kind: CachedKind, namespace: string, name: string): vscode.Uri {
   return vscode.Uri.from({ scheme: YAML_SCHEME, path: `/${namespace}/${kind}/${name}.yaml` });
@@ -18,11 +19,14 @@ export class LiveObjectDocuments implements vscode.TextDocumentContentProvider, 
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
   private readonly session: ClusterSession;
+  private readonly render: ObjectRenderer;
   private readonly unsubscribe: () => void;
   private readonly open = new Map<string, vscode.Uri>();
 
-  constructor(session: ClusterSession) {
+  /** `render` is the cluster layer's objectYaml, handed in because that layer is loaded after activation. */
+  constructor(session: ClusterSession, render: ObjectRenderer) {
     this.session = session;
+    this.render = render;
     this.unsubscribe = session.onDidChange((event) => {
       if (event.kind !== 'cache') {
         this.open.forEach((uri) => this.changed.fire(uri));
@@ -57,18 +61,10 @@ export class LiveObjectDocuments implements vscode.TextDocumentContentProvider, 
     if (!object) {
       return `# ${kind} ${namespace}/${name} does not exist (or is not in view) in context ${context}.\n`;
     }
-    // JSON round trip: client-node models carry Dates; the YAML should read like kubectl's.
-    const apiVersion = {
-      Pod: 'v1',
-      Service: 'v1',
-      EndpointSlice: 'discovery.k8s.io/v1',
-      NetworkPolicy: 'networking.k8s.io/v1',
-    }[kind];
-    const plain = { apiVersion, kind, ...(JSON.parse(JSON.stringify(object)) as Record<string, unknown>) };
     return (
       `# Live ${kind} ${namespace}/${name} from context ${context}, updated as it changes.\n` +
       '# Read-only; managedFields and container env are not kept by KubeReach.\n' +
-      stringify(plain, { lineWidth: 0 })
+      this.render(kind, object)
     );
   }
 

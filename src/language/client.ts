@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 import type { ClusterSession } from '../cluster/session.ts';
+import type * as ClientLibrary from './library.ts';
 import { LANGUAGE_SERVER_ID } from '../shared/protocol.ts';
 import type { InitializationOptions } from '../shared/protocol.ts';
 
@@ -46,8 +47,10 @@ export class ManifestLanguageClient implements vscode.Disposable {
   }
 
   private async startClient(): Promise<void> {
-    // Loaded on first use: the client library is most of the bundle, and the explorer does not need it.
-    const { LanguageClient, TransportKind } = await import('vscode-languageclient/node');
+    // Loaded on first use from its own bundle (see library.ts). A plain require of the sibling
+    // bundle, which esbuild leaves alone (it is marked external).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { LanguageClient, TransportKind } = require('./languageClient.js') as typeof ClientLibrary;
     const serverOptions: ServerOptions = {
       run: { module: this.serverModule, transport: TransportKind.ipc },
       debug: {

@@ -3,11 +3,10 @@
  * verdict with its timings in a tooltip; keyboard accessible (arrow keys move between cells);
  * themed with VS Code's CSS variables; exportable as Markdown and CSV.
  */
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { MatrixGrid } from './matrix.ts';
 import { cellText, toCsv, toMarkdown } from './matrix.ts';
-import { escapeHtml } from '../ui/html.ts';
+import { cspNonce, escapeHtml } from '../ui/html.ts';
 
 const VERDICT_CLASS: Record<string, string> = {
   reachable: 'ok',
@@ -88,7 +87,7 @@ export function showMatrix(grid: MatrixGrid): vscode.WebviewPanel {
       localResourceRoots: [],
     },
   );
-  const nonce = randomBytes(16).toString('base64');
+  const nonce = cspNonce();
   panel.webview.html = matrixHtml(grid, nonce, panel.webview.cspSource);
   panel.webview.onDidReceiveMessage(async (message: { type?: string; format?: string }) => {
     if (message.type !== 'export') {
