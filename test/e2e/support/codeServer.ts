@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 export const CODE_SERVER_VERSION = '4.139.1';
@@ -127,6 +127,8 @@ export async function startCodeServer(options: {
   settings?: Record<string, unknown>;
   /** Install from this .vsix rather than from the built files. */
   vsix?: string;
+  /** Unpacked extension folders (named publisher.name-version) to install beside KubeReach. */
+  extraExtensions?: readonly string[];
 }): Promise<CodeServer> {
   const binary = ensureCodeServer(options.log);
   const base = mkdtempSync(join(tmpdir(), 'kubereach-code-server-'));
@@ -153,6 +155,9 @@ export async function startCodeServer(options: {
     ),
   );
   installExtension(extensionsDir, options.vsix);
+  for (const folder of options.extraExtensions ?? []) {
+    cpSync(folder, join(extensionsDir, basename(folder)), { recursive: true });
+  }
   const port = options.port ?? (await freePort());
   const child = spawn(
     binary,
