@@ -24,7 +24,15 @@ test('npm run package makes a .vsix under 3 MB holding only what the extension n
   ];
   const unexpected = files.filter((file) => !allowed.some((pattern) => pattern.test(file)));
   assert.deepEqual(unexpected, [], 'nothing outside the allow-list');
-  for (const required of ['dist/extension.js', 'dist/server.js', 'package.json', 'media/kubereach.svg']) {
+  // The bundles required after activation too: missing, they would fail only at run time.
+  for (const required of [
+    'dist/extension.js',
+    'dist/cluster.js',
+    'dist/languageClient.js',
+    'dist/server.js',
+    'package.json',
+    'media/kubereach.svg',
+  ]) {
     assert.ok(files.includes(required), `${required} is packaged`);
   }
   assert.ok(
