@@ -32,6 +32,7 @@ test('npm run package makes a .vsix under 3 MB holding only what the extension n
     'dist/server.js',
     'package.json',
     'media/kubereach.svg',
+    'media/icon.png',
   ]) {
     assert.ok(files.includes(required), `${required} is packaged`);
   }
@@ -44,6 +45,7 @@ test('npm run package makes a .vsix under 3 MB holding only what the extension n
     'CHANGELOG is packaged',
   );
   assert.ok(!files.some((file) => file.endsWith('.map')), 'production build ships no source maps');
+  assert.ok(!files.includes('media/icon.svg'), "the icon's source stays out");
   // Leave a development build, as the other tests expect.
   execFileSync(process.execPath, ['esbuild.js'], { cwd: root });
 });
