@@ -54,8 +54,8 @@ export function activate(extension: vscode.ExtensionContext): void {
   const loadedLayer = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
     // A plain require of the sibling bundle, which esbuild leaves alone (it is marked external).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const module = require('./cluster.js') as ClusterLayer;
-    const { ClusterSession: Session, PortForwardManager, Prober } = module;
+    const cluster = require('./cluster.js') as ClusterLayer;
+    const { ClusterSession: Session, PortForwardManager, Prober } = cluster;
     const loaded = new Session({
       settings: () => ({ kubeconfigSetting: kubeconfigSetting().path, trusted: vscode.workspace.isTrusted }),
       memory: {
@@ -65,7 +65,7 @@ export function activate(extension: vscode.ExtensionContext): void {
       log: (line) => log.info(line),
     });
     resolveSession(loaded);
-    const documents = new LiveObjectDocuments(loaded, module.objectYaml);
+    const documents = new LiveObjectDocuments(loaded, cluster.objectYaml);
     const disposables: vscode.Disposable[] = [
       { dispose: () => loaded.dispose() },
       documents,
@@ -128,12 +128,12 @@ export function activate(extension: vscode.ExtensionContext): void {
       }
       return prober;
     };
-    return { module, session: loaded, forwards, proberFor };
+    return { cluster, session: loaded, forwards, proberFor };
   });
   loadedLayer.catch(
     (error: unknown) => void log.notifyError('KubeReach could not load its cluster layer', error),
   );
-  const layer = loadedLayer.then((loaded) => loaded.module);
+  const layer = loadedLayer.then((loaded) => loaded.cluster);
   const session = loadedLayer.then((layer) => layer.session);
   const forwards = loadedLayer.then((layer) => layer.forwards);
   const prober = () => loadedLayer.then((layer) => layer.proberFor());

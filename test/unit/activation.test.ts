@@ -42,3 +42,21 @@ test('dist/extension.js activates and deactivates, disposing all it registered',
   assert.deepEqual(leaked, [], 'every registration was disposed');
   assert.equal(registry.commands.size, 0);
 });
+
+test('dist/extension.js bundles no package: client-node, the language client and yaml load after activation', () => {
+  // The development build names each bundled module in a `// path` comment line.
+  const bundle = readFileSync(resolve(root, 'dist/extension.js'), 'utf8');
+  const modules = [...bundle.matchAll(/^\/\/ (\S+\.[cm]?[jt]s)$/gm)].map((match) => match[1]!);
+  assert.ok(modules.includes('src/extension.ts'), 'a development build, with module comments');
+  assert.deepEqual(
+    modules.filter((path) => path.includes('node_modules/')),
+    [],
+    'a value import of a library from the extension code would put it back into activation',
+  );
+  const required = new Set([...bundle.matchAll(/\brequire\("([^"]+)"\)/g)].map((match) => match[1]!));
+  assert.deepEqual(
+    [...required].sort(),
+    ['./cluster.js', './languageClient.js', 'vscode'],
+    'nothing else is required, node:crypto (~10 ms on first require) included',
+  );
+});
