@@ -7,10 +7,10 @@ import * as vscode from 'vscode';
 import { toMarkdown } from './markdown.ts';
 import type { DiagnosisReport, ManifestReference } from './types.ts';
 import { cspNonce, escapeHtml } from '../ui/html.ts';
-import type { ObjectReference } from '../analysis/manifests/definition.ts';
+import type { definitionLine } from '../analysis/manifests/definition.ts';
 
-/** `definitionLine` of src/analysis/manifests/definition.ts, handed in from the cluster layer (it parses YAML). */
-export type DefinitionFinder = (text: string, reference: ObjectReference) => number | undefined;
+/** `definitionLine`, handed in from the cluster layer: it parses YAML, which activation does not load. */
+export type DefinitionFinder = typeof definitionLine;
 
 const STATUS_MARK: Record<string, string> = { passed: '✔', failed: '✘', unknown: '?', skipped: '–' };
 

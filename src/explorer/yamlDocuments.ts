@@ -5,11 +5,12 @@
 import * as vscode from 'vscode';
 import { objectKey } from '../cluster/changes.ts';
 import type { CachedKind } from '../cluster/changes.ts';
+import type { objectYaml } from '../cluster/objectYaml.ts';
 import type { ClusterSession } from '../cluster/session.ts';
 
 export const YAML_SCHEME = 'kubereach';
 
-export type ObjectRenderer = (kind: CachedKind, object: object) => string;
+export type ObjectRenderer = typeof objectYaml;
 
 export function objectUri(kind: CachedKind, namespace: string, name: string): vscode.Uri {
   return vscode.Uri.from({ scheme: YAML_SCHEME, path: `/${namespace}/${kind}/${name}.yaml` });
