@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * An extension's activation time as the extension host itself measures it, and the wait for a
  * settled workbench before an activation worth timing. Used by the end-to-end suite and by
@@ -51,7 +50,7 @@ export function activationRecords(logsDir: string): ActivationRecord[] {
   }));
 }
 
-/** Busy fraction of all cores between two /proc/stat readings. */
+/** The machine's CPU time so far, all cores, busy and in all, from /proc/stat (in clock ticks). */
 function cpuTimes(): { busy: number; total: number } {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
   const total = fields.reduce((sum, value) => sum + value, 0);
@@ -59,6 +58,7 @@ function cpuTimes(): { busy: number; total: number } {
   return { busy: total - idle, total };
 }
 
+/** The busy fraction of all cores over the next `windowMs`. */
 async function busyFraction(windowMs: number): Promise<number> {
   const before = cpuTimes();
   await new Promise((resolve) => setTimeout(resolve, windowMs));
