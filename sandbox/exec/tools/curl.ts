@@ -1268,7 +1268,10 @@ async function transfer(
       if (socket === null) {
         const message = `Failed to connect to ${bareHost} port ${target.port} after ${elapsedSingle()} ms: Couldn't connect to server`;
         if (lastCode === 'ETIMEDOUT' && sys.now() >= connectDeadline() - 5) {
-          fail(28, `Connection timed out after ${elapsedSingle()} milliseconds`);
+          // The network gave up at curl's own deadline, its timer a hair ahead of curl's: this is
+          // curl's timeout, which real curl reports once the whole connect timeout has passed.
+          const waited = Math.max(elapsedSingle(), Math.floor(connectDeadline() - startSingle));
+          fail(28, `Connection timed out after ${waited} milliseconds`);
         }
         fail(lastCode === 'ETIMEDOUT' ? 28 : 7, message);
       }
