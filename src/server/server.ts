@@ -468,19 +468,30 @@ export class ManifestServer {
     if (state === undefined) {
       return [];
     }
-    const actions: CodeAction[] = [];
+    // One action per distinct edit: a workspace check and a cluster check can flag the same
+    // targetPort and offer the same fixes (KR3002 citing the Deployment, KR4003 a live Pod). The
+    // first title stands, and the action names both diagnostics.
+    const actions = new Map<string, CodeAction>();
     for (const diagnostic of params.context.diagnostics) {
       if (diagnostic.source !== DIAGNOSTIC_SOURCE) {
         continue;
       }
       const ours = state.diagnostics.find((candidate) => sameDiagnostic(diagnostic, candidate));
       for (const fix of ours?.fixes ?? []) {
-        actions.push(
-          toCodeAction(fix, diagnostic, uri, state.diagnosticsVersion, this.capabilities.documentChanges),
-        );
+        const key = JSON.stringify(fix.edits);
+        const same = actions.get(key);
+        if (same) {
+          same.diagnostics!.push(diagnostic);
+          same.isPreferred ||= fix.preferred;
+        } else {
+          actions.set(
+            key,
+            toCodeAction(fix, diagnostic, uri, state.diagnosticsVersion, this.capabilities.documentChanges),
+          );
+        }
       }
     }
-    return actions;
+    return [...actions.values()];
   }
 
   private status(): ServerStatus {

@@ -70,6 +70,22 @@ describe('against the sandbox', () => {
     assert.equal(byCode('KR3002').length, 1);
   });
 
+  test('the workspace and cluster checks on one targetPort offer each fix once, naming both', async () => {
+    const diagnostics = await client.diagnostics(servicesUri, hasCode('KR4003'));
+    const onPort = diagnostics.filter((d) => d.code === 'KR3002' || d.code === 'KR4003');
+    assert.equal(onPort.length, 2);
+    const actions = await client.codeActions(servicesUri, onPort[0]!.range, onPort);
+    const titles = actions.map((action) => action.title);
+    assert.deepEqual(titles, [...new Set(titles)], 'no title twice');
+    assert.ok(
+      titles.some((title) => title.startsWith('Set targetPort to http')),
+      titles.join(' | '),
+    );
+    for (const action of actions) {
+      assert.deepEqual(action.diagnostics!.map((d) => d.code).sort(), ['KR3002', 'KR4003'], action.title);
+    }
+  });
+
   test('a Pod turning ready clears the warning within a second, and back', async () => {
     await client.diagnostics(servicesUri, hasCode('KR4002'));
     const flipped = performance.now();
