@@ -233,11 +233,28 @@ describe('KubeReach in VS Code', { skip: !available && 'chromium not installed',
         .locator('span', { hasText: /^metrics$/ })
         .first()
         .click();
-      await page.keyboard.press('Control+.');
+      // Away from the word, so that its hover does not open over the code action widget.
+      await page.mouse.move(0, 0);
       const fix = page
         .locator('.action-widget .monaco-list-row', { hasText: 'Set targetPort to http' })
         .first();
-      await fix.waitFor({ timeout: 15_000 });
+      // Once in three CI runs the widget did not open on the first Ctrl+. (no server error logged):
+      // ask up to three times, and say so when it took more than one.
+      for (let attempt = 1; ; attempt++) {
+        await page.keyboard.press('Control+.');
+        const shown = await fix.waitFor({ timeout: 5_000 }).then(
+          () => true,
+          () => false,
+        );
+        if (shown) {
+          if (attempt > 1) {
+            t.diagnostic(`the quick fix was listed on attempt ${attempt}`);
+          }
+          break;
+        }
+        assert.ok(attempt < 3, 'Ctrl+. on the flagged targetPort never listed "Set targetPort to http"');
+        await page.keyboard.press('Escape');
+      }
       await fix.click();
       await problem.waitFor({ state: 'detached', timeout: 15_000 });
       // Monaco renders spaces as no-break spaces; hasText normalises them.
