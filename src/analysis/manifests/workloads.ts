@@ -160,3 +160,17 @@ export function sameNamespace(a: string | undefined, b: string | undefined): boo
 export function describeWorkload(workload: WorkloadTemplate): string {
   return `${workload.kind} ${workload.name}`;
 }
+
+/**
+ * Each workload as describeWorkload names it, with its file when another in the list has the same
+ * kind and name (the same Deployment written in two files), so a message never reads "Deployment
+ * backend and Deployment backend".
+ */
+export function describeWorkloads(workloads: readonly WorkloadTemplate[]): string[] {
+  const names = workloads.map(describeWorkload);
+  return workloads.map((workload, index) => {
+    const name = names[index]!;
+    const shared = names.indexOf(name) !== names.lastIndexOf(name);
+    return shared && workload.source ? `${name} (${workload.source.label})` : name;
+  });
+}

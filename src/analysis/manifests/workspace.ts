@@ -15,7 +15,7 @@ import type { Path } from './document.ts';
 import { formatSelector, listWords, yamlString } from './findings.ts';
 import type { Finding, FixSpec } from './findings.ts';
 import { editDistance } from './suggest.ts';
-import { describeWorkload, stringMap } from './workloads.ts';
+import { describeWorkload, describeWorkloads, stringMap } from './workloads.ts';
 import type { WorkloadTemplate } from './workloads.ts';
 
 export interface WorkspaceModel {
@@ -206,14 +206,14 @@ export function checkServiceInWorkspace(
     return [
       {
         code: 'KR3001',
-        message: `No workload in ${where} has Pod labels matching ${formatSelector(selector)} (there: ${listWords(candidates.map(describeWorkload))}). This Service would route nowhere.`,
+        message: `No workload in ${where} has Pod labels matching ${formatSelector(selector)} (there: ${listWords(describeWorkloads(candidates))}). This Service would route nowhere.`,
         at: { path: ['spec', 'selector'], part: 'key' },
         fixes: copySelectorFixes(name, candidates),
       },
     ];
   }
   const findings: Finding[] = [];
-  const names = listWords(matching.map(describeWorkload));
+  const names = listWords(describeWorkloads(matching));
   for (const entry of servicePorts(value)) {
     const resolutions = matching.map((workload) => resolveTargetPort(entry.port, workload.pod));
     const target = targetOf(entry.port);
@@ -300,7 +300,7 @@ export function checkPolicyInWorkspace(
   return [
     {
       code: 'KR3004',
-      message: `This policy's podSelector matches no workload ${namespace === undefined ? 'in the workspace' : `in namespace ${namespace} in the workspace`} (there: ${listWords(candidates.map(describeWorkload))}), so it isolates nothing written here.`,
+      message: `This policy's podSelector matches no workload ${namespace === undefined ? 'in the workspace' : `in namespace ${namespace} in the workspace`} (there: ${listWords(describeWorkloads(candidates))}), so it isolates nothing written here.`,
       at: { path: ['spec', 'podSelector'], part: 'key' },
     },
   ];

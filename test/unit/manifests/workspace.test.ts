@@ -181,6 +181,24 @@ describe('KR3002 and KR3003: targetPort against the templates', () => {
     assert.deepEqual(result.spans, ['metrics']);
   });
 
+  test('the same Deployment written in two files is told apart by its file, not named twice', () => {
+    const [backend] = workloadsOf(WORKLOADS);
+    const at = (label: string) => ({ ...backend!, source: { uri: `file:///w/${label}`, line: 1, label } });
+    const twice = [at('backend.yaml'), at('demo-cluster.yaml')];
+    const text = service(
+      '  selector: { app: backend }\n  ports:\n    - name: m\n      port: 9100\n      targetPort: metrics\n',
+    );
+    const [diagnostic] = analyze(text, { workspace: { complete: true, workloads: () => twice } });
+    assert.equal(diagnostic!.code, 'KR3002');
+    assert.match(
+      diagnostic!.message,
+      /^No container of Deployment backend \(backend\.yaml\) and Deployment backend \(demo-cluster\.yaml\) declares/,
+    );
+    // One of them alone, or two that differ by name, need no file.
+    const [once] = analyze(text, { workspace: { complete: true, workloads: () => [twice[0]!] } });
+    assert.match(once!.message, /^No container of Deployment backend declares/);
+  });
+
   test('a named port of another protocol does not count', () => {
     const result = inWorkspace(
       '  selector: { app: backend }\n  ports:\n    - name: dns\n      port: 53\n      targetPort: dns\n',
