@@ -167,10 +167,14 @@ export function describeWorkload(workload: WorkloadTemplate): string {
  * backend and Deployment backend".
  */
 export function describeWorkloads(workloads: readonly WorkloadTemplate[]): string[] {
+  // Counted in one pass: a namespace can hold thousands of workloads, and this runs on each edit.
   const names = workloads.map(describeWorkload);
+  const counts = new Map<string, number>();
+  for (const name of names) {
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
   return workloads.map((workload, index) => {
     const name = names[index]!;
-    const shared = names.indexOf(name) !== names.lastIndexOf(name);
-    return shared && workload.source ? `${name} (${workload.source.label})` : name;
+    return counts.get(name)! > 1 && workload.source ? `${name} (${workload.source.label})` : name;
   });
 }
