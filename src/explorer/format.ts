@@ -33,6 +33,7 @@
 import { humanDuration } from '../analysis/duration.ts';
 import type { Container, Pod, Protocol, ServicePort } from '../analysis/k8s.ts';
 import { matchesServiceSelector } from '../analysis/labels.ts';
+import { escapeMarkdown, markdownCode } from '../analysis/markdown.ts';
 import { podHealth, printPod } from '../analysis/podStatus.ts';
 import type {
   Clock,
@@ -43,6 +44,11 @@ import type {
   PodLike,
 } from '../analysis/podStatus.ts';
 import { resolveTargetPort } from '../analysis/ports.ts';
+import { countOrWord, unknownWord } from './access.ts';
+import type { Knowledge } from './access.ts';
+
+/** Moved to `src/analysis/markdown.ts` (the language server's hovers use them too). */
+export { escapeMarkdown, markdownCode };
 
 export type { Clock, PodHealth, PodHealthState };
 
@@ -232,6 +238,11 @@ export interface NamespaceCounts {
   readonly services?: number | undefined;
   /** Whether KubeReach watches the namespace (default true); counts are not shown when it does not. */
   readonly watched?: boolean | undefined;
+  /**
+   * What is known of a watched namespace's Pods and Services. Given, a count is shown only for what
+   * is `known`; anything else is shown as itself ("no access", "loading…"), never as zero.
+   */
+  readonly access?: { readonly pods: Knowledge; readonly services: Knowledge } | undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -239,33 +250,6 @@ export interface NamespaceCounts {
 
 const SEPARATOR = ' · ';
 const MESSAGE_LIMIT = 300;
-
-/**
- * Plain text as Markdown that renders as that text: the characters that open inline constructs
- * (`\` `` ` `` `*` `_` `[` `]` `<` `>` `&` `|` `~` `$`, the last for `$(icon)` syntax) get a
- * backslash, as does a character that would open a block at the start (`#`, `+`, `-`, `=`, `1.`);
- * line breaks become spaces so that user data cannot start a block of its own.
- */
-export function escapeMarkdown(text: string): string {
-  const flat = text.replace(/\s*[\r\n]+\s*/g, ' ');
-  const escaped = flat.replace(/[\\`*_[\]<>&|~$]/g, '\\$&');
-  return escaped.replace(/^([#+=-])/, '\\$1').replace(/^(\d+)([.)])/, '$1\\$2');
-}
-
-/**
- * A code span holding `text` literally, whatever backticks it contains (CommonMark: a fence longer
- * than any run inside, padded with a space when the text starts or ends with a backtick).
- */
-export function markdownCode(text: string): string {
-  const flat = text.replace(/[\r\n]+/g, ' ');
-  if (flat === '') {
-    return '';
-  }
-  const longest = Math.max(0, ...[...flat.matchAll(/`+/g)].map((match) => match[0].length));
-  const fence = '`'.repeat(longest + 1);
-  const pad = flat.startsWith('`') || flat.endsWith('`') || (flat.startsWith(' ') && flat.endsWith(' '));
-  return pad ? `${fence} ${flat} ${fence}` : `${fence}${flat}${fence}`;
-}
 
 /** Long messages (termination messages can be 4 KiB) cut to a tooltip's measure. */
 function truncate(text: string, limit = MESSAGE_LIMIT): string {
@@ -1014,13 +998,16 @@ export function serviceWarnings(
   service: ServiceInput,
   slices: readonly EndpointSliceInput[],
   pods: readonly PodInput[],
+  access: ServiceAccess = ALL_KNOWN,
 ): string[] {
   if (!hasSelector(service) || service.spec?.type === 'ExternalName') {
     return [];
   }
   const warnings: string[] = [];
   const matching = selectedPods(service, pods);
-  if (matching.length === 0) {
+  if (access.pods.state !== 'known') {
+    // Nothing can be said of the selected Pods when they cannot be read.
+  } else if (matching.length === 0) {
     warnings.push('Selector matches no Pod');
   } else {
     const analysisPods = matching.map(toAnalysisPod);
@@ -1038,11 +1025,22 @@ export function serviceWarnings(
       }
     }
   }
-  if (countEndpoints(slices).ready === 0) {
+  if (access.endpointSlices.state === 'known' && countEndpoints(slices).ready === 0) {
     warnings.push('No ready endpoint');
   }
   return warnings;
 }
+
+/** What is known of the Pods and EndpointSlices a Service's presentation reads. */
+export interface ServiceAccess {
+  readonly pods: Knowledge;
+  readonly endpointSlices: Knowledge;
+}
+
+const ALL_KNOWN: ServiceAccess = {
+  pods: { state: 'known', stale: false },
+  endpointSlices: { state: 'known', stale: false },
+};
 
 function clusterIPOf(service: ServiceInput): string | undefined {
   return service.spec?.clusterIP || service.spec?.clusterIPs?.[0] || undefined;
@@ -1080,6 +1078,7 @@ export function servicePresentation(
   service: ServiceInput,
   slices: readonly EndpointSliceInput[],
   pods: readonly PodInput[],
+  access: ServiceAccess = ALL_KNOWN,
 ): ServicePresentation {
   const name = service.metadata?.name ?? '';
   const namespace = service.metadata?.namespace;
@@ -1088,7 +1087,7 @@ export function servicePresentation(
   const external = externalAddresses(service);
   const clusterIP = clusterIPOf(service);
   const externalName = type === 'ExternalName';
-  const warnings = serviceWarnings(service, slices, pods);
+  const warnings = serviceWarnings(service, slices, pods, access);
 
   const description: string[] = [type];
   if (externalName) {
@@ -1161,11 +1160,15 @@ export function servicePresentation(
         'so KubeReach does not check them against Pods',
     );
   } else {
-    blocks.push(
-      `**Selector:** ${labelList(service.spec?.selector)}${SEPARATOR}matches ${plural(matching.length, 'Pod')}`,
-    );
+    const matches =
+      access.pods.state === 'known'
+        ? `matches ${plural(matching.length, 'Pod')}`
+        : `matching Pods: ${unknownWord(access.pods)}`;
+    blocks.push(`**Selector:** ${labelList(service.spec?.selector)}${SEPARATOR}${matches}`);
   }
-  if (!externalName) {
+  if (!externalName && access.endpointSlices.state !== 'known') {
+    blocks.push(`**Endpoints:** ${unknownWord(access.endpointSlices)}`);
+  } else if (!externalName) {
     const counts = countEndpoints(slices);
     const total = counts.ready + counts.notReady + counts.terminating;
     const detail = [
@@ -1233,34 +1236,70 @@ export function servicePortPresentation(service: ServiceInput, port: ServicePort
  */
 export function namespacePresentation(name: string, counts: NamespaceCounts): Presentation {
   const watched = counts.watched !== false;
-  const notReady = counts.notReady ?? 0;
+  const access = watched ? counts.access : undefined;
+  if (access && access.pods.state === 'forbidden' && access.services.state === 'forbidden') {
+    return {
+      label: name,
+      description: 'no access',
+      tooltip: [
+        `**Namespace** ${markdownCode(name)}`,
+        '**No access:** this identity may not list its Pods or Services (403).',
+        escapeMarkdown(access.pods.reason),
+      ].join('\n\n'),
+      icon: { id: 'lock', color: 'list.warningForeground' },
+      contextValue: 'namespace.watched',
+    };
+  }
+  const podsKnown = access === undefined || access.pods.state === 'known';
+  const notReady = podsKnown ? (counts.notReady ?? 0) : 0;
+  const part = (count: number | undefined, knowledge: Knowledge | undefined, noun: string) =>
+    knowledge !== undefined
+      ? countOrWord(count ?? 0, knowledge, noun, `${noun}s`)
+      : count === undefined
+        ? undefined
+        : plural(count, noun);
   const description = watched
     ? [
-        counts.pods === undefined ? undefined : plural(counts.pods, 'pod'),
+        part(counts.pods, access?.pods, 'pod'),
         notReady > 0 ? `${notReady} not ready` : undefined,
-        counts.services === undefined ? undefined : plural(counts.services, 'service'),
-      ].filter((part) => part)
+        part(counts.services, access?.services, 'service'),
+      ].filter((text) => text)
     : [];
   const blocks = [`**Namespace** ${markdownCode(name)}`];
   if (watched) {
-    const unknown = (count: number | undefined): string =>
-      count === undefined ? 'not known yet' : String(count);
+    const known = (count: number | undefined, knowledge: Knowledge | undefined): string =>
+      knowledge !== undefined && knowledge.state !== 'known'
+        ? unknownWord(knowledge)
+        : count === undefined
+          ? 'not known yet'
+          : String(count);
     blocks.push(
       [
-        `**Pods:** ${unknown(counts.pods)}`,
-        `**Not ready:** ${unknown(counts.notReady)}`,
-        `**Services:** ${unknown(counts.services)}`,
+        `**Pods:** ${known(counts.pods, access?.pods)}`,
+        `**Not ready:** ${known(counts.notReady, access?.pods)}`,
+        `**Services:** ${known(counts.services, access?.services)}`,
       ].join(SEPARATOR),
     );
+    for (const [noun, knowledge] of [
+      ['Pods', access?.pods],
+      ['Services', access?.services],
+    ] as const) {
+      if (knowledge && knowledge.state !== 'known' && knowledge.state !== 'loading') {
+        blocks.push(`**${noun}:** ${unknownWord(knowledge)}: ${escapeMarkdown(knowledge.reason)}`);
+      }
+    }
   } else {
     blocks.push('Not watched: KubeReach has not loaded its Pods and Services.');
   }
+  const unreadable =
+    access !== undefined && [access.pods, access.services].some((k) => k.state === 'forbidden');
   return {
     label: name,
     description: description.join(SEPARATOR),
     tooltip: blocks.join('\n\n'),
-    icon:
-      watched && notReady > 0
+    icon: unreadable
+      ? { id: 'lock', color: 'list.warningForeground' }
+      : watched && notReady > 0
         ? { id: 'symbol-namespace', color: 'list.warningForeground' }
         : { id: 'symbol-namespace' },
     contextValue: watched ? 'namespace.watched' : 'namespace',
