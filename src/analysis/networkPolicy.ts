@@ -22,9 +22,23 @@
  *   for ingress and egress rules alike; it never matches an endpoint outside the cluster. endPort
  *   extends a numeric port to an inclusive range. Protocol defaults to TCP.
  * - A connection needs both the source's egress and the destination's ingress to allow it. An
- *   endpoint that is not a pod (an external IP, a host-network pod) is never isolated.
- * - A pod connecting to itself is treated like any other connection: its policies apply. Plugins
- *   differ here (kubernetes/kubernetes#95879) and the conformance tests ignore loopback.
+ *   endpoint that is not a pod (an external IP, a node, a host-network pod) is never isolated.
+ *
+ * Two things no policy can block, from the concept page
+ * (https://kubernetes.io/docs/concepts/services-networking/network-policies/): the entities a Pod
+ * may talk to are "Other pods that are allowed (exception: a pod cannot block access to itself)"
+ * and "IP blocks (exception: traffic to and from the node where a Pod is running is always allowed,
+ * regardless of the IP address of the Pod or the node)".
+ * - A pod connecting to itself is allowed in both directions, whatever selects it. Such a verdict
+ *   carries `allowedByKubernetes: 'self'` and says that the rule, not a policy, allowed it.
+ * - Its node: the node's addresses (status.hostIP, so the kubelet's probes) and host-network pods
+ *   on that node (spec.nodeName) reach it and are reached by it: `allowedByKubernetes: 'node'`.
+ * - A pod reaching itself through a Service's ClusterIP (hairpin) is where plugins differ: the
+ *   connection leaves the pod for the service proxy and comes back, and some plugins apply the
+ *   pod's policies on the way (kubernetes/kubernetes#95879: "it may not be able to connect to a
+ *   service IP pointing to its pod IP"; Antrea exempted it only in antrea-io/antrea#5687). When
+ *   the policies alone would deny it, the verdict is `outcome: 'uncertain'`: allowed by the
+ *   Kubernetes rule, to be verified with a probe. `allowed` then says what the documentation says.
  */
 import { cidrContains } from './cidr.ts';
 import type {
@@ -53,6 +67,10 @@ export interface PodEndpoint {
   readonly ip?: string;
   /** Needed on a destination: named ports in policy rules resolve against them. */
   readonly containerPorts?: readonly ContainerPort[];
+  /** The node it runs on (spec.nodeName): traffic to and from that node is always allowed. */
+  readonly node?: string;
+  /** Its node's addresses (status.hostIP and hostIPs), for a node known by its address only. */
+  readonly hostIPs?: readonly string[];
 }
 
 /** An address that belongs to no pod: outside the cluster, a node, a host-network pod. */
@@ -61,6 +79,8 @@ export interface ExternalEndpoint {
   readonly ip: string;
   /** How to call it in a reason, e.g. "node worker-1"; the IP when absent. */
   readonly name?: string;
+  /** The node this address is or runs on (a node, a host-network pod), when known. */
+  readonly node?: string;
 }
 
 export type Endpoint = PodEndpoint | ExternalEndpoint;
@@ -74,7 +94,21 @@ export interface ConnectionQuery {
   readonly port: number;
   /** Defaults to TCP. */
   readonly protocol?: Protocol;
+  /**
+   * The connection was addressed to a Service's ClusterIP and proxied to `destination`. It matters
+   * only when the destination is the source itself (hairpin), where network plugins differ.
+   */
+  readonly throughService?: boolean;
 }
+
+/**
+ * `uncertain`: allowed by the Kubernetes rule, but network plugins are known to differ (a pod
+ * reaching itself through its Service); only a probe tells what this cluster does.
+ */
+export type PolicyOutcome = 'allowed' | 'denied' | 'uncertain';
+
+/** What Kubernetes allows whatever the policies say: a pod's traffic to itself, its own node's. */
+export type KubernetesRule = 'self' | 'node';
 
 export interface RuleReference {
   /** namespace/name of the policy. */
@@ -90,17 +124,24 @@ export interface DirectionVerdict {
   readonly direction: Direction;
   /** Whether some policy selects the pod for this direction. */
   readonly isolated: boolean;
+  /** True for `uncertain` too: what the Kubernetes documentation says. */
   readonly allowed: boolean;
+  readonly outcome: PolicyOutcome;
   /** namespace/name of each policy that selects the pod for this direction. */
   readonly selectingPolicies: readonly string[];
   /** The first rule that admits the connection, when one does. */
   readonly allowedBy?: RuleReference;
+  /** Set when a rule of Kubernetes, not a policy, allowed an isolated pod's connection. */
+  readonly allowedByKubernetes?: KubernetesRule;
   /** A sentence for a user. */
   readonly reason: string;
 }
 
 export interface ConnectionVerdict {
+  /** True for `uncertain` too: what the Kubernetes documentation says. */
   readonly allowed: boolean;
+  /** `denied` when either direction denies, else `uncertain` when either is, else `allowed`. */
+  readonly outcome: PolicyOutcome;
   readonly egress: DirectionVerdict;
   readonly ingress: DirectionVerdict;
   /** A sentence for a user. */
@@ -164,9 +205,24 @@ export function podEndpoint(pod: Pod): Endpoint {
   const namespace = pod.metadata.namespace ?? 'default';
   const name = pod.metadata.name ?? '(unnamed)';
   const ip = pod.status?.podIP ?? pod.status?.podIPs?.[0]?.ip;
+  const node = pod.spec?.nodeName;
   if (pod.spec?.hostNetwork === true) {
-    return { kind: 'external', ip: ip ?? '', name: `host-network pod ${namespace}/${name}` };
+    return {
+      kind: 'external',
+      ip: ip ?? '',
+      name: `host-network pod ${namespace}/${name}`,
+      ...(node === undefined || node === '' ? {} : { node }),
+    };
   }
+  const status = pod.status as
+    (Pod['status'] & { readonly hostIPs?: readonly { ip?: string }[] }) | undefined;
+  const hostIPs = [
+    ...new Set(
+      [status?.hostIP, ...(status?.hostIPs ?? []).map((entry) => entry.ip)].filter(
+        (address): address is string => address !== undefined && address !== '',
+      ),
+    ),
+  ];
   return {
     kind: 'pod',
     namespace,
@@ -174,7 +230,33 @@ export function podEndpoint(pod: Pod): Endpoint {
     labels: pod.metadata.labels ?? {},
     ...(ip === undefined ? {} : { ip }),
     containerPorts: declaredPorts(pod).map(({ port }) => port),
+    ...(node === undefined || node === '' ? {} : { node }),
+    ...(hostIPs.length === 0 ? {} : { hostIPs }),
   };
+}
+
+/** A node as a peer: its address, e.g. the kubelet's probes come from it. */
+export function nodeEndpoint(name: string, ip: string): ExternalEndpoint {
+  return { kind: 'external', ip, name: `node ${name}`, node: name };
+}
+
+/** Whether `peer` is the pod itself, by name (a pod's traffic to itself is never blocked). */
+function isSelf(subject: PodEndpoint, peer: Endpoint): boolean {
+  return peer.kind === 'pod' && peer.namespace === subject.namespace && peer.name === subject.name;
+}
+
+/**
+ * Whether `peer` is the node `subject` runs on: a host-network pod or a node address whose node is
+ * the pod's (by name), or the pod's host address. Another node is an ordinary address.
+ */
+function isOwnNode(subject: PodEndpoint, peer: Endpoint): boolean {
+  if (peer.kind !== 'external') {
+    return false;
+  }
+  if (peer.node !== undefined && subject.node !== undefined) {
+    return peer.node === subject.node;
+  }
+  return peer.ip !== '' && (subject.hostIPs ?? []).includes(peer.ip);
 }
 
 function namespaceLabelsIndex(namespaces: readonly Namespace[]): ReadonlyMap<string, Labels> {
@@ -195,6 +277,7 @@ interface Evaluation {
   readonly destination: Endpoint;
   readonly port: number;
   readonly protocol: Protocol;
+  readonly throughService: boolean;
 }
 
 function labelsOfNamespace(evaluation: Evaluation, namespace: string): Labels {
@@ -307,6 +390,7 @@ function evaluateDirection(
       direction,
       isolated: false,
       allowed: true,
+      outcome: 'allowed',
       selectingPolicies: [],
       reason: `${describeEndpoint(subject)} is not a pod, so no NetworkPolicy governs ${what}`,
     };
@@ -321,12 +405,47 @@ function evaluateDirection(
       direction,
       isolated: false,
       allowed: true,
+      outcome: 'allowed',
       selectingPolicies: names,
       reason: `no NetworkPolicy in namespace ${subject.namespace} selects ${subject.name} for ${direction}, so its ${direction} is not restricted`,
     };
   }
 
+  const isolators = `${selecting.length === 1 ? 'policy' : 'policies'} ${names.join(', ')} ${selecting.length === 1 ? 'isolates' : 'isolate'} ${subject.name} for ${direction}`;
+  const self = isSelf(subject, peer);
+  if (self && !evaluation.throughService) {
+    // The connection never leaves the pod's network namespace, where no plugin enforces policy.
+    return {
+      direction,
+      isolated: true,
+      allowed: true,
+      outcome: 'allowed',
+      selectingPolicies: names,
+      allowedByKubernetes: 'self',
+      reason: `${isolators}, but a Pod cannot block access to itself: the Kubernetes rule, not a policy, allows ${subject.name} to connect to itself`,
+    };
+  }
   const peerName = describeEndpoint(peer, subject.namespace);
+  if (isOwnNode(subject, peer)) {
+    const node = subject.node ?? (peer.kind === 'external' ? peer.node : undefined);
+    const nodeName = node === undefined ? 'the node' : `node ${node}`;
+    const [toFrom, where] = direction === 'ingress' ? ['from', 'comes from'] : ['to', 'goes to'];
+    const what =
+      peerName === nodeName
+        ? nodeName
+        : peer.kind === 'external' && peer.name === undefined
+          ? `${peerName}, the address of ${nodeName}`
+          : `${peerName} on ${nodeName}`;
+    return {
+      direction,
+      isolated: true,
+      allowed: true,
+      outcome: 'allowed',
+      selectingPolicies: names,
+      allowedByKubernetes: 'node',
+      reason: `${isolators}, but this connection ${where} ${what}, where ${subject.name} runs, and traffic ${toFrom} the node where a Pod is running is always allowed: the Kubernetes rule, not a policy, allows it`,
+    };
+  }
   const peersKey = direction === 'ingress' ? 'from' : 'to';
   const nearMisses: string[] = [];
   for (const policy of selecting) {
@@ -362,6 +481,7 @@ function evaluateDirection(
         direction,
         isolated: true,
         allowed: true,
+        outcome: 'allowed',
         selectingPolicies: names,
         allowedBy: {
           policy: policyId(policy),
@@ -374,7 +494,22 @@ function evaluateDirection(
     }
   }
 
-  const isolators = `${selecting.length === 1 ? 'policy' : 'policies'} ${names.join(', ')} ${selecting.length === 1 ? 'isolates' : 'isolate'} ${subject.name} for ${direction}`;
+  if (self) {
+    // Hairpin through a Service: the policies would deny it, the documented rule allows it.
+    const wouldDeny =
+      direction === 'ingress'
+        ? `no rule admits ${subject.name} itself on ${service}`
+        : `no rule lets it reach itself on ${service}`;
+    return {
+      direction,
+      isolated: true,
+      allowed: true,
+      outcome: 'uncertain',
+      selectingPolicies: names,
+      allowedByKubernetes: 'self',
+      reason: `${isolators} and ${wouldDeny}, but a Pod cannot block access to itself: allowed by the Kubernetes rule, but some network plugins apply policy to hairpin traffic through a Service`,
+    };
+  }
   const hasRules = selecting.some((policy) => rulesOf(policy, direction).length > 0);
   let reason: string;
   if (!hasRules) {
@@ -395,6 +530,7 @@ function evaluateDirection(
     direction,
     isolated: true,
     allowed: false,
+    outcome: 'denied',
     selectingPolicies: names,
     reason,
   };
@@ -411,20 +547,31 @@ export function evaluateConnection(query: ConnectionQuery): ConnectionVerdict {
     destination: query.destination,
     port: query.port,
     protocol: query.protocol ?? 'TCP',
+    throughService: query.throughService === true,
   };
   const egress: DirectionVerdict = evaluateDirection('egress', evaluation, query.policies);
   const ingress: DirectionVerdict = evaluateDirection('ingress', evaluation, query.policies);
   const allowed = egress.allowed && ingress.allowed;
+  const outcome: PolicyOutcome = !allowed
+    ? 'denied'
+    : egress.outcome === 'uncertain' || ingress.outcome === 'uncertain'
+      ? 'uncertain'
+      : 'allowed';
   const from = describeEndpoint(query.source);
   const to = describeEndpoint(query.destination);
   const service = `${evaluation.protocol} ${evaluation.port}`;
-  const reason = allowed
-    ? `${from} may connect to ${to} on ${service}: ${egress.reason}; ${ingress.reason}`
-    : `${from} may not connect to ${to} on ${service}: ${[egress, ingress]
-        .filter((verdict) => !verdict.allowed)
-        .map((verdict) => verdict.reason)
-        .join('; ')}`;
-  return { allowed, egress, ingress, reason };
+  const reasons = (wanted: PolicyOutcome) =>
+    [egress, ingress]
+      .filter((verdict) => verdict.outcome === wanted)
+      .map((verdict) => verdict.reason)
+      .join('; ');
+  const reason =
+    outcome === 'denied'
+      ? `${from} may not connect to ${to} on ${service}: ${reasons('denied')}`
+      : outcome === 'uncertain'
+        ? `${from} may connect to itself through its Service on ${service}: ${reasons('uncertain')}: verify with a probe`
+        : `${from} may connect to ${to} on ${service}: ${egress.reason}; ${ingress.reason}`;
+  return { allowed, outcome, egress, ingress, reason };
 }
 
 /**

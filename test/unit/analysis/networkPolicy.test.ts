@@ -489,9 +489,9 @@ describe('NetworkPolicy semantics', () => {
     assert.equal(allowed(world, external('2001:db9::5'), db, 5432), false);
   });
 
-  test('a pod connecting to itself is subject to its own policies', () => {
+  test('a pod connecting to itself is allowed whatever its policies: "a pod cannot block access to itself"', () => {
     const denyAll = policy('shop', 'deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
-    assert.equal(allowed({ policies: [denyAll], namespaces }, db, db, 5432), false);
+    assert.equal(allowed({ policies: [denyAll], namespaces }, db, db, 5432), true);
   });
 
   test('both directions must allow: egress of the source and ingress of the destination', () => {
@@ -582,6 +582,7 @@ describe('verdicts and reasons', () => {
       direction: 'ingress',
       isolated: true,
       allowed: false,
+      outcome: 'denied',
       selectingPolicies: ['shop/deny-db'],
       reason: 'policy shop/deny-db isolates db-0 for ingress and no rule admits frontend-1 on TCP 5432',
     });
