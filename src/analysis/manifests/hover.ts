@@ -6,9 +6,14 @@
  *   template and live Pod;
  * - a Service port's `port`: the live endpoints behind it, from the EndpointSlices;
  * - a NetworkPolicy's `podSelector`: the workloads and live Pods it selects.
+ *
+ * Everything that comes from a file or from the cluster (names, file paths, addresses, phases, port
+ * names, notes) goes through `markdownCode` or `escapeMarkdown`: a Deployment named
+ * `x\n![y](https://…)` must not become an image or a link in the hover.
  */
 import type { LabelSelector, Pod } from '../k8s.ts';
 import { matchesLabelSelector, matchesServiceSelector } from '../labels.ts';
+import { escapeMarkdown, markdownCode } from '../markdown.ts';
 import { resolveTargetPort } from '../ports.ts';
 import { chunkAt, pathAt, placeSpan } from './document.ts';
 import type { ManifestFile, ManifestObject, Path, Range, Span } from './document.ts';
@@ -79,9 +84,13 @@ function targetAt(
   return undefined;
 }
 
+/** User data as a code span; an empty text still shows as something. */
 function code(text: string): string {
-  return `\`${text.replace(/`/g, "'")}\``;
+  return markdownCode(text) || '`""`';
 }
+
+/** User data in running text. */
+const plain = escapeMarkdown;
 
 function more(total: number, shown: number): string[] {
   return total > shown ? [`- … and ${total - shown} more`] : [];
@@ -90,12 +99,12 @@ function more(total: number, shown: number): string[] {
 function podLine(pod: Pod, detail?: string): string {
   const ready = isPodReady(pod);
   const ip = podIp(pod);
-  return `- ${ready ? '✓' : '✗'} ${code(pod.metadata.name ?? '?')} ${podState(pod)}${ip ? ` · ${ip}` : ''}${detail ? ` · ${detail}` : ''}`;
+  return `- ${ready ? '✓' : '✗'} ${code(pod.metadata.name ?? '?')} ${plain(podState(pod))}${ip ? ` · ${code(ip)}` : ''}${detail ? ` · ${detail}` : ''}`;
 }
 
 function workloadLine(workload: WorkloadTemplate, detail?: string): string {
-  const where = workload.source ? ` · ${workload.source.label}:${workload.source.line + 1}` : '';
-  return `- ${workload.kind} ${code(workload.name)}${where}${detail ? ` · ${detail}` : ''}`;
+  const where = workload.source ? ` · ${code(`${workload.source.label}:${workload.source.line + 1}`)}` : '';
+  return `- ${plain(workload.kind)} ${code(workload.name)}${where}${detail ? ` · ${detail}` : ''}`;
 }
 
 interface Sections {
@@ -132,7 +141,7 @@ function liveNamespace(
   const cluster = context.cluster;
   if (cluster === undefined) {
     if (context.clusterNote) {
-      sections.lines.push('', `**Cluster**: ${context.clusterNote}`);
+      sections.lines.push('', `**Cluster**: ${plain(context.clusterNote)}`);
     }
     return undefined;
   }
@@ -189,17 +198,17 @@ function selectorHover(object: ManifestObject, context: HoverContext): string[] 
 function resolutionText(entry: ServicePortEntry, pod: Pod): string {
   const resolution = resolveTargetPort(entry.port, pod);
   if (!resolution.ok) {
-    return `✗ no ${entry.port.protocol ?? 'TCP'} port named "${String(targetOf(entry.port))}"`;
+    return `✗ no ${plain(entry.port.protocol ?? 'TCP')} port named "${plain(String(targetOf(entry.port)))}"`;
   }
   return resolution.container === undefined
     ? `port ${resolution.port} (declared by no container)`
-    : `container ${code(resolution.container)} port ${resolution.port}/${entry.port.protocol ?? 'TCP'}`;
+    : `container ${code(resolution.container)} port ${resolution.port}/${plain(entry.port.protocol ?? 'TCP')}`;
 }
 
 function targetPortHover(object: ManifestObject, entry: ServicePortEntry, context: HoverContext): string[] {
   const sections: Sections = {
     lines: [
-      `**targetPort**: ${describeTarget(entry.port)}${entry.explicitTarget ? '' : ' (defaults to port)'}`,
+      `**targetPort**: ${plain(describeTarget(entry.port))}${entry.explicitTarget ? '' : ' (defaults to port)'}`,
     ],
   };
   const selector = serviceSelector(object.value);
@@ -237,7 +246,7 @@ function portHover(object: ManifestObject, entry: ServicePortEntry, context: Hov
   const protocol = entry.port.protocol ?? 'TCP';
   const sections: Sections = {
     lines: [
-      `**Service port** ${entry.port.port}/${protocol} → ${describeTarget(entry.port)}${entry.port.name ? ` (${code(entry.port.name)})` : ''}`,
+      `**Service port** ${entry.port.port}/${plain(protocol)} → ${plain(describeTarget(entry.port))}${entry.port.name ? ` (${code(entry.port.name)})` : ''}`,
     ],
   };
   const live = liveNamespace(sections, context, object.namespace);

@@ -104,7 +104,7 @@ describe('against the sandbox', () => {
       hover.contents.value,
       /\*\*Cluster\*\* `kubereach-sandbox`, namespace `shop`: 2 Pods, 2 ready/,
     );
-    assert.match(hover.contents.value, /- ✓ `backend-[a-z0-9-]+` ready · 127\.\d+\.\d+\.\d+/);
+    assert.match(hover.contents.value, /- ✓ `backend-[a-z0-9-]+` ready · `127\.\d+\.\d+\.\d+`/);
   });
 
   test('hover on a port lists the live endpoints', async () => {

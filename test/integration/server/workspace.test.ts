@@ -228,7 +228,7 @@ describe('hover', () => {
     assert.ok(hover);
     assert.equal(hover.contents.kind, 'markdown');
     assert.match(hover.contents.value, /\*\*Selector\*\* `app=backend`/);
-    assert.match(hover.contents.value, /Deployment `backend` · shop\/workloads.yaml:\d+/);
+    assert.match(hover.contents.value, /Deployment `backend` · `shop\/workloads\.yaml:\d+`/);
     assert.match(hover.contents.value, /\*\*Cluster\*\*: /, 'says why there is no cluster section');
   });
 

@@ -63,8 +63,8 @@ describe('hover on a Service selector', () => {
     assert.match(markdown, /^\*\*Selector\*\* `app=backend`/);
     assert.match(markdown, /\*\*Workspace\*\*: 1 matching workload\n- Deployment `backend`/);
     assert.match(markdown, /\*\*Cluster\*\* `test-context`, namespace `shop`: 2 Pods, 1 ready/);
-    assert.match(markdown, /- ✓ `backend-1` ready · 10\.0\.0\.1/);
-    assert.match(markdown, /- ✗ `backend-2` running, not ready · 10\.0\.0\.2/);
+    assert.match(markdown, /- ✓ `backend-1` ready · `10\.0\.0\.1`/);
+    assert.match(markdown, /- ✗ `backend-2` running, not ready · `10\.0\.0\.2`/);
     assert.doesNotMatch(markdown, /other/);
   });
 
@@ -106,7 +106,7 @@ describe('hover on a targetPort', () => {
     const markdown = hover('targetPort: http', 3)!;
     assert.match(markdown, /^\*\*targetPort\*\*: TCP port named "http"/);
     assert.match(markdown, /Deployment `backend` · container `backend` port 8080\/TCP/);
-    assert.match(markdown, /`backend-1` ready · 10\.0\.0\.1 · container `app` port 8080\/TCP/);
+    assert.match(markdown, /`backend-1` ready · `10\.0\.0\.1` · container `app` port 8080\/TCP/);
   });
 
   test('a port nobody declares', () => {
