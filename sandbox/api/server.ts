@@ -22,6 +22,7 @@ import { runExecSession, selectExecProtocol } from '../streams/exec.ts';
 import { runPortForwardSession, selectPortForwardProtocol } from '../streams/portforward.ts';
 import { discoveryDocument } from './discovery.ts';
 import { applyPatch } from './patch.ts';
+import { decodeProtobufObject, isProtobuf } from './protobuf.ts';
 import type { ResourceType } from './resources.ts';
 import { apiVersionOf, findResource, RESOURCES, resourceKey } from './resources.ts';
 import { ApiError, errors, success } from './status.ts';
@@ -37,6 +38,8 @@ export interface ApiServerOptions {
   readonly key: string;
   /** How often a watch that asked for bookmarks gets one. A real server sends one about every minute. */
   readonly bookmarkIntervalMs?: number;
+  /** How long a list or watch for a future resourceVersion waits for it (a real server: 3 s). */
+  readonly resourceVersionWaitMs?: number;
 }
 
 interface Route {
@@ -411,7 +414,7 @@ export class ApiServer {
     const token = query.get('continue');
     if (token) {
       const decoded = decodeContinue(token);
-      if (decoded.rv < store.oldestRevision - 1) {
+      if (decoded.rv < store.oldestRevision(resourceKey(type)) - 1) {
         throw errors.gone(
           'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
         );
@@ -425,7 +428,7 @@ export class ApiServer {
       resourceVersion &&
       Number(resourceVersion) !== store.currentRevision
     ) {
-      if (Number(resourceVersion) < store.oldestRevision - 1) {
+      if (Number(resourceVersion) < store.oldestRevision(resourceKey(type)) - 1) {
         throw errors.gone(`too old resource version: ${resourceVersion} (${store.currentRevision})`);
       }
     }
@@ -513,14 +516,9 @@ export class ApiServer {
 
     const sendInitialEvents = query.get('sendInitialEvents') === 'true';
     if (requested === '' || requested === '0' || sendInitialEvents) {
+      // Every current object, whatever its revision: the list is in key order, not revision order.
       for (const { object } of store.list(route.type, route.namespace)) {
-        watch.offer({
-          type: 'ADDED',
-          resource: resourceKey(route.type),
-          resourceVersion: Number(object.metadata.resourceVersion),
-          namespace: object.metadata.namespace ?? '',
-          object,
-        });
+        watch.sendInitial(object);
       }
       watch.lastRevision = store.currentRevision;
       if (sendInitialEvents) {
@@ -528,7 +526,7 @@ export class ApiServer {
       }
     } else {
       const since = Number(requested);
-      const changes = Number.isFinite(since) ? store.changesSince(since) : undefined;
+      const changes = Number.isFinite(since) ? store.changesSince(resourceKey(route.type), since) : undefined;
       if (!changes) {
         watch.sendError(
           errors.gone(`too old resource version: ${requested} (${store.currentRevision})`).status,
@@ -683,6 +681,9 @@ export class ApiServer {
 
 // -------------------------------------------------------------------------------------------------
 
+/** How long before a watch's deadline the API server sends its last bookmark. */
+const PRE_TIMEOUT_BOOKMARK_MS = 2_000;
+
 class WatchStream {
   lastRevision = 0;
   private closed = false;
@@ -707,7 +708,12 @@ class WatchStream {
     this.options = options;
     this.timers.push(setTimeout(() => this.close(), options.timeoutMs));
     if (options.bookmarks) {
+      // As the API server's cacher does: a bookmark every period, and one 2 s before the deadline so
+      // that the client resumes from a revision as fresh as possible.
       this.timers.push(setInterval(() => this.sendBookmark(), options.bookmarkIntervalMs));
+      if (options.timeoutMs > PRE_TIMEOUT_BOOKMARK_MS) {
+        this.timers.push(setTimeout(() => this.sendBookmark(), options.timeoutMs - PRE_TIMEOUT_BOOKMARK_MS));
+      }
     }
     res.once('close', () => this.close());
   }
@@ -740,6 +746,13 @@ class WatchStream {
       return;
     }
     this.write(kind, withKind(type, event.object));
+  }
+
+  /** A current object of the initial state, sent as ADDED when it matches the selectors. */
+  sendInitial(object: KubeObject): void {
+    if (!this.closed && matches(this.route.type, object, this.selectors)) {
+      this.write('ADDED', withKind(this.route.type, object));
+    }
   }
 
   sendBookmark(annotations?: Record<string, string>): void {
@@ -948,8 +961,15 @@ function decodeObject(body: Buffer, contentType: string | undefined): KubeObject
   const text = body.toString('utf8');
   let object: unknown;
   try {
-    object = /yaml/.test(contentType ?? '') ? parseYaml(text) : JSON.parse(text);
+    object = isProtobuf(contentType)
+      ? decodeProtobufObject(body)
+      : /yaml/.test(contentType ?? '')
+        ? parseYaml(text)
+        : JSON.parse(text);
   } catch (error) {
+    if (error instanceof ApiError) {
+      throw error;
+    }
     throw errors.badRequest(`error decoding request body: ${(error as Error).message}`);
   }
   if (typeof object !== 'object' || object === null || Array.isArray(object)) {
