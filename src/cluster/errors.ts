@@ -3,7 +3,7 @@
  * `Error` with a `statusCode`, undici's `TypeError: fetch failed` with its `cause` chain, `ws`'s
  * "Unexpected server response", plain Node socket errors, TLS errors) into one plain sentence a user
  * can act on, with a kind features can branch on. Never a stack trace, never a credential: the
- * message passes through `redact`, and client-node's `ApiException` text (which carries response
+ * message (server URL included) passes through `redact`, and client-node's `ApiException` text (which carries response
  * headers) is never used.
  */
 import { redact } from '../logging/redact.ts';
@@ -97,6 +97,12 @@ interface Facts {
 }
 
 export function classifyError(error: unknown, context: ClassifyContext = {}): ClusterError {
+  // The server URL may carry userinfo, any text a credential: the sentence is redacted as a whole.
+  const classified = classify(error, context);
+  return { ...classified, message: redact(classified.message) };
+}
+
+function classify(error: unknown, context: ClassifyContext): ClusterError {
   const facts = gather(error);
   const at = context.server ? ` at ${context.server}` : '';
   const server = `The API server${at}`;

@@ -15,6 +15,7 @@ import { basename, delimiter as pathDelimiter, dirname, join, resolve } from 'no
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Cluster, Context, User } from '@kubernetes/client-node';
 import { LineCounter, isMap, parseDocument } from 'yaml';
+import { redact, rememberSecrets } from '../logging/redact.ts';
 
 export type KubeconfigOrigin = 'env' | 'home' | 'setting' | 'none';
 
@@ -90,7 +91,8 @@ export class KubeconfigError extends Error {
   readonly line: number | undefined;
 
   constructor(message: string, file: string, line?: number) {
-    super(message);
+    // client-node's and the YAML parser's messages may quote the file.
+    super(redact(message));
     this.name = 'KubeconfigError';
     this.file = file;
     this.line = line;
@@ -165,6 +167,7 @@ export function loadKubeconfig(sources: Pick<KubeconfigSources, 'files' | 'from'
     }
   }
 
+  rememberSecrets([...users.values()].flatMap(userSecrets));
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromOptions({
     clusters: [...clusters.values()],
@@ -187,6 +190,40 @@ export function loadKubeconfig(sources: Pick<KubeconfigSources, 'files' | 'from'
     files,
     missing,
   };
+}
+
+/** Names of exec `env` entries that hold a credential. */
+const SECRET_ENV_NAME = /token|secret|pass|pwd|key|cred|auth|session|cookie|private/i;
+/** An env value this long is kept secret whatever its name: ordinary settings are short. */
+const LONG_ENV_VALUE = 16;
+
+/**
+ * The values of a user that are credentials, for `redact` to remove wherever they appear: an exec
+ * credential plugin's stderr goes, line one, into error messages, and may echo its environment.
+ */
+function userSecrets(user: User): string[] {
+  const values: unknown[] = [user.token, user.password, user.keyData];
+  const env: unknown = (user.exec as { env?: unknown } | undefined)?.env;
+  if (Array.isArray(env)) {
+    for (const entry of env as Array<{ name?: unknown; value?: unknown }>) {
+      const value = entry?.value;
+      if (
+        typeof value === 'string' &&
+        (SECRET_ENV_NAME.test(String(entry.name ?? '')) || value.length >= LONG_ENV_VALUE)
+      ) {
+        values.push(value);
+      }
+    }
+  }
+  const config: unknown = (user.authProvider as { config?: unknown } | undefined)?.config;
+  if (config !== null && typeof config === 'object') {
+    for (const [key, value] of Object.entries(config as Record<string, unknown>)) {
+      if (/token|secret/i.test(key)) {
+        values.push(value);
+      }
+    }
+  }
+  return values.filter((value): value is string => typeof value === 'string');
 }
 
 /** The text of a file; undefined for a `KUBECONFIG` entry that does not exist. */

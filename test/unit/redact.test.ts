@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { redact } from '../../src/logging/redact.ts';
+import { afterEach, test } from 'node:test';
+import { forgetSecrets, redact, rememberSecrets } from '../../src/logging/redact.ts';
 
 const cases: Array<[string, string, string]> = [
   ['bearer header', 'Authorization: Bearer abc.def-ghi', 'abc.def-ghi'],
@@ -12,6 +12,53 @@ const cases: Array<[string, string, string]> = [
   ['password', 'password=hunter2', 'hunter2'],
   ['url credentials', 'https://admin:pa55@10.0.0.1:6443/api', 'pa55'],
   ['pem key', '-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----', 'MIIE'],
+  // The forms an independent review found past the first version.
+  ['JSON-form basic authorization', '{"authorization":"Basic dXNlcjpwYXNz"}', 'dXNlcjpwYXNz'],
+  ['JSON-form bearer authorization', '{"Authorization": "Bearer abc.def"}', 'abc.def'],
+  [
+    'authorization escaped in a Status body',
+    '{"kind":"Status","message":"admission denied: {\\"authorization\\":\\"Basic dXNlcjpwYXNz\\"}","code":500}',
+    'dXNlcjpwYXNz',
+  ],
+  [
+    'authorization in a parsed Status message',
+    'The API server answered 500 Internal Server Error: webhook saw {"headers":{"authorization":"Basic dXNlcjpwYXNz"}}.',
+    'dXNlcjpwYXNz',
+  ],
+  ['single-quoted token', "token: 'tok en-123'", 'en-123'],
+  ['double-quoted token with spaces', 'token: "tok en-123"', 'en-123'],
+  ['double-quoted JSON password with spaces', '{"password": "my secret pass", "user": "x"}', 'secret pass'],
+  ['password with spaces', 'password: my secret pass', 'secret pass'],
+  ['cookie header', 'Cookie: session=abc123; csrf=def456', 'abc123'],
+  ['set-cookie header', 'Set-Cookie: session=abc123; Path=/; HttpOnly', 'abc123'],
+  ['x-api-key header', 'x-api-key: k3y-value', 'k3y-value'],
+  ['x-api-key in JSON', '{"x-api-key":"k3y-value"}', 'k3y-value'],
+  ['apiKey field', 'apiKey: k3y-value', 'k3y-value'],
+  ['api_key query', 'GET /v1?api_key=k3y-value&x=1', 'k3y-value'],
+  ['user and password in a URL', 'probe http://user:p4ss@web.shop:8080/x failed', 'p4ss'],
+  ['password with @ in a URL', 'https://user:p@ss@host/x', 'p@ss'],
+  ['token as URL user', 'https://ghp_t0k3n@github.com/org/repo', 'ghp_t0k3n'],
+  [
+    'PEM cut before its END line',
+    'could not load key: -----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7',
+    'MIIEowIBAAKCAQEA7',
+  ],
+  ['PEM key on one line (JSON)', '"key":"-----BEGIN EC PRIVATE KEY-----\\nMHcCAQEE', 'MHcCAQEE'],
+  [
+    'base64 PEM anywhere',
+    'data LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQo= here',
+    'LS0tLS1CRUdJTiBSU0EgUFJJ',
+  ],
+  ['id-token', 'id-token: eyJhbGciOi.x.y', 'eyJhbGciOi'],
+  ['refresh token in JSON', '{"refresh-token":"r3fr3sh"}', 'r3fr3sh'],
+  ['client secret', 'clientSecret: "cl13nt s3cret"', 's3cret'],
+  [
+    'exec env value (YAML)',
+    'exec:\n  env:\n  - name: AWS_SECRET_ACCESS_KEY_ID\n    value: wJalrXUtnFEMI\n',
+    'wJalrXUtnFEMI',
+  ],
+  ['exec env value (JSON)', '"env":[{"name":"VAULT_ADDR_X","value":"hvs.CAESI"}]', 'hvs.CAESI'],
+  ['flag', 'kubectl --token=abc.def get pods', 'abc.def'],
 ];
 
 for (const [name, input, secret] of cases) {
@@ -19,8 +66,33 @@ for (const [name, input, secret] of cases) {
     const output = redact(input);
     assert.ok(!output.includes(secret), `${JSON.stringify(output)} still holds the secret`);
     assert.match(output, /redacted/);
+    assert.equal(redact(output), output, 'redacting twice changes nothing');
   });
 }
+
+test('keeps what is not secret: the scheme, the user, the host, the rest of the line', () => {
+  assert.equal(redact('Authorization: Basic dXNlcjpwYXNz'), 'Authorization: Basic <redacted>');
+  assert.equal(
+    redact('{"authorization":"Basic dXNlcjpwYXNz","path":"/api"}'),
+    '{"authorization":"Basic <redacted>","path":"/api"}',
+  );
+  assert.equal(redact('http://user:p4ss@web.shop:8080/x'), 'http://user:<redacted>@web.shop:8080/x');
+  assert.equal(redact("token: 'abc' # comment"), "token: '<redacted>' # comment");
+  assert.equal(redact('GET /v1?api_key=k3y&x=1'), 'GET /v1?api_key=<redacted>&x=1');
+  assert.equal(redact('password: my secret pass\nnext line'), 'password: <redacted>\nnext line');
+});
+
+afterEach(() => forgetSecrets());
+
+test('remembered secrets are removed wherever they appear (an exec plugin echoing its env)', () => {
+  rememberSecrets(['Sup3rS3cretValue', undefined, 'abc']);
+  const stderr = 'plugin: cannot log in with Sup3rS3cretValue (expired)';
+  assert.equal(redact(stderr), 'plugin: cannot log in with <redacted> (expired)');
+  assert.equal(
+    redact('abc stays: too short to be told from a word'),
+    'abc stays: too short to be told from a word',
+  );
+});
 
 test('leaves ordinary text alone', () => {
   const text = 'GET https://127.0.0.1:6443/api/v1/pods?limit=500 200 OK (token count: n/a)';
@@ -28,5 +100,10 @@ test('leaves ordinary text alone', () => {
     redact('pod frontend-7d9 in namespace shop is Ready'),
     'pod frontend-7d9 in namespace shop is Ready',
   );
-  assert.ok(redact(text).startsWith('GET https://127.0.0.1:6443/api/v1/pods?limit=500 200 OK'));
+  assert.equal(redact(text), text);
+  const forbidden =
+    'pods is forbidden: User "system:serviceaccount:tools:token-reader" cannot list resource "pods" in API group "" in the namespace "data"';
+  assert.equal(redact(forbidden), forbidden);
+  assert.equal(redact('secrets "db" not found'), 'secrets "db" not found');
+  assert.equal(redact('name: web\nimage: nginx'), 'name: web\nimage: nginx');
 });
