@@ -70,6 +70,8 @@ export interface ResourceAccess {
   readonly status: ResourceStatus;
   /** Why, for `failed`, `forbidden` and `unavailable`. */
   readonly message?: string;
+  /** Whether the objects were listed at least once; a `failed` resource keeps answering with them. */
+  readonly listed: boolean;
 }
 
 export type NamespaceStatus = { readonly [R in CachedResource]: ResourceAccess };
@@ -346,8 +348,8 @@ export class ClusterCache {
 
   /**
    * Without a namespace: whether the namespace list is known (listed, or the fallback taken).
-   * With one: whether it is watched and each of its resources has been listed (or is forbidden or
-   * not served).
+   * With one: whether it is watched and settled: each of its resources has been listed, or is
+   * known to be forbidden or not served. Settled is not readable: `namespaceStatus` tells which.
    */
   isSynced(namespace?: string): boolean {
     if (namespace === undefined) {
@@ -374,9 +376,9 @@ export class ClusterCache {
         case 'forbidden':
         case 'unavailable':
         case 'failed':
-          return { status: tracked.status, message: tracked.error?.message ?? '' };
+          return { status: tracked.status, message: tracked.error?.message ?? '', listed: tracked.synced };
         default:
-          return { status: tracked.synced ? 'synced' : 'syncing' };
+          return { status: tracked.synced ? 'synced' : 'syncing', listed: tracked.synced };
       }
     };
     return {

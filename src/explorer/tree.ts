@@ -8,6 +8,8 @@ import { matchesRequirements, parseLabelSelectorString } from '../analysis/label
 import type { LabelRequirement } from '../analysis/labels.ts';
 import type { ClusterChange } from '../cluster/changes.ts';
 import type { ClusterSession } from '../cluster/session.ts';
+import { knowledgeOf, unknownWord, unreadableMessage } from './access.ts';
+import type { Knowledge } from './access.ts';
 import {
   containerPortPresentation,
   containerPresentation,
@@ -34,6 +36,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   private readonly shownNamespaceText = new Map<string, string>();
   /** Pod names last listed per namespace, to refresh a Pods group only when membership changes. */
   private readonly shownPods = new Map<string, string>();
+  /** Whether EndpointSlices were readable per namespace when last shown, to refresh its Services. */
+  private readonly shownEndpointAccess = new Map<string, string>();
   private filterCache: { text: string; requirements: LabelRequirement[] | undefined } | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   readonly now: () => number;
@@ -74,6 +78,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     this.nodes.clear();
     this.shownNamespaceText.clear();
     this.shownPods.clear();
+    this.shownEndpointAccess.clear();
     this.changed.fire(undefined);
   }
 
@@ -144,12 +149,28 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     switch (node.kind) {
       case 'context':
         return node.context === context ? this.contextChildren(context) : [];
-      case 'namespace':
+      case 'namespace': {
+        const access = this.access(node.namespace);
+        if (access.pods.state === 'forbidden' && access.services.state === 'forbidden') {
+          return [this.accessMessage(node.namespace, 'namespace', access.pods, 'Pods or Services')];
+        }
         return [
           this.groupNode(context, node.namespace, 'pods'),
           this.groupNode(context, node.namespace, 'services'),
         ];
-      case 'group':
+      }
+      case 'group': {
+        const knowledge = this.access(node.namespace)[node.group];
+        if (knowledge.state !== 'known') {
+          return [
+            this.accessMessage(
+              node.namespace,
+              node.group,
+              knowledge,
+              node.group === 'pods' ? 'Pods' : 'Services',
+            ),
+          ];
+        }
         if (node.group === 'pods') {
           return this.visiblePods(node.namespace).map((pod) =>
             this.podNode(node.namespace, pod.metadata!.name!)!,
@@ -159,6 +180,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
           .map((service) => service.metadata!.name!)
           .sort()
           .map((name) => this.serviceNode(node.namespace, name)!);
+      }
       case 'pod': {
         const pod = cache?.pod(node.namespace, node.name);
         return (pod?.spec?.containers ?? []).map((container) =>
@@ -185,6 +207,12 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
         );
       }
       case 'service': {
+        const slicesKnown = this.access(node.namespace).endpointSlices;
+        if (slicesKnown.state !== 'known') {
+          return [
+            this.accessMessage(node.namespace, `endpoints/${node.name}`, slicesKnown, 'EndpointSlices'),
+          ];
+        }
         const endpoints = (cache?.endpointSlices(node.namespace, node.name) ?? []).flatMap((slice) =>
           (slice.endpoints ?? []).map((endpoint) => ({ endpoint, slice })),
         );
@@ -272,10 +300,13 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
       }
       case 'group': {
         const filter = node.group === 'pods' ? this.session.podFilter() : undefined;
+        const knowledge = this.access(node.namespace)[node.group];
         const count =
-          node.group === 'pods'
-            ? this.visiblePods(node.namespace).length
-            : (cache?.services(node.namespace).length ?? 0);
+          knowledge.state !== 'known'
+            ? unknownWord(knowledge)
+            : node.group === 'pods'
+              ? String(this.visiblePods(node.namespace).length)
+              : String(cache?.services(node.namespace).length ?? 0);
         if (node.group === 'pods') {
           this.shownPods.set(node.namespace, this.podNames(node.namespace));
         }
@@ -284,7 +315,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
           vscode.TreeItemCollapsibleState.Collapsed,
         );
         item.id = node.id;
-        item.description = filter ? `${count} · filter ${filter}` : String(count);
+        item.description = filter ? `${count} · filter ${filter}` : count;
         item.iconPath = new vscode.ThemeIcon(node.group === 'pods' ? 'symbol-module' : 'symbol-interface');
         item.contextValue = `group.${node.group}`;
         return item;
@@ -329,10 +360,12 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
         if (!service) {
           return this.gone(node.name, node.id);
         }
+        const access = this.access(node.namespace);
         const presentation = servicePresentation(
           service,
           cache?.endpointSlices(node.namespace, node.name) ?? [],
           cache?.pods(node.namespace) ?? [],
+          { pods: access.pods, endpointSlices: access.endpointSlices },
         );
         return this.item(presentation, vscode.TreeItemCollapsibleState.Collapsed, node.id);
       }
@@ -512,12 +545,47 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     const notReady = pods.filter(
       (pod) => !pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
     ).length;
+    const access = this.access(namespace);
     return {
-      pods: cache?.isSynced(namespace) ? pods.length : cache?.podCount(namespace),
+      pods: pods.length,
       notReady,
       services: cache?.services(namespace).length ?? 0,
       watched: true,
+      access: { pods: access.pods, services: access.services },
     };
+  }
+
+  /** What the cache can say of a namespace's Pods, Services and EndpointSlices. */
+  private access(namespace: string): {
+    pods: Knowledge;
+    services: Knowledge;
+    endpointSlices: Knowledge;
+  } {
+    const status = this.session.cache?.namespaceStatus(namespace);
+    return {
+      pods: knowledgeOf(status?.pods),
+      services: knowledgeOf(status?.services),
+      endpointSlices: knowledgeOf(status?.endpointSlices),
+    };
+  }
+
+  /** The node shown in place of objects that cannot be listed (yet), with the actions that help. */
+  private accessMessage(namespace: string, key: string, knowledge: Knowledge, kindPlural: string): Node {
+    const message = unreadableMessage(knowledge, kindPlural, namespace)!;
+    const actions: MessageAction[] =
+      knowledge.state === 'loading'
+        ? []
+        : [
+            { title: 'Retry now', command: 'kubereach.refresh' },
+            { title: 'Open Output', command: 'kubereach.openOutput' },
+          ];
+    return this.message(
+      `access/${namespace}/${key}`,
+      message.text,
+      message.severity,
+      message.detail,
+      actions.length > 0 ? actions : undefined,
+    );
   }
 
   private podNames(namespace: string): string {
@@ -555,7 +623,11 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
           targets.add(group);
         }
       }
-      if (change.services.has(namespace)) {
+      const endpointAccess = this.access(namespace).endpointSlices.state;
+      const endpointAccessChanged =
+        change.endpointSlices.has(namespace) && endpointAccess !== this.shownEndpointAccess.get(namespace);
+      this.shownEndpointAccess.set(namespace, endpointAccess);
+      if (change.services.has(namespace) || endpointAccessChanged) {
         const group = this.nodes.peek(ids.group(context, namespace, 'services'));
         if (group) {
           targets.add(group);

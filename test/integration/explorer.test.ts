@@ -213,6 +213,46 @@ describe('explorer access and kubeconfig errors', () => {
     }
   });
 
+  test('a namespace the identity may not read says "no access", never "0 pods"', async () => {
+    const view = openSession(fixture.sandbox.kubeconfigFor('web-reader'));
+    try {
+      const context = 'kubereach-sandbox';
+      await waitFor(
+        'the default namespace settles',
+        () => item(view.tree, [context, 'default'])?.description === 'no access',
+      );
+      const namespace = item(view.tree, [context, 'default'])!;
+      assert.equal(namespace.iconPath?.id, 'lock');
+      assert.doesNotMatch(JSON.stringify(namespace), /0 pods|0 services/);
+      const [forbidden] = view.tree.getChildren(find(view.tree, [context, 'default']));
+      const node = view.tree.getTreeItem(forbidden!) as unknown as Item & { tooltip: string };
+      assert.equal(node.label, 'Forbidden: no access to Pods or Services');
+      assert.match(node.tooltip, /may not list Pods or Services in namespace default \(403\)/);
+      assert.match(node.tooltip, /pods is forbidden: User "web-reader" cannot list resource "pods"/);
+      assert.deepEqual(labels(view.tree, [context, 'default', node.label]), ['Retry now', 'Open Output']);
+
+      // In `web` Pods and Services are readable, EndpointSlices are not: counts for the first two,
+      // and the Service says its endpoints are unknown rather than "No ready endpoint".
+      await waitFor(
+        'the web counts',
+        () => item(view.tree, [context, 'web'])!.description === '3 pods · 1 service',
+      );
+      assert.equal(labels(view.tree, [context, 'web', 'Pods']).length, 3);
+      const service = view.tree.getChildren(find(view.tree, [context, 'web', 'Services']))[0]!;
+      const serviceItem = view.tree.getTreeItem(service) as unknown as Item & { tooltip: { value: string } };
+      assert.doesNotMatch(serviceItem.tooltip.value, /No ready endpoint/);
+      assert.match(serviceItem.tooltip.value, /\*\*Endpoints:\*\* no access/);
+      assert.deepEqual(
+        view.tree
+          .getChildren(service)
+          .map((child) => (view.tree.getTreeItem(child) as unknown as Item).label),
+        ['Forbidden: no access to EndpointSlices'],
+      );
+    } finally {
+      view.session.dispose();
+    }
+  });
+
   test('two kubeconfig files with two contexts are merged; switching changes only the view', async () => {
     const original = readFileSync(fixture.sandbox.kubeconfigPath, 'utf8');
     const second = original

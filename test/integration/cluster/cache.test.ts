@@ -77,10 +77,10 @@ describe('ClusterCache', () => {
     assert.equal(cache.endpointSlices('web', 'nothing').length, 0);
     assert.deepEqual(cache.networkPolicies('web'), []);
     assert.deepEqual(cache.namespaceStatus('web'), {
-      pods: { status: 'synced' },
-      services: { status: 'synced' },
-      endpointSlices: { status: 'synced' },
-      networkPolicies: { status: 'synced' },
+      pods: { status: 'synced', listed: true },
+      services: { status: 'synced', listed: true },
+      endpointSlices: { status: 'synced', listed: true },
+      networkPolicies: { status: 'synced', listed: true },
     });
     // Typed models, as client-node's lists give them.
     assert.ok(cache.pod('web', 'client')?.metadata?.creationTimestamp instanceof Date);

@@ -1291,6 +1291,43 @@ describe('namespacePresentation', () => {
     );
   });
 
+  test('what cannot be read or is not listed yet is shown as itself, never as zero', () => {
+    const known = { state: 'known', stale: false } as const;
+    const forbidden = {
+      state: 'forbidden',
+      reason: 'pods is forbidden: User "u" cannot list resource "pods"',
+    } as const;
+    const both = namespacePresentation('data', {
+      pods: 0,
+      notReady: 0,
+      services: 0,
+      access: { pods: forbidden, services: { ...forbidden, reason: 'services is forbidden' } },
+    });
+    assert.equal(both.description, 'no access');
+    assert.deepEqual(both.icon, { id: 'lock', color: 'list.warningForeground' });
+    assert.match(both.tooltip ?? '', /may not list its Pods or Services \(403\)/);
+    assert.match(both.tooltip ?? '', /cannot list resource "pods"/);
+
+    const loading = namespacePresentation('shop', {
+      pods: 4,
+      notReady: 1,
+      services: 0,
+      access: { pods: known, services: { state: 'loading' } },
+    });
+    assert.equal(loading.description, '4 pods · 1 not ready · services: loading…');
+    assert.match(loading.tooltip ?? '', /\*\*Services:\*\* loading…/);
+
+    const partial = namespacePresentation('shop', {
+      pods: 0,
+      notReady: 0,
+      services: 2,
+      access: { pods: forbidden, services: known },
+    });
+    assert.equal(partial.description, 'pods: no access · 2 services');
+    assert.match(partial.tooltip ?? '', /\*\*Not ready:\*\* no access/);
+    assert.deepEqual(partial.icon, { id: 'lock', color: 'list.warningForeground' });
+  });
+
   test('an unwatched namespace shows no counts', () => {
     assert.deepEqual(
       namespacePresentation('kube-system', { pods: 0, notReady: 0, services: 0, watched: false }),
@@ -1445,12 +1482,13 @@ describe('every icon and color exists in VS Code', () => {
   });
 });
 
-test('format.ts stays pure: it imports only the analysis code', () => {
-  const source = readFileSync(new URL('../../../src/explorer/format.ts', import.meta.url), 'utf8');
-  const imports = [...source.matchAll(/ from '([^']+)';/g)].map((match) => match[1]);
-  assert.ok(imports.length > 0);
-  for (const specifier of imports) {
-    assert.match(specifier!, /^\.\.\/analysis\/[a-zA-Z0-9]+\.ts$/);
+test('format.ts and access.ts stay pure: they import only the analysis code and each other', () => {
+  for (const file of ['format.ts', 'access.ts']) {
+    const source = readFileSync(new URL(`../../../src/explorer/${file}`, import.meta.url), 'utf8');
+    const imports = [...source.matchAll(/ from '([^']+)';/g)].map((match) => match[1]);
+    for (const specifier of imports) {
+      assert.match(specifier!, /^(\.\.\/analysis\/[a-zA-Z0-9]+|\.\/access)\.ts$/, `${file}: ${specifier}`);
+    }
+    assert.ok(!/from 'vscode'|require\(/.test(source), file);
   }
-  assert.ok(!/from 'vscode'|require\(/.test(source));
 });
