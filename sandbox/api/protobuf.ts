@@ -25,7 +25,8 @@ interface Field {
   /** A pointer in Go: present means set, even to zero. */
   readonly keepZero?: boolean;
 }
-type MessageName = keyof typeof MESSAGES;
+/** The name of a message in `MESSAGES`. */
+type MessageName = string;
 type Schema = Readonly<Record<number, Field>>;
 
 const f = (name: string, type: Field['type'], extra: Partial<Field> = {}): Field => ({
@@ -35,7 +36,7 @@ const f = (name: string, type: Field['type'], extra: Partial<Field> = {}): Field
 });
 const list = (name: string, type: Field['type']): Field => ({ name, type, repeated: true });
 
-const MESSAGES = {
+const MESSAGES: Readonly<Record<MessageName, Schema>> = {
   Unknown: {
     1: f('typeMeta', 'TypeMeta'),
     2: f('raw', 'bytes'),
@@ -144,7 +145,7 @@ const MESSAGES = {
   NamespaceSpec: { 1: list('finalizers', 'string') },
   /** Status is the server's to write; its content is skipped. */
   Ignored: {},
-} satisfies Record<string, Schema>;
+};
 
 const TOP_LEVEL: Record<string, MessageName> = {
   'apps/v1/Deployment': 'Deployment',
@@ -266,7 +267,7 @@ function quantity(bytes: Buffer): string {
 }
 
 function decodeMessage(bytes: Buffer, name: MessageName, path: string): Record<string, unknown> {
-  const schema: Schema = MESSAGES[name];
+  const schema = MESSAGES[name] ?? {};
   const result: Record<string, unknown> = {};
   if (name === 'Ignored') {
     return result;
