@@ -6,7 +6,7 @@
  */
 import { codeInfo } from './codes.ts';
 import type { DiagnosticCode, Severity } from './codes.ts';
-import { firstLineSpan, placeSpan, spanOf } from './document.ts';
+import { firstLineSpan, MAX_NESTING, placeSpan, spanOf } from './document.ts';
 import type { Chunk, ManifestFile, ManifestObject, PlacedChunk, Range, Span } from './document.ts';
 import { resolveFix } from './fixes.ts';
 import type { LocalFix } from './fixes.ts';
@@ -181,6 +181,18 @@ export function* analyzeSteps(
           code: 'KR0001',
           severity: 'information',
           message: `This document (${formatBytes(chunk.text.length)}) is not analysed: KubeReach reads documents of up to ${formatBytes(file.limits.maxDocumentBytes)}.`,
+          span: firstLineSpan(chunk),
+          fixes: [],
+        }),
+      );
+      continue;
+    }
+    if (chunk.status === 'too-deep') {
+      diagnostics.push(
+        place(placed, {
+          code: 'KR0001',
+          severity: 'information',
+          message: `This document is not analysed: its collections are nested more than ${MAX_NESTING} deep, and reading it would hold the language server.`,
           span: firstLineSpan(chunk),
           fixes: [],
         }),

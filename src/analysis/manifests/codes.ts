@@ -19,7 +19,7 @@ export interface CodeInfo {
 }
 
 export const CODES = {
-  KR0001: { severity: 'information', title: 'Document not analysed: too large' },
+  KR0001: { severity: 'information', title: 'Document not analysed: too large or nested too deeply' },
   KR0002: { severity: 'information', title: 'Too many problems in this file; the rest are not shown' },
 
   KR1001: { severity: 'error', title: 'Service without ports' },

@@ -11,6 +11,10 @@
  * - A chunk holding `{{` is a Go/Helm template: not parsed, never reported on.
  * - A chunk whose top-level `kind:` (a line starting with `kind:`) names a kind that is not
  *   analysed (a ConfigMap, a CRD…) is not parsed at all: reading it could not change an answer.
+ * - A lone CR is a line break, as for kubectl's YAML reader (and LSP): it is read as LF, which
+ *   keeps every offset where it was.
+ * - A chunk nesting collections more than MAX_NESTING deep is not parsed (one KR0001 note): a cheap
+ *   scan decides, before the parser could spend half a second on a 60 KB `[[[[…]]]]`.
  * - A chunk larger than `maxDocumentBytes` is not parsed (one KR0001 note), nor is anything after
  *   the first `maxFileBytes` of parsed chunks (one KR0001 note for the rest). The `yaml` package
  *   reads about 1 MB/s and composes large flat mappings in quadratic time, so the limits are what
@@ -100,6 +104,8 @@ export type ChunkStatus =
   | 'other-kind'
   /** Larger than `maxDocumentBytes`. */
   | 'too-large'
+  /** Nests collections more than MAX_NESTING deep (found by a scan; not parsed). */
+  | 'too-deep'
   /**
    * After the first `maxFileBytes` of parsed documents: the first such document stands for all of
    * them (`ManifestFile.documentsOverBudget`), and no chunk follows it.
@@ -247,6 +253,68 @@ export function peekKind(text: string): string | undefined {
   return KIND_LINE.exec(text)?.[2];
 }
 
+/**
+ * How deep collections may nest in a document that is parsed. Manifests nest about 12 deep; the
+ * `yaml` package spends time superlinear in depth (a 60 KB `[[[[…]]]]` held the event loop for about
+ * half a second), so a deeper document is refused by a scan before any parsing.
+ */
+export const MAX_NESTING = 64;
+
+const OPEN_BRACKET = 0x5b;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACKET = 0x5d;
+const CLOSE_BRACE = 0x7d;
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const TAB = 0x09;
+const DASH = 0x2d;
+const QUESTION = 0x3f;
+const COLON = 0x3a;
+
+/**
+ * Whether a document may nest collections more than `max` deep, by a scan that cannot be fooled
+ * into under-counting: every `[` and `{` opens a level until its `]` or `}` (even inside quotes or
+ * comments, which only over-counts for unbalanced brackets in text), and each compact block entry
+ * (`- `, `? `, `: `) at the start of a line opens one more on that line (`- - - x`).
+ */
+export function nestingExceeds(text: string, max: number): boolean {
+  let flow = 0;
+  let compact = 0;
+  let lineStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === OPEN_BRACKET || c === OPEN_BRACE) {
+      flow++;
+      lineStart = false;
+      if (flow + compact > max) {
+        return true;
+      }
+    } else if (c === CLOSE_BRACKET || c === CLOSE_BRACE) {
+      flow = flow > 0 ? flow - 1 : 0;
+      lineStart = false;
+    } else if (c === LF || c === CR) {
+      lineStart = true;
+      compact = 0;
+    } else if (c === SPACE || c === TAB) {
+      // Indentation and the space after an indicator keep the line "at its start".
+    } else if (lineStart && (c === DASH || c === QUESTION || c === COLON)) {
+      const next = i + 1 < text.length ? text.charCodeAt(i + 1) : SPACE;
+      if (next === SPACE || next === TAB || next === LF || next === CR) {
+        compact++;
+        if (flow + compact > max) {
+          return true;
+        }
+      } else {
+        lineStart = false;
+      }
+    } else {
+      lineStart = false;
+    }
+  }
+  return false;
+}
+
 export function isTemplate(text: string): boolean {
   return text.includes('{{');
 }
@@ -261,9 +329,10 @@ function makeChunk(text: string, status: ChunkStatus, peekedKind: string | undef
  * generator's return value is the file.
  */
 export function* parseManifestFileSteps(
-  text: string,
+  source: string,
   options: ParseOptions = {},
 ): Generator<void, ManifestFile> {
+  const text = withLineFeeds(source);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const kinds = options.kinds ?? ANALYSED_KINDS;
   const cache = options.cache;
@@ -301,6 +370,8 @@ export function* parseManifestFileSteps(
         chunk = makeChunk(chunkText, 'template', kind);
       } else if (kind !== undefined && !kinds.has(kind)) {
         chunk = makeChunk(chunkText, 'other-kind', kind);
+      } else if (nestingExceeds(chunkText, MAX_NESTING)) {
+        chunk = makeChunk(chunkText, 'too-deep', kind);
       }
     }
     const needsParse = chunk === undefined || chunk.status === 'parsed' || chunk.status === 'syntax-error';
@@ -328,6 +399,11 @@ export function* parseManifestFileSteps(
   }
   cache?.retain(used);
   return { text, chunks, isPatch: options.isPatch ?? false, limits, documentsOverBudget };
+}
+
+/** A lone CR as LF (the same length, so offsets and positions stay as the editor counts them). */
+export function withLineFeeds(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
 }
 
 /** Parses a whole file at once (tests, the workspace index); see parseManifestFileSteps. */
