@@ -39,7 +39,7 @@ import type {
 } from './k8s.ts';
 import { matchesServiceSelector } from './labels.ts';
 import { evaluateConnection, podEndpoint } from './networkPolicy.ts';
-import type { ConnectionVerdict, DirectionVerdict, Endpoint } from './networkPolicy.ts';
+import type { ConnectionVerdict, DirectionVerdict, Endpoint, KubernetesRule } from './networkPolicy.ts';
 import { podHealth } from './podStatus.ts';
 import type { ContainerStatusLike } from './podStatus.ts';
 import { declaredPorts, resolveTargetPort } from './ports.ts';
@@ -1310,6 +1310,9 @@ function policyStage(
           destination,
           port: backend.port!,
           protocol,
+          // Through a ClusterIP the connection goes by the service proxy: a Pod reaching itself so
+          // is the hairpin case network plugins differ on. A headless name gives the Pod's own IP.
+          throughService: stage.resolved.kind === 'service' && !stage.resolved.headless,
         }),
       };
     });
@@ -2068,12 +2071,23 @@ function policyHop(
 ): HopDraft {
   const sourceName = `${nsOf(source)}/${nameOf(source)}`;
   const verdicts = checks.map((check) => ({ check, verdict: check.verdict[direction] }));
-  const denied = verdicts.filter(({ verdict }) => !verdict.allowed);
+  const denied = verdicts.filter(({ verdict }) => verdict.outcome === 'denied');
   const evidence = verdicts.map(({ check, verdict }) => {
     const rule = ruleText(verdict);
-    const where = rule === '' ? '' : ` (${verdict.allowedBy!.policy} ${rule})`;
-    return `${check.backend.namespace}/${check.backend.name} on ${check.protocol} ${check.port}: ${verdict.allowed ? 'allowed' : 'denied'}${where}; ${verdict.reason}.`;
+    const where =
+      rule !== ''
+        ? ` (${verdict.allowedBy!.policy} ${rule})`
+        : verdict.allowedByKubernetes === undefined
+          ? ''
+          : verdict.outcome === 'uncertain'
+            ? ' (allowed by the Kubernetes rule)'
+            : ' by the Kubernetes rule';
+    return `${check.backend.namespace}/${check.backend.name} on ${check.protocol} ${check.port}: ${verdict.outcome}${where}; ${verdict.reason}.`;
   });
+  const uncertain = verdicts.filter(({ verdict }) => verdict.outcome === 'uncertain');
+  if (denied.length === 0 && uncertain.length > 0) {
+    return uncertainPolicyHop(direction, uncertain[0]!.check, uncertain[0]!.verdict, source, evidence);
+  }
   if (denied.length === 0) {
     const isolated = verdicts.filter(({ verdict }) => verdict.isolated);
     const deciding = [
@@ -2096,12 +2110,28 @@ function policyHop(
         evidence,
       };
     }
-    const first = isolated[0]!.verdict;
-    return {
-      status: 'passed',
-      summary: `The ${direction} of ${subject} is restricted, and ${deciding.length === 1 ? `policy ${deciding[0]} admits this connection (${ruleText(first)})` : `policies ${list(deciding)} admit this connection`}.`,
-      evidence,
-    };
+    const byPolicy = isolated.find(({ verdict }) => verdict.allowedBy !== undefined)?.verdict;
+    const admitted =
+      deciding.length === 0
+        ? undefined
+        : deciding.length === 1
+          ? `policy ${deciding[0]} admits this connection${byPolicy === undefined ? '' : ` (${ruleText(byPolicy)})`}`
+          : `policies ${list(deciding)} admit this connection`;
+    const rules = [
+      ...new Set(
+        isolated
+          .map(({ verdict }) => verdict.allowedByKubernetes)
+          .filter((rule): rule is KubernetesRule => rule !== undefined),
+      ),
+    ].map((rule) => KUBERNETES_RULES[rule]);
+    const isolating = [...new Set(isolated.flatMap(({ verdict }) => verdict.selectingPolicies))];
+    const summary =
+      rules.length === 0
+        ? `The ${direction} of ${subject} is restricted, and ${admitted ?? 'a policy admits this connection'}.`
+        : admitted === undefined
+          ? `The ${direction} of ${subject} is restricted by ${list(isolating)}, but ${list(rules)}: the Kubernetes rule, not a policy, allows this connection.`
+          : `The ${direction} of ${subject} is restricted: ${admitted} to some Pods, and to the others ${list(rules)}, so the Kubernetes rule, not a policy, allows it.`;
+    return { status: 'passed', summary, evidence };
   }
   const first = denied[0]!;
   const subjectNs = direction === 'egress' ? nsOf(source) : first.check.backend.namespace;
@@ -2142,6 +2172,39 @@ function policyHop(
   };
 }
 
+/** What each rule of Kubernetes says, as the concept page puts it. */
+const KUBERNETES_RULES: Readonly<Record<KubernetesRule, string>> = {
+  self: 'a Pod cannot block access to itself',
+  node: 'traffic to and from the node where a Pod is running is always allowed',
+};
+
+/**
+ * A Pod reaching itself through its Service where its policies would deny it: the Kubernetes rule
+ * allows it, some network plugins do not (kubernetes/kubernetes#95879), so the hop says "unknown"
+ * and how to make it hold on every plugin, rather than guessing.
+ */
+function uncertainPolicyHop(
+  direction: 'egress' | 'ingress',
+  check: PolicyCheck,
+  verdict: DirectionVerdict,
+  source: DiagnosisPod,
+  evidence: string[],
+): HopDraft {
+  const isolating = verdict.selectingPolicies;
+  const where =
+    isolating.length === 1
+      ? `NetworkPolicy ${isolating[0]}`
+      : `one of the NetworkPolicies ${list(isolating, 'or')}`;
+  const rule = policySuggestion(direction, nsOf(source), source, podIp(source), check.port, check.protocol);
+  return {
+    status: 'unknown',
+    summary: `${upperFirst(verdict.reason)}: verify with a probe.`,
+    evidence,
+    fix: `To have it allowed on every network plugin, add a rule to ${where} that ${direction === 'egress' ? 'lets it reach' : 'admits'} ${nsOf(source)}/${nameOf(source)} itself on ${check.protocol} ${check.port}, under spec.${direction}:\n${rule}`,
+    ...(isolating[0] === undefined ? {} : { manifest: policyManifest(isolating[0]) }),
+  };
+}
+
 function upperFirst(text: string): string {
   return text === '' ? text : `${text[0]!.toUpperCase()}${text.slice(1)}`;
 }
@@ -2167,9 +2230,11 @@ function externalEgressHop(
   if (verdict.allowed) {
     return {
       status: 'passed',
-      summary: verdict.isolated
-        ? `Policy ${verdict.allowedBy?.policy ?? ''} lets ${sourceName} reach ${external.ip ?? external.host} on ${external.port}.`
-        : `No NetworkPolicy restricts the egress of ${sourceName}.`,
+      summary: !verdict.isolated
+        ? `No NetworkPolicy restricts the egress of ${sourceName}.`
+        : verdict.allowedByKubernetes !== undefined
+          ? `The egress of ${sourceName} is restricted by ${list(verdict.selectingPolicies)}, but ${KUBERNETES_RULES[verdict.allowedByKubernetes]}: the Kubernetes rule, not a policy, lets it reach ${external.ip ?? external.host} on ${external.port}.`
+          : `Policy ${verdict.allowedBy?.policy ?? ''} lets ${sourceName} reach ${external.ip ?? external.host} on ${external.port}.`,
       evidence,
     };
   }
