@@ -13,7 +13,9 @@ import { networkPolicyFromModel } from '../analysis/networkPolicy.ts';
 import type { Pod } from '../analysis/k8s.ts';
 import type { ClusterModel, EndpointSlice, LiveNamespace } from '../analysis/manifests/cluster.ts';
 import type * as ClusterLayer from '../cluster/index.ts';
+import type { ResourceAccess } from '../cluster/cache.ts';
 import type { ClusterSession, SessionEvent } from '../cluster/session.ts';
+import type { UnreadableResource } from '../shared/messages.ts';
 
 /**
  * The cluster layer (client-node and the cache) is `dist/cluster.js`, the bundle the extension host
@@ -46,6 +48,25 @@ export interface ClusterSettings {
 /** Which namespaces changed: a set, or everything (context, kubeconfig, connection). */
 export type ClusterChangeScope = ReadonlySet<string> | 'all';
 
+/** Whether the objects of one resource can be read (listed, and not since refused). */
+function readable(access: ResourceAccess): boolean {
+  return access.status === 'synced' || (access.status === 'failed' && access.listed);
+}
+
+/** "no access (403): <the server's reason>", and the like, for hovers. */
+function accessWords(access: ResourceAccess, kindPlural: string): string {
+  switch (access.status) {
+    case 'forbidden':
+      return `no access to ${kindPlural} (403): ${access.message ?? ''}`;
+    case 'unavailable':
+      return `${kindPlural} are not served by this cluster (404): ${access.message ?? ''}`;
+    case 'failed':
+      return `${kindPlural} could not be listed: ${access.message ?? ''}`;
+    default:
+      return `${kindPlural} not loaded yet`;
+  }
+}
+
 export interface ClusterStatus {
   readonly enabled: boolean;
   readonly context: string | undefined;
@@ -53,6 +74,7 @@ export interface ClusterStatus {
   readonly message: string | undefined;
   readonly watchedNamespaces: readonly string[];
   readonly syncedNamespaces: readonly string[];
+  readonly unreadable: readonly UnreadableResource[];
 }
 
 export class ServerCluster {
@@ -155,22 +177,30 @@ export class ServerCluster {
         }
         let live: LiveNamespace | undefined;
         const status = cache.namespaceStatus(name);
-        if (status !== undefined && cache.isSynced(name) && status.pods.status === 'synced') {
+        if (status !== undefined && cache.isSynced(name) && readable(status.pods)) {
           const pods = cache.pods(name) as unknown as readonly Pod[];
-          const policies =
-            status.networkPolicies.status === 'synced'
-              ? cache.networkPolicies(name).map(networkPolicyFromModel)
-              : undefined;
-          const slices = status.endpointSlices.status === 'synced';
+          const policies = readable(status.networkPolicies)
+            ? cache.networkPolicies(name).map(networkPolicyFromModel)
+            : undefined;
+          const slices = status.endpointSlices;
           live = {
             pods,
             networkPolicies: policies,
             endpointSlices: (service) =>
-              slices ? (cache.endpointSlices(name, service) as unknown as readonly EndpointSlice[]) : [],
+              readable(slices)
+                ? (cache.endpointSlices(name, service) as unknown as readonly EndpointSlice[])
+                : { unreadable: accessWords(slices, 'EndpointSlices') },
           };
         }
         snapshots.set(name, live);
         return live;
+      },
+      whyUnknown: (name: string) => {
+        const status = cache.namespaceStatus(name);
+        if (status === undefined || status.pods.status === 'syncing') {
+          return 'not loaded yet';
+        }
+        return accessWords(status.pods, 'Pods');
       },
     };
   }
@@ -191,13 +221,27 @@ export class ServerCluster {
     const cache = session?.cache;
     const state = cache?.state();
     const watched = [...(cache?.watchedNamespaces() ?? [])].sort();
+    const unreadable: UnreadableResource[] = [];
+    for (const namespace of watched) {
+      const status = cache?.namespaceStatus(namespace);
+      for (const [resource, access] of Object.entries(status ?? {})) {
+        if (access.status === 'forbidden' || access.status === 'unavailable' || access.status === 'failed') {
+          unreadable.push({ namespace, resource, status: access.status, message: access.message ?? '' });
+        }
+      }
+    }
     return {
       enabled: this.enabled,
       context: session?.context?.name,
       state: state?.kind ?? (this.enabled ? 'connecting' : 'off'),
       message: state?.message ?? session?.kubeconfigError,
       watchedNamespaces: watched,
-      syncedNamespaces: watched.filter((namespace) => cache?.isSynced(namespace) === true),
+      syncedNamespaces: watched.filter(
+        (namespace) =>
+          cache?.isSynced(namespace) === true &&
+          !unreadable.some((entry) => entry.namespace === namespace && entry.resource === 'pods'),
+      ),
+      unreadable,
     };
   }
 

@@ -54,9 +54,23 @@ export interface ServerStatus {
     readonly state: string;
     readonly message: string | undefined;
     readonly watchedNamespaces: readonly string[];
-    /** Watched namespaces whose Pods, EndpointSlices and NetworkPolicies have been listed. */
+    /**
+     * Watched namespaces whose resources have all been listed or refused, and whose Pods could be
+     * read: the cluster-aware checks speak of them.
+     */
     readonly syncedNamespaces: readonly string[];
+    /** What the identity may not read (403), what the server does not serve (404), what failed. */
+    readonly unreadable: readonly UnreadableResource[];
   };
+}
+
+export interface UnreadableResource {
+  readonly namespace: string;
+  /** `pods`, `services`, `endpointSlices` or `networkPolicies`. */
+  readonly resource: string;
+  readonly status: 'forbidden' | 'unavailable' | 'failed';
+  /** The server's reason. */
+  readonly message: string;
 }
 
 /**

@@ -42,8 +42,11 @@ export interface EndpointSlice {
 
 export interface LiveNamespace {
   readonly pods: readonly Pod[];
-  /** The EndpointSlices of one Service (by the `kubernetes.io/service-name` label). */
-  endpointSlices(service: string): readonly EndpointSlice[];
+  /**
+   * The EndpointSlices of one Service (by the `kubernetes.io/service-name` label), or, when they
+   * cannot be read, why (the server's words): never an empty list standing for "unknown".
+   */
+  endpointSlices(service: string): readonly EndpointSlice[] | { readonly unreadable: string };
   /** Undefined when NetworkPolicies may not be read: then no policy finding is made. */
   readonly networkPolicies: readonly NetworkPolicy[] | undefined;
 }
@@ -55,6 +58,11 @@ export interface ClusterModel {
   readonly defaultNamespace: string;
   /** A synced namespace's state, or undefined when it is not known (yet). */
   namespace(name: string): LiveNamespace | undefined;
+  /**
+   * Why `namespace(name)` is undefined, in a few words after "namespace X: ": still loading, or
+   * what the server refused (its reason). Cluster-aware checks make no finding there.
+   */
+  whyUnknown(name: string): string;
 }
 
 /** Ready: the Ready condition is True and the Pod is not being deleted. */

@@ -148,10 +148,7 @@ function liveNamespace(
   const namespace = serviceNamespace(manifestNamespace, cluster);
   const live = cluster.namespace(namespace);
   if (live === undefined) {
-    sections.lines.push(
-      '',
-      `**Cluster** ${code(cluster.context)}: namespace ${code(namespace)} is not loaded yet.`,
-    );
+    sections.lines.push('', clusterHeading(cluster, namespace, plain(cluster.whyUnknown(namespace))));
     return undefined;
   }
   return { live, namespace, cluster };
@@ -253,8 +250,16 @@ function portHover(object: ManifestObject, entry: ServicePortEntry, context: Hov
   if (!live || object.name === undefined) {
     return sections.lines;
   }
+  const slices = live.live.endpointSlices(object.name);
+  if ('unreadable' in slices) {
+    sections.lines.push(
+      '',
+      clusterHeading(live.cluster, live.namespace, `endpoints unknown: ${plain(slices.unreadable)}`),
+    );
+    return sections.lines;
+  }
   const endpoints: { address: string; port: number; ready: boolean; pod: string | undefined }[] = [];
-  for (const slice of live.live.endpointSlices(object.name)) {
+  for (const slice of slices) {
     const slicePort = (slice.ports ?? []).find(
       (candidate) =>
         (candidate.name ?? '') === (entry.port.name ?? '') && (candidate.protocol ?? 'TCP') === protocol,

@@ -181,6 +181,46 @@ describe('against the sandbox', () => {
     await client.diagnostics(servicesUri, hasCode('KR4001'));
   });
 
+  test('a namespace the identity may not read: the status and the hover say "no access", not "not loaded yet"', async () => {
+    const viewer = await LspClient.start({
+      workspace,
+      env: { KUBECONFIG: fixture.sandbox.kubeconfigFor('shop-viewer') },
+      settings: { clusterAware: true },
+      initializationOptions: { workspaceTrusted: false },
+    });
+    try {
+      const uri = uriOf(join(workspace, 'data/db.yaml'));
+      const text = readFileSync(join(workspace, 'data/db.yaml'), 'utf8');
+      await viewer.open(uri, text);
+      let status = await viewer.status();
+      for (
+        let i = 0;
+        i < 200 && !status.cluster.unreadable.some((entry) => entry.namespace === 'data');
+        i++
+      ) {
+        await new Promise((done) => setTimeout(done, 25));
+        status = await viewer.status();
+      }
+      const pods = status.cluster.unreadable.find(
+        (entry) => entry.namespace === 'data' && entry.resource === 'pods',
+      );
+      assert.equal(pods?.status, 'forbidden', JSON.stringify(status.cluster));
+      assert.match(pods.message, /pods is forbidden: User "shop-viewer" cannot list resource "pods"/);
+      assert.ok(!status.cluster.syncedNamespaces.includes('data'), 'unreadable is not synced');
+      const hover = await viewer.hover(uri, positionOf(text, 'app: db', 2, 2));
+      assert.ok(hover);
+      assert.match(hover.contents.value, /namespace `data`: no access to Pods \(403\): pods is forbidden/);
+      assert.doesNotMatch(hover.contents.value, /not loaded yet/);
+      const diagnostics = await viewer.diagnostics(uri);
+      assert.ok(
+        !diagnostics.some((d) => String(d.code).startsWith('KR4')),
+        'no cluster finding from nothing',
+      );
+    } finally {
+      assert.equal(await viewer.stop(), 0);
+    }
+  });
+
   test('kubereach.kubeconfig is honoured only once the workspace is trusted', async () => {
     const other = await LspClient.start({
       workspace,

@@ -142,8 +142,10 @@ export function clusterOf(
   pods: readonly Pod[],
   options: {
     policies?: NetworkPolicy[] | undefined;
-    slices?: Record<string, EndpointSlice[]>;
+    slices?: Record<string, EndpointSlice[]> | { unreadable: string };
     synced?: string[];
+    /** Why a namespace not in `synced` is unknown (default: not loaded yet). */
+    unknown?: Record<string, string>;
     defaultNamespace?: string;
   } = {},
 ): ClusterModel {
@@ -155,9 +157,13 @@ export function clusterOf(
       synced.has(name)
         ? {
             pods: pods.filter((pod) => (pod.metadata.namespace ?? 'default') === name),
-            endpointSlices: (serviceName) => options.slices?.[serviceName] ?? [],
+            endpointSlices: (serviceName) =>
+              options.slices && 'unreadable' in options.slices
+                ? { unreadable: options.slices.unreadable as string }
+                : ((options.slices as Record<string, EndpointSlice[]> | undefined)?.[serviceName] ?? []),
             networkPolicies: 'policies' in options ? options.policies : [],
           }
         : undefined,
+    whyUnknown: (name) => options.unknown?.[name] ?? 'not loaded yet',
   };
 }

@@ -89,8 +89,20 @@ describe('hover on a Service selector', () => {
   test('a namespace not loaded yet', () => {
     assert.match(
       hover('selector:', 1, { cluster: clusterOf(pods, { synced: [] }) })!,
-      /namespace `shop` is not loaded yet/,
+      /namespace `shop`: not loaded yet/,
     );
+  });
+
+  test('a namespace the identity may not read says so with the server\'s reason, not "not loaded yet"', () => {
+    const reason = 'no access (403): pods is forbidden: User "viewer" cannot list resource "pods"';
+    const markdown = hover('selector:', 1, {
+      cluster: clusterOf(pods, { synced: [], unknown: { shop: reason } }),
+    })!;
+    assert.match(
+      markdown,
+      /namespace `shop`: no access \(403\): pods is forbidden: User "viewer" cannot list resource "pods"/,
+    );
+    assert.doesNotMatch(markdown, /not loaded yet/);
   });
 
   test('long lists are cut', () => {
@@ -122,6 +134,15 @@ describe('hover on a port', () => {
     assert.match(markdown, /2 endpoints, 1 ready/);
     assert.match(markdown, /- ✓ `10\.0\.0\.1:8080` ready · Pod `backend-1`/);
     assert.match(markdown, /- ✗ `10\.0\.0\.2:8080` not ready · Pod `backend-2`/);
+  });
+
+  test('unreadable EndpointSlices: the endpoints are unknown, not "no endpoints"', () => {
+    const cluster = clusterOf(pods, {
+      slices: { unreadable: 'no access (403): endpointslices is forbidden' },
+    });
+    const markdown = hover('port: 80', 2, { cluster })!;
+    assert.match(markdown, /endpoints unknown: no access \(403\): endpointslices is forbidden/);
+    assert.doesNotMatch(markdown, /no endpoints/);
   });
 
   test('no endpoints for a port the slices do not carry', () => {
