@@ -2,7 +2,11 @@
  * "Show Policy Matrix": the verdict NetworkPolicy gives for every ordered pair of a set of Pods
  * (static, from the evaluator in src/analysis/networkPolicy.ts, with the deciding policy and rule),
  * and the probe matrix laid over it, pair by pair, with disagreements flagged. A cluster whose
- * network plugin does not enforce NetworkPolicy shows up as denied pairs the probes reach.
+ * network plugin does not enforce NetworkPolicy shows up as denied pairs the probes reach. A Pod's
+ * cell to itself and cells between a Pod and its own node (host-network Pods there) are allowed by
+ * the rules of Kubernetes, not by a policy (see src/analysis/networkPolicy.ts); the cell names the
+ * rule (`allowedByKubernetes`) and no deciding policy. The matrix probes Pods by IP, never through a
+ * Service, so no cell is `uncertain` (the hairpin case); the field is there for any that would be.
  * Pure: no network, no `vscode`.
  */
 import type { V1Pod } from '@kubernetes/client-node';
@@ -42,8 +46,12 @@ function side(verdict: DirectionVerdict): PolicySide {
   const key = verdict.direction === 'ingress' ? 'from' : 'to';
   return {
     allowed: verdict.allowed,
+    outcome: verdict.outcome,
     isolated: verdict.isolated,
     isolatedBy: verdict.selectingPolicies,
+    ...(verdict.allowedByKubernetes === undefined
+      ? {}
+      : { allowedByKubernetes: verdict.allowedByKubernetes }),
     ...(by === undefined
       ? {}
       : {
@@ -60,7 +68,21 @@ function deciding(egress: PolicySide, ingress: PolicySide): string | undefined {
   if (!ingress.allowed) {
     return ingress.isolatedBy[0];
   }
+  // A side the rules of Kubernetes allowed was decided by no policy.
   return ingress.policy ?? egress.policy;
+}
+
+/** The rule of Kubernetes that allowed a cell, as the concept page words it. */
+function ruleSentence(cell: PolicyMatrixCell): string | undefined {
+  const rule = cell.ingress.allowedByKubernetes ?? cell.egress.allowedByKubernetes;
+  switch (rule) {
+    case 'self':
+      return 'A Pod cannot block access to itself';
+    case 'node':
+      return 'Traffic to and from the node where a Pod is running is always allowed';
+    default:
+      return undefined;
+  }
 }
 
 /** The static NetworkPolicy verdict of every ordered pair of `pods` (rows: sources, columns: destinations). */
@@ -114,6 +136,7 @@ export function policyMatrix(
         port: columns[column]!.port,
         protocol,
         allowed: verdict.allowed,
+        outcome: verdict.outcome,
         egress,
         ingress,
         ...(decided === undefined ? {} : { deciding: decided }),
@@ -168,11 +191,16 @@ function compare(cell: PolicyMatrixCell, result: ProbeResult | undefined): Overl
         ...(result.reachable ? {} : { explanation: `The policies let it through; ${result.message}` }),
       };
     }
+    const failed = result.verdict === 'timeout' ? 'timed out' : `failed (${result.verdict})`;
+    const rule = ruleSentence(cell);
     return {
       ...cell,
       probe,
       agreement: 'disagree',
-      explanation: `The NetworkPolicies allow this connection, but the probe ${result.verdict === 'timeout' ? 'timed out' : `failed (${result.verdict})`}: something else drops it (a policy not in view, a cluster-wide policy of the network plugin, a firewall) or the application does not answer.`,
+      explanation:
+        rule === undefined
+          ? `The NetworkPolicies allow this connection, but the probe ${failed}: something else drops it (a policy not in view, a cluster-wide policy of the network plugin, a firewall) or the application does not answer.`
+          : `${rule}, so the Kubernetes rule allows this connection, but the probe ${failed}: the network plugin applies policy where Kubernetes says it must not, something else drops it (a firewall), or the application does not answer.`,
     };
   }
   if (result.reachable) {

@@ -5,6 +5,7 @@
  */
 import type { StaticDiagnosis } from '../analysis/diagnosis.ts';
 import type { Protocol } from '../analysis/k8s.ts';
+import type { KubernetesRule, PolicyOutcome } from '../analysis/networkPolicy.ts';
 import type { ProbeResult, ProbeVerdict } from '../probe/types.ts';
 
 export type {
@@ -68,6 +69,9 @@ export interface DiagnosisSource {
 /** What one direction of NetworkPolicy says about a pair. */
 export interface PolicySide {
   readonly allowed: boolean;
+  readonly outcome: PolicyOutcome;
+  /** Set when a rule of Kubernetes, not a policy, allowed it: the Pod itself, or its own node. */
+  readonly allowedByKubernetes?: KubernetesRule;
   /** Whether some policy selects the Pod for this direction. */
   readonly isolated: boolean;
   /** The policy whose rule admitted the connection (`ns/name`), when isolated and allowed. */
@@ -84,10 +88,13 @@ export interface PolicyMatrixCell {
   readonly destination: string;
   readonly port: number;
   readonly protocol: Protocol;
+  /** True for `uncertain` too (what the Kubernetes documentation says). */
   readonly allowed: boolean;
+  /** `uncertain` where network plugins are known to differ; only a probe tells. */
+  readonly outcome: PolicyOutcome;
   readonly egress: PolicySide;
   readonly ingress: PolicySide;
-  /** The policy that decided: the admitting one, or the first isolating one of the side that denies; absent when no policy is involved. */
+  /** The policy that decided: the admitting one, or the first isolating one of the side that denies; absent when no policy is involved or a rule of Kubernetes decided. */
   readonly deciding?: string;
   /** A sentence (the evaluator's reason). */
   readonly reason: string;
