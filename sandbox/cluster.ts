@@ -14,6 +14,7 @@ import { DeploymentController } from './controllers/deployments.ts';
 import { EndpointSliceController } from './controllers/endpointslices.ts';
 import { GarbageCollector } from './controllers/garbage.ts';
 import { Kubelet } from './controllers/kubelet.ts';
+import { ContainerLogs } from './controllers/logs.ts';
 import { ReplicaSetController } from './controllers/replicasets.ts';
 import { DataPlane } from './dataplane/network.ts';
 import { addressPlan, randomAddressBlock } from './dataplane/ipam.ts';
@@ -71,6 +72,8 @@ export function type(plural: string): ResourceType {
 export class Cluster {
   readonly store = new Store();
   readonly faults = { apiLatencyMs: 0 };
+  /** What `pods/log` reads: the containers' output, kept by the kubelet. */
+  readonly logs = new ContainerLogs();
   readonly scenario: ScenarioConfig;
   readonly dataplane: DataPlane;
   readonly kubelet: Kubelet;

@@ -80,6 +80,9 @@ export interface APIResource {
   /** Empty for subresources. */
   readonly singularName: string;
   readonly namespaced: boolean;
+  /** Set for a subresource whose kind lives in another group (scale: autoscaling/v1). */
+  readonly group?: string;
+  readonly version?: string;
   readonly kind: string;
   readonly verbs: readonly string[];
   readonly shortNames?: readonly string[];
@@ -174,6 +177,7 @@ function apiResources(group: string, version: string): APIResource[] {
         name: `${type.plural}/${sub.name}`,
         singularName: '',
         namespaced: type.namespaced,
+        ...(sub.group !== undefined ? { group: sub.group, version: sub.version ?? 'v1' } : {}),
         kind: sub.kind,
         verbs: [...sub.verbs],
       });
@@ -247,7 +251,7 @@ function versionDiscovery(group: string, version: string): APIVersionDiscovery {
   const resources: APIResourceDiscovery[] = [];
   const subresources = new Map<string, APISubresourceDiscovery[]>();
   for (const entry of apiResources(group, version)) {
-    const responseKind = { group: '', version: '', kind: entry.kind };
+    const responseKind = { group: entry.group ?? '', version: entry.version ?? '', kind: entry.kind };
     const slash = entry.name.indexOf('/');
     if (slash >= 0) {
       // Names are sorted, so a parent always precedes its subresources.

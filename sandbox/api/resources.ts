@@ -21,12 +21,22 @@ export interface ResourceType {
 
 export interface Subresource {
   readonly name: string;
+  /** The group and version of `kind` when it is not the parent's (scale's autoscaling/v1). */
+  readonly group?: string;
+  readonly version?: string;
   readonly kind: string;
   readonly verbs: readonly string[];
 }
 
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 const status = (kind: string): Subresource => ({ name: 'status', kind, verbs: ['get', 'patch', 'update'] });
+const scale: Subresource = {
+  name: 'scale',
+  group: 'autoscaling',
+  version: 'v1',
+  kind: 'Scale',
+  verbs: ['get', 'patch', 'update'],
+};
 
 export const RESOURCES: readonly ResourceType[] = [
   {
@@ -54,6 +64,7 @@ export const RESOURCES: readonly ResourceType[] = [
     subresources: [
       status('Pod'),
       { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
+      { name: 'log', kind: 'Pod', verbs: ['get'] },
       { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
       { name: 'ephemeralcontainers', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
     ],
@@ -94,7 +105,7 @@ export const RESOURCES: readonly ResourceType[] = [
     shortNames: ['deploy'],
     verbs: ALL_VERBS,
     categories: ['all'],
-    subresources: [status('Deployment')],
+    subresources: [scale, status('Deployment')],
     hasGeneration: true,
   },
   {
@@ -107,7 +118,7 @@ export const RESOURCES: readonly ResourceType[] = [
     shortNames: ['rs'],
     verbs: ALL_VERBS,
     categories: ['all'],
-    subresources: [status('ReplicaSet')],
+    subresources: [scale, status('ReplicaSet')],
     hasGeneration: true,
   },
   {

@@ -26,6 +26,7 @@ import { decodeProtobufObject, isProtobuf } from './protobuf.ts';
 import type { ResourceType } from './resources.ts';
 import { apiVersionOf, findResource, RESOURCES, resourceKey } from './resources.ts';
 import { ApiError, errors, success } from './status.ts';
+import { serveSubresource } from './subresources.ts';
 import type { ChangeEvent, KubeObject } from './store.ts';
 import { StoreError } from './store.ts';
 import { acceptsTable, toTable } from './tables.ts';
@@ -258,6 +259,15 @@ export class ApiServer {
     }
     if (route.subresource && !type.subresources.some((s) => s.name === route.subresource)) {
       throw errors.noRoute();
+    }
+    const subresourceContext = {
+      cluster,
+      user,
+      authorize: (verb: string) => this.authorize(user, verb, route),
+      guard: <T>(action: () => T) => mapStoreErrors(type, route.name ?? '', action),
+    };
+    if (serveSubresource(req, res, url, route, body, subresourceContext)) {
+      return;
     }
     if (
       route.namespace !== undefined &&

@@ -84,6 +84,7 @@ export class Kubelet {
     this.cluster.dataplane.stopPod(pod);
     const ip = (pod.status as Obj | undefined)?.podIP;
     this.cluster.store.delete(type('pods'), namespace, name);
+    this.cluster.logs.forget(namespace, name);
     this.readinessOverride.delete(`${namespace}/${name}`);
     if (typeof ip === 'string') {
       this.cluster.releasePodIP(ip);

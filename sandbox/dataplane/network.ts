@@ -16,6 +16,7 @@ import type { ConnectionVerdict, Endpoint } from '../../src/analysis/networkPoli
 import type { KubeObject } from '../api/store.ts';
 import type { Cluster } from '../cluster.ts';
 import { type } from '../cluster.ts';
+import { accessLogLine } from '../controllers/logs.ts';
 import { isReady } from '../controllers/replicasets.ts';
 import { resolveName } from './dns.ts';
 
@@ -233,7 +234,9 @@ export class DataPlane {
       const download = /^\/bytes\/(\d+)$/.exec(req.url ?? '');
       if (download && mode === 'http') {
         // httpbin-style /bytes/N: N bytes of payload, for throughput measurements.
-        streamBytes(res, Math.min(Number(download[1]), 1 << 30));
+        const size = Math.min(Number(download[1]), 1 << 30);
+        this.logRequest(req, identity, 200, size);
+        streamBytes(res, size);
         return;
       }
       const failing = mode === 'http503';
@@ -255,6 +258,7 @@ export class DataPlane {
         'X-Pod-Namespace': identity.namespace,
       });
       res.end(body + '\n');
+      this.logRequest(req, identity, failing ? 503 : 200, Buffer.byteLength(body) + 1);
     };
     // Drain the request body before answering so keep-alive connections stay usable.
     req.resume();
@@ -269,6 +273,28 @@ export class DataPlane {
         reply();
       }
     });
+  }
+
+  /** The container's access log, so `kubectl logs` shows traffic arriving. */
+  private logRequest(
+    req: IncomingMessage,
+    identity: { pod: string; namespace: string; container: string },
+    status: number,
+    bytes: number,
+  ): void {
+    this.cluster.logs.append(
+      identity.namespace,
+      identity.pod,
+      identity.container,
+      accessLogLine({
+        client: req.socket.remoteAddress ?? '-',
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        status,
+        bytes,
+        userAgent: req.headers['user-agent'],
+      }),
+    );
   }
 
   /** Resolves once every listener asked for so far is listening (or has failed to). */

@@ -3,9 +3,10 @@
  * client-side validation and server-side, scale, logs, events and describe.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { type } from '../../sandbox/cluster.ts';
-import { kubectl, kubectlAvailable, useSandbox } from '../support/sandbox.ts';
+import { kubectl, kubectlAvailable, useSandbox, waitFor } from '../support/sandbox.ts';
 
 describe('kubectl verbs against the sandbox', { skip: !kubectlAvailable && 'kubectl not installed' }, () => {
   const fixture = useSandbox({ scenario: 'minimal' });
@@ -48,5 +49,85 @@ describe('kubectl verbs against the sandbox', { skip: !kubectlAvailable && 'kube
     const namespace = await run('create', 'namespace', 'created');
     assert.equal(namespace.code, 0, namespace.stderr);
     assert.ok(store().peek(type('namespaces'), '', 'created'));
+  });
+
+  test('kubectl scale changes replicas through the scale subresource', async () => {
+    const raw = await run('get', '--raw', '/apis/apps/v1/namespaces/web/deployments/web/scale');
+    assert.equal(raw.code, 0, raw.stderr);
+    const scale = JSON.parse(raw.stdout) as {
+      kind: string;
+      apiVersion: string;
+      spec: unknown;
+      status: unknown;
+    };
+    assert.equal(scale.kind, 'Scale');
+    assert.equal(scale.apiVersion, 'autoscaling/v1');
+    assert.deepEqual(scale.spec, { replicas: 2 });
+    assert.deepEqual(scale.status, { replicas: 2, selector: 'app=web' });
+
+    const result = await run('scale', 'deployment/web', '-n', 'web', '--replicas=3');
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /deployment.apps\/web scaled/);
+    await waitFor(
+      'three web Pods',
+      () =>
+        store()
+          .list(type('pods'), 'web')
+          .filter(({ object }) => object.metadata.labels?.app === 'web' && !object.metadata.deletionTimestamp)
+          .length === 3,
+    );
+    const back = await run('scale', 'deployment/web', '-n', 'web', '--replicas=2', '--current-replicas=3');
+    assert.equal(back.code, 0, back.stderr);
+    const stale = await run('scale', 'deployment/web', '-n', 'web', '--replicas=1', '--current-replicas=5');
+    assert.notEqual(stale.code, 0);
+    assert.match(stale.stderr, /Expected replicas to be 5, was 2/);
+  });
+
+  test('kubectl logs shows the requests a Pod answered, with --tail, --timestamps and -f', async () => {
+    const web = store()
+      .list(type('pods'), 'web')
+      .map(({ object }) => object)
+      .find((pod) => pod.metadata.labels?.app === 'web' && !pod.metadata.deletionTimestamp)!;
+    const podIP = (web.status as { podIP: string }).podIP;
+    const clientIP = (store().peek(type('pods'), 'web', 'client')!.status as { podIP: string }).podIP;
+    const curl = await run('exec', '-n', 'web', 'client', '--', 'curl', '-sS', `http://${podIP}:8080/first`);
+    assert.equal(curl.code, 0, curl.stderr);
+    await run('exec', '-n', 'web', 'client', '--', 'curl', '-sS', `http://${podIP}:8080/second`);
+
+    const logs = await run('logs', '-n', 'web', web.metadata.name!);
+    assert.equal(logs.code, 0, logs.stderr);
+    const lines = logs.stdout.trim().split('\n');
+    const first = lines.find((line) => line.includes('/first'));
+    assert.ok(first, logs.stdout);
+    assert.match(
+      first,
+      new RegExp(`^${clientIP.replace(/\./g, '\\.')} - - \\[[^\\]]+\\] "GET /first HTTP/1.1" 200 \\d+ `),
+    );
+
+    const tail = await run('logs', '-n', 'web', web.metadata.name!, '--tail=1', '--timestamps');
+    assert.equal(tail.code, 0, tail.stderr);
+    assert.match(tail.stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z .*"GET \/second HTTP\/1.1" 200/);
+    assert.equal(tail.stdout.trim().split('\n').length, 1);
+
+    const wrong = await run('logs', '-n', 'web', web.metadata.name!, '-c', 'nope');
+    assert.notEqual(wrong.code, 0);
+    assert.match(wrong.stderr, /container nope is not valid for pod/);
+
+    const follower = spawn('kubectl', ['logs', '-n', 'web', web.metadata.name!, '-f', '--tail=0'], {
+      env: { ...process.env, KUBECONFIG: fixture.sandbox.kubeconfigPath },
+    });
+    let followed = '';
+    follower.stdout.on('data', (chunk: Buffer) => (followed += chunk.toString()));
+    try {
+      await waitFor(
+        'the log stream to open',
+        () => fixture.sandbox.cluster.logs.followerCount(web.metadata.namespace!, web.metadata.name!) > 0,
+      );
+      await run('exec', '-n', 'web', 'client', '--', 'curl', '-sS', `http://${podIP}:8080/followed`);
+      await waitFor('the followed request in kubectl logs -f', () => followed.includes('GET /followed'));
+      assert.ok(!followed.includes('/second'), followed);
+    } finally {
+      follower.kill();
+    }
   });
 });

@@ -116,6 +116,7 @@ describe('legacy discovery', () => {
       'pods',
       'pods/ephemeralcontainers',
       'pods/exec',
+      'pods/log',
       'pods/portforward',
       'pods/status',
       'services',
@@ -302,6 +303,11 @@ describe('aggregated discovery documents', () => {
           verbs: ['create', 'get'],
         },
         {
+          subresource: 'log',
+          responseKind: { group: '', version: '', kind: 'Pod' },
+          verbs: ['get'],
+        },
+        {
           subresource: 'portforward',
           responseKind: { group: '', version: '', kind: 'PodPortForwardOptions' },
           verbs: ['create', 'get'],
@@ -360,6 +366,10 @@ describe('aggregated discovery documents', () => {
               name: `${r.resource}/${s.subresource}`,
               singularName: '',
               namespaced: parent.namespaced,
+              // convertAPISubresource: a response kind of another group (scale) carries it.
+              ...(s.responseKind.group
+                ? { group: s.responseKind.group, version: s.responseKind.version }
+                : {}),
               kind: s.responseKind.kind,
               verbs: s.verbs,
             });
