@@ -4,6 +4,7 @@
  * and a target are and takes the probe as a function (the engine passes `Prober.probe`), so this
  * file is pure: no network, no `vscode`.
  */
+import { redactGrid } from './redaction.ts';
 import type { ProbeResult, ProbeVerdict } from './types.ts';
 
 export const DEFAULT_MATRIX_CONCURRENCY = 8;
@@ -186,7 +187,8 @@ function markdownCell(text: string): string {
 }
 
 /** The grid as a GitHub-flavoured Markdown table (rows: sources, columns: targets) and a summary line. */
-export function toMarkdown(grid: MatrixGrid): string {
+export function toMarkdown(raw: MatrixGrid): string {
+  const grid = redactGrid(raw);
   const header = ['source / target', ...grid.targets].map(markdownCell);
   const lines = [
     `| ${header.join(' | ')} |`,
@@ -234,7 +236,8 @@ export const CSV_COLUMNS = [
   'command',
 ] as const;
 
-export function toCsv(grid: MatrixGrid, options: CsvOptions = {}): string {
+export function toCsv(raw: MatrixGrid, options: CsvOptions = {}): string {
+  const grid = redactGrid(raw);
   const rows: string[][] = [];
   if (options.layout === 'grid') {
     rows.push(['source', ...grid.targets].map(csvField));

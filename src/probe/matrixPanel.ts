@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { MatrixGrid } from './matrix.ts';
 import { cellText, toCsv, toMarkdown } from './matrix.ts';
 import { cspNonce, escapeHtml } from '../ui/html.ts';
+import { redactGrid } from './redaction.ts';
 
 const VERDICT_CLASS: Record<string, string> = {
   reachable: 'ok',
@@ -16,7 +17,8 @@ const VERDICT_CLASS: Record<string, string> = {
 };
 
 /** The page for a grid: pure, so the e2e suite and tests can render it without VS Code. */
-export function matrixHtml(grid: MatrixGrid, nonce: string, cspSource: string): string {
+export function matrixHtml(raw: MatrixGrid, nonce: string, cspSource: string): string {
+  const grid = redactGrid(raw);
   const header = grid.targets.map((t) => `<th scope="col">${escapeHtml(t)}</th>`).join('');
   const rows = grid.sources
     .map((source, row) => {

@@ -9,11 +9,11 @@ import { probeSettings } from '../config/settings.ts';
 import type { KubeReachContext } from '../context.ts';
 import type { ExplorerNode } from '../explorer/nodes.ts';
 import { isExplorerNode } from '../explorer/nodes.ts';
-import { redact } from '../logging/redact.ts';
 import { showMatrix } from './matrixPanel.ts';
 import type { Prober } from './prober.ts';
 import type { ProbeRecord } from './resultsView.ts';
 import { probeSummary } from './resultsView.ts';
+import { redact, redactProbeResult } from './redaction.ts';
 import type { ProbeResult, ProbeSource, ProbeTarget } from './types.ts';
 
 type Handler = (context: KubeReachContext, ...args: unknown[]) => unknown;
@@ -189,23 +189,25 @@ function declaredPorts(pod: V1Pod): Array<{ port: number; name: string | undefin
 async function runProbe(context: KubeReachContext, source: ProbeSource, target: ProbeTarget): Promise<void> {
   const prober = await context.prober();
   const settings = probeSettings();
-  const result = await vscode.window.withProgress(
-    {
-      location: vscode.ProgressLocation.Notification,
-      title: `Probing from ${source.pod}…`,
-      cancellable: true,
-    },
-    (_progress, token) => {
-      const controller = new AbortController();
-      token.onCancellationRequested(() => controller.abort());
-      return prober.probe(source, target, { timeoutMs: settings.timeoutMs, signal: controller.signal });
-    },
+  const result = redactProbeResult(
+    await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Probing from ${source.pod}…`,
+        cancellable: true,
+      },
+      (_progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        return prober.probe(source, target, { timeoutMs: settings.timeoutMs, signal: controller.signal });
+      },
+    ),
   );
   report(context, source, target, result);
   if (result.verdict === 'no-tool' && result.suggestion) {
     const add = `Add debug container (${settings.debugImage})`;
     const choice = await vscode.window.showWarningMessage(
-      `${result.message} ${result.suggestion.message}`,
+      redact(`${result.message} ${result.suggestion.message}`),
       { modal: false },
       add,
     );
@@ -237,7 +239,7 @@ function report(
         `  ${result.command ?? '(no command)'}\n  exit ${result.exitCode ?? '-'}\n  stdout: ${result.stdout.trim()}\n  stderr: ${result.stderr.trim()}`,
     ),
   );
-  const text = `${result.source.pod} → ${result.target.label}: ${result.message}`;
+  const text = redact(`${result.source.pod} → ${result.target.label}: ${result.message}`);
   const copy = 'Copy Command';
   const show = result.reachable ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
   void Promise.resolve(show(text, ...(result.command ? [copy] : []))).then(async (choice) => {

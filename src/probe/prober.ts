@@ -31,6 +31,7 @@ import type { ExecTransport } from './exec.ts';
 import { toolWasMissing } from './execStatus.ts';
 import type { ExecOutcome } from './execStatus.ts';
 import { runMatrix } from './matrix.ts';
+import { redact, redactProbeResult } from './redaction.ts';
 import type { MatrixGrid, MatrixOptions } from './matrix.ts';
 import { resolveTarget } from './target.ts';
 import type {
@@ -134,9 +135,10 @@ export function sourceLabel(source: ProbeSource): string {
   return `${source.namespace}/${source.pod}${source.container !== undefined ? ` (${source.container})` : ''}`;
 }
 
+/** How a target is shown (a matrix column): credentials in a typed URL are redacted. */
 export function targetLabel(target: ProbeTarget): string {
   const resolved = resolveTarget(target);
-  return resolved.ok ? resolved.target.label : fallbackLabel(target);
+  return redact(resolved.ok ? resolved.target.label : fallbackLabel(target));
 }
 
 /** Tools are cached per image; a container without one (never on a real cluster) keys on itself. */
@@ -382,40 +384,43 @@ export class Prober {
       verdict: ProbeVerdict,
       message: string,
       extra: Partial<Omit<ProbeResult, 'verdict' | 'message' | 'reachable'>> = {},
-    ): ProbeResult => ({
-      source: {
-        namespace: source.namespace,
-        pod: source.pod,
-        ...(place !== undefined
-          ? { container: place.container }
-          : source.container !== undefined
-            ? { container: source.container }
-            : {}),
-        ...(image !== undefined && image !== '' ? { image } : {}),
-        debugContainer: place?.debug === true,
-      },
-      target: resolution.ok
-        ? {
-            label: resolution.target.label,
-            protocol: resolution.target.protocol,
-            host: resolution.target.host,
-            port: resolution.target.port,
-            ...(resolution.target.protocol === 'http' ? { url: resolution.target.url } : {}),
-          }
-        : { label: fallbackLabel(target), protocol: target.protocol ?? 'http', host: '', port: 0 },
-      verdict,
-      reachable: isReachable(verdict),
-      message,
-      ...(resolution.ok && resolution.target.expectedStatus !== undefined
-        ? { expectedStatus: resolution.target.expectedStatus }
-        : {}),
-      elapsedMs: Math.round(performance.now() - t0),
-      stdout: '',
-      stderr: '',
-      notes: [],
-      startedAt,
-      ...extra,
-    });
+    ): ProbeResult =>
+      // Every text of the result is shown somewhere: a typed URL's userinfo or a credential an
+      // error echoes must not be kept in it.
+      redactProbeResult({
+        source: {
+          namespace: source.namespace,
+          pod: source.pod,
+          ...(place !== undefined
+            ? { container: place.container }
+            : source.container !== undefined
+              ? { container: source.container }
+              : {}),
+          ...(image !== undefined && image !== '' ? { image } : {}),
+          debugContainer: place?.debug === true,
+        },
+        target: resolution.ok
+          ? {
+              label: resolution.target.label,
+              protocol: resolution.target.protocol,
+              host: resolution.target.host,
+              port: resolution.target.port,
+              ...(resolution.target.protocol === 'http' ? { url: resolution.target.url } : {}),
+            }
+          : { label: fallbackLabel(target), protocol: target.protocol ?? 'http', host: '', port: 0 },
+        verdict,
+        reachable: isReachable(verdict),
+        message,
+        ...(resolution.ok && resolution.target.expectedStatus !== undefined
+          ? { expectedStatus: resolution.target.expectedStatus }
+          : {}),
+        elapsedMs: Math.round(performance.now() - t0),
+        stdout: '',
+        stderr: '',
+        notes: [],
+        startedAt,
+        ...extra,
+      });
     const cancelled = (): ProbeResult => make('cancelled', 'The probe was cancelled.');
 
     if (!resolution.ok) {

@@ -3,6 +3,7 @@
  * exact command; Re-run and Copy Command on each.
  */
 import * as vscode from 'vscode';
+import { redact, redactProbeResult } from './redaction.ts';
 import type { ProbeResult, ProbeSource, ProbeTarget } from './types.ts';
 
 export interface ProbeRecord {
@@ -36,7 +37,8 @@ export function probeSummary(result: ProbeResult): string {
   return `${status} · ${time}${result.tool ? ` · ${result.tool}` : ''}`;
 }
 
-export function probeTooltip(result: ProbeResult): vscode.MarkdownString {
+export function probeTooltip(raw: ProbeResult): vscode.MarkdownString {
+  const result = redactProbeResult(raw);
   const markdown = new vscode.MarkdownString();
   markdown.appendMarkdown(`**${result.source.namespace}/${result.source.pod} → ${result.target.label}**\n\n`);
   markdown.appendText(result.message);
@@ -82,11 +84,11 @@ export class ProbeResultsProvider implements vscode.TreeDataProvider<ProbeRecord
   getTreeItem(record: ProbeRecord): vscode.TreeItem {
     const { result } = record;
     const item = new vscode.TreeItem(
-      `${result.source.pod} → ${result.target.label}`,
+      redact(`${result.source.pod} → ${result.target.label}`),
       vscode.TreeItemCollapsibleState.None,
     );
     item.id = `probe/${record.id}`;
-    item.description = probeSummary(result);
+    item.description = redact(probeSummary(result));
     const [icon, color] = VERDICT_ICON[result.verdict] ?? ['circle-outline', 'foreground'];
     item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
     item.tooltip = probeTooltip(result);

@@ -193,11 +193,11 @@ export interface ProbeResult {
   /** Wall time of the exec as seen from here (API round trip included). */
   readonly elapsedMs: number;
   readonly tool?: ProbeToolName;
-  /** The exact argument vector run in the container. */
+  /** The argument vector run in the container, credentials (a URL's userinfo) redacted as everywhere in a result. */
   readonly argv?: readonly string[];
   /** What was written to the command's stdin (nc's HTTP request), if anything. */
   readonly stdin?: string;
-  /** The same command as a copyable `kubectl exec` line (POSIX shell quoting). */
+  /** The same command as a copyable `kubectl exec` line (POSIX shell quoting), credentials redacted. */
   readonly command?: string;
   readonly exitCode?: number;
   readonly stdout: string;

@@ -19,6 +19,7 @@ const PURE = [
   'execStatus.ts',
   'matrix.ts',
   'debugSpec.ts',
+  'redaction.ts',
 ];
 const NETWORK =
   /^(node:)?(net|http|https|tls|dns|dgram|child_process)$|^@kubernetes\/client-node$|^ws$|^isomorphic-ws$/;
