@@ -32,7 +32,12 @@ export interface SandboxOptions {
   /** Start the token-protected admin endpoint for faults (default true). */
   readonly admin?: boolean;
   readonly adminPort?: number;
+  /** How often a watch that asked for bookmarks gets one (default 60 s, as a real API server). */
   readonly bookmarkIntervalMs?: number;
+  /** Changes each resource's watch window keeps (default 5,000); older revisions answer 410. */
+  readonly watchWindow?: number;
+  /** How long a list or watch for a future resourceVersion waits before its 504 (default 3 s, as a real server). */
+  readonly resourceVersionWaitMs?: number;
   readonly log?: (message: string) => void;
   /** Pods in 127.B.0.0/16, Services in 127.B+1.0.0/16; default a random B, so sandboxes can run side by side. */
   readonly addressBlock?: number;
@@ -76,6 +81,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     log,
     ...(options.addressBlock !== undefined ? { addressBlock: options.addressBlock } : {}),
   });
+  if (options.watchWindow !== undefined) {
+    cluster.store.historyLimit = options.watchWindow;
+  }
   cluster.bootstrap();
   await loadManifests(cluster, scenario.manifests);
 
@@ -86,6 +94,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     cert: certificates.cert,
     key: certificates.key,
     ...(options.bookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: options.bookmarkIntervalMs } : {}),
+    ...(options.resourceVersionWaitMs !== undefined
+      ? { resourceVersionWaitMs: options.resourceVersionWaitMs }
+      : {}),
   });
   const port = await api.start();
   cluster.dataplane.apiServerPort = port;

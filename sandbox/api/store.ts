@@ -1,6 +1,8 @@
 /**
- * The sandbox's etcd: every object, one global resourceVersion counter, and a bounded history of
- * changes from which watches are served. Writes take ownership of the object they are given and
+ * The sandbox's etcd and watch cache: every object, one global resourceVersion counter, and per
+ * resource a bounded window of recent changes from which watches are served (like the API server's
+ * watch cache, which keeps one per resource type: churn in Pods pushes old Pod revisions out, never
+ * Service ones). Writes take ownership of the object they are given and
  * return the stored object itself: callers treat both as frozen from then on (the store does not
  * copy them again, which at 10,000 Pods is most of the start-up time). `get` returns a copy.
  */
@@ -137,28 +139,47 @@ class Bucket {
   }
 }
 
+/** One resource's recent changes, oldest first, and the oldest revision a watch may resume from. */
+interface Window {
+  readonly events: ChangeEvent[];
+  /** Watches may resume from any revision >= oldest - 1; older ones get 410 Gone. */
+  oldest: number;
+}
+
 export class Store {
   private readonly objects = new Map<string, Bucket>();
   private revision = 1;
-  private readonly history: ChangeEvent[] = [];
-  /** Watches may resume from any revision >= this; older ones get 410 Gone. */
-  private oldestWatchable = 1;
-  private readonly historyLimit: number;
+  private readonly windows = new Map<string, Window>();
+  /** Where a window created from now on starts: after the last compaction. */
+  private compactedAt = 1;
+  private windowSize: number;
   private readonly listeners = new Set<(event: ChangeEvent) => void>();
   private readonly pending: ChangeEvent[] = [];
   private dispatching = false;
 
   constructor(options: { historyLimit?: number } = {}) {
-    // Like the API server's watch cache, the window a watch can resume from is bounded; beyond it, 410.
-    this.historyLimit = options.historyLimit ?? 5_000;
+    this.windowSize = options.historyLimit ?? 5_000;
   }
 
   get currentRevision(): number {
     return this.revision;
   }
 
-  get oldestRevision(): number {
-    return this.oldestWatchable;
+  /** How many changes each resource's window keeps (a real watch cache holds 100 to ~100,000). */
+  get historyLimit(): number {
+    return this.windowSize;
+  }
+
+  set historyLimit(size: number) {
+    this.windowSize = size;
+    for (const window of this.windows.values()) {
+      trim(window, size);
+    }
+  }
+
+  /** The oldest revision a watch of `resource` (a `resourceKey`) may resume from. */
+  oldestRevision(resource: string): number {
+    return this.windows.get(resource)?.oldest ?? this.compactedAt;
   }
 
   /** Every change, synchronously, in revision order (controllers and watches subscribe here). */
@@ -167,29 +188,36 @@ export class Store {
     return () => this.listeners.delete(listener);
   }
 
-  /** Changes after `revision`, or undefined when that revision has been compacted away. */
-  changesSince(revision: number): ChangeEvent[] | undefined {
-    if (revision < this.oldestWatchable - 1) {
+  /**
+   * Changes of `resource` (a `resourceKey`) after `revision`, or undefined when that revision has
+   * left the resource's window (410 Gone).
+   */
+  changesSince(resource: string, revision: number): ChangeEvent[] | undefined {
+    if (revision < this.oldestRevision(resource) - 1) {
       return undefined;
     }
+    const history = this.windows.get(resource)?.events ?? [];
     // History is sorted by revision; find the first entry after `revision`.
     let low = 0;
-    let high = this.history.length;
+    let high = history.length;
     while (low < high) {
       const middle = (low + high) >> 1;
-      if (this.history[middle]!.resourceVersion <= revision) {
+      if (history[middle]!.resourceVersion <= revision) {
         low = middle + 1;
       } else {
         high = middle;
       }
     }
-    return this.history.slice(low);
+    return history.slice(low);
   }
 
   /** Forgets all history: every watch resuming from an older revision gets 410 Gone. */
   compact(): void {
-    this.history.length = 0;
-    this.oldestWatchable = this.revision + 1;
+    this.compactedAt = this.revision + 1;
+    for (const window of this.windows.values()) {
+      window.events.length = 0;
+      window.oldest = this.compactedAt;
+    }
   }
 
   get(type: ResourceType, namespace: string, name: string): KubeObject | undefined {
@@ -321,11 +349,13 @@ export class Store {
   }
 
   private record(event: ChangeEvent): void {
-    this.history.push(event);
-    if (this.history.length > this.historyLimit) {
-      const dropped = this.history.splice(0, this.history.length - this.historyLimit);
-      this.oldestWatchable = dropped.at(-1)!.resourceVersion + 1;
+    let window = this.windows.get(event.resource);
+    if (!window) {
+      window = { events: [], oldest: this.compactedAt };
+      this.windows.set(event.resource, window);
     }
+    window.events.push(event);
+    trim(window, this.windowSize);
     // A listener may write (a controller reacting); its event must reach every listener after this
     // one, never before, or a watch would see revisions out of order.
     this.pending.push(event);
@@ -352,6 +382,14 @@ export class Store {
       this.objects.set(key, bucket);
     }
     return bucket;
+  }
+}
+
+/** Drops a window's oldest changes beyond `size`; resuming from before them answers 410. */
+function trim(window: Window, size: number): void {
+  if (window.events.length > size) {
+    const dropped = window.events.splice(0, window.events.length - size);
+    window.oldest = dropped.at(-1)!.resourceVersion + 1;
   }
 }
 
