@@ -14,8 +14,12 @@
  *   before the request), and errors. On a non-410 error client-node's loop ends and calls `error`;
  *   restarting is the owner's decision (`start()` again, which resumes from the last
  *   resourceVersion, keeping the objects). On a 410 client-node relists by itself and diffs.
- * - Watches ask for BOOKMARKs, which keep the resourceVersion fresh and, where the server sends them
- *   often enough, spare client-node's 30 s inactivity timeout a reconnect.
+ * - Watches are timed as client-go's reflector times them: each asks the server to end it after a
+ *   random 5 to 10 minutes (`timeoutSeconds`), asks for BOOKMARKs (a real server sends one every
+ *   minute and one 2 s before that deadline; client-node moves its resourceVersion to each), and is
+ *   given up only after 150 s of silence, not client-node's 30 s: a quiet namespace's watch would
+ *   otherwise be dropped between two bookmarks and resume from a resourceVersion that never moved,
+ *   which on a busy cluster has left the server's watch window (410, then a full relist).
  */
 import { ListWatch, Watch } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
@@ -82,6 +86,23 @@ export interface InformerHooks<T extends KubernetesObject> {
   readonly onStalled: (error: unknown) => void;
 }
 
+/** How long a watch may last and may be silent. */
+export interface WatchTimeouts {
+  /** client-go's `minWatchTimeout`: each watch asks the server to end it after [min, 2·min) s. */
+  readonly minServerTimeoutSeconds?: number;
+  /** Silence after which a watch is given up and resumed; longer than the server's bookmark period. */
+  readonly idleTimeoutMs?: number;
+  /** Time allowed for a watch's response headers; past it the informer reports `onStalled`. */
+  readonly connectTimeoutMs?: number;
+}
+
+/** client-go's reflector: `timeoutSeconds` in [5 min, 10 min). */
+const MIN_SERVER_TIMEOUT_SECONDS = 300;
+/** Two and a half times a real API server's bookmark period (one minute): one late bookmark is no drop. */
+const IDLE_TIMEOUT_MS = 150_000;
+/** client-node's own request timeout, kept for the wait for response headers. */
+const CONNECT_TIMEOUT_MS = 30_000;
+
 export interface InformerOptions<T extends KubernetesObject> {
   readonly kubeConfig: KubeConfig;
   /** The watch path, e.g. `/api/v1/namespaces/web/pods`. */
@@ -90,6 +111,8 @@ export interface InformerOptions<T extends KubernetesObject> {
   /** client-node's model name, e.g. `V1Pod`, to deserialize watch events. */
   readonly model: string;
   readonly hooks: InformerHooks<T>;
+  /** Defaults: client-go's 5 to 10 min server-side timeout, 150 s idle, 30 s for the headers. */
+  readonly watchTimeouts?: WatchTimeouts;
 }
 
 export class Informer<T extends KubernetesObject> {
@@ -106,7 +129,7 @@ export class Informer<T extends KubernetesObject> {
     const hooks = options.hooks;
     this.reportError = (error) => hooks.onError(error);
     const model = options.model;
-    this.watch = new InformerWatch(options.kubeConfig, {
+    this.watch = new InformerWatch(options.kubeConfig, options.watchTimeouts ?? {}, {
       isClosed: () => this.closed,
       transform: (object) => slimObject(ObjectSerializer.deserialize(object, model, '') as KubernetesObject),
       beforeWatch: () => hooks.onSynced(),
@@ -206,14 +229,33 @@ interface WatchHooks {
 
 type WatchCallback = (phase: string, apiObj: unknown, watchObj?: unknown) => void;
 
-/** client-node's `Watch`, transforming objects, asking for bookmarks, and abortable from outside. */
+/**
+ * client-node's `Watch`, transforming objects, timed as client-go times watches, asking for
+ * bookmarks, and abortable from outside.
+ */
 class InformerWatch extends Watch {
   private readonly hooks: WatchHooks;
+  private readonly minServerTimeoutSeconds: number;
   private current: AbortController | undefined;
+  /** Reads of the request timeout during the current `watch()` call. */
+  private timeoutReads = 0;
 
-  constructor(kubeConfig: KubeConfig, hooks: WatchHooks) {
+  constructor(kubeConfig: KubeConfig, timeouts: WatchTimeouts, hooks: WatchHooks) {
     super(kubeConfig);
     this.hooks = hooks;
+    this.minServerTimeoutSeconds = timeouts.minServerTimeoutSeconds ?? MIN_SERVER_TIMEOUT_SECONDS;
+    const connectTimeoutMs = timeouts.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+    const idleTimeoutMs = timeouts.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+    // client-node's Watch has one private timeout, `requestTimeoutMs` (30 s), that it reads to arm
+    // its timer before the request (the wait for headers) and again after the 200 and on every
+    // chunk (the idle timeout). The first read of each watch gets the connect timeout, the others
+    // the idle timeout. (client-node 2.0's watch.js; test/integration/cluster/quietWatch.test.ts
+    // covers both.)
+    Object.defineProperty(this, 'requestTimeoutMs', {
+      configurable: true,
+      get: () => (this.timeoutReads++ === 0 ? connectTimeoutMs : idleTimeoutMs),
+      set: () => undefined,
+    });
   }
 
   override async watch(
@@ -245,9 +287,18 @@ class InformerWatch extends Watch {
           : object;
       callback(phase, transformed, watchObj);
     };
+    // As client-go's reflector: the server ends the watch after a random 5 to 10 minutes (spreading
+    // reconnects), just after the bookmark it sends 2 s before that deadline.
+    const timeoutSeconds = Math.floor(this.minServerTimeoutSeconds * (1 + Math.random()));
     let controller: AbortController;
     try {
-      controller = await super.watch(path, { ...queryParams, allowWatchBookmarks: true }, onEvent, onDone);
+      this.timeoutReads = 0;
+      controller = await super.watch(
+        path,
+        { ...queryParams, allowWatchBookmarks: true, timeoutSeconds },
+        onEvent,
+        onDone,
+      );
     } catch (error) {
       // No cluster, or a credential plugin failed before the request: report it like any error
       // (a rejection here would be unhandled when client-node reconnects by itself).
