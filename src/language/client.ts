@@ -10,9 +10,19 @@ const YAML_SELECTOR = [
   { scheme: 'untitled', language: 'yaml' },
 ];
 
+/** What the client reads of the explorer's session: the context it shows, and when that changes. */
+export type ExplorerContext = Pick<ClusterSession, 'context' | 'onDidChange'>;
+
+/** The sibling bundle `dist/languageClient.js`, a plain require esbuild leaves alone (it is external). */
+function requireClientLibrary(): typeof ClientLibrary {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./languageClient.js') as typeof ClientLibrary;
+}
+
 /**
  * Owns the language client. The server process is started only once a YAML document is open,
- * so activating KubeReach for the explorer alone costs no extra process.
+ * so activating KubeReach for the explorer alone costs no extra process. The server follows the
+ * explorer: a context switch and a grant of workspace trust are passed on as they happen.
  */
 export class ManifestLanguageClient implements vscode.Disposable {
   private client: LanguageClient | undefined;
@@ -20,13 +30,20 @@ export class ManifestLanguageClient implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly serverModule: string;
   private readonly version: string;
-  private readonly session: Promise<ClusterSession>;
+  private readonly session: Promise<ExplorerContext>;
+  private readonly loadLibrary: () => typeof ClientLibrary;
 
   /** `session` tells the server which context the explorer shows, so both speak of the same cluster. */
-  constructor(serverModule: string, version: string, session: Promise<ClusterSession>) {
+  constructor(
+    serverModule: string,
+    version: string,
+    session: Promise<ExplorerContext>,
+    loadLibrary: () => typeof ClientLibrary = requireClientLibrary,
+  ) {
     this.serverModule = serverModule;
     this.version = version;
     this.session = session;
+    this.loadLibrary = loadLibrary;
     if (vscode.workspace.textDocuments.some(isYaml)) {
       this.start();
     } else {
@@ -47,10 +64,9 @@ export class ManifestLanguageClient implements vscode.Disposable {
   }
 
   private async startClient(): Promise<void> {
-    // Loaded on first use from its own bundle (see library.ts). A plain require of the sibling
-    // bundle, which esbuild leaves alone (it is marked external).
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { LanguageClient, TransportKind } = require('./languageClient.js') as typeof ClientLibrary;
+    // Loaded on first use from its own bundle (see library.ts).
+    const { LanguageClient, TransportKind, ClusterContextNotification, WorkspaceTrustNotification } =
+      this.loadLibrary();
     const serverOptions: ServerOptions = {
       run: { module: this.serverModule, transport: TransportKind.ipc },
       debug: {
@@ -70,13 +86,43 @@ export class ManifestLanguageClient implements vscode.Disposable {
       documentSelector: YAML_SELECTOR,
       initializationOptions,
     };
-    this.client = new LanguageClient(
+    const client = new LanguageClient(
       LANGUAGE_SERVER_ID,
       'KubeReach Language Server',
       serverOptions,
       clientOptions,
     );
-    await this.client.start();
+    this.client = client;
+    await client.start();
+    // Both subscriptions start after `start()`: what happened before is in initializationOptions,
+    // except a change during the start itself, which the first comparison below catches.
+    let sentContext = initializationOptions.clusterContext;
+    const sendContext = () => {
+      const context = session.context?.name;
+      if (context !== sentContext && this.client === client) {
+        sentContext = context;
+        void client.sendNotification(ClusterContextNotification.type, { context }).catch(() => undefined);
+      }
+    };
+    const unsubscribe = session.onDidChange((event) => {
+      if (event.kind === 'context' || event.kind === 'kubeconfig') {
+        sendContext();
+      }
+    });
+    this.subscriptions.push(
+      { dispose: unsubscribe },
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        if (this.client === client) {
+          void client
+            .sendNotification(WorkspaceTrustNotification.type, { trusted: true })
+            .catch(() => undefined);
+        }
+      }),
+    );
+    sendContext();
+    if (vscode.workspace.isTrusted && !initializationOptions.workspaceTrusted) {
+      void client.sendNotification(WorkspaceTrustNotification.type, { trusted: true }).catch(() => undefined);
+    }
   }
 
   /** Stops the server; what `deactivate` returns so VS Code waits for a clean shutdown. */
