@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SessionEvent } from '../../../src/cluster/session.ts';
 import { ClusterContextNotification, WorkspaceTrustNotification } from '../../../src/shared/messages.ts';
+import type * as ClientLibrary from '../../../src/language/library.ts';
 import type { InitializationOptions } from '../../../src/shared/protocol.ts';
 import { createVscodeStandIn, installVscodeStandInForEsm } from '../../support/vscodeStandIn.ts';
 
@@ -53,7 +54,7 @@ test('the server hears of every context switch and of a trust grant, and of noth
     TransportKind: { ipc: 1 },
     ClusterContextNotification,
     WorkspaceTrustNotification,
-  } as unknown as typeof import('../../../src/language/library.ts');
+  } as unknown as typeof ClientLibrary;
 
   const listeners = new Set<(event: SessionEvent) => void>();
   const session = {
