@@ -12,6 +12,8 @@ import { ApiServer } from './api/server.ts';
 import { resourceByKind } from './api/resources.ts';
 import type { KubeObject } from './api/store.ts';
 import { Cluster, type } from './cluster.ts';
+import { reserveAddressBlock } from './dataplane/blockReservation.ts';
+import type { AddressBlockReservation } from './dataplane/blockReservation.ts';
 import { CONTEXT_NAME, kubeconfigYaml } from './kubeconfig.ts';
 import { loadScenario } from './scenario.ts';
 import type { ScenarioConfig } from './scenario.ts';
@@ -71,16 +73,23 @@ export interface Sandbox {
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const reservation = await reserveAddressBlock(options.addressBlock);
+  try {
+    return await startOnBlock(options, reservation);
+  } catch (error) {
+    await reservation.release();
+    throw error;
+  }
+}
+
+async function startOnBlock(options: SandboxOptions, reservation: AddressBlockReservation): Promise<Sandbox> {
   const scenario =
     typeof options.scenario === 'object'
       ? options.scenario
       : loadScenario(options.scenario ?? 'minimal', options.pods !== undefined ? { pods: options.pods } : {});
   const log = options.log ?? (() => undefined);
   const certificates = await makeCertificates();
-  const cluster = new Cluster(scenario, {
-    log,
-    ...(options.addressBlock !== undefined ? { addressBlock: options.addressBlock } : {}),
-  });
+  const cluster = new Cluster(scenario, { log, addressBlock: reservation.block });
   if (options.watchWindow !== undefined) {
     cluster.store.historyLimit = options.watchWindow;
   }
@@ -193,6 +202,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       await admin?.stop();
       await api.stop();
       cluster.stop();
+      await reservation.release();
       for (const path of extraConfigs) {
         rmSync(path, { force: true });
       }

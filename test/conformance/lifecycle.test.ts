@@ -1,5 +1,6 @@
 /** The sandbox as a library: started and stopped in-process, it leaves nothing behind. */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { startSandbox } from '../../sandbox/index.ts';
 import { waitFor } from '../support/sandbox.ts';
@@ -26,4 +27,40 @@ test('a sandbox started and stopped in-process leaves no sockets or timers behin
     () => [...count()].every(([resource, n]) => n <= (before.get(resource) ?? 0)) || undefined,
     5_000,
   );
+});
+
+test('two sandboxes never share an address block, in one process or two', async () => {
+  const first = await startSandbox({ scenario: 'minimal' });
+  try {
+    const block = first.cluster.addresses.block;
+    await assert.rejects(
+      startSandbox({ scenario: 'minimal', addressBlock: block }),
+      new RegExp(`address block ${block} .* is in use by another sandbox`),
+    );
+    // Another process asking for the same block is refused as well: the kernel arbitrates.
+    const child = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { reserveAddressBlock } from ${JSON.stringify(new URL('../../sandbox/dataplane/blockReservation.ts', import.meta.url).href)};
+         reserveAddressBlock(${block}).then(() => process.exit(0), (error) => { console.error(error.message); process.exit(3); });`,
+      ],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
+    assert.equal(child.status, 3, child.stderr);
+    assert.match(child.stderr, /is in use by another sandbox/);
+    // Sandboxes left to choose take other blocks.
+    const second = await startSandbox({ scenario: 'minimal' });
+    try {
+      assert.notEqual(second.cluster.addresses.block, block);
+    } finally {
+      await second.stop();
+    }
+  } finally {
+    await first.stop();
+  }
+  // Stopped, its block is free again.
+  const again = await startSandbox({ scenario: 'minimal', addressBlock: first.cluster.addresses.block });
+  await again.stop();
 });
