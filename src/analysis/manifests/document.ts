@@ -19,6 +19,7 @@
  *   the first `maxFileBytes` of parsed chunks (one KR0001 note for the rest). The `yaml` package
  *   reads about 1 MB/s and composes large flat mappings in quadratic time, so the limits are what
  *   keep a 10 MB file from holding the language server.
+ * - Duplicate keys are read as kubectl reads them: the last value wins.
  * - A document with YAML errors is skipped silently: the YAML extension already reports syntax,
  *   and a half-typed document would otherwise produce a storm of findings.
  * - A document that is not a mapping with string `apiVersion` and `kind` is not a Kubernetes
@@ -190,7 +191,7 @@ export class ChunkCache {
 }
 
 const SEPARATOR = /^---(?=[ \t\r\n]|$)/gm;
-const KIND_LINE = /^kind:[ \t]*(["']?)([A-Za-z][A-Za-z0-9]*)\1[ \t]*(?:#.*)?\r?$/m;
+const KIND_LINE = /^kind:[ \t]*(["']?)([A-Za-z][A-Za-z0-9]*)\1[ \t]*(?:#.*)?\r?$/gm;
 const PATCH_KEY = /^\$(?:patch$|setElementOrder\/|retainKeys$|deleteFromPrimitiveList\/)/;
 
 interface RawChunk {
@@ -248,9 +249,29 @@ function countNewlines(text: string, from: number, to: number): number {
   return count;
 }
 
-/** The top-level kind, from a line scan; undefined when no line starts with `kind:`. */
+/**
+ * The top-level kind, from a line scan; undefined when no line starts with `kind:`. The last such
+ * line wins, as for a duplicate key.
+ */
 export function peekKind(text: string): string | undefined {
-  return KIND_LINE.exec(text)?.[2];
+  let kind: string | undefined;
+  KIND_LINE.lastIndex = 0;
+  for (let match = KIND_LINE.exec(text); match !== null; match = KIND_LINE.exec(text)) {
+    kind = match[2];
+  }
+  return kind;
+}
+
+const NAMESPACE_LINE = /^ {2}namespace:[ \t]*(["']?)([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\1[ \t]*(?:#.*)?\r?$/gm;
+
+/** A `metadata.namespace` from a line scan (two spaces in), for documents that are not parsed. */
+export function peekNamespace(text: string): string | undefined {
+  let namespace: string | undefined;
+  NAMESPACE_LINE.lastIndex = 0;
+  for (let match = NAMESPACE_LINE.exec(text); match !== null; match = NAMESPACE_LINE.exec(text)) {
+    namespace = match[2];
+  }
+  return namespace;
 }
 
 /**
@@ -417,7 +438,8 @@ export function parseManifestFile(text: string, options: ParseOptions = {}): Man
   }
 }
 
-const PARSE_OPTIONS = { merge: true, prettyErrors: false } as const;
+/** Duplicate keys are not errors: kubectl's reader accepts them, the last value winning. */
+const PARSE_OPTIONS = { merge: true, prettyErrors: false, uniqueKeys: false } as const;
 
 function parseChunk(text: string, peekedKind: string | undefined): Chunk {
   const lineCounter = new LineCounter();

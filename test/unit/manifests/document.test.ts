@@ -102,14 +102,22 @@ describe('what is parsed', () => {
     assert.equal([...objectsOf(file)].length, 1);
   });
 
-  test('duplicate keys are a syntax error', () => {
-    assert.deepEqual(statuses('kind: Service\napiVersion: v1\nkind: Pod\n'), ['syntax-error']);
+  test('duplicate keys are read as kubectl reads them: the last value wins', () => {
+    const text = 'kind: Service\napiVersion: v1\nkind: Pod\nmetadata: { name: a, name: b }\n';
+    assert.deepEqual(statuses(text), ['parsed']);
+    const [object] = objects(text);
+    assert.equal(object!.kind, 'Pod');
+    assert.equal(object!.name, 'b');
+    assert.equal(peekKind(text), 'Pod');
+    assert.deepEqual(statuses('kind: Service\napiVersion: v1\nkind: ConfigMap\n'), ['other-kind']);
   });
 
   test('documents over the size limit are not parsed', () => {
     const big = `kind: Service\napiVersion: v1\nmetadata:\n  annotations:\n    a: "${'x'.repeat(200)}"\n`;
     assert.deepEqual(statuses(big, { maxDocumentBytes: 100 }), ['too-large']);
-    assert.deepEqual(statuses(`kind: ConfigMap\n${big}`, { maxDocumentBytes: 100 }), ['other-kind']);
+    assert.deepEqual(statuses(big.replace('kind: Service', 'kind: ConfigMap'), { maxDocumentBytes: 100 }), [
+      'other-kind',
+    ]);
   });
 
   test('documents after the file budget are not parsed', () => {
