@@ -12,6 +12,7 @@ import { Store, timestamp } from './api/store.ts';
 import type { KubeObject } from './api/store.ts';
 import { DeploymentController } from './controllers/deployments.ts';
 import { EndpointSliceController } from './controllers/endpointslices.ts';
+import { EventRecorder } from './controllers/events.ts';
 import { GarbageCollector } from './controllers/garbage.ts';
 import { Kubelet } from './controllers/kubelet.ts';
 import { ContainerLogs } from './controllers/logs.ts';
@@ -74,6 +75,8 @@ export class Cluster {
   readonly faults = { apiLatencyMs: 0 };
   /** What `pods/log` reads: the containers' output, kept by the kubelet. */
   readonly logs = new ContainerLogs();
+  /** Events the scheduler and kubelet write (core/v1 and events.k8s.io/v1). */
+  readonly events: EventRecorder = new EventRecorder(this);
   readonly scenario: ScenarioConfig;
   readonly dataplane: DataPlane;
   readonly kubelet: Kubelet;

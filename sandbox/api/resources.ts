@@ -134,6 +134,18 @@ export const RESOURCES: readonly ResourceType[] = [
     hasGeneration: false,
   },
   {
+    group: 'events.k8s.io',
+    version: 'v1',
+    plural: 'events',
+    singular: 'event',
+    kind: 'Event',
+    namespaced: true,
+    shortNames: ['ev'],
+    verbs: ALL_VERBS,
+    subresources: [],
+    hasGeneration: false,
+  },
+  {
     group: 'networking.k8s.io',
     version: 'v1',
     plural: 'networkpolicies',

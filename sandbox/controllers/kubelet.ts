@@ -7,6 +7,8 @@ import type { KubeObject } from '../api/store.ts';
 import { timestamp } from '../api/store.ts';
 import type { Cluster } from '../cluster.ts';
 import { SYSTEM_USER, type } from '../cluster.ts';
+import type { EventInput } from './events.ts';
+import { readinessFailure } from './probes.ts';
 
 type Obj = Record<string, unknown>;
 interface Container {
@@ -22,6 +24,8 @@ export class Kubelet {
   private nextNode = 0;
   /** Readiness forced by a fault, per `ns/name`. */
   private readonly readinessOverride = new Map<string, boolean>();
+  /** The repeating readiness-probe failure of each not-ready Pod, per `ns/name`. */
+  private readonly failingProbes = new Map<string, NodeJS.Timeout>();
 
   constructor(cluster: Cluster) {
     this.cluster = cluster;
@@ -41,10 +45,11 @@ export class Kubelet {
 
   stop(): void {
     this.unsubscribe();
-    for (const timer of this.timers) {
+    for (const timer of [...this.timers, ...this.failingProbes.values()]) {
       clearTimeout(timer);
     }
     this.timers.clear();
+    this.failingProbes.clear();
   }
 
   isContainerRunning(pod: KubeObject, container: string): boolean {
@@ -62,12 +67,29 @@ export class Kubelet {
     if (!pod || (pod.status as Obj | undefined)?.phase !== 'Running') {
       return;
     }
-    this.writeStatus(pod, this.runningStatus(pod, ready, (pod.status as Obj).podIP as string));
+    const updated = this.writeStatus(
+      pod,
+      this.runningStatus(pod, ready, (pod.status as Obj).podIP as string),
+    );
+    this.probeReadiness(updated, ready);
   }
 
   /** Finishes a graceful deletion: containers stop, the Pod object goes. */
   terminate(namespace: string, name: string, graceSeconds: number): void {
     const delay = Math.min(graceSeconds * 1000, this.cluster.scenario.timing.terminationCapMs);
+    const pod = this.cluster.store.peek(type('pods'), namespace, name);
+    if (pod && this.isContainerRunning(pod, (pod.spec as { containers: Container[] }).containers[0]!.name)) {
+      for (const container of (pod.spec as { containers: Container[] }).containers) {
+        this.event(pod, {
+          type: 'Normal',
+          reason: 'Killing',
+          message: `Stopping container ${container.name}`,
+          fieldPath: `spec.containers{${container.name}}`,
+          action: 'Killing',
+        });
+      }
+    }
+    this.stopProbing(namespace, name);
     this.later(delay, () => this.remove(namespace, name));
   }
 
@@ -85,6 +107,8 @@ export class Kubelet {
     const ip = (pod.status as Obj | undefined)?.podIP;
     this.cluster.store.delete(type('pods'), namespace, name);
     this.cluster.logs.forget(namespace, name);
+    this.cluster.events.forget(pod.metadata.uid);
+    this.stopProbing(namespace, name);
     this.readinessOverride.delete(`${namespace}/${name}`);
     if (typeof ip === 'string') {
       this.cluster.releasePodIP(ip);
@@ -107,6 +131,16 @@ export class Kubelet {
       qosClass: 'BestEffort',
     };
     const updated = this.cluster.store.update(type('pods'), bound);
+    this.event(
+      updated,
+      {
+        type: 'Normal',
+        reason: 'Scheduled',
+        message: `Successfully assigned ${namespace}/${name} to ${node.name}`,
+        action: 'Binding',
+      },
+      'default-scheduler',
+    );
     const delay = immediately ? 0 : this.cluster.scenario.timing.podStartMs;
     if (delay === 0) {
       this.start(updated.metadata.namespace!, updated.metadata.name!);
@@ -128,6 +162,82 @@ export class Kubelet {
     if (!behaviour.crashLoop) {
       this.cluster.dataplane.startPod(updated);
     }
+    for (const container of (pod.spec as { containers: Container[] }).containers) {
+      const fieldPath = `spec.containers{${container.name}}`;
+      const normal = (reason: string, message: string) =>
+        this.event(updated, { type: 'Normal', reason, message, fieldPath, action: reason });
+      normal('Pulled', `Container image "${container.image}" already present on machine`);
+      normal('Created', `Created container: ${container.name}`);
+      normal('Started', `Started container ${container.name}`);
+      if (behaviour.crashLoop) {
+        this.event(updated, {
+          type: 'Warning',
+          reason: 'BackOff',
+          message: `Back-off restarting failed container ${container.name} in pod ${name}_${namespace}(${pod.metadata.uid})`,
+          fieldPath,
+          action: 'BackOff',
+        });
+      }
+    }
+    if (!behaviour.crashLoop) {
+      this.probeReadiness(updated, ready);
+    }
+  }
+
+  /**
+   * A not-ready Pod's readiness probe fails every period, and each failure is an Unhealthy event
+   * (correlated into one whose count grows); a ready Pod's prober is quiet.
+   */
+  private probeReadiness(pod: KubeObject, ready: boolean): void {
+    const namespace = pod.metadata.namespace!;
+    const name = pod.metadata.name!;
+    const key = `${namespace}/${name}`;
+    if (ready) {
+      this.stopProbing(namespace, name);
+      return;
+    }
+    if (this.failingProbes.has(key)) {
+      return;
+    }
+    const containers = (pod.spec as { containers: Container[] }).containers;
+    const podIP = String((pod.status as Obj | undefined)?.podIP ?? '');
+    const failure = readinessFailure(pod, podIP, !containers.some((c) => (c.ports ?? []).length > 0));
+    const fail = () => {
+      const current = this.cluster.store.peek(type('pods'), namespace, name);
+      if (!current || current.metadata.deletionTimestamp) {
+        this.failingProbes.delete(key);
+        return;
+      }
+      this.event(current, {
+        type: 'Warning',
+        reason: 'Unhealthy',
+        message: failure.message,
+        fieldPath: `spec.containers{${failure.container}}`,
+      });
+      this.failingProbes.set(key, setTimeout(fail, failure.periodSeconds * 1000));
+    };
+    fail();
+  }
+
+  private stopProbing(namespace: string, name: string): void {
+    const key = `${namespace}/${name}`;
+    clearTimeout(this.failingProbes.get(key));
+    this.failingProbes.delete(key);
+  }
+
+  private event(
+    pod: KubeObject,
+    input: Omit<EventInput, 'source'>,
+    component: 'kubelet' | 'default-scheduler' = 'kubelet',
+  ): void {
+    if (!this.cluster.scenario.recordEvents) {
+      return;
+    }
+    const nodeName = (pod.spec as Obj).nodeName as string | undefined;
+    this.cluster.events.record(pod, {
+      ...input,
+      source: component === 'kubelet' && nodeName ? { component, host: nodeName } : { component },
+    });
   }
 
   private runningStatus(pod: KubeObject, ready: boolean, ip: string): Obj {

@@ -130,4 +130,71 @@ describe('kubectl verbs against the sandbox', { skip: !kubectlAvailable && 'kube
       follower.kill();
     }
   });
+
+  test('the scheduler and kubelet write Events that kubectl get events and describe pod show', async () => {
+    const web = store()
+      .list(type('pods'), 'web')
+      .map(({ object }) => object)
+      .find((pod) => pod.metadata.labels?.app === 'web' && !pod.metadata.deletionTimestamp)!;
+    const name = web.metadata.name!;
+    const events = await run('get', 'events', '-n', 'web', '--field-selector', `involvedObject.name=${name}`);
+    assert.equal(events.code, 0, events.stderr);
+    assert.match(events.stdout, /^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE$/m);
+    for (const [reason, message] of [
+      ['Scheduled', `Successfully assigned web/${name} to sandbox-node-1`],
+      ['Pulled', 'Container image "registry.example/echo:1.0" already present on machine'],
+      ['Created', 'Created container: web'],
+      ['Started', 'Started container web'],
+    ]) {
+      assert.match(
+        events.stdout,
+        new RegExp(`Normal\\s+${reason}\\s+pod/${name}\\s+${message!.replace(/[.()/]/g, '\\$&')}`),
+        events.stdout,
+      );
+    }
+
+    fixture.sandbox.cluster.kubelet.setReady('web', name, false);
+    const unhealthy = await waitFor('an Unhealthy event', async () => {
+      const result = await run(
+        'get',
+        'events',
+        '-n',
+        'web',
+        '--field-selector',
+        'reason=Unhealthy',
+        '-o',
+        'json',
+      );
+      const items = (JSON.parse(result.stdout) as { items: Array<Record<string, unknown>> }).items;
+      return items.find((item) => (item.involvedObject as { name: string }).name === name);
+    });
+    assert.equal(unhealthy.type, 'Warning');
+    assert.equal(unhealthy.message, 'Readiness probe failed: HTTP probe failed with statuscode: 503');
+    assert.deepEqual(unhealthy.source, { component: 'kubelet', host: 'sandbox-node-1' });
+    assert.equal((unhealthy.involvedObject as { fieldPath: string }).fieldPath, 'spec.containers{web}');
+
+    const describePod = await run('describe', 'pod', '-n', 'web', name);
+    assert.equal(describePod.code, 0, describePod.stderr);
+    assert.match(describePod.stdout, /^Events:\n\s+Type\s+Reason\s+Age\s+From\s+Message$/m);
+    assert.match(describePod.stdout, /Normal\s+Scheduled\s+\S+\s+default-scheduler\s+Successfully assigned/);
+    assert.match(
+      describePod.stdout,
+      /Warning\s+Unhealthy\s+\S+\s+kubelet\s+Readiness probe failed: HTTP probe failed/,
+    );
+
+    const modern = await run('get', 'events.v1.events.k8s.io', '-n', 'web', '-o', 'json');
+    assert.equal(modern.code, 0, modern.stderr);
+    const items = (JSON.parse(modern.stdout) as { items: Array<Record<string, unknown>> }).items;
+    const started = items.find(
+      (item) => item.reason === 'Started' && (item.regarding as { name: string }).name === name,
+    );
+    assert.ok(started, modern.stdout);
+    assert.equal(started.apiVersion, 'events.k8s.io/v1');
+    assert.equal(started.note, 'Started container web');
+    assert.equal(started.reportingController, 'kubelet');
+
+    const deleted = await run('delete', 'pod', '-n', 'web', name, '--wait=false');
+    assert.equal(deleted.code, 0, deleted.stderr);
+    await waitFor('a Killing event', () => fixture.sandbox.cluster.events.latest('web', name, 'Killing'));
+  });
 });
