@@ -12,7 +12,8 @@ import type { ProbeTarget } from '../probe/types.ts';
 import { probeSettings } from '../config/settings.ts';
 import { showReport } from './reportPanel.ts';
 import type { DiagnosisSource, DiagnosisTarget, PolicyMatrix, PolicyOverlay } from './types.ts';
-import { cspNonce, escapeHtml } from '../ui/html.ts';
+import { redactStrings } from '../logging/redact.ts';
+import { cspNonce, escapeHtml, portHtml } from '../ui/html.ts';
 
 type Handler = (context: KubeReachContext, ...args: unknown[]) => unknown;
 
@@ -173,16 +174,22 @@ async function showPolicyMatrix(context: KubeReachContext, selected: ExplorerNod
   });
 }
 
-/** The policy matrix page: pure. With an overlay, each cell also shows the probe and flags disagreements. */
+/**
+ * The policy matrix page: pure. With an overlay, each cell also shows the probe and flags
+ * disagreements. Everything from the cluster is escaped; a port that is not a number from 1 to
+ * 65535 (an API object may hold anything) is shown escaped and flagged.
+ */
 export function policyMatrixHtml(
-  matrix: PolicyMatrix,
-  overlay: PolicyOverlay | undefined,
+  rawMatrix: PolicyMatrix,
+  rawOverlay: PolicyOverlay | undefined,
   nonce: string,
   cspSource: string,
 ): string {
+  const matrix = redactStrings(rawMatrix);
+  const overlay = redactStrings(rawOverlay);
   const name = (pod: { namespace: string; name: string }) => `${pod.namespace}/${pod.name}`;
   const header = matrix.pods
-    .map((pod) => `<th scope="col">${escapeHtml(name(pod))}:${pod.port}</th>`)
+    .map((pod) => `<th scope="col">${escapeHtml(name(pod))}:${portHtml(pod.port)}</th>`)
     .join('');
   const rows = matrix.pods
     .map((pod, row) => {
@@ -211,6 +218,7 @@ export function policyMatrixHtml(
   th, td { border: 1px solid var(--vscode-panel-border); padding: 3px 6px; white-space: nowrap; }
   td.ok { background: color-mix(in srgb, var(--vscode-testing-iconPassed) 22%, transparent); }
   td.bad { background: color-mix(in srgb, var(--vscode-editorError-foreground) 22%, transparent); }
+  .invalid-port { color: var(--vscode-errorForeground); text-decoration: underline wavy; }
   td.disagree { background: color-mix(in srgb, var(--vscode-editorWarning-foreground) 40%, transparent); font-weight: 600; }
   td:focus { outline: 2px solid var(--vscode-focusBorder); }
   button { color: var(--vscode-button-foreground); background: var(--vscode-button-background); border: none; padding: 4px 10px; cursor: pointer; }

@@ -4,6 +4,7 @@
  * copyable commands, and the timings. Pure. Cluster data and tool output are escaped or fenced.
  */
 import type { Hop, HopStatus } from '../analysis/diagnosis.ts';
+import { redactStrings } from '../logging/redact.ts';
 import type { DiagnosisReport } from './types.ts';
 
 const MARK: Readonly<Record<HopStatus, string>> = {
@@ -79,7 +80,9 @@ function hopSection(hop: Hop, index: number): string {
   return parts.join('\n');
 }
 
-export function toMarkdown(report: DiagnosisReport): string {
+export function toMarkdown(raw: DiagnosisReport): string {
+  // An export is pasted into issues and chats: no credential a probe or an error echoed.
+  const report = redactStrings(raw);
   const source = `${report.source.namespace}/${report.source.name}`;
   const lines: string[] = [
     `# Connectivity diagnosis: ${escapeMarkdown(source)} → ${escapeMarkdown(report.targetLabel)}`,

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { toMarkdown } from './markdown.ts';
 import type { DiagnosisReport, ManifestReference } from './types.ts';
+import { redactStrings } from '../logging/redact.ts';
 import { cspNonce, escapeHtml } from '../ui/html.ts';
 import type { definitionLine } from '../analysis/manifests/definition.ts';
 
@@ -15,7 +16,9 @@ export type DefinitionFinder = typeof definitionLine;
 const STATUS_MARK: Record<string, string> = { passed: '✔', failed: '✘', unknown: '?', skipped: '–' };
 
 /** The page for a report: pure, so it can be rendered and checked without VS Code. */
-export function reportHtml(report: DiagnosisReport, nonce: string, cspSource: string): string {
+export function reportHtml(raw: DiagnosisReport, nonce: string, cspSource: string): string {
+  // Probe messages, commands and errors are shown: nothing of a credential may be among them.
+  const report = redactStrings(raw);
   const hops = report.hops
     .map((hop, index) => {
       const open = hop.status === 'failed' ? ' open' : '';

@@ -112,6 +112,22 @@ function redactKeyed(match: string, head: string, separator: string, value: stri
   return `${head}${redactValue(value)}`;
 }
 
+/** Every string in a JSON-like value, redacted (a report, a result), the value's shape kept. */
+export function redactStrings<T>(value: T): T {
+  if (typeof value === 'string') {
+    return redact(value) as T;
+  }
+  if (Array.isArray(value)) {
+    return value.map((item: unknown) => redactStrings(item)) as T;
+  }
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([key, item]) => [key, redactStrings(item)]),
+    ) as T;
+  }
+  return value;
+}
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

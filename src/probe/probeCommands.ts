@@ -14,6 +14,7 @@ import type { Prober } from './prober.ts';
 import type { ProbeRecord } from './resultsView.ts';
 import { probeSummary } from './resultsView.ts';
 import { redact, redactProbeResult } from './redaction.ts';
+import { isPortNumber } from '../ui/html.ts';
 import type { ProbeResult, ProbeSource, ProbeTarget } from './types.ts';
 
 type Handler = (context: KubeReachContext, ...args: unknown[]) => unknown;
@@ -180,9 +181,12 @@ export async function pickTarget(
   return { kind: 'address', host, port, protocol: 'tcp' };
 }
 
+/** The Pod's declared ports; a containerPort that is not a port number (an API object may hold anything) is skipped. */
 function declaredPorts(pod: V1Pod): Array<{ port: number; name: string | undefined }> {
   return (pod.spec?.containers ?? []).flatMap((c) =>
-    (c.ports ?? []).map((p) => ({ port: p.containerPort, name: p.name })),
+    (c.ports ?? [])
+      .filter((p) => isPortNumber(p.containerPort))
+      .map((p) => ({ port: p.containerPort, name: typeof p.name === 'string' ? p.name : undefined })),
   );
 }
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { afterEach, test } from 'node:test';
 import { forgetSecrets, redact, rememberSecrets } from '../../src/logging/redact.ts';
 
@@ -106,4 +107,10 @@ test('leaves ordinary text alone', () => {
   assert.equal(redact(forbidden), forbidden);
   assert.equal(redact('secrets "db" not found'), 'secrets "db" not found');
   assert.equal(redact('name: web\nimage: nginx'), 'name: web\nimage: nginx');
+});
+
+test('redact.ts imports nothing, so the language server, the cluster layer and the pure engines can share it', () => {
+  const source = readFileSync(new URL('../../src/logging/redact.ts', import.meta.url), 'utf8');
+  assert.doesNotMatch(source, /^\s*(import|export)\b[^;]*\bfrom\s+['"]/m);
+  assert.doesNotMatch(source, /\bimport\(|\brequire\(/);
 });

@@ -58,8 +58,11 @@ test('the pure files import only types, src/analysis and each other', () => {
       if (typeOnly) {
         continue;
       }
+      // redact.ts imports nothing and has no side effects (test/unit/redact.test.ts checks it).
       const allowed =
-        module.startsWith('../analysis/') || (module.startsWith('./') && PURE.includes(module.slice(2)));
+        module.startsWith('../analysis/') ||
+        module === '../logging/redact.ts' ||
+        (module.startsWith('./') && PURE.includes(module.slice(2)));
       assert.ok(allowed, `${file} imports ${module} at run time`);
     }
   }
