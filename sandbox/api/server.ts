@@ -196,6 +196,11 @@ export class ApiServer {
         return;
       }
       const route = parseRoute(path);
+      if (!route && !servesGroupVersion(path)) {
+        // A group or version the server does not serve is no API route at all: Go's plain 404.
+        res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
+        return;
+      }
       if (!route) {
         throw errors.noRoute();
       }
@@ -254,7 +259,17 @@ export class ApiServer {
     const { type } = route;
 
     if (route.subresource === 'exec' || route.subresource === 'portforward') {
-      // Reached only without an Upgrade header: real servers answer 400 to a plain request.
+      // Reached only without an Upgrade header. As the API server: authorization, then the Pod and
+      // the container (pod strategy's streamLocation); only then the kubelet asks for the upgrade.
+      this.authorize(user, method === 'POST' ? 'create' : 'get', route);
+      const pod = cluster.store.peek(type, route.namespace ?? '', route.name ?? '');
+      if (!pod) {
+        throw errors.notFound(type, route.name ?? '');
+      }
+      const container = query.get('container');
+      if (route.subresource === 'exec' && container && !containerNames(pod).includes(container)) {
+        throw errors.badRequest(`container ${container} is not valid for pod ${route.name}`);
+      }
       throw errors.badRequest('Upgrade request required');
     }
     if (route.subresource && !type.subresources.some((s) => s.name === route.subresource)) {
@@ -294,6 +309,9 @@ export class ApiServer {
       const watch = query.get('watch') === 'true' || query.get('watch') === '1';
       this.authorize(user, watch ? 'watch' : 'list', route);
       const selectors = parseSelectors(type, query);
+      if (!query.get('continue')) {
+        await this.waitForResourceVersion(query.get('resourceVersion') ?? '');
+      }
       if (watch) {
         this.startWatch(req, res, route, query, selectors);
       } else {
@@ -342,8 +360,15 @@ export class ApiServer {
         );
       }
       object.metadata.namespace = route.namespace;
+      // Optimistic concurrency: a resourceVersion in the body must be the stored one (409 otherwise).
+      const expectedResourceVersion = object.metadata.resourceVersion ?? '';
       const updated = mapStoreErrors(type, route.name, () =>
-        cluster.update(type, object, { subresource: route.subresource, dryRun, user }),
+        cluster.update(type, object, {
+          subresource: route.subresource,
+          dryRun,
+          user,
+          expectedResourceVersion,
+        }),
       );
       this.sendObject(req, res, 200, type, updated, query);
       return;
@@ -409,6 +434,34 @@ export class ApiServer {
     throw errors.methodNotAllowed();
   }
 
+  /**
+   * A resourceVersion the store has not reached yet: wait for it as the watch cache does (3 s),
+   * then 504 Timeout with cause ResourceVersionTooLarge.
+   */
+  private async waitForResourceVersion(requested: string): Promise<void> {
+    const store = this.options.cluster.store;
+    const wanted = Number(requested);
+    if (requested === '' || !Number.isFinite(wanted) || wanted <= store.currentRevision) {
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      };
+      const timer = setTimeout(done, this.options.resourceVersionWaitMs ?? 3_000);
+      const unsubscribe = store.subscribe(() => {
+        if (store.currentRevision >= wanted) {
+          done();
+        }
+      });
+    });
+    if (wanted > store.currentRevision) {
+      throw errors.tooLargeResourceVersion(wanted, store.currentRevision);
+    }
+  }
+
   private list(
     req: IncomingMessage,
     res: ServerResponse,
@@ -418,7 +471,9 @@ export class ApiServer {
   ): void {
     const store = this.options.cluster.store;
     const { type } = route;
-    const limit = Number(query.get('limit') ?? 0);
+    // resourceVersion=0 is served whole from the watch cache: limit does not apply (no continue).
+    const limit =
+      query.get('resourceVersion') === '0' && !query.get('continue') ? 0 : Number(query.get('limit') ?? 0);
     let start = '';
     let revision = store.currentRevision;
     const token = query.get('continue');
@@ -821,6 +876,14 @@ class WatchStream {
 
 // -------------------------------------------------------------------------------------------------
 
+/** Whether `/api/<version>/…` or `/apis/<group>/<version>/…` names a group and version served here. */
+function servesGroupVersion(path: string): boolean {
+  const [root, first, second] = path.split('/').filter(Boolean).map(decodeURIComponent);
+  const [group, version] =
+    root === 'api' ? ['', first] : root === 'apis' ? [first, second] : [undefined, undefined];
+  return RESOURCES.some((r) => r.group === group && r.version === version);
+}
+
 function parseRoute(path: string): Route | undefined {
   const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
   let group: string;
@@ -909,6 +972,14 @@ function matches(_type: ResourceType, object: KubeObject, selectors: Selectors):
     return false;
   }
   return selectors.fields.length === 0 || matchesFieldRequirements(selectors.fields, fieldsOf(object));
+}
+
+/** Every container of a Pod: init, regular and ephemeral. */
+function containerNames(pod: KubeObject): string[] {
+  const spec = (pod.spec ?? {}) as Record<string, Array<{ name: string }> | undefined>;
+  return [spec.initContainers, spec.containers, spec.ephemeralContainers].flatMap((list) =>
+    (list ?? []).map((container) => container.name),
+  );
 }
 
 function objectKeyOf(object: KubeObject): string {

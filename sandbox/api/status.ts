@@ -96,6 +96,12 @@ export const errors = {
   internal: (message: string) =>
     failure(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ message }] }),
   serviceUnavailable: (message: string) => failure(503, 'ServiceUnavailable', message),
+  /** storage.NewTooLargeResourceVersionError: a Timeout with its cause and a 1 s retry. */
+  tooLargeResourceVersion: (requested: number, current: number) =>
+    failure(504, 'Timeout', `Timeout: Too large resource version: ${requested}, current: ${current}`, {
+      causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+      retryAfterSeconds: 1,
+    }),
 };
 
 export function success(details?: Record<string, unknown>): StatusObject {
