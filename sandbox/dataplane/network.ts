@@ -3,6 +3,14 @@
  * podIP:port (an HTTP echo unless the scenario says otherwise); every Service port listens on
  * clusterIP:port and forwards to a ready endpoint, as kube-proxy does; connections from a Pod's
  * address are subject to NetworkPolicy, with denied ones silently dropped.
+ *
+ * Policy is the shared evaluator's (src/analysis/networkPolicy.ts), so what no policy can block
+ * follows the Kubernetes documentation here too: a Pod's connections to itself, and traffic between
+ * a Pod and its own node (its node's address, host-network Pods bound to that node). A Pod reaching
+ * itself through its Service (hairpin), where real plugins differ, is allowed, as the documented rule
+ * says. Connections from the host (tests, the kubelet's side of a port-forward) come from no Pod
+ * address and are not subject to policy. Host-network Pods get an address from the Pod range here,
+ * not their node's; policy knows them by spec.nodeName.
  */
 import { createSocket } from 'node:dgram';
 import type { Socket as UdpSocket } from 'node:dgram';
@@ -11,7 +19,7 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node
 import { connect, createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import type { NetworkPolicy, Namespace, Pod } from '../../src/analysis/k8s.ts';
-import { evaluateConnection, podEndpoint } from '../../src/analysis/networkPolicy.ts';
+import { evaluateConnection, nodeEndpoint, podEndpoint } from '../../src/analysis/networkPolicy.ts';
 import type { ConnectionVerdict, Endpoint } from '../../src/analysis/networkPolicy.ts';
 import type { KubeObject } from '../api/store.ts';
 import type { Cluster } from '../cluster.ts';
@@ -494,7 +502,11 @@ export class DataPlane {
     }
     if (from) {
       const backend = this.podByIp(endpoint.ip);
-      if (backend && !this.verdict(from, backend, endpoint.ip, endpoint.port).allowed) {
+      // A Pod that lands on itself here is the hairpin case: `allowed` is the Kubernetes rule's answer.
+      if (
+        backend &&
+        !this.verdict(from, backend, endpoint.ip, endpoint.port, undefined, { throughService: true }).allowed
+      ) {
         return this.dropped(options);
       }
     }
@@ -568,6 +580,7 @@ export class DataPlane {
     toIp: string,
     port: number,
     fromIp?: string,
+    options: { readonly throughService?: boolean } = {},
   ): ConnectionVerdict {
     const policies = this.cluster.store
       .list(type('networkpolicies'))
@@ -577,9 +590,23 @@ export class DataPlane {
       .map((e) => e.object as unknown as Namespace);
     const source: Endpoint = from
       ? podEndpoint(from as unknown as Pod)
-      : { kind: 'external', ip: fromIp ?? '127.0.0.1' };
-    const destination: Endpoint = to ? podEndpoint(to as unknown as Pod) : { kind: 'external', ip: toIp };
-    return evaluateConnection({ policies, namespaces, source, destination, port, protocol: 'TCP' });
+      : this.addressEndpoint(fromIp ?? '127.0.0.1');
+    const destination: Endpoint = to ? podEndpoint(to as unknown as Pod) : this.addressEndpoint(toIp);
+    return evaluateConnection({
+      policies,
+      namespaces,
+      source,
+      destination,
+      port,
+      protocol: 'TCP',
+      ...(options.throughService === true ? { throughService: true } : {}),
+    });
+  }
+
+  /** An address that is no Pod's: one of the sandbox's nodes (named, for policy), or any other. */
+  private addressEndpoint(ip: string): Endpoint {
+    const node = this.cluster.nodes.find((candidate) => candidate.ip === ip);
+    return node ? nodeEndpoint(node.name, ip) : { kind: 'external', ip };
   }
 
   private egressAllowedToExternal(from: KubeObject, ip: string, port: number): boolean {
@@ -590,7 +617,8 @@ export class DataPlane {
   private admits(remoteIp: string, localIp: string, port: number): boolean {
     const from = this.podByIp(remoteIp);
     if (!from) {
-      // The node and the host (kubelet, port-forward, tests) reach Pods unhindered, as on most CNIs.
+      // The host (tests, the kubelet's side of a port-forward) is no Pod of the cluster: its
+      // connections are not subject to NetworkPolicy. Nothing here connects from a node's address.
       return true;
     }
     return this.verdict(from, this.podByIp(localIp), localIp, port).allowed;
