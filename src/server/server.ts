@@ -346,7 +346,7 @@ export class ManifestServer {
     }
     const diagnostics = await this.slicer.run(
       analyzeSteps(file, {
-        workspace: this.index,
+        workspace: this.index.forDocument(uri),
         ...(settings.clusterAware ? { cluster: this.cluster.model() } : {}),
       }),
       stale,
@@ -440,7 +440,7 @@ export class ManifestServer {
       ? this.cluster.note()
       : 'cluster-aware checks are off (kubereach.clusterAware).';
     const result = hoverAt(current.file, current.document.offsetAt(params.position), {
-      workspace: this.index,
+      workspace: this.index.forDocument(params.textDocument.uri),
       ...(cluster ? { cluster } : {}),
       ...(note ? { clusterNote: note } : {}),
     });

@@ -5,22 +5,31 @@
  * while it is open, so edits count before they are saved.
  *
  * Also read: kustomization files, for the patches they name, so that a patch (a partial object)
- * is not reported as an incomplete one.
+ * is not reported as an incomplete one, and for the resources they list, which decide what a
+ * namespace-less Service is compared with (see `src/analysis/manifests/scope.ts`).
+ *
+ * A document that says it is a workload but cannot be read (a template, invalid YAML, past the
+ * limits) is kept as an unreadable workload: the Services in its scope are then not reported on.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import {
+  MAX_NESTING,
+  nestingExceeds,
   objectsOf,
   parseManifestFile,
+  peekNamespace,
   positionIn,
   spanOf,
+  withLineFeeds,
   WORKLOAD_KINDS,
 } from '../analysis/manifests/document.ts';
-import type { ManifestFile } from '../analysis/manifests/document.ts';
+import type { ChunkStatus, ManifestFile } from '../analysis/manifests/document.ts';
+import { WorkspaceScope } from '../analysis/manifests/scope.ts';
 import { sameNamespace, workloadTemplate } from '../analysis/manifests/workloads.ts';
-import type { WorkloadTemplate } from '../analysis/manifests/workloads.ts';
+import type { UnreadableWorkload, WorkloadTemplate } from '../analysis/manifests/workloads.ts';
 import type { WorkspaceModel } from '../analysis/manifests/workspace.ts';
 
 export interface IndexLimits {
@@ -44,11 +53,17 @@ const SKIPPED_FOLDERS = new Set([
 
 const KUSTOMIZATION_NAMES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
 
+/** Chunk statuses that hide what a document holds. */
+const UNREADABLE: ReadonlySet<ChunkStatus> = new Set(['template', 'syntax-error', 'too-large', 'too-deep']);
+
 interface FileEntry {
   readonly uri: string;
   readonly workloads: readonly WorkloadTemplate[];
+  readonly unreadable: readonly UnreadableWorkload[];
   /** For a kustomization file: the absolute paths of the patches it names. */
   readonly patches: readonly string[];
+  /** For a kustomization file: the absolute paths of its resources, bases and components. */
+  readonly resources: readonly string[];
   /** What the workloads look like, to tell a real change from an edit elsewhere in the file. */
   readonly signature: string;
 }
@@ -69,8 +84,20 @@ function isYamlName(name: string): boolean {
   return name.endsWith('.yaml') || name.endsWith('.yml');
 }
 
-function signatureOf(workloads: readonly WorkloadTemplate[], patches: readonly string[]): string {
+/** A platform path as the `/`-separated path scope.ts compares. */
+function slashed(path: string): string {
+  return sep === '/' ? path : path.split(sep).join('/');
+}
+
+function signatureOf(
+  workloads: readonly WorkloadTemplate[],
+  patches: readonly string[],
+  unreadable: readonly UnreadableWorkload[] = [],
+  resources: readonly string[] = [],
+): string {
   return JSON.stringify([
+    unreadable.map((workload) => [workload.kind, workload.namespace, workload.source?.line]),
+    resources,
     workloads.map((workload) => [
       workload.kind,
       workload.name,
@@ -84,6 +111,13 @@ function signatureOf(workloads: readonly WorkloadTemplate[], patches: readonly s
   ]);
 }
 
+/** A workload (readable or not) with the file it is written in, as scope.ts compares them. */
+interface Placed<T> {
+  readonly item: T;
+  readonly file: string;
+  readonly namespace: string | undefined;
+}
+
 export class WorkspaceIndex implements WorkspaceModel {
   private readonly disk = new Map<string, FileEntry>();
   private readonly open = new Map<string, FileEntry>();
@@ -92,6 +126,10 @@ export class WorkspaceIndex implements WorkspaceModel {
   private flat: WorkloadTemplate[] | undefined;
   private patchPaths: Set<string> | undefined;
   private readonly byNamespace = new Map<string, readonly WorkloadTemplate[]>();
+  private placed:
+    { workloads: Placed<WorkloadTemplate>[]; unreadable: Placed<UnreadableWorkload>[] } | undefined;
+  private scope: WorkspaceScope | undefined;
+  private readonly scoped = new Map<string, WorkspaceModel>();
   private scanned = false;
   private readonly limits: IndexLimits;
   private readonly log: (line: string) => void;
@@ -127,6 +165,95 @@ export class WorkspaceIndex implements WorkspaceModel {
       this.byNamespace.set(key, result);
     }
     return result;
+  }
+
+  /**
+   * The workspace as a manifest of this document sees it: the workloads in its scope (the same
+   * namespace, or applied together: see scope.ts), and the unreadable ones there.
+   */
+  forDocument(uri: string): WorkspaceModel {
+    const key = documentKey(uri);
+    let model = this.scoped.get(key);
+    if (model === undefined) {
+      const file = slashed(key);
+      const workloads = new Map<string, readonly WorkloadTemplate[]>();
+      const unreadable = new Map<string, readonly UnreadableWorkload[]>();
+      const select = <T>(list: readonly Placed<T>[], namespace: string | undefined): T[] => {
+        const scope = this.workspaceScope();
+        const subject = { namespace, file };
+        return list.filter((placed) => scope.inScope(subject, placed)).map((placed) => placed.item);
+      };
+      model = {
+        complete: this.complete,
+        workloads: (namespace) => {
+          const cacheKey = namespace ?? '\0';
+          let result = workloads.get(cacheKey);
+          if (result === undefined) {
+            result = select(this.placedWorkloads().workloads, namespace);
+            workloads.set(cacheKey, result);
+          }
+          return result;
+        },
+        unreadable: (namespace) => {
+          const cacheKey = namespace ?? '\0';
+          let result = unreadable.get(cacheKey);
+          if (result === undefined) {
+            result = select(this.placedWorkloads().unreadable, namespace);
+            unreadable.set(cacheKey, result);
+          }
+          return result;
+        },
+      };
+      if (this.complete) {
+        // Before the scan ends, `complete` changes: a model made then is not kept.
+        this.scoped.set(key, model);
+      }
+    }
+    return model;
+  }
+
+  private workspaceScope(): WorkspaceScope {
+    if (this.scope === undefined) {
+      const kustomizations = new Map<string, string[]>();
+      for (const [key, entry] of this.entries()) {
+        if (entry.resources.length > 0) {
+          kustomizations.set(slashed(dirname(key)), entry.resources.map(slashed));
+        }
+      }
+      this.scope = new WorkspaceScope(kustomizations);
+    }
+    return this.scope;
+  }
+
+  private placedWorkloads(): {
+    workloads: Placed<WorkloadTemplate>[];
+    unreadable: Placed<UnreadableWorkload>[];
+  } {
+    if (this.placed === undefined) {
+      const workloads: Placed<WorkloadTemplate>[] = [];
+      const unreadable: Placed<UnreadableWorkload>[] = [];
+      for (const [key, entry] of this.entries()) {
+        const file = slashed(key);
+        for (const item of entry.workloads) {
+          workloads.push({ item, file, namespace: item.namespace });
+        }
+        for (const item of entry.unreadable) {
+          unreadable.push({ item, file, namespace: item.namespace });
+        }
+      }
+      this.placed = { workloads, unreadable };
+    }
+    return this.placed;
+  }
+
+  /** Every file's entry: the open document's where one is open, else the one read from disk. */
+  private *entries(): Generator<[string, FileEntry]> {
+    for (const [key, entry] of this.disk) {
+      if (!this.open.has(key)) {
+        yield [key, entry];
+      }
+    }
+    yield* this.open;
   }
 
   all(): readonly WorkloadTemplate[] {
@@ -223,8 +350,13 @@ export class WorkspaceIndex implements WorkspaceModel {
     // Patches named by a kustomization read after them contribute no workloads either.
     this.patchPaths = undefined;
     for (const [key, entry] of this.disk) {
-      if (entry.workloads.length > 0 && this.isPatch(entry.uri)) {
-        this.disk.set(key, { ...entry, workloads: [], signature: signatureOf([], entry.patches) });
+      if ((entry.workloads.length > 0 || entry.unreadable.length > 0) && this.isPatch(entry.uri)) {
+        this.disk.set(key, {
+          ...entry,
+          workloads: [],
+          unreadable: [],
+          signature: signatureOf([], entry.patches, [], entry.resources),
+        });
       }
     }
     this.scanned = true;
@@ -355,20 +487,43 @@ export class WorkspaceIndex implements WorkspaceModel {
         workloads.push(workload);
       }
     }
+    const unreadable: UnreadableWorkload[] = [];
+    for (const placed of file.chunks) {
+      const { status, peekedKind, text } = placed.chunk;
+      if (UNREADABLE.has(status) && peekedKind !== undefined && WORKLOAD_KINDS.has(peekedKind)) {
+        unreadable.push({
+          kind: peekedKind,
+          namespace: peekNamespace(text),
+          source: { uri, line: placed.line, label },
+        });
+      }
+    }
     // A patch file contributes no workloads: its objects are partial.
-    const kept = this.isPatch(uri) ? [] : workloads;
-    return { uri, workloads: kept, patches: patches ?? [], signature: signatureOf(kept, patches ?? []) };
+    const patch = this.isPatch(uri);
+    const kept = patch ? [] : workloads;
+    const keptUnreadable = patch ? [] : unreadable;
+    return {
+      uri,
+      workloads: kept,
+      unreadable: keptUnreadable,
+      patches: patches ?? [],
+      resources: [],
+      signature: signatureOf(kept, patches ?? [], keptUnreadable),
+    };
   }
 
   private kustomizationEntry(uri: string, key: string, text: string): FileEntry {
     let value: unknown;
     try {
-      value = parseYaml(text, { maxAliasCount: 100 });
+      value = nestingExceeds(text, MAX_NESTING)
+        ? undefined
+        : parseYaml(withLineFeeds(text), { maxAliasCount: 100, uniqueKeys: false });
     } catch {
       value = undefined;
     }
     const folder = dirname(key);
     const patches: string[] = [];
+    const resources: string[] = [];
     if (typeof value === 'object' && value !== null) {
       const record = value as Record<string, unknown>;
       const add = (path: unknown) => {
@@ -386,14 +541,39 @@ export class WorkspaceIndex implements WorkspaceModel {
           add(item);
         }
       }
+      for (const item of [
+        ...asArray(record.resources),
+        ...asArray(record.bases),
+        ...asArray(record.components),
+      ]) {
+        // Remote resources (URLs, git repositories) are not in the workspace.
+        if (
+          typeof item === 'string' &&
+          item !== '' &&
+          !item.includes('\n') &&
+          !/^[a-z]+:|^git@|\/\//i.test(item)
+        ) {
+          resources.push(resolve(folder, item));
+        }
+      }
     }
-    return { uri, workloads: [], patches, signature: signatureOf([], patches) };
+    return {
+      uri,
+      workloads: [],
+      unreadable: [],
+      patches,
+      resources,
+      signature: signatureOf([], patches, [], resources),
+    };
   }
 
   private changed(): void {
     this.flat = undefined;
     this.patchPaths = undefined;
     this.byNamespace.clear();
+    this.placed = undefined;
+    this.scope = undefined;
+    this.scoped.clear();
     for (const listener of [...this.listeners]) {
       listener();
     }

@@ -131,6 +131,17 @@ function workspaceSection(
     sections.lines.push(workloadLine(workload, detail?.(workload)));
   }
   sections.lines.push(...more(matching.length, max));
+  const unreadable = workspace.unreadable?.(namespace) ?? [];
+  if (unreadable.length > 0) {
+    const where = unreadable
+      .slice(0, 3)
+      .map((workload) =>
+        workload.source ? code(`${workload.source.label}:${workload.source.line + 1}`) : plain(workload.kind),
+      );
+    sections.lines.push(
+      `- ${plural(unreadable.length, 'workload')} here could not be read (a template, or not valid YAML), so none is reported missing: ${where.join(', ')}${unreadable.length > 3 ? ', …' : ''}`,
+    );
+  }
 }
 
 function liveNamespace(

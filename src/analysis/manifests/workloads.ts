@@ -16,6 +16,17 @@ export interface WorkloadSource {
   readonly label: string;
 }
 
+/**
+ * A document that says it is a workload (its top-level `kind:`) but could not be read: a template
+ * (`{{ }}`), invalid YAML, or past the size or nesting limits. Its Pods could match any selector.
+ */
+export interface UnreadableWorkload {
+  readonly kind: string;
+  /** From a `  namespace:` line of its text, when one holds a plain name. */
+  readonly namespace: string | undefined;
+  readonly source?: WorkloadSource;
+}
+
 export interface WorkloadTemplate {
   readonly kind: string;
   readonly name: string;

@@ -3,9 +3,11 @@
  * podSelector, against the Pod templates of the workloads written in the workspace's YAML files.
  *
  * Absence is only reported when it means something: a Service is compared only once the workspace
- * has been read (`complete`), and only when some workload shares its namespace (a missing namespace
- * is compatible with any, since `kubectl -n` or kustomize supplies it). A workspace that holds the
- * Service but deploys its Pods from elsewhere (a Helm chart, another repository) stays quiet.
+ * has been read (`complete`), only with the workloads in its scope (the same namespace, or applied
+ * together: see scope.ts), and only when there are some. A workspace that holds the Service but
+ * deploys its Pods from elsewhere (a Helm chart, another repository) stays quiet, and so does one
+ * where a workload in scope could not be read (a template, invalid YAML): its Pods might be the
+ * ones the Service selects.
  */
 import type { LabelSelector, Pod, Protocol, ServicePort } from '../k8s.ts';
 import { matchesLabelSelector, matchesServiceSelector } from '../labels.ts';
@@ -16,13 +18,15 @@ import { formatSelector, listWords, yamlString } from './findings.ts';
 import type { Finding, FixSpec } from './findings.ts';
 import { editDistance } from './suggest.ts';
 import { describeWorkload, describeWorkloads, stringMap } from './workloads.ts';
-import type { WorkloadTemplate } from './workloads.ts';
+import type { UnreadableWorkload, WorkloadTemplate } from './workloads.ts';
 
 export interface WorkspaceModel {
   /** Whether every YAML file of the workspace has been read: before that, absence proves nothing. */
   readonly complete: boolean;
-  /** The workloads whose namespace is compatible with this one (see sameNamespace). */
+  /** The workloads a manifest in this namespace is compared with (see scope.ts). */
   workloads(namespace: string | undefined): readonly WorkloadTemplate[];
+  /** Workload documents in the same scope that could not be read; absence proves nothing then. */
+  unreadable?(namespace: string | undefined): readonly UnreadableWorkload[];
 }
 
 /** A Service's selector as a label map, when it is one the EndpointSlice controller would use. */
@@ -197,12 +201,15 @@ export function checkServiceInWorkspace(
     return [];
   }
   const candidates = workspace.workloads(namespace);
-  if (candidates.length === 0) {
+  if (candidates.length === 0 || (workspace.unreadable?.(namespace).length ?? 0) > 0) {
     return [];
   }
   const matching = candidates.filter((workload) => matchesServiceSelector(selector, workload.labels));
   if (matching.length === 0) {
-    const where = namespace === undefined ? 'the workspace' : `namespace ${namespace} in the workspace`;
+    const where =
+      namespace === undefined
+        ? "this Service's folder or kustomization"
+        : `namespace ${namespace} in the workspace`;
     return [
       {
         code: 'KR3001',
@@ -293,6 +300,7 @@ export function checkPolicyInWorkspace(
   const candidates = workspace.workloads(namespace);
   if (
     candidates.length === 0 ||
+    (workspace.unreadable?.(namespace).length ?? 0) > 0 ||
     candidates.some((workload) => matchesLabelSelector(selector, workload.labels))
   ) {
     return [];
@@ -300,7 +308,7 @@ export function checkPolicyInWorkspace(
   return [
     {
       code: 'KR3004',
-      message: `This policy's podSelector matches no workload ${namespace === undefined ? 'in the workspace' : `in namespace ${namespace} in the workspace`} (there: ${listWords(describeWorkloads(candidates))}), so it isolates nothing written here.`,
+      message: `This policy's podSelector matches no workload ${namespace === undefined ? "in this policy's folder or kustomization" : `in namespace ${namespace} in the workspace`} (there: ${listWords(describeWorkloads(candidates))}), so it isolates nothing written here.`,
       at: { path: ['spec', 'podSelector'], part: 'key' },
     },
   ];

@@ -5,7 +5,7 @@
  * syntax errors, huge files).
  */
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { applyEdits, copyFixtureWorkspace, LspClient, positionOf, textAt, uriOf } from './lspClient.ts';
@@ -328,5 +328,30 @@ describe('workspace files', () => {
       changes: [{ uri: uriOf(path), type: 3 }],
     });
     await client.diagnostics(services, (list) => list.some((d) => d.code === 'KR3001'));
+  });
+
+  test('a namespace-less Service is compared with its own folder, not every workload of the workspace', async () => {
+    await scanned();
+    const folder = join(workspace, 'examples/redis');
+    mkdirSync(folder, { recursive: true });
+    const service =
+      'apiVersion: v1\nkind: Service\nmetadata:\n  name: redis\nspec:\n  selector:\n    app: redis\n  ports:\n    - port: 6379\n';
+    writeFileSync(join(folder, 'service.yaml'), service);
+    const uri = uriOf(join(folder, 'service.yaml'));
+    await client.open(uri, service);
+    // The workloads of shop/, data/ and kustomize/ are not applied with it: nothing to say.
+    assert.deepEqual(codes(await client.diagnostics(uri)), []);
+    // A workload beside it is.
+    const deployment =
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: cache\nspec:\n  template:\n    metadata:\n      labels: { app: cache }\n    spec:\n      containers: [{ name: redis, ports: [{ containerPort: 6379 }] }]\n';
+    writeFileSync(join(folder, 'deployment.yaml'), deployment);
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri: uriOf(join(folder, 'deployment.yaml')), type: 1 }],
+    });
+    const diagnostics = await client.diagnostics(uri, (list) => list.length > 0);
+    assert.deepEqual(codes(diagnostics), ['KR3001']);
+    assert.match(diagnostics[0]!.message, /folder or kustomization.*\(there: Deployment cache\)/);
+    await client.close(uri);
+    rmSync(join(workspace, 'examples'), { recursive: true, force: true });
   });
 });
