@@ -94,6 +94,36 @@ describe('API semantics of a real server', { skip: !kubectlAvailable && 'kubectl
     }
   });
 
+  test('each resource has its own watch window: churn in Services does not expire a Pod watch', async (t) => {
+    const store = fixture.sandbox.cluster.store;
+    const previous = store.historyLimit;
+    store.historyLimit = 50;
+    t.after(() => {
+      store.historyLimit = previous;
+    });
+    const from = store.currentRevision;
+    for (let n = 0; n < 100; n++) {
+      const service = store.get(type('services'), 'web', 'web')!;
+      service.metadata.annotations = { churn: String(n) };
+      store.update(type('services'), service);
+    }
+    const firstEvent = async (plural: string) => {
+      const response = await raw(
+        'GET',
+        `/api/v1/namespaces/web/${plural}?watch=true&resourceVersion=${from}&timeoutSeconds=1`,
+      );
+      return response.body
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { type: string; object: { code?: number } })[0];
+    };
+    const services = await firstEvent('services');
+    assert.equal(services?.type, 'ERROR');
+    assert.equal(services?.object.code, 410);
+    const pods = await firstEvent('pods');
+    assert.notEqual(pods?.type, 'ERROR', 'the Pod watch got 410 for churn in Services');
+  });
+
   test('kubectl replace with a stale resourceVersion gets 409 Conflict, worded as a real server words it', async () => {
     const stale = await run('get', 'service', 'web', '-n', 'web', '-o', 'json');
     assert.equal(stale.code, 0, stale.stderr);
