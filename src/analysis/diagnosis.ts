@@ -186,6 +186,12 @@ export interface Hop {
   readonly evidence: readonly string[];
   readonly fix?: string;
   readonly manifest?: ManifestReference;
+  /**
+   * Why an `unknown` hop cannot be decided from the cluster state, when the cause is one network
+   * plugins are known to differ on. `hairpin`: a Pod reaching itself through its own Service, which
+   * the Kubernetes rule allows and some plugins subject to policy; the live probe settles it.
+   */
+  readonly uncertainty?: 'hairpin';
 }
 
 export interface Conclusion {
@@ -744,6 +750,7 @@ interface HopDraft {
   evidence: string[];
   fix?: string;
   manifest?: ManifestReference;
+  uncertainty?: 'hairpin';
 }
 
 function hop(id: HopId, draft: HopDraft, title = TITLES[id]): Hop {
@@ -755,6 +762,7 @@ function hop(id: HopId, draft: HopDraft, title = TITLES[id]): Hop {
     evidence: draft.evidence,
     ...(draft.fix === undefined ? {} : { fix: draft.fix }),
     ...(draft.manifest === undefined ? {} : { manifest: draft.manifest }),
+    ...(draft.uncertainty === undefined ? {} : { uncertainty: draft.uncertainty }),
   };
 }
 
@@ -2198,6 +2206,7 @@ function uncertainPolicyHop(
   const rule = policySuggestion(direction, nsOf(source), source, podIp(source), check.port, check.protocol);
   return {
     status: 'unknown',
+    uncertainty: 'hairpin',
     summary: `${upperFirst(verdict.reason)}: verify with a probe.`,
     evidence,
     fix: `To have it allowed on every network plugin, add a rule to ${where} that ${direction === 'egress' ? 'lets it reach' : 'admits'} ${nsOf(source)}/${nameOf(source)} itself on ${check.protocol} ${check.port}, under spec.${direction}:\n${rule}`,

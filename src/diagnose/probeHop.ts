@@ -77,6 +77,9 @@ function verdictHint(verdict: ProbeVerdict, port: number | undefined): string {
   }
 }
 
+const HAIRPIN_ALLOWED =
+  "The probe through the Service got through: this cluster's network plugin lets a Pod reach itself through its Service, as the Kubernetes rule says.";
+
 /** The probe hop from the probes made, read against the static hops. */
 export function probeHop(diagnosis: StaticDiagnosis, probes: readonly DiagnosisProbe[]): Hop {
   const base = { id: 'probe' as const, title: 'Live probe' };
@@ -134,6 +137,26 @@ export function probeHop(diagnosis: StaticDiagnosis, probes: readonly DiagnosisP
     );
   }
   evidence.push(...contradictions);
+
+  // A Pod reaching itself through its Service, which the policies would deny: the Kubernetes rule
+  // allows it, some plugins do not (kubernetes/kubernetes#95879). The probe through the Service
+  // tells which way this cluster's plugin goes; the Pod's probe of its own IP says nothing here.
+  const hairpin = [hop('egress'), hop('ingress')].find((candidate) => candidate?.uncertainty === 'hairpin');
+  if (hairpin !== undefined && !policyDenies && target !== undefined && isConclusive(target.result)) {
+    if (target.result.verdict === 'timeout') {
+      return {
+        ...base,
+        status: 'failed',
+        summary: `${target.label} timed out: this cluster's network plugin applies NetworkPolicy to a Pod reaching itself through its Service (hairpin), and the policies do not admit ${diagnosis.source.name} to itself.`,
+        evidence,
+        ...(hairpin.fix === undefined ? {} : { fix: hairpin.fix }),
+        ...(hairpin.manifest === undefined ? {} : { manifest: hairpin.manifest }),
+      };
+    }
+    if (target.result.reachable) {
+      evidence.push(HAIRPIN_ALLOWED);
+    }
+  }
 
   const pods = probes.filter((probe) => probe.role === 'pod' && isConclusive(probe.result));
   const podsUp = pods.filter((probe) => probe.result.reachable);
@@ -234,6 +257,16 @@ export function concludeWithProbe(diagnosis: StaticDiagnosis, hops: readonly Hop
         ? 'the network plugin may not enforce NetworkPolicy'
         : 'the cluster state may have changed since, or the traffic takes another path';
     return { ...conclusion, sentence: `${conclusion.sentence} Yet the live probe got through: ${why}.` };
+  }
+  if (conclusion.failedHop === undefined && probe?.evidence.includes(HAIRPIN_ALLOWED) === true) {
+    // The one unknown hop the probe settled: say how, rather than "could not be checked".
+    const rest = hops.filter(
+      (candidate) =>
+        candidate.status === 'unknown' && candidate.id !== 'probe' && candidate.uncertainty !== 'hairpin',
+    );
+    return {
+      sentence: `${diagnosis.source.namespace}/${diagnosis.source.name} reaches ${diagnosis.targetLabel}: the live probe got through, so this cluster's network plugin lets a Pod reach itself through its Service, as the Kubernetes rule says.${rest.length === 0 ? '' : ` ${rest.length === 1 ? '1 hop' : `${rest.length} hops`} could not be checked (${rest.map((candidate) => candidate.title.toLowerCase()).join(', ')}).`}`,
+    };
   }
   return conclusion;
 }
