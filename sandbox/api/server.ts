@@ -21,6 +21,8 @@ import type { Cluster, User } from '../cluster.ts';
 import { runExecSession, selectExecProtocol } from '../streams/exec.ts';
 import { runPortForwardSession, selectPortForwardProtocol } from '../streams/portforward.ts';
 import { discoveryDocument } from './discovery.ts';
+import { isApplyPatch, serverSideApply, validateFields } from './apply.ts';
+import { openApiDocument } from './openapi.ts';
 import { applyPatch } from './patch.ts';
 import { decodeProtobufObject, isProtobuf } from './protobuf.ts';
 import type { ResourceType } from './resources.ts';
@@ -187,6 +189,11 @@ export class ApiServer {
         res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end('ok');
         return;
       }
+      const openapi = req.method === 'GET' ? openApiDocument(path) : undefined;
+      if (openapi) {
+        res.writeHead(200, { 'Content-Type': openapi.contentType }).end(openapi.body);
+        return;
+      }
       const discovery = discoveryDocument(path, req.headers.accept ?? '', `127.0.0.1:${this.boundPort}`);
       if (discovery) {
         if (req.method !== 'GET') {
@@ -331,6 +338,7 @@ export class ApiServer {
     if (method === 'POST' && route.name === undefined) {
       this.authorize(user, 'create', route);
       const object = decodeObject(body, req.headers['content-type']);
+      validateFields(type, object, query.get('fieldValidation'), res);
       checkKind(type, object);
       if (route.namespace !== undefined) {
         if (object.metadata.namespace !== undefined && object.metadata.namespace !== route.namespace) {
@@ -349,6 +357,7 @@ export class ApiServer {
     if (method === 'PUT' && route.name !== undefined) {
       this.authorize(user, 'update', route);
       const object = decodeObject(body, req.headers['content-type']);
+      validateFields(type, object, query.get('fieldValidation'), res);
       checkKind(type, object);
       if (object.metadata.name !== route.name) {
         throw errors.badRequest(
@@ -375,6 +384,21 @@ export class ApiServer {
     }
     if (method === 'PATCH' && route.name !== undefined) {
       this.authorize(user, 'patch', route);
+      if (isApplyPatch(req.headers['content-type'])) {
+        const applied = serverSideApply({
+          cluster,
+          type,
+          namespace: route.namespace,
+          name: route.name,
+          body,
+          query,
+          user,
+          res,
+          guard: (action) => mapStoreErrors(type, route.name!, action),
+        });
+        this.sendObject(req, res, applied.code, type, applied.object, query);
+        return;
+      }
       const current = cluster.store.get(type, route.namespace ?? '', route.name);
       if (!current) {
         throw errors.notFound(type, route.name);
@@ -384,6 +408,10 @@ export class ApiServer {
         patch = JSON.parse(body.toString('utf8'));
       } catch {
         throw errors.badRequest('error decoding patch: invalid character in JSON');
+      }
+      if (!Array.isArray(patch)) {
+        // A merge patch names fields as the object does; a JSON patch (a list of operations) is not checked.
+        validateFields(type, patch, query.get('fieldValidation'), res);
       }
       const patched = applyPatch(current, patch, String(req.headers['content-type'] ?? '')) as KubeObject;
       patched.metadata ??= {};

@@ -4,6 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { type } from '../../sandbox/cluster.ts';
 import { kubectl, kubectlAvailable, useSandbox, waitFor } from '../support/sandbox.ts';
@@ -196,5 +199,73 @@ describe('kubectl verbs against the sandbox', { skip: !kubectlAvailable && 'kube
     const deleted = await run('delete', 'pod', '-n', 'web', name, '--wait=false');
     assert.equal(deleted.code, 0, deleted.stderr);
     await waitFor('a Killing event', () => fixture.sandbox.cluster.events.latest('web', name, 'Killing'));
+  });
+
+  const manifest = (name: string, replicas: number, extra = '') => {
+    const path = join(tmpdir(), `kubereach-verbs-${process.pid}-${name}-${replicas}.yaml`);
+    writeFileSync(
+      path,
+      [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata:',
+        `  name: ${name}`,
+        '  namespace: web',
+        'spec:',
+        `  replicas: ${replicas}`,
+        extra,
+        '  selector:',
+        `    matchLabels: { app: ${name} }`,
+        '  template:',
+        '    metadata:',
+        `      labels: { app: ${name} }`,
+        '    spec:',
+        '      containers:',
+        '        - name: web',
+        '          image: registry.example/echo:1.0',
+        '          ports: [{ name: http, containerPort: 8080 }]',
+        '          readinessProbe: { httpGet: { path: /ready, port: http }, periodSeconds: 5 }',
+      ]
+        .filter(Boolean)
+        .join('\n') + '\n',
+    );
+    return path;
+  };
+
+  test('kubectl apply -f validates through the server (OpenAPI v3, fieldValidation) and re-applies', async () => {
+    const created = await run('apply', '-f', manifest('applied', 1));
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /deployment.apps\/applied created/);
+    assert.equal(created.stderr, '');
+    const updated = await run('apply', '-f', manifest('applied', 2));
+    assert.equal(updated.code, 0, updated.stderr);
+    assert.match(updated.stdout, /deployment.apps\/applied configured/);
+    assert.equal(updated.stderr, '');
+    const spec = store().peek(type('deployments'), 'web', 'applied')!.spec as { replicas: number };
+    assert.equal(spec.replicas, 2);
+
+    const typo = await run('apply', '-f', manifest('applied', 3, '  replicaz: 3'));
+    assert.notEqual(typo.code, 0);
+    assert.match(typo.stderr, /strict decoding error: unknown field "spec.replicaz"/);
+
+    const explain = await run('explain', 'deployment.spec.replicas');
+    assert.equal(explain.code, 0, explain.stderr);
+    assert.match(explain.stdout, /FIELD: replicas <integer>/);
+  });
+
+  test('kubectl apply --server-side creates, then merges', async () => {
+    const created = await run('apply', '--server-side', '-f', manifest('server-applied', 1));
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /deployment.apps\/server-applied serverside-applied/);
+    const updated = await run('apply', '--server-side', '-f', manifest('server-applied', 3));
+    assert.equal(updated.code, 0, updated.stderr);
+    const stored = store().peek(type('deployments'), 'web', 'server-applied')!;
+    assert.equal((stored.spec as { replicas: number }).replicas, 3);
+    const containers = (stored.spec as { template: { spec: { containers: unknown[] } } }).template.spec
+      .containers;
+    assert.equal(containers.length, 1);
+    const typo = await run('apply', '--server-side', '-f', manifest('server-applied', 3, '  replicaz: 3'));
+    assert.notEqual(typo.code, 0);
+    assert.match(typo.stderr, /unknown field "spec.replicaz"/);
   });
 });
