@@ -127,6 +127,9 @@ export class AdminServer {
       case 'POST /faults/latency':
         faults.setApiLatency(Number(body.ms ?? 0));
         break;
+      case 'POST /faults/nodes/kubelet':
+        faults.setKubeletReachable(str('node'), body.reachable !== false);
+        break;
       default:
         reply(res, 404, { error: `no such admin route: ${route}` });
         return;

@@ -72,7 +72,11 @@ export function type(plural: string): ResourceType {
 
 export class Cluster {
   readonly store = new Store();
-  readonly faults = { apiLatencyMs: 0 };
+  readonly faults = {
+    apiLatencyMs: 0,
+    /** Nodes whose kubelet the API server cannot dial: exec and port-forward to their Pods get a 500. */
+    unreachableKubelets: new Set<string>(),
+  };
   /** What `pods/log` reads: the containers' output, kept by the kubelet. */
   readonly logs = new ContainerLogs();
   /** Events the scheduler and kubelet write (core/v1 and events.k8s.io/v1). */
@@ -414,6 +418,7 @@ export class Cluster {
     } else if (!this.kubelet.isContainerRunning(pod, container.name)) {
       throw errors.badRequest(`unable to upgrade connection: container not found ("${container.name}")`);
     }
+    this.dialKubelet(pod);
     container = { name: container.name, image: container.image };
     const toolset = this.scenario.toolsetFor(container.image);
     return {
@@ -433,7 +438,29 @@ export class Cluster {
     if (phase !== 'Running') {
       throw errors.badRequest(`unable to upgrade connection: pod does not exist`);
     }
+    this.dialKubelet(pod);
     return structuredClone(pod);
+  }
+
+  /**
+   * As the API server proxying to the kubelet of the Pod's node: when it cannot dial it (a kubelet
+   * down, a firewall between control plane and nodes), the answer is a 500 whose Status message is
+   * the dial error (apiserver's ErrorToAPIStatus of an error that is not a Status: no reason).
+   */
+  private dialKubelet(pod: KubeObject): void {
+    const nodeName = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
+    if (nodeName === undefined || !this.faults.unreachableKubelets.has(nodeName)) {
+      return;
+    }
+    const ip = this.nodes.find((node) => node.name === nodeName)?.ip ?? nodeName;
+    throw new ApiError({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: `error dialing backend: dial tcp ${ip}:10250: connect: connection refused`,
+      code: 500,
+    });
   }
 }
 

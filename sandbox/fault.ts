@@ -3,6 +3,7 @@
  *   status | apiserver-stop | apiserver-start | expire-watches | latency MS
  *   delete-pod NS NAME [GRACE] | replace-pod NS NAME | ready NS NAME true|false
  *   remove-endpoints NS SERVICE | restore-endpoints NS SERVICE
+ *   kubelet-unreachable NODE | kubelet-reachable NODE (the API server cannot dial the node's kubelet)
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -13,7 +14,7 @@ if (!action || action === '--help') {
   console.log(
     readFileSync(new URL(import.meta.url), 'utf8')
       .split('\n')
-      .slice(1, 6)
+      .slice(1, 7)
       .join('\n')
       .replace(/^ \*/gm, ''),
   );
@@ -30,6 +31,8 @@ const routes: Record<string, () => [string, string, unknown?]> = {
   'apiserver-start': () => ['POST', '/faults/apiserver/start'],
   'expire-watches': () => ['POST', '/faults/watches/expire'],
   latency: () => ['POST', '/faults/latency', { ms: Number(args[0] ?? 0) }],
+  'kubelet-unreachable': () => ['POST', '/faults/nodes/kubelet', { node: args[0], reachable: false }],
+  'kubelet-reachable': () => ['POST', '/faults/nodes/kubelet', { node: args[0], reachable: true }],
   'delete-pod': () => [
     'POST',
     '/faults/pods/delete',

@@ -56,6 +56,8 @@ export interface Faults {
   setPodReady(namespace: string, name: string, ready: boolean): void;
   setServiceEndpointsRemoved(namespace: string, name: string, removed: boolean): void;
   setApiLatency(ms: number): void;
+  /** Whether the API server can dial the kubelet of a node (exec and port-forward to its Pods). */
+  setKubeletReachable(node: string, reachable: boolean): void;
 }
 
 export interface Sandbox {
@@ -163,6 +165,16 @@ async function startOnBlock(options: SandboxOptions, reservation: AddressBlockRe
       cluster.endpointSlices.setSuppressed(namespace, name, removed),
     setApiLatency: (ms) => {
       cluster.faults.apiLatencyMs = ms;
+    },
+    setKubeletReachable: (node, reachable) => {
+      if (!cluster.nodes.some((candidate) => candidate.name === node)) {
+        throw new Error(`no node ${node}; the nodes are ${cluster.nodes.map((n) => n.name).join(', ')}`);
+      }
+      if (reachable) {
+        cluster.faults.unreachableKubelets.delete(node);
+      } else {
+        cluster.faults.unreachableKubelets.add(node);
+      }
     },
   };
 

@@ -542,6 +542,8 @@ class Forward {
   private waiting: string | undefined;
   /** Set while the API server is known to be unreachable. */
   private apiDown: string | undefined;
+  /** Nodes whose kubelet the API server could not dial, with the sentence to show. */
+  private readonly downNodes = new Map<string, string>();
   private readonly excluded = new Map<string, number>();
   private readonly tunnels = new Set<LiveTunnel>();
   /** Verification connections still open. */
@@ -551,6 +553,8 @@ class Forward {
   private retryTimer: NodeJS.Timeout | undefined;
   private retryAttempt = 0;
   private everActive = false;
+  /** While the first connections of a (re)start are tried: not `active` before one succeeds. */
+  private verifying = false;
   private begun = false;
   private stopped = false;
   private readonly noticesAt = new Map<string, number>();
@@ -624,12 +628,25 @@ class Forward {
     this.throwIfStopped();
     this.begun = true;
     this.applyConnectionState(cluster);
-    this.reevaluate();
-    if (this.settings.verifyOnStart && this.pod && !this.apiDown) {
-      await this.verify();
-      this.throwIfStopped();
-      if (this.failure) {
-        throw new PortForwardError(this.failure.code, this.failure.message);
+    await this.reevaluateAndVerify();
+    this.throwIfStopped();
+    if (this.failure) {
+      throw new PortForwardError(this.failure.code, this.failure.message);
+    }
+  }
+
+  /** Chooses the Pod and, with `verifyOnStart`, tries it before saying the forward is active. */
+  private async reevaluateAndVerify(): Promise<void> {
+    this.verifying = this.settings.verifyOnStart;
+    try {
+      this.reevaluate();
+      if (this.verifying && this.pod && !this.apiDown) {
+        await this.verify();
+      }
+    } finally {
+      this.verifying = false;
+      if (!this.stopped) {
+        this.updateState();
       }
     }
   }
@@ -642,6 +659,7 @@ class Forward {
     this.failure = undefined;
     this.apiDown = undefined;
     this.excluded.clear();
+    this.downNodes.clear();
     this.retryAttempt = 0;
     this.clearRetryTimer();
     this.pod = undefined;
@@ -669,10 +687,7 @@ class Forward {
     }
     this.begun = true;
     this.applyConnectionState(cluster);
-    this.reevaluate();
-    if (this.settings.verifyOnStart && this.pod && !this.apiDown) {
-      await this.verify();
-    }
+    await this.reevaluateAndVerify();
   }
 
   /** Stops everything: connections reset, listeners closed (resolves when they are). */
@@ -812,7 +827,7 @@ class Forward {
           }
           return;
         }
-        this.onAttemptSucceeded();
+        this.onAttemptSucceeded(pod);
         const timer = setTimeout(() => {
           this.probes.delete(tunnel);
           const said = tunnel.errorChannel.trim();
@@ -871,10 +886,17 @@ class Forward {
     // While the cache does not hold the namespace (not watched for a moment, or never read), it
     // knows nothing: keep the Pod in use rather than take its absence for a deletion.
     if (cluster && cluster.cache.isSynced(this.spec.target.namespace)) {
-      const resolution = resolveTarget(this.spec, cluster.cache, {
-        ...(this.pod ? { current: { uid: this.pod.uid, wasReady: this.podWasReady } } : {}),
-        excluded: new Set(this.excluded.keys()),
+      const current = this.pod ? { current: { uid: this.pod.uid, wasReady: this.podWasReady } } : {};
+      const excluded = new Set(this.excluded.keys());
+      let resolution = resolveTarget(this.spec, cluster.cache, {
+        ...current,
+        excluded: new Set([...excluded, ...this.podsOnDownNodes(cluster)]),
       });
+      if (!resolution.ok && this.downNodes.size > 0) {
+        // Only Pods on nodes the API server cannot reach are left: keep one, and say why it cannot
+        // be used (updateState) rather than that no Pod is ready.
+        resolution = resolveTarget(this.spec, cluster.cache, { ...current, excluded });
+      }
       const previous = this.pod;
       if (resolution.ok) {
         this.pod = resolution.pod;
@@ -904,6 +926,27 @@ class Forward {
     this.updateState();
   }
 
+  /** The uids of the namespace's Pods on nodes whose kubelet could not be dialled. */
+  private podsOnDownNodes(cluster: ForwardCluster): string[] {
+    if (this.downNodes.size === 0) {
+      return [];
+    }
+    return cluster.cache
+      .pods(this.spec.target.namespace)
+      .filter((pod) => this.downNodes.has(pod.spec?.nodeName ?? ''))
+      .map((pod) => pod.metadata?.uid ?? '');
+  }
+
+  private nodeOf(pod: ChosenPod): string | undefined {
+    return this.cluster?.cache.pod(pod.namespace, pod.name)?.spec?.nodeName || undefined;
+  }
+
+  /** Why the chosen Pod cannot be forwarded to, when its node's kubelet could not be dialled. */
+  private podNodeDown(): string | undefined {
+    const node = this.pod ? this.nodeOf(this.pod) : undefined;
+    return node !== undefined ? this.downNodes.get(node) : undefined;
+  }
+
   private resetTunnelsToVanishedPods(cluster: ForwardCluster): void {
     const namespace = this.spec.target.namespace;
     for (const live of [...this.tunnels]) {
@@ -923,8 +966,13 @@ class Forward {
       return;
     }
     const waitingState: ForwardState = this.everActive ? 'reconnecting' : 'starting';
+    const nodeDown = this.podNodeDown();
     if (this.apiDown !== undefined) {
-      this.setState(this.everActive ? 'reconnecting' : 'starting', this.apiDown);
+      this.setState(waitingState, this.apiDown);
+    } else if (nodeDown !== undefined) {
+      this.setState(waitingState, nodeDown);
+    } else if (this.pod && this.verifying) {
+      this.setState(waitingState, `Connecting to Pod ${this.pod.name}…`);
     } else if (!this.pod) {
       this.setState(
         waitingState,
@@ -991,8 +1039,12 @@ class Forward {
     }
     if (this.state === 'active' && this.pod && !this.apiDown) {
       this.forward(port, socket);
-    } else if (this.apiDown !== undefined && this.pod && !this.attemptInFlight) {
-      // The API server seemed gone: this connection is the probe.
+    } else if (
+      (this.apiDown !== undefined || this.podNodeDown() !== undefined) &&
+      this.pod &&
+      !this.attemptInFlight
+    ) {
+      // The API server, or the kubelet of the Pod's node, seemed gone: this connection is the probe.
       this.forward(port, socket, Date.now() + this.settings.holdMs);
     } else {
       this.hold(port, socket, Date.now() + this.settings.holdMs);
@@ -1006,7 +1058,7 @@ class Forward {
       socket.destroy();
       return;
     }
-    const probing = this.apiDown !== undefined;
+    const probing = this.apiDown !== undefined || this.podNodeDown() !== undefined;
     if (probing) {
       this.attemptInFlight = true;
     }
@@ -1037,7 +1089,7 @@ class Forward {
         if (probing) {
           this.attemptInFlight = false;
         }
-        this.onAttemptSucceeded();
+        this.onAttemptSucceeded(pod);
       },
       (error: unknown) => {
         if (probing) {
@@ -1066,7 +1118,12 @@ class Forward {
     this.host.dirty(this);
   }
 
-  private onAttemptSucceeded(): void {
+  private onAttemptSucceeded(pod: ChosenPod): void {
+    const node = this.nodeOf(pod);
+    if (node !== undefined && this.downNodes.delete(node)) {
+      this.host.log(`${this.title}: the kubelet of node ${node} answers again`);
+      this.reevaluate();
+    }
     if (this.apiDown !== undefined) {
       this.apiDown = undefined;
       this.retryAttempt = 0;
@@ -1081,16 +1138,35 @@ class Forward {
     pod: ChosenPod,
     connection: { port: PortRuntime; socket: Socket; deadline: number } | undefined,
   ): void {
+    const node = this.nodeOf(pod);
     const failure: TunnelFailure = classifyTunnelError(error, {
       namespace: pod.namespace,
       pod: pod.name,
       context: this.context,
       ...(this.server() !== undefined ? { server: this.server()! } : {}),
+      ...(node !== undefined ? { node } : {}),
     });
     this.host.log(`${this.title}: connection to Pod ${pod.name} failed: ${failure.message}`);
     if (failure.kind === 'fatal') {
       connection?.socket.destroy();
       this.fail(failure.code, failure.message);
+      return;
+    }
+    if (failure.kind === 'node') {
+      this.downNodes.set(node ?? '', failure.message);
+      this.notice('warning', `${this.title}: ${failure.message}`, `node:${node ?? ''}`);
+      if (connection) {
+        this.hold(connection.port, connection.socket, connection.deadline, true);
+      }
+      // Another Pod on a node that answers takes the held connections; without one, they are
+      // reset now: waiting would only delay the same answer.
+      this.reevaluate();
+      if (this.podNodeDown() !== undefined) {
+        for (const held of this.held.splice(0)) {
+          this.unhold(held);
+          resetSocket(held.socket);
+        }
+      }
       return;
     }
     if (failure.kind === 'pod') {

@@ -27,6 +27,8 @@ export type PortForwardErrorCode =
   | 'unauthorized'
   /** The API server cannot be reached, or did not answer in time. */
   | 'api-unreachable'
+  /** The API server cannot dial the kubelet of the Pod's node ("error dialing backend"). */
+  | 'node-unreachable'
   /** The forward was stopped while starting. */
   | 'stopped';
 
@@ -61,9 +63,12 @@ export class UpgradeRejectedError extends Error {
  * - `fatal`: nothing will change by retrying (403, 401, TLS): the forward fails;
  * - `pod`: this Pod cannot be reached through the API server (404 gone, 400 not running, 5xx from
  *   its node): another Pod is tried, this one again after a backoff;
+ * - `node`: the API server cannot dial the kubelet of the Pod's node, through which every
+ *   port-forward passes: Pods on other nodes are tried; while none is left, each new connection
+ *   tries the node once (no timer retries: a node does not come back in milliseconds);
  * - `api`: the API server is gone or slow: the forward reconnects with backoff.
  */
-export type TunnelFailureKind = 'fatal' | 'pod' | 'api';
+export type TunnelFailureKind = 'fatal' | 'pod' | 'node' | 'api';
 
 export interface TunnelFailure {
   readonly kind: TunnelFailureKind;
@@ -76,6 +81,8 @@ export interface TunnelContext {
   readonly namespace: string;
   readonly pod: string;
   readonly context?: string;
+  /** The node the Pod runs on, when known. */
+  readonly node?: string;
 }
 
 export function classifyTunnelError(error: unknown, context: TunnelContext): TunnelFailure {
@@ -106,6 +113,14 @@ export function classifyTunnelError(error: unknown, context: TunnelContext): Tun
           message: `${pod} does not accept port-forwards now (it is not running).${said}`,
         };
       default:
+        if (error.statusCode >= 500 && detail !== undefined && /error dialing backend/i.test(detail)) {
+          const node = context.node !== undefined ? `node ${context.node}` : 'its node';
+          return {
+            kind: 'node',
+            code: 'node-unreachable',
+            message: `The API server cannot reach the kubelet of ${node}, where ${pod} runs; port-forwards pass through the kubelet, so no connection to a Pod on that node can be forwarded until it can (check the node's Ready condition and the network from the control plane to port 10250).${said}`,
+          };
+        }
         if (error.statusCode >= 500) {
           return {
             kind: 'pod',

@@ -332,6 +332,56 @@ describe('port-forward engine on the sandbox (minimal)', () => {
     }
   });
 
+  test('the API server cannot dial the kubelet of the node (500 "error dialing backend"): one clear error naming the node, no flapping, no "no ready Pod"', async () => {
+    const lines: string[] = [];
+    const node = fwd.cache.pod('web', webPods[0]!)!.spec!.nodeName!;
+    const faulty = openForwarding(fixture.sandbox.kubeconfigPath, {
+      log: (line) => lines.push(line),
+      backoff: { initialMs: 20, maxMs: 80 },
+    });
+    faulty.cache.setWatchedNamespaces(['web']);
+    fixture.sandbox.faults.setKubeletReachable(node, false);
+    try {
+      const info = await faulty.manager.start({
+        target: { kind: 'Service', namespace: 'web', name: 'web' },
+        ports: [{ remote: 80 }],
+      });
+      assert.equal(info.state, 'starting', 'never "active" while the kubelet cannot be reached');
+      assert.match(
+        info.reason ?? '',
+        new RegExp(`cannot reach the kubelet of node ${node}, where Pod web/web-`),
+      );
+      assert.match(
+        info.reason ?? '',
+        /error dialing backend: dial tcp 127\.\d+\.\d+\.\d+:10250: connect: connection refused/,
+      );
+      const attempts = () => lines.filter((line) => / failed: /.test(line)).length;
+      const before = attempts();
+      // One client connection: one attempt, answered at once with a reset rather than held.
+      await assert.rejects(httpGet(localPort(info), '/', { timeoutMs: 2_000 }), /socket hang up|ECONNRESET/);
+      assert.equal(attempts() - before, 1, lines.join('\n'));
+      await assert.rejects(httpGet(localPort(info), '/', { timeoutMs: 2_000 }), /socket hang up|ECONNRESET/);
+      assert.equal(attempts() - before, 2, 'one attempt per client connection');
+
+      const states = faulty.events.flatMap((event) =>
+        event.type === 'changed' && event.forward.id === info.id ? [event.forward] : [],
+      );
+      assert.ok(!states.some((forward) => forward.state === 'active'), 'never active');
+      const said = [...states.map((forward) => forward.reason ?? ''), ...faulty.notices()].join('\n');
+      assert.doesNotMatch(said, /No ready Pod|Waiting for a Pod|now forwarding to/);
+      assert.equal(faulty.notices().filter((notice) => notice.includes('kubelet')).length, 1, 'said once');
+
+      // The kubelet answers again: the next connection goes through and the forward is active.
+      fixture.sandbox.faults.setKubeletReachable(node, true);
+      const answer = await httpGet(localPort(info), '/again');
+      assert.ok(webPods.includes(answer.echo.pod));
+      await waitForState(faulty.manager, info.id, (i) => i.state === 'active', 'active');
+    } finally {
+      fixture.sandbox.faults.setKubeletReachable(node, true);
+      await faulty.dispose();
+    }
+  });
+
   test('Restart resets connections in flight, keeps the local port, and forwards again', async () => {
     const info = await fwd.manager.start({
       target: { kind: 'Service', namespace: 'web', name: 'web' },

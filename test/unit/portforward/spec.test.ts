@@ -123,10 +123,14 @@ test('other refusals and connection errors: Pod-level, API-level or fatal', () =
       /not running/,
     ],
     [
-      new UpgradeRejectedError(500, 'error dialing backend'),
-      'pod',
-      /could not reach Pod web\/p \(HTTP 500\)/,
+      new UpgradeRejectedError(
+        500,
+        '{"kind":"Status","status":"Failure","message":"error dialing backend: dial tcp 10.0.3.7:10250: connect: connection refused","code":500}',
+      ),
+      'node',
+      /^The API server cannot reach the kubelet of its node, where Pod web\/p runs; .* The API server said: error dialing backend: dial tcp 10\.0\.3\.7:10250: connect: connection refused\.$/,
     ],
+    [new UpgradeRejectedError(502, 'bad gateway'), 'pod', /could not reach Pod web\/p \(HTTP 502\)/],
     [new UpgradeRejectedError(401, ''), 'fatal', /rejected the credentials \(401 Unauthorized\)/],
     [
       Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:6443'), { code: 'ECONNREFUSED' }),
@@ -145,6 +149,13 @@ test('other refusals and connection errors: Pod-level, API-level or fatal', () =
     assert.equal(failure.kind, kind, String(error));
     assert.match(failure.message, message);
   }
+  assert.match(
+    classifyTunnelError(new UpgradeRejectedError(500, '{"message":"error dialing backend: EOF"}'), {
+      ...context,
+      node: 'node-7',
+    }).message,
+    /cannot reach the kubelet of node node-7, where Pod web\/p runs/,
+  );
   assert.equal(
     describeErrorChannel(
       'error forwarding port 9999 to pod abc, uid : failed to execute portforward in network namespace "/var/run/netns/cni-1": failed to connect to localhost:9999 inside namespace "1", IPv4: dial tcp4 127.0.0.1:9999: connect: connection refused ',
