@@ -37,8 +37,8 @@ describe('a quiet watch on a busy cluster', { concurrency: true }, () => {
   const fixture = useSandbox({
     scenario: 'minimal',
     bookmarkIntervalMs: BOOKMARK_PERIOD_MS,
-    // Each resource keeps its last 200 changes: 4 s of the churn below.
-    watchWindow: 200,
+    // Each resource keeps its last 500 changes: 10 s of the churn below.
+    watchWindow: 500,
   });
   const informers: Array<Informer<KubernetesObject>> = [];
   let churn: NodeJS.Timeout | undefined;
