@@ -17,7 +17,10 @@
  *    declared port nothing listens on shows up only in the probe.
  * 6. egress: the source's NetworkPolicies, against each backing Pod on its resolved port.
  * 7. ingress: each backing Pod's NetworkPolicies, with the deciding policy and rule, or the fact that
- *    a policy isolates the Pod and no rule admits this peer and port.
+ *    a policy isolates the Pod and no rule admits this peer and port. What no policy can block (a Pod
+ *    to itself, traffic to and from its own node) passes with the rule named instead of a policy; a
+ *    Pod reaching itself through its own Service where its policies would deny it is "unknown" with
+ *    `uncertainty: 'hairpin'` (plugins differ, kubernetes/kubernetes#95879), which the probe settles.
  * 8. probe: filled in by the Diagnoser ("skipped" here).
  *
  * Every hop is evaluated even after one fails, unless it has nothing to look at (no Service, no
