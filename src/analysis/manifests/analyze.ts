@@ -13,6 +13,7 @@ import type { LocalFix } from './fixes.ts';
 import type { Finding } from './findings.ts';
 import { checkServiceInCluster } from './cluster.ts';
 import type { ClusterModel } from './cluster.ts';
+import { mergeFindings } from './merge.ts';
 import { checkNetworkPolicy } from './policy.ts';
 import { checkService } from './service.ts';
 import { checkPolicyInWorkspace, checkServiceInWorkspace } from './workspace.ts';
@@ -126,14 +127,15 @@ export function contextualFindings(
   }
   const findings: Finding[] = [];
   if (object.kind === 'Service') {
-    if (context.workspace) {
-      findings.push(
-        ...checkServiceInWorkspace(object.value, object.namespace, object.name, context.workspace),
-      );
-    }
-    if (context.cluster) {
-      findings.push(...checkServiceInCluster(object.value, object.namespace, context.cluster));
-    }
+    // One diagnostic where the workspace and the cluster find the same thing (merge.ts).
+    findings.push(
+      ...mergeFindings(
+        context.workspace
+          ? checkServiceInWorkspace(object.value, object.namespace, object.name, context.workspace)
+          : [],
+        context.cluster ? checkServiceInCluster(object.value, object.namespace, context.cluster) : [],
+      ),
+    );
   } else if (object.kind === 'NetworkPolicy' && context.workspace) {
     findings.push(...checkPolicyInWorkspace(object.value, object.namespace, context.workspace));
   }

@@ -206,11 +206,18 @@ export function checkServiceInCluster(
     const examples = () =>
       judged.slice(0, 3).map((pod) => ({ pod, label: `Pod ${pod.metadata.name ?? '?'}` }));
     if (typeof target === 'string' && resolutions.every(({ resolution }) => !resolution.ok)) {
+      const pods = ready.length > 0 ? 'ready Pod' : 'matching Pod';
       findings.push({
         code: 'KR4003',
-        message: `None of the ${plural(judged.length, ready.length > 0 ? 'ready Pod' : 'matching Pod')} in ${where} declares a ${describeTarget(entry.port)}, so the EndpointSlices carry no port for it.`,
+        message: `None of the ${plural(judged.length, pods)} in ${where} declares a ${describeTarget(entry.port)}, so the EndpointSlices carry no port for it.`,
         at,
         fixes: targetPortFixes(entry, examples()),
+        claim: {
+          key: `named-target:${entry.index}`,
+          what: `Nothing declares a ${describeTarget(entry.port)}`,
+          evidence: `${judged.length === 1 ? `not the ${pods}` : `none of the ${judged.length} ${pods}s`} in ${where}`,
+          consequence: 'The EndpointSlices carry no port for it.',
+        },
       });
       continue;
     }
@@ -223,6 +230,12 @@ export function checkServiceInCluster(
         message: `None of the ${plural(judged.length, 'Pod')} matching ${selectorText} in ${where} declares ${describeTarget(entry.port)}; it works only if the process listens there anyway.`,
         at,
         fixes: targetPortFixes(entry, examples()),
+        claim: {
+          key: `numeric-target:${entry.index}`,
+          what: `Nothing declares ${describeTarget(entry.port)}`,
+          evidence: `${judged.length === 1 ? 'not the Pod' : `none of the ${judged.length} Pods`} matching ${selectorText} in ${where}`,
+          consequence: 'It works only if the process listens there anyway.',
+        },
       });
     }
     const policies = live.networkPolicies;

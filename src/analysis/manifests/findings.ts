@@ -62,6 +62,23 @@ export interface Finding {
   readonly message: string;
   readonly at: At;
   readonly fixes?: readonly FixSpec[];
+  /**
+   * The same claim made from another source can be said once with this one (see merge.ts): the
+   * workspace and the cluster both finding that nothing declares a targetPort.
+   */
+  readonly claim?: Claim;
+}
+
+/** A finding's message in parts, so that two sources of the same claim make one sentence. */
+export interface Claim {
+  /** Findings with the same key, at the same place, make the same claim. */
+  readonly key: string;
+  /** What is claimed: `Nothing declares a TCP port named "metrics"`. */
+  readonly what: string;
+  /** Where this source looked: `no container of Deployment backend in the workspace`. */
+  readonly evidence: string;
+  /** What follows, as a sentence: `Traffic to this port has nowhere to go.` */
+  readonly consequence: string;
 }
 
 const YAML_WORDS = /^(?:true|false|yes|no|on|off|y|n|null|~)$/i;

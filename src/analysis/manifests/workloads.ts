@@ -173,19 +173,27 @@ export function describeWorkload(workload: WorkloadTemplate): string {
 }
 
 /**
- * Each workload as describeWorkload names it, with its file when another in the list has the same
- * kind and name (the same Deployment written in two files), so a message never reads "Deployment
- * backend and Deployment backend".
+ * The workloads as describeWorkload names them, each name once: a workload written in several files
+ * (the same Deployment in `backend.yaml` and `demo-cluster.yaml`) is named once with its files, so
+ * a message never reads "Deployment backend and Deployment backend".
  */
 export function describeWorkloads(workloads: readonly WorkloadTemplate[]): string[] {
-  // Counted in one pass: a namespace can hold thousands of workloads, and this runs on each edit.
-  const names = workloads.map(describeWorkload);
-  const counts = new Map<string, number>();
-  for (const name of names) {
-    counts.set(name, (counts.get(name) ?? 0) + 1);
+  // Grouped in one pass: a namespace can hold thousands of workloads, and this runs on each edit.
+  const files = new Map<string, Set<string>>();
+  for (const workload of workloads) {
+    const name = describeWorkload(workload);
+    let labels = files.get(name);
+    if (labels === undefined) {
+      labels = new Set();
+      files.set(name, labels);
+    }
+    if (workload.source) {
+      labels.add(workload.source.label);
+    }
   }
-  return workloads.map((workload, index) => {
-    const name = names[index]!;
-    return counts.get(name)! > 1 && workload.source ? `${name} (${workload.source.label})` : name;
-  });
+  return [...files].map(([name, labels]) => (labels.size > 1 ? `${name} (${joinAnd([...labels])})` : name));
+}
+
+function joinAnd(items: readonly string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }

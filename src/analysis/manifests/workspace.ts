@@ -241,6 +241,12 @@ export function checkServiceInWorkspace(
           message: `No container of ${names} declares a ${describeTarget(entry.port)}: traffic to this port has nowhere to go.`,
           at,
           fixes: fixes(),
+          claim: {
+            key: `named-target:${entry.index}`,
+            what: `Nothing declares a ${describeTarget(entry.port)}`,
+            evidence: `no container of ${names} in the workspace`,
+            consequence: 'Traffic to this port has nowhere to go.',
+          },
         });
       }
     } else if (resolutions.every((resolution) => resolution.ok && !resolution.declared)) {
@@ -249,6 +255,12 @@ export function checkServiceInWorkspace(
         message: `No container of ${names} declares ${describeTarget(entry.port)}. It works if the process listens there anyway, but the Pods do not say they do.`,
         at,
         fixes: fixes(),
+        claim: {
+          key: `numeric-target:${entry.index}`,
+          what: `Nothing declares ${describeTarget(entry.port)}`,
+          evidence: `no container of ${names} in the workspace`,
+          consequence: 'It works if the process listens there anyway, but the Pods do not say they do.',
+        },
       });
     }
   }

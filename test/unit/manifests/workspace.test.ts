@@ -181,7 +181,7 @@ describe('KR3002 and KR3003: targetPort against the templates', () => {
     assert.deepEqual(result.spans, ['metrics']);
   });
 
-  test('the same Deployment written in two files is told apart by its file, not named twice', () => {
+  test('the same Deployment written in two files is named once, with its files', () => {
     const [backend] = workloadsOf(WORKLOADS);
     const at = (label: string) => ({ ...backend!, source: { uri: `file:///w/${label}`, line: 1, label } });
     const twice = [at('backend.yaml'), at('demo-cluster.yaml')];
@@ -192,7 +192,7 @@ describe('KR3002 and KR3003: targetPort against the templates', () => {
     assert.equal(diagnostic!.code, 'KR3002');
     assert.match(
       diagnostic!.message,
-      /^No container of Deployment backend \(backend\.yaml\) and Deployment backend \(demo-cluster\.yaml\) declares/,
+      /^No container of Deployment backend \(backend\.yaml and demo-cluster\.yaml\) declares/,
     );
     // One of them alone, or two that differ by name, need no file.
     const [once] = analyze(text, { workspace: { complete: true, workloads: () => [twice[0]!] } });
