@@ -21,10 +21,13 @@ export interface Placement {
   readonly file: string;
 }
 
-/** The folder of a `/`-separated path, without a trailing `/`. */
+/**
+ * The folder of a `/`-separated path, without a trailing `/`. A document that is not a file
+ * (`untitled:Untitled-1`) is its own folder: nothing else is in it.
+ */
 export function folderOf(file: string): string {
   const slash = file.lastIndexOf('/');
-  return slash <= 0 ? '/' : file.slice(0, slash);
+  return slash < 0 ? file : slash === 0 ? '/' : file.slice(0, slash);
 }
 
 /** Whether a file is in this folder or below it. */
@@ -65,6 +68,9 @@ export class WorkspaceScope {
   inScope(subject: Placement, workload: Placement): boolean {
     if (subject.namespace !== undefined && workload.namespace !== undefined) {
       return subject.namespace === workload.namespace;
+    }
+    if (subject.file === workload.file) {
+      return true;
     }
     const subjectUnits = this.unitsOf(subject.file);
     const workloadUnits = this.unitsOf(workload.file);

@@ -40,6 +40,12 @@ describe('WorkspaceScope', () => {
     assert.equal(scope.inScope(at('/w/app/svc.yaml'), at('/w/application/deploy.yaml')), false);
   });
 
+  test('a document that is not a file: itself only', () => {
+    assert.equal(scope.inScope(at('untitled:Untitled-1'), at('untitled:Untitled-1')), true);
+    assert.equal(scope.inScope(at('untitled:Untitled-1'), at('/w/deploy.yaml')), false);
+    assert.equal(scope.inScope(at('untitled:Untitled-1', 'shop'), at('/w/deploy.yaml', 'shop')), true);
+  });
+
   test('listed by kustomizations: the same kustomization', () => {
     assert.equal(scope.inScope(at('/w/base/service.yaml'), at('/w/base/deployment.yaml')), true);
     // The overlay lists the base's folder, not its files: not one unit (silence, not a guess).
