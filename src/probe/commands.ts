@@ -114,6 +114,8 @@ export function buildProbeCommand(
       const argv = [
         'curl',
         '-sS',
+        // A typed [1-100000000] or {a,b} would otherwise be curl's URL glob: many requests.
+        '--globoff',
         '-w',
         CURL_WRITE_OUT,
         '--connect-timeout',

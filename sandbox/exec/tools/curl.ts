@@ -16,6 +16,7 @@ import { connectTcp, errorCode, NetError, SocketReader, socketWriter } from '../
 import { describeCertificate, startTls, TlsError, verifyError } from '../net/tls.ts';
 import { childController, KillSignal, sleep, writeErr, writeFd } from '../process.ts';
 import type { Proc } from '../process.ts';
+import { GlobError, globErrorText, outputName as globOutputName, parseGlob } from './urlGlob.ts';
 
 const VERSION = '8.5.0';
 const SSL_VERSION = 'OpenSSL/3.0.13';
@@ -25,9 +26,15 @@ const CA_CERT_HELP =
   'establish a secure connection to it. To learn more about this situation and\n' +
   'how to fix it, please visit the web page mentioned above.\n';
 const DEFAULT_CONNECT_TIMEOUT_MS = 300_000;
+/**
+ * URLs one glob may expand to here. Real curl requests every one (`[1-100000000]` is a hundred
+ * million requests); the sandbox refuses past this bound rather than hang.
+ */
+export const MAX_GLOB_URLS = 1000;
 
 interface Config {
   urls: string[];
+  globoff: boolean;
   outputs: string[];
   remoteNames: number;
   silent: boolean;
@@ -71,6 +78,7 @@ interface Config {
 function defaultConfig(): Config {
   return {
     urls: [],
+    globoff: false,
     outputs: [],
     remoteNames: 0,
     silent: false,
@@ -227,6 +235,7 @@ const OPTIONS: Option[] = [
   { long: 'output', short: 'o', arg: true, set: (c, v) => void c.outputs.push(v) },
   { long: 'remote-name', short: 'O', arg: false, set: (c) => void (c.remoteNames += 1) },
   { long: 'url', arg: true, set: (c, v) => void c.urls.push(v) },
+  { long: 'globoff', short: 'g', arg: false, set: sw((c, on) => (c.globoff = on)) },
   {
     long: 'write-out',
     short: 'w',
@@ -274,7 +283,6 @@ const OPTIONS: Option[] = [
   { long: 'stderr', arg: true, set: (c, v) => void (c.stderrFile = v) },
   ignored('no-buffer', false, 'N'),
   ignored('disable', false, 'q'),
-  ignored('globoff', false, 'g'),
   ignored('no-keepalive', false),
   ignored('keepalive-time', true),
   ignored('tcp-nodelay', false),
@@ -568,6 +576,8 @@ interface Info {
   method: string;
   scheme: string;
   filename: string;
+  /** Which URL of the command line (0-based); the URLs of one glob share it. */
+  urlNum: number;
   sslVerifyResult: number;
 }
 
@@ -599,6 +609,7 @@ function emptyInfo(url: string): Info {
     method: 'GET',
     scheme: '',
     filename: '',
+    urlNum: 0,
     sslVerifyResult: 0,
   };
 }
@@ -691,7 +702,7 @@ function variable(
     case 'url_effective':
       return str(info.urlEffective);
     case 'urlnum':
-      return num(0);
+      return num(info.urlNum);
     case 'conn_id':
       return num(info.numConnects > 0 ? 0 : -1);
     case 'num_certs':
@@ -1624,8 +1635,47 @@ export async function curl(proc: Proc): Promise<number> {
   }
   let exit = 0;
   for (let index = 0; index < cfg.urls.length; index++) {
-    const url = cfg.urls[index] as string;
-    let outputName: string | null = cfg.outputs[index] ?? null;
+    const given = cfg.urls[index] as string;
+    let expanded: Iterable<{ readonly url: string; readonly values: readonly string[] }>;
+    if (cfg.globoff) {
+      expanded = [{ url: given, values: [] }];
+    } else {
+      let glob;
+      try {
+        glob = parseGlob(given);
+      } catch (error) {
+        if (!(error instanceof GlobError)) {
+          throw error;
+        }
+        // As curl: the run stops at the first URL whose glob is malformed.
+        if (!cfg.silent || cfg.showError) {
+          await err(`curl: (3) ${globErrorText(error, given)}\n`);
+        }
+        return 3;
+      }
+      if (glob.amount > BigInt(MAX_GLOB_URLS)) {
+        await err(
+          `curl: the URL glob of ${given} gives ${glob.amount} URLs; the KubeReach sandbox expands at most ${MAX_GLOB_URLS} ` +
+            '(real curl would request every one). Pass --globoff (-g) to send the URL as written.\n',
+        );
+        return 2;
+      }
+      expanded = glob.urls();
+    }
+    for (const { url, values } of expanded) {
+      const code = await fetchOne(index, url, values);
+      if (code !== 0) {
+        exit = code;
+      }
+    }
+  }
+  return exit;
+
+  /** One transfer: a URL of the command line, or one URL of its glob. */
+  async function fetchOne(index: number, url: string, values: readonly string[]): Promise<number> {
+    let exit = 0;
+    const template = cfg.outputs[index] ?? null;
+    let outputName: string | null = template === null ? null : globOutputName(template, values);
     if (outputName === null && index < cfg.remoteNames) {
       const last =
         url
@@ -1635,8 +1685,7 @@ export async function curl(proc: Proc): Promise<number> {
       outputName = last === '' || !url.replace(/^[a-z]+:\/\//i, '').includes('/') ? null : last;
       if (outputName === null) {
         await err('curl: Remote file name has no length\n');
-        exit = 23;
-        continue;
+        return 23;
       }
     }
     const toStdout = outputName === null || outputName === '-';
@@ -1656,6 +1705,7 @@ export async function curl(proc: Proc): Promise<number> {
       const output = makeOutput(proc, outputName, err);
       result = await transfer(proc, cfg, url, output, meter, err, headerDump);
       result.info.filename = outputName ?? '';
+      result.info.urlNum = index;
       if (result.code !== 0 && (!cfg.silent || cfg.showError)) {
         await err(`curl: (${result.code}) ${result.message}\n`);
         if (result.code === 60) {
@@ -1698,6 +1748,6 @@ export async function curl(proc: Proc): Promise<number> {
     if (result.code !== 0) {
       exit = result.code;
     }
+    return exit;
   }
-  return exit;
 }

@@ -60,7 +60,7 @@ describe('probes from inside Pods (demo scenario)', () => {
       assert.equal(result.source.image, 'curlimages/curl:8.5.0');
       assert.ok(
         result.command!.startsWith(
-          `kubectl --context kubereach-sandbox exec -n shop ${frontend} -c frontend -- curl -sS -w `,
+          `kubectl --context kubereach-sandbox exec -n shop ${frontend} -c frontend -- curl -sS --globoff -w `,
         ),
         result.command,
       );

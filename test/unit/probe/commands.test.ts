@@ -32,6 +32,7 @@ describe('commands are argument vectors', () => {
     assert.deepEqual(command.argv, [
       'curl',
       '-sS',
+      '--globoff',
       '-w',
       CURL_WRITE_OUT,
       '--connect-timeout',
@@ -57,7 +58,7 @@ describe('commands are argument vectors', () => {
       1500,
       WITH_TIMEOUT,
     );
-    assert.deepEqual(head.argv.slice(4), [
+    assert.deepEqual(head.argv.slice(5), [
       '--connect-timeout',
       '1.5',
       '--max-time',
