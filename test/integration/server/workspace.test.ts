@@ -311,6 +311,36 @@ describe('no noise', () => {
   });
 });
 
+describe('hostile input', () => {
+  test('a 60 KB document of nested flow sequences gets one note, and a hover elsewhere answers at once', async () => {
+    const deep = uriOf(join(workspace, 'deep.yaml'));
+    const text = `apiVersion: v1\nkind: Service\nmetadata: { name: deep }\nspec:\n  ports: ${'['.repeat(30_000)}${']'.repeat(30_000)}\n`;
+    const services = await openFile('shop/services.yaml');
+    await client.open(deep, text);
+    const hover = await client.hover(services.uri, positionOf(services.text, 'selector:', 1));
+    assert.ok(hover, 'the hover on another document is answered');
+    const diagnostics = await client.diagnostics(deep);
+    assert.deepEqual(codes(diagnostics), ['KR0001']);
+    assert.match(diagnostics[0]!.message, /nested more than 64 deep/);
+    assert.deepEqual(diagnostics[0]!.range.start, { line: 0, character: 0 });
+    await client.close(deep);
+  });
+
+  test('a Service whose lines end with a lone CR gets its diagnostics where the editor shows the lines', async () => {
+    const uri = uriOf(join(workspace, 'cr.yaml'));
+    const text =
+      'apiVersion: v1\rkind: Service\rmetadata:\r  name: cr\r  namespace: shop\rspec:\r  selector:\r    app: backend\r  ports:\r    - name: http\r      port: 70000\r      targetPort: http\r';
+    await client.open(uri, text);
+    const diagnostics = await client.diagnostics(uri);
+    assert.deepEqual(codes(diagnostics), ['KR1002']);
+    assert.deepEqual(diagnostics[0]!.range, {
+      start: { line: 10, character: 12 },
+      end: { line: 10, character: 17 },
+    });
+    await client.close(uri);
+  });
+});
+
 describe('workspace files', () => {
   test('a file created on disk is indexed after workspace/didChangeWatchedFiles', async () => {
     const services = uriOf(join(workspace, 'shop/services.yaml'));
