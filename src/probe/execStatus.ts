@@ -4,6 +4,7 @@
  * upgrade (403 on pods/exec, container not running, Pod gone). Pure: the transport (`exec.ts`)
  * hands the raw answers here.
  */
+import { redact } from '../logging/redact.ts';
 
 /** The parts of a `v1.Status` an exec's error channel carries. */
 export interface StatusLike {
@@ -57,7 +58,7 @@ export function outcomeFromStatus(status: StatusLike, output: Output): ExecOutco
   }
   const message = status.message ?? status.details?.causes?.[0]?.message ?? 'the exec failed';
   if (RUNTIME_START.test(message) && NOT_FOUND.test(message)) {
-    return { kind: 'not-started', message: runtimeMessage(message), ...output };
+    return { kind: 'not-started', message: redact(runtimeMessage(message)), ...output };
   }
   return {
     kind: 'failed',
@@ -88,8 +89,9 @@ export interface ExecWhere {
   readonly container?: string;
 }
 
+/** One sentence, redacted: the API server's message may echo a credential. */
 function sentence(text: string): string {
-  const trimmed = text.trim().replace(/\s+/g, ' ');
+  const trimmed = redact(text).trim().replace(/\s+/g, ' ');
   return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }
 

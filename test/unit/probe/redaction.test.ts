@@ -176,3 +176,19 @@ test('the notification, the Probe Results view and the log hold no credential', 
   assertClean('the tree item', [treeItem.label, treeItem.description]);
   assertClean('the tooltip', probeTooltip(item!.result));
 });
+
+test('exec errors are redacted where they are written: a refused upgrade, a failed status', async () => {
+  const { describeExecRejection, outcomeFromStatus } = await import('../../../src/probe/execStatus.ts');
+  const where = { namespace: 'shop', pod: 'client', container: 'main' };
+  const body = JSON.stringify({ kind: 'Status', message: `proxy saw {"authorization":"Basic ${BASIC}"}` });
+  assertClean('a refused exec', describeExecRejection(500, body, where));
+  assertClean(
+    'a refused exec (not JSON)',
+    describeExecRejection(502, `upstream said token: '${PASSWORD}'`, where),
+  );
+  const outcome = outcomeFromStatus(
+    { status: 'Failure', message: `exec failed: password: ${PASSWORD} rejected` },
+    { stdout: '', stderr: '', elapsedMs: 1 },
+  );
+  assertClean('a failed exec status', outcome);
+});
