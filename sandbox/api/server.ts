@@ -19,7 +19,12 @@ import {
 import type { FieldRequirement, LabelRequirement } from '../../src/analysis/labels.ts';
 import type { Cluster, User } from '../cluster.ts';
 import { runExecSession, selectExecProtocol } from '../streams/exec.ts';
-import { runPortForwardSession, selectPortForwardProtocol } from '../streams/portforward.ts';
+import {
+  runPortForwardSession,
+  selectPortForwardProtocol,
+  SPDY_TUNNEL_PROTOCOL,
+} from '../streams/portforward.ts';
+import { runSpdyPortForwardSession } from '../streams/portforwardSpdy.ts';
 import { discoveryDocument } from './discovery.ts';
 import { isApplyPatch, serverSideApply, validateFields } from './apply.ts';
 import { openApiDocument } from './openapi.ts';
@@ -735,6 +740,12 @@ export class ApiServer {
             cluster,
           }),
         );
+      } else if (selectPortForwardProtocol(offered) === SPDY_TUNNEL_PROTOCOL) {
+        // kubectl 1.31+: SPDY through the WebSocket; ports come in each stream's headers.
+        const pod = cluster.portForwardTarget(route.namespace!, route.name);
+        this.accept(req, socket, head, SPDY_TUNNEL_PROTOCOL, (ws) =>
+          runSpdyPortForwardSession(ws, { pod, cluster }),
+        );
       } else {
         const protocol = selectPortForwardProtocol(offered);
         const ports = url.searchParams
@@ -759,6 +770,11 @@ export class ApiServer {
     protocol: string,
     run: (ws: WebSocket) => void,
   ): void {
+    if (protocol) {
+      // ws refuses subprotocols outside RFC 7230's token characters, and kubectl's
+      // "SPDY/3.1+portforward.k8s.io" has a '/': the chosen one is written back as is.
+      req.headers['sec-websocket-protocol'] = 'negotiated';
+    }
     const server = new WebSocketServer({
       noServer: true,
       handleProtocols: () => protocol || false,

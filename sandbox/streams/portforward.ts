@@ -8,10 +8,19 @@ import type { WebSocket } from 'ws';
 import type { KubeObject } from '../api/store.ts';
 import type { Cluster } from '../cluster.ts';
 
-export const PORT_FORWARD_PROTOCOLS = ['v4.channel.k8s.io'];
+/** kubectl 1.31+ tunnels SPDY through the WebSocket (see portforwardSpdy.ts); client-node speaks v4. */
+export const SPDY_TUNNEL_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';
+export const PORT_FORWARD_PROTOCOLS = ['v4.channel.k8s.io', SPDY_TUNNEL_PROTOCOL];
 
 /** Buffered bytes above which the Pod side is paused until the WebSocket drains. */
 const HIGH_WATER_MARK = 4 << 20;
+
+/** What the kubelet writes to the error stream when it cannot reach the Pod's port. */
+export function forwardErrorMessage(pod: KubeObject, port: number, error: NodeJS.ErrnoException): string {
+  const uid = pod.metadata.uid ?? '';
+  const reason = error.code === 'ECONNREFUSED' ? 'connect: connection refused' : error.message;
+  return `error forwarding port ${port} to pod ${uid.replace(/-/g, '')}, uid : failed to execute portforward in network namespace "/var/run/netns/cni-${uid}": failed to connect to localhost:${port} inside namespace "${uid}", IPv4: dial tcp4 127.0.0.1:${port}: ${reason} IPv6 dial tcp6 [::1]:${port}: connect: connection refused `;
+}
 
 export function selectPortForwardProtocol(offered: readonly string[]): string {
   return offered.find((p) => PORT_FORWARD_PROTOCOLS.includes(p)) ?? '';
@@ -76,9 +85,7 @@ export function runPortForwardSession(
         socket.once('error', () => undefined);
       },
       (error: NodeJS.ErrnoException) => {
-        const uid = pod.metadata.uid ?? '';
-        const reason = error.code === 'ECONNREFUSED' ? 'connect: connection refused' : error.message;
-        const message = `error forwarding port ${port} to pod ${uid.replace(/-/g, '')}, uid : failed to execute portforward in network namespace "/var/run/netns/cni-${uid}": failed to connect to localhost:${port} inside namespace "${uid}", IPv4: dial tcp4 127.0.0.1:${port}: ${reason} IPv6 dial tcp6 [::1]:${port}: connect: connection refused `;
+        const message = forwardErrorMessage(pod, port, error);
         if (ws.readyState === ws.OPEN) {
           ws.send(frame(2 * index + 1, Buffer.from(message)));
         }
