@@ -112,7 +112,7 @@ function redactKeyed(match: string, head: string, separator: string, value: stri
   return `${head}${redactValue(value)}`;
 }
 
-/** Every string in a JSON-like value, redacted (a report, a result), the value's shape kept. */
+/** Every string in a JSON-like value (a report, a result), redacted; the shape is kept, other objects are left as they are. */
 export function redactStrings<T>(value: T): T {
   if (typeof value === 'string') {
     return redact(value) as T;
@@ -120,7 +120,9 @@ export function redactStrings<T>(value: T): T {
   if (Array.isArray(value)) {
     return value.map((item: unknown) => redactStrings(item)) as T;
   }
-  if (value !== null && typeof value === 'object') {
+  const prototype: unknown =
+    value !== null && typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+  if (prototype === Object.prototype || prototype === null) {
     return Object.fromEntries(
       Object.entries(value as Record<string, unknown>).map(([key, item]) => [key, redactStrings(item)]),
     ) as T;

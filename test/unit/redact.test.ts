@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { afterEach, test } from 'node:test';
-import { forgetSecrets, redact, rememberSecrets } from '../../src/logging/redact.ts';
+import { forgetSecrets, redact, redactStrings, rememberSecrets } from '../../src/logging/redact.ts';
 
 const cases: Array<[string, string, string]> = [
   ['bearer header', 'Authorization: Bearer abc.def-ghi', 'abc.def-ghi'],
@@ -113,4 +113,16 @@ test('redact.ts imports nothing, so the language server, the cluster layer and t
   const source = readFileSync(new URL('../../src/logging/redact.ts', import.meta.url), 'utf8');
   assert.doesNotMatch(source, /^\s*(import|export)\b[^;]*\bfrom\s+['"]/m);
   assert.doesNotMatch(source, /\bimport\(|\brequire\(/);
+});
+
+test('redactStrings redacts every string of plain data and keeps its shape', () => {
+  const when = new Date(0);
+  const input = { a: ['token: abc', 1, true, null], b: { c: 'https://u:p4ss@h/' }, when };
+  const output = redactStrings(input);
+  assert.deepEqual(output, {
+    a: ['token: <redacted>', 1, true, null],
+    b: { c: 'https://u:<redacted>@h/' },
+    when,
+  });
+  assert.equal(output.when, when);
 });
