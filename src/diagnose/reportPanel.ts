@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { toMarkdown } from './markdown.ts';
 import type { DiagnosisReport, ManifestReference } from './types.ts';
-import { redactStrings } from '../logging/redact.ts';
+import { redact, redactStrings } from '../logging/redact.ts';
 import { cspNonce, escapeHtml } from '../ui/html.ts';
 import type { definitionLine } from '../analysis/manifests/definition.ts';
 
@@ -93,7 +93,7 @@ async function findManifest(
 export function showReport(report: DiagnosisReport, definitionLine: DefinitionFinder): vscode.WebviewPanel {
   const panel = vscode.window.createWebviewPanel(
     'kubereach.diagnosis',
-    `Diagnosis: ${report.source.name} → ${report.targetLabel}`,
+    redact(`Diagnosis: ${report.source.name} → ${report.targetLabel}`),
     vscode.ViewColumn.Active,
     {
       enableScripts: true,
