@@ -6,6 +6,9 @@
  *   forward, against a direct loopback connection to the same Pod listener and against a bare
  *   client-node `PortForward` used the way its example does (`portForward(ns, pod, [port], socket,
  *   null, socket)` per accepted socket). Floor: at least 60% of the bare PortForward;
+ * - the peer baseline, `kubectl port-forward` (kubectl 1.31+: SPDY tunnelled through a WebSocket),
+ *   on the same Pod port: one long download, and 100 concurrent requests (median time of `runs`
+ *   rounds). Floor: the engine at least as fast as kubectl on both;
  * - 1,000 sequential small HTTP requests, each on a new connection (so a new WebSocket each, as
  *   `curl` in a loop does) and all on one keep-alive connection: the median added latency against
  *   direct connections to the Pod;
@@ -14,6 +17,8 @@
  *   time from the replacement turning ready (seen by a watch of this process) to the first
  *   successful request through the same local port. Floor: 5 s.
  */
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
@@ -68,6 +73,36 @@ spec:
 `,
 );
 const sandbox = await spawnSandbox(['--scenario', scenarioPath]);
+const kubectlAvailable = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
+
+/** `kubectl port-forward` to the Pod's port; resolves with the process and the local port it reports. */
+function kubectlForward(): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn('kubectl', ['port-forward', '-n', 'bench', 'pod/web', ':8080'], {
+    env: { ...process.env, KUBECONFIG: sandbox.kubeconfigPath },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(
+      () => reject(new Error(`kubectl port-forward did not start: ${output}`)),
+      20_000,
+    );
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Forwarding from 127\.0\.0\.1:(\d+) ->/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, port: Number(match[1]) });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`kubectl port-forward exited (${code}): ${output}`));
+    });
+  });
+}
 
 /** MB/s of one HTTP download of the payload from host:port. */
 function download(host: string, port: number): Promise<number> {
@@ -128,6 +163,7 @@ const core = kc.makeApiClient(CoreV1Api);
 const cache = new ClusterCache(kc, { contextName: kc.getCurrentContext() });
 const manager = new PortForwardManager({ cluster: { cache, kubeConfig: kc } });
 let watchRequest: { abort(): void } | undefined;
+let kubectlChild: ChildProcess | undefined;
 
 try {
   const podIp = (await core.readNamespacedPod({ namespace: 'bench', name: 'web' })).status!.podIP!;
@@ -147,15 +183,21 @@ try {
     ports: [{ remote: 8080 }],
   });
   const enginePort = forward.ports[0]!.local!.port;
+  const kubectlForwarded = kubectlAvailable ? await kubectlForward() : undefined;
+  kubectlChild = kubectlForwarded?.child;
 
-  // 1. Throughput, interleaved so that drifts of the machine hit all three alike.
+  // 1. Throughput, interleaved so that drifts of the machine hit all of them alike.
   const direct: number[] = [];
   const bareRates: number[] = [];
   const engineRates: number[] = [];
+  const kubectlRates: number[] = [];
   for (let i = 0; i < runs; i++) {
     direct.push(await download(podIp, 8080));
     bareRates.push(await download('127.0.0.1', barePort));
     engineRates.push(await download('127.0.0.1', enginePort));
+    if (kubectlForwarded) {
+      kubectlRates.push(await download('127.0.0.1', kubectlForwarded.port));
+    }
   }
   bareServer.close();
 
@@ -177,6 +219,16 @@ try {
   };
   const concurrentDirect = await concurrentRun(podIp, 8080);
   const concurrentEngine = await concurrentRun('127.0.0.1', enginePort);
+  // Against kubectl: rounds interleaved, the median time of each.
+  const engineRounds: number[] = [];
+  const kubectlRounds: Array<{ ok: number; ms: number }> = [];
+  if (kubectlForwarded) {
+    for (let i = 0; i < runs; i++) {
+      engineRounds.push((await concurrentRun('127.0.0.1', enginePort)).ms);
+      kubectlRounds.push(await concurrentRun('127.0.0.1', kubectlForwarded.port));
+    }
+    kubectlChild?.kill();
+  }
   await manager.stop(forward.id);
 
   // 4. Reconnection after the Pod behind a Service forward is deleted.
@@ -234,6 +286,32 @@ try {
   const addedFresh = median(engineFresh) - median(directFresh);
   const addedKeepAlive = median(engineKeepAlive) - median(directKeepAlive);
   const worstReconnect = Math.max(...reconnects);
+  const kubectlMedian = kubectlRates.length > 0 ? median(kubectlRates) : undefined;
+  const kubectlConcurrentMs = kubectlRounds.length > 0 ? median(kubectlRounds.map((r) => r.ms)) : undefined;
+  const engineConcurrentMs = engineRounds.length > 0 ? median(engineRounds) : undefined;
+  const kubectlMetrics =
+    kubectlMedian === undefined || kubectlConcurrentMs === undefined || engineConcurrentMs === undefined
+      ? []
+      : [
+          metric(
+            `one connection through the engine (${payloadMb} MB download, median of ${runs})`,
+            'MB/s',
+            engineMedian,
+            { name: 'kubectl port-forward (SPDY over WebSocket)', value: kubectlMedian },
+            { description: 'at least kubectl port-forward', met: engineMedian >= kubectlMedian },
+          ),
+          metric(
+            `${concurrent} concurrent requests through the engine: time for all (median of ${runs})`,
+            'ms',
+            engineConcurrentMs,
+            { name: 'kubectl port-forward (SPDY over WebSocket)', value: kubectlConcurrentMs },
+            {
+              description: 'no slower than kubectl port-forward, all succeed',
+              met:
+                engineConcurrentMs <= kubectlConcurrentMs && kubectlRounds.every((r) => r.ok === concurrent),
+            },
+          ),
+        ];
   report(
     {
       benchmark: 'portforward',
@@ -251,6 +329,7 @@ try {
           engineMedian,
           { name: 'direct loopback to the same Pod listener', value: directMedian },
         ),
+        ...kubectlMetrics,
         metric(
           `${sequential} sequential small requests, new connection each: median latency`,
           'ms',
@@ -286,7 +365,9 @@ try {
           direct: direct.map((v) => round(v)),
           bare: bareRates.map((v) => round(v)),
           engine: engineRates.map((v) => round(v)),
+          kubectl: kubectlRates.map((v) => round(v)),
           engineOverBare: round(engineMedian / bareMedian, 3),
+          ...(kubectlMedian ? { engineOverKubectl: round(engineMedian / kubectlMedian, 3) } : {}),
           engineOverDirect: round(engineMedian / directMedian, 3),
         },
         latencyMs: {
@@ -312,6 +393,11 @@ try {
             ms: round(concurrentEngine.ms),
             errors: concurrentEngine.errors,
           },
+          againstKubectl: {
+            engineMs: engineRounds.map((v) => round(v)),
+            kubectlMs: kubectlRounds.map((r) => round(r.ms)),
+            kubectlOk: kubectlRounds.map((r) => r.ok),
+          },
         },
         reconnect: {
           readyToFirstSuccessMs: reconnects.map((v) => round(v)),
@@ -324,6 +410,7 @@ try {
     startedAt,
   );
 } finally {
+  kubectlChild?.kill();
   watchRequest?.abort();
   await manager.dispose();
   cache.dispose();
