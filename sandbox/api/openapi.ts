@@ -627,6 +627,12 @@ function pathsOf(type: ResourceType): Record<string, unknown> {
 
 /** Answers `/openapi/v3` and its documents; undefined for any other path. */
 export function openApiDocument(path: string): { contentType: string; body: string } | undefined {
+  if (path === '/openapi/v2') {
+    // kubectl falls back to v2 (as protobuf) to validate a kind no v3 document describes. An empty
+    // message is an empty document: no definitions, so the kind goes unvalidated and kubectl goes
+    // on to say the server does not serve it, as a real server's answer would lead it to.
+    return { contentType: 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf', body: '' };
+  }
   if (path === '/openapi/v3') {
     const paths: Record<string, { serverRelativeURL: string }> = {};
     for (const key of groupVersionPaths()) {

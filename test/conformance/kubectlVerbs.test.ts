@@ -248,6 +248,17 @@ describe('kubectl verbs against the sandbox', { skip: !kubectlAvailable && 'kube
     assert.notEqual(typo.code, 0);
     assert.match(typo.stderr, /strict decoding error: unknown field "spec.replicaz"/);
 
+    // A kind the sandbox does not serve: no schema to validate against (the empty OpenAPI v2
+    // document), then the mapping error a server without the kind leads kubectl to.
+    const unserved = join(tmpdir(), `kubereach-verbs-${process.pid}-statefulset.yaml`);
+    writeFileSync(
+      unserved,
+      'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: { name: db, namespace: web }\nspec: {}\n',
+    );
+    const statefulSet = await run('apply', '-f', unserved);
+    assert.notEqual(statefulSet.code, 0);
+    assert.match(statefulSet.stderr, /no matches for kind "StatefulSet" in version "apps\/v1"/);
+
     const explain = await run('explain', 'deployment.spec.replicas');
     assert.equal(explain.code, 0, explain.stderr);
     assert.match(explain.stdout, /FIELD: replicas <integer>/);
