@@ -9,7 +9,7 @@
  * type, list merge keys and GVK; parts the sandbox does not interpret (status, volumes, security
  * contexts, affinity) are open objects. `unknownFields` walks an object against them for
  * `fieldValidation` (Strict: 400, Warn: a Warning header), checking only where a schema is closed.
- * `/openapi/v2` is not served (404), which kubectl accepts once v3 answers.
+ * `/openapi/v2` is an empty document (kubectl reads it only for kinds no v3 document describes).
  */
 import { createHash } from 'node:crypto';
 import { SANDBOX_VERSION } from './discovery.ts';
