@@ -12,6 +12,7 @@ import { ClusterTreeProvider } from './explorer/tree.ts';
 import { LiveObjectDocuments, YAML_SCHEME } from './explorer/yamlDocuments.ts';
 import { ManifestLanguageClient } from './language/client.ts';
 import { Log } from './logging/log.ts';
+import { redact } from './logging/redact.ts';
 import { portForwardSettings, probeSettings } from './config/settings.ts';
 import { ProbeResultsProvider } from './probe/resultsView.ts';
 import type { PortForwardEvent, PortForwardManager } from './portforward/engine.ts';
@@ -166,12 +167,14 @@ function onForwardEvent(
     void extension.workspaceState.update('kubereach.forwards', forwards.toJSON());
   }
   if (event.type === 'notice') {
+    // The engine's sentences quote what the API server said: redacted like every surface.
+    const message = redact(event.message);
     if (event.severity === 'info') {
-      log.info(event.message);
-      vscode.window.setStatusBarMessage(`$(plug) ${event.message}`, 5000);
+      log.info(message);
+      vscode.window.setStatusBarMessage(`$(plug) ${message}`, 5000);
     } else {
-      log.warn(event.message);
-      void vscode.window.showWarningMessage(event.message);
+      log.warn(message);
+      void vscode.window.showWarningMessage(message);
     }
   }
 }

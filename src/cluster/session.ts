@@ -17,6 +17,7 @@ import {
   watchKubeconfigFiles,
 } from './kubeconfig.ts';
 import type { KubeconfigContext, KubeconfigSources, LoadedKubeconfig } from './kubeconfig.ts';
+import { redact } from '../logging/redact.ts';
 
 export interface SessionSettings {
   /** The `kubereach.kubeconfig` setting. */
@@ -104,7 +105,7 @@ export class ClusterSession {
       this.loadError =
         error instanceof KubeconfigError
           ? error.message
-          : `The kubeconfig could not be read: ${String(error)}`;
+          : redact(`The kubeconfig could not be read: ${String(error)}`);
       this.log(this.loadError);
     }
     const names = this.contexts().map((c) => c.name);

@@ -9,6 +9,7 @@ import type { KubeReachContext } from '../context.ts';
 import type { ExplorerNode } from './nodes.ts';
 import { isExplorerNode } from './nodes.ts';
 import { objectUri } from './yamlDocuments.ts';
+import { redact } from '../logging/redact.ts';
 
 type Handler = (context: KubeReachContext, ...args: unknown[]) => unknown;
 
@@ -128,7 +129,9 @@ async function switchContext(
       ]
         .filter(Boolean)
         .join(' · '),
-      detail: [c.server, c.namespace ? `namespace ${c.namespace}` : ''].filter(Boolean).join(' · '),
+      detail: [c.server ? redact(c.server) : '', c.namespace ? `namespace ${c.namespace}` : '']
+        .filter(Boolean)
+        .join(' · '),
     }));
     const picked = await vscode.window.showQuickPick(items, {
       title: writeKubeconfig

@@ -44,6 +44,7 @@ import type {
   PodLike,
 } from '../analysis/podStatus.ts';
 import { resolveTargetPort } from '../analysis/ports.ts';
+import { redact } from '../logging/redact.ts';
 import { countOrWord, unknownWord } from './access.ts';
 import type { Knowledge } from './access.ts';
 
@@ -251,9 +252,12 @@ export interface NamespaceCounts {
 const SEPARATOR = ' · ';
 const MESSAGE_LIMIT = 300;
 
-/** Long messages (termination messages can be 4 KiB) cut to a tooltip's measure. */
+/**
+ * Messages from the cluster (termination messages can be 4 KiB, and quote anything a process
+ * printed) cut to a tooltip's measure, credentials redacted.
+ */
 function truncate(text: string, limit = MESSAGE_LIMIT): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  const flat = redact(text).replace(/\s+/g, ' ').trim();
   return flat.length > limit ? `${flat.slice(0, limit - 1)}…` : flat;
 }
 
@@ -1306,11 +1310,6 @@ export function namespacePresentation(name: string, counts: NamespaceCounts): Pr
   };
 }
 
-/** A server URL without any `user:password@` it may carry. */
-function withoutUserInfo(server: string): string {
-  return server.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
-}
-
 /**
  * The tree node of a kubeconfig context: description `current · cluster-name · ns team-a` (the
  * cluster when it differs from the context name, the namespace when the context sets one). Icon
@@ -1328,7 +1327,7 @@ export function contextPresentation(context: ContextInput, current: boolean): Pr
     facts.push(`**Cluster:** ${markdownCode(context.cluster)}`);
   }
   if (context.server) {
-    facts.push(`**Server:** ${markdownCode(withoutUserInfo(context.server))}`);
+    facts.push(`**Server:** ${markdownCode(redact(context.server))}`);
   }
   if (context.user) {
     facts.push(`**User:** ${markdownCode(context.user)}`);

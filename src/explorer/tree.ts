@@ -8,6 +8,7 @@ import { matchesRequirements, parseLabelSelectorString } from '../analysis/label
 import type { LabelRequirement } from '../analysis/labels.ts';
 import type { ClusterChange } from '../cluster/changes.ts';
 import type { ClusterSession } from '../cluster/session.ts';
+import { redact } from '../logging/redact.ts';
 import { knowledgeOf, unknownWord, unreadableMessage } from './access.ts';
 import type { Knowledge } from './access.ts';
 import {
@@ -705,7 +706,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
       id: `msg/${this.session.context?.name ?? ''}/${key}`,
       text,
       severity,
-      ...(detail !== undefined ? { detail } : {}),
+      // Details quote the server and the kubeconfig loader.
+      ...(detail !== undefined ? { detail: redact(detail) } : {}),
       ...(actions ? { actions } : {}),
     });
   }

@@ -12,6 +12,7 @@ import { isExplorerNode } from '../explorer/nodes.ts';
 import type { ForwardPortSpec, ForwardSpec, PortForwardInfo, PortForwardManager } from './engine.ts';
 import type { ForwardNode } from './view.ts';
 import { localAddress } from './view.ts';
+import { redact } from '../logging/redact.ts';
 
 type Handler = (context: KubeReachContext, ...args: unknown[]) => unknown;
 
@@ -171,7 +172,7 @@ async function startWithRecovery(context: KubeReachContext, spec: ForwardSpec): 
     vscode.window.setStatusBarMessage(`$(plug) ${forward.title} on ${addresses.join(', ')}`, 5000);
     context.log.info(`Port-forward ${forward.title} listening on ${addresses.join(', ')}`);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = redact(error instanceof Error ? error.message : String(error));
     const code = (error as { code?: string }).code;
     const suggested = (error as { suggestedLocalPort?: number }).suggestedLocalPort;
     if (code === 'local-port-in-use' && suggested) {

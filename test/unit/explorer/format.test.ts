@@ -648,6 +648,19 @@ describe('podPresentation: tooltip', () => {
     );
   });
 
+  test('credentials a process printed into a message are redacted before they are shown', () => {
+    const pod: PodInput = {
+      metadata: { name: 'x' },
+      status: {
+        phase: 'Failed',
+        message: 'request failed: {"authorization":"Bearer eyJhbGciOiJIUzI1NiJ9.c2VjcmV0"}',
+      },
+    };
+    const message = podPresentation(pod, NOW).tooltip.split('\n\n')[2]!;
+    assert.doesNotMatch(message, /eyJhbGciOiJIUzI1NiJ9/);
+    assert.match(message, /redacted/);
+  });
+
   test('long messages are cut', () => {
     const pod: PodInput = { metadata: { name: 'x' }, status: { phase: 'Failed', message: 'y'.repeat(1000) } };
     const message = podPresentation(pod, NOW).tooltip.split('\n\n')[2]!;
@@ -1372,7 +1385,7 @@ describe('contextPresentation', () => {
     );
   });
 
-  test('another context, its cluster and namespace; a password in the server URL is dropped', () => {
+  test('another context, its cluster and namespace; a password in the server URL is redacted', () => {
     const presentation = contextPresentation(
       {
         name: 'prod',
@@ -1386,7 +1399,7 @@ describe('contextPresentation', () => {
     assert.equal(presentation.description, 'prod-eu · ns team-a');
     assert.deepEqual(presentation.icon, { id: 'vm-outline' });
     assert.equal(presentation.contextValue, 'context');
-    assert.ok(presentation.tooltip.includes('**Server:** `https://prod.example.com`'));
+    assert.ok(presentation.tooltip.includes('**Server:** `https://admin:<redacted>@prod.example.com`'));
     assert.ok(!presentation.tooltip.includes('s3cret'));
     assert.ok(presentation.tooltip.includes('**Namespace:** `team-a`'));
   });
@@ -1482,12 +1495,16 @@ describe('every icon and color exists in VS Code', () => {
   });
 });
 
-test('format.ts and access.ts stay pure: they import only the analysis code and each other', () => {
+test('format.ts and access.ts stay pure: they import only the analysis code, redact and each other', () => {
   for (const file of ['format.ts', 'access.ts']) {
     const source = readFileSync(new URL(`../../../src/explorer/${file}`, import.meta.url), 'utf8');
     const imports = [...source.matchAll(/ from '([^']+)';/g)].map((match) => match[1]);
     for (const specifier of imports) {
-      assert.match(specifier!, /^(\.\.\/analysis\/[a-zA-Z0-9]+|\.\/access)\.ts$/, `${file}: ${specifier}`);
+      assert.match(
+        specifier!,
+        /^(\.\.\/analysis\/[a-zA-Z0-9]+|\.\/access|\.\.\/logging\/redact)\.ts$/,
+        `${file}: ${specifier}`,
+      );
     }
     assert.ok(!/from 'vscode'|require\(/.test(source), file);
   }
