@@ -73,6 +73,17 @@ export class DeploymentController {
       ...((spec.template.metadata?.labels as Record<string, string> | undefined) ?? {}),
       'pod-template-hash': hash,
     };
+    const event = (rs: string, from: number, to: number) =>
+      this.cluster.events.record(
+        { ...deployment, kind: 'Deployment', apiVersion: 'apps/v1' },
+        {
+          type: 'Normal',
+          reason: 'ScalingReplicaSet',
+          message: `Scaled ${to > from ? 'up' : 'down'} replica set ${rs} from ${from} to ${to}`,
+          source: { component: 'deployment-controller' },
+          action: 'Scaling',
+        },
+      );
     if (!current) {
       current = this.cluster.create(
         type('replicasets'),
@@ -110,16 +121,23 @@ export class DeploymentController {
         },
         { user: SYSTEM_USER },
       );
+      if (spec.replicas > 0) {
+        event(rsName, 0, spec.replicas);
+      }
     } else if ((current.spec as { replicas: number }).replicas !== spec.replicas) {
+      const from = (current.spec as { replicas: number }).replicas;
       const scaled = structuredClone(current);
       (scaled.spec as { replicas: number }).replicas = spec.replicas;
       current = this.cluster.update(type('replicasets'), scaled, { user: SYSTEM_USER });
+      event(rsName, from, spec.replicas);
     }
     for (const old of owned) {
       if (old.metadata.name !== rsName && (old.spec as { replicas: number }).replicas !== 0) {
         const scaled = structuredClone(old);
+        const from = (old.spec as { replicas: number }).replicas;
         (scaled.spec as { replicas: number }).replicas = 0;
         this.cluster.update(type('replicasets'), scaled, { user: SYSTEM_USER });
+        event(old.metadata.name!, from, 0);
       }
     }
     this.writeStatus(deployment, current, owned);

@@ -47,6 +47,9 @@ export class EventRecorder {
 
   /** Records that `input` happened to `object`; a repeat of the same event bumps its count. */
   record(object: KubeObject, input: EventInput, now = new Date()): void {
+    if (!this.cluster.scenario.recordEvents) {
+      return;
+    }
     const namespace = object.metadata.namespace ?? 'default';
     const kind = (object.kind as string | undefined) ?? 'Pod';
     const involved = {

@@ -230,9 +230,6 @@ export class Kubelet {
     input: Omit<EventInput, 'source'>,
     component: 'kubelet' | 'default-scheduler' = 'kubelet',
   ): void {
-    if (!this.cluster.scenario.recordEvents) {
-      return;
-    }
     const nodeName = (pod.spec as Obj).nodeName as string | undefined;
     this.cluster.events.record(pod, {
       ...input,

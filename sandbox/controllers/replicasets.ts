@@ -92,14 +92,22 @@ export class ReplicaSetController {
       const byReadiness = [...active].sort((a, b) => Number(isReady(a)) - Number(isReady(b)));
       for (const pod of byReadiness.slice(0, -missing)) {
         this.cluster.delete(type('pods'), namespace, pod.metadata.name!);
+        this.event(rs, 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
       }
     }
     this.writeStatus(rs, active);
   }
 
+  private event(rs: KubeObject, reason: string, message: string): void {
+    this.cluster.events.record(
+      { ...rs, kind: 'ReplicaSet', apiVersion: 'apps/v1' },
+      { type: 'Normal', reason, message, source: { component: 'replicaset-controller' } },
+    );
+  }
+
   private createPod(rs: KubeObject): void {
     const template = (rs.spec as { template: { metadata?: Obj; spec: Obj } }).template;
-    this.cluster.create(
+    const created = this.cluster.create(
       type('pods'),
       {
         metadata: {
@@ -124,6 +132,7 @@ export class ReplicaSetController {
       },
       { user: SYSTEM_USER },
     );
+    this.event(rs, 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
   }
 
   private writeStatus(rs: KubeObject, active: KubeObject[]): void {

@@ -79,6 +79,18 @@ describe('kubectl verbs against the sandbox', { skip: !kubectlAvailable && 'kube
           .filter(({ object }) => object.metadata.labels?.app === 'web' && !object.metadata.deletionTimestamp)
           .length === 3,
     );
+    // The controllers say what they did, as describe shows it.
+    const described = await run('describe', 'deployment', 'web', '-n', 'web');
+    assert.equal(described.code, 0, described.stderr);
+    assert.match(
+      described.stdout,
+      /Normal\s+ScalingReplicaSet\s+\S+\s+deployment-controller\s+Scaled up replica set web-[a-z0-9]+ from 2 to 3/,
+    );
+    const replicaSet = await run('describe', 'replicaset', '-n', 'web', '-l', 'app=web');
+    assert.match(
+      replicaSet.stdout,
+      /Normal\s+SuccessfulCreate\s+\S+\s+replicaset-controller\s+Created pod: web-/,
+    );
     const back = await run('scale', 'deployment/web', '-n', 'web', '--replicas=2', '--current-replicas=3');
     assert.equal(back.code, 0, back.stderr);
     const stale = await run('scale', 'deployment/web', '-n', 'web', '--replicas=1', '--current-replicas=5');
