@@ -24,7 +24,12 @@ import {
   selectPortForwardProtocol,
   SPDY_TUNNEL_PROTOCOL,
 } from '../streams/portforward.ts';
-import { runSpdyPortForwardSession } from '../streams/portforwardSpdy.ts';
+import {
+  runSpdyPortForwardSession,
+  socketChannel,
+  spdyUpgradeResponse,
+  webSocketChannel,
+} from '../streams/portforwardSpdy.ts';
 import { discoveryDocument } from './discovery.ts';
 import { isApplyPatch, serverSideApply, validateFields } from './apply.ts';
 import { openApiDocument } from './openapi.ts';
@@ -722,6 +727,13 @@ export class ApiServer {
         .map((p) => p.trim())
         .filter(Boolean);
       const cluster = this.options.cluster;
+      if (route.subresource === 'portforward' && /^spdy\/3\.1$/i.test(String(req.headers.upgrade ?? ''))) {
+        // kubectl before 1.31, and kubectl's fallback: SPDY on the connection itself.
+        const pod = cluster.portForwardTarget(route.namespace!, route.name);
+        socket.write(spdyUpgradeResponse(req.headers['x-stream-protocol-version']));
+        runSpdyPortForwardSession(socketChannel(socket, head), { pod, cluster });
+        return;
+      }
       if (route.subresource === 'exec') {
         const protocol = selectExecProtocol(offered);
         const target = cluster.execTarget(
@@ -744,7 +756,7 @@ export class ApiServer {
         // kubectl 1.31+: SPDY through the WebSocket; ports come in each stream's headers.
         const pod = cluster.portForwardTarget(route.namespace!, route.name);
         this.accept(req, socket, head, SPDY_TUNNEL_PROTOCOL, (ws) =>
-          runSpdyPortForwardSession(ws, { pod, cluster }),
+          runSpdyPortForwardSession(webSocketChannel(ws), { pod, cluster }),
         );
       } else {
         const protocol = selectPortForwardProtocol(offered);

@@ -1,18 +1,25 @@
 /**
- * `pods/portforward` as kubectl 1.31+ speaks it: SPDY/3.1 tunnelled through a WebSocket whose
- * subprotocol is `SPDY/3.1+portforward.k8s.io`. The ports are not in the query: for every local
+ * `pods/portforward` as kubectl speaks it: SPDY/3.1, tunnelled through a WebSocket whose
+ * subprotocol is `SPDY/3.1+portforward.k8s.io` (kubectl 1.31+), or on the connection itself after
+ * an HTTP `Upgrade: SPDY/3.1` (older kubectl, and kubectl's fallback). The ports are not in the
+ * query: for every local
  * connection kubectl opens two streams, `streamtype: error` then `streamtype: data`, both with
  * `port` and `requestid` headers, and the kubelet pairs them by request id. The data stream
  * carries the bytes both ways (a FIN half-closes); a failure to reach the Pod's port is written to
  * the error stream, which is closed when the pair is done.
  */
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { KubeObject } from '../api/store.ts';
+import { errors } from '../api/status.ts';
 import type { Cluster } from '../cluster.ts';
+import { type } from '../cluster.ts';
 import { forwardErrorMessage } from './portforward.ts';
 import { RST, SpdySession } from './spdy.ts';
 import type { SpdyStream } from './spdy.ts';
+
+const PORT_FORWARD_V1 = 'portforward.k8s.io';
 
 /** Buffered bytes above which the Pod side is paused until the WebSocket drains. */
 const HIGH_WATER_MARK = 4 << 20;
@@ -26,8 +33,86 @@ interface Pair {
   earlyEnd: boolean;
 }
 
+/** The bytes of the SPDY connection, whatever carries them. */
+export interface ByteChannel {
+  send(bytes: Buffer): void;
+  close(): void;
+  pause(): void;
+  resume(): void;
+  readonly open: boolean;
+  /** Bytes accepted by `send` and not yet written out. */
+  readonly bufferedAmount: number;
+  onData(listener: (bytes: Buffer) => void): void;
+  onClose(listener: () => void): void;
+}
+
+/** A WebSocket's binary messages as one byte stream (client-go's TunnelingConnection). */
+export function webSocketChannel(ws: WebSocket): ByteChannel {
+  return {
+    send: (bytes) => ws.send(bytes),
+    close: () => ws.close(1000),
+    pause: () => ws.pause(),
+    resume: () => ws.resume(),
+    get open() {
+      return ws.readyState === ws.OPEN;
+    },
+    get bufferedAmount() {
+      return ws.bufferedAmount;
+    },
+    onData: (listener) => ws.on('message', (raw: Buffer) => listener(raw)),
+    onClose: (listener) => {
+      ws.once('close', listener);
+      ws.once('error', listener);
+    },
+  };
+}
+
+/** The upgraded connection itself (`Upgrade: SPDY/3.1`); `head` holds bytes read with the request. */
+export function socketChannel(socket: Duplex, head: Buffer): ByteChannel {
+  return {
+    send: (bytes) => socket.write(bytes),
+    close: () => socket.end(),
+    pause: () => socket.pause(),
+    resume: () => socket.resume(),
+    get open() {
+      return !socket.destroyed && socket.writable;
+    },
+    get bufferedAmount() {
+      return socket.writableLength;
+    },
+    onData: (listener) => {
+      if (head.length > 0) {
+        listener(head);
+      }
+      socket.on('data', listener);
+    },
+    onClose: (listener) => {
+      socket.once('close', listener);
+      socket.once('error', listener);
+    },
+  };
+}
+
+/**
+ * The 101 a kubelet (through the API server) answers to `Upgrade: SPDY/3.1`, or the refusal
+ * when the client offers no protocol version it speaks.
+ */
+export function spdyUpgradeResponse(offered: string | string[] | undefined): string {
+  const versions = (Array.isArray(offered) ? offered.join(',') : (offered ?? ''))
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  if (!versions.includes(PORT_FORWARD_V1)) {
+    throw errors.forbidden(
+      `unable to upgrade: unable to negotiate protocol: client supports [${versions.join(' ')}], server supports [${PORT_FORWARD_V1}]`,
+      type('pods'),
+    );
+  }
+  return `HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PORT_FORWARD_V1}\r\n\r\n`;
+}
+
 export function runSpdyPortForwardSession(
-  ws: WebSocket,
+  channel: ByteChannel,
   request: { pod: KubeObject; cluster: Cluster },
 ): void {
   const { pod, cluster } = request;
@@ -38,11 +123,11 @@ export function runSpdyPortForwardSession(
   const session = new SpdySession(
     {
       send: (bytes) => {
-        if (ws.readyState === ws.OPEN) {
-          ws.send(bytes);
+        if (channel.open) {
+          channel.send(bytes);
         }
       },
-      close: () => ws.close(1000),
+      close: () => channel.close(),
     },
     (stream) => accept(stream),
   );
@@ -95,12 +180,12 @@ export function runSpdyPortForwardSession(
       if (!socket.write(chunk) && !socket.destroyed && !paused) {
         // Backpressure from the Pod: stop reading the WebSocket until the Pod side drains.
         paused = true;
-        ws.pause();
+        channel.pause();
         const resume = () => {
           socket?.off('drain', resume);
           socket?.off('close', resume);
           paused = false;
-          ws.resume();
+          channel.resume();
         };
         socket.once('drain', resume);
         socket.once('close', resume);
@@ -130,10 +215,10 @@ export function runSpdyPortForwardSession(
         }
         connected.on('data', (chunk: Buffer) => {
           data.write(chunk);
-          if (ws.bufferedAmount > HIGH_WATER_MARK) {
+          if (channel.bufferedAmount > HIGH_WATER_MARK) {
             connected.pause();
             const resume = () => {
-              if (ws.bufferedAmount > HIGH_WATER_MARK / 2 && ws.readyState === ws.OPEN) {
+              if (channel.bufferedAmount > HIGH_WATER_MARK / 2 && channel.open) {
                 setImmediate(resume);
               } else {
                 connected.resume();
@@ -158,7 +243,7 @@ export function runSpdyPortForwardSession(
     );
   };
 
-  ws.on('message', (raw: Buffer) => session.receive(raw));
+  channel.onData((bytes) => session.receive(bytes));
   const closeAll = () => {
     session.close();
     for (const socket of sockets) {
@@ -166,6 +251,5 @@ export function runSpdyPortForwardSession(
     }
     sockets.clear();
   };
-  ws.once('close', closeAll);
-  ws.once('error', closeAll);
+  channel.onClose(closeAll);
 }

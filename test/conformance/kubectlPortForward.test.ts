@@ -40,9 +40,12 @@ describe(
     after(() => children.forEach((child) => child.kill()));
 
     /** Starts `kubectl port-forward` and resolves with the local port it reports. */
-    async function forward(...target: string[]): Promise<{ port: number; output: () => string }> {
+    async function forward(
+      target: string[],
+      env: Record<string, string> = {},
+    ): Promise<{ port: number; output: () => string }> {
       const child = spawn('kubectl', ['port-forward', '-n', 'web', ...target], {
-        env: { ...process.env, KUBECONFIG: fixture.sandbox.kubeconfigPath },
+        env: { ...process.env, KUBECONFIG: fixture.sandbox.kubeconfigPath, ...env },
       });
       children.push(child);
       let output = '';
@@ -60,7 +63,7 @@ describe(
         .list(type('pods'), 'web')
         .map(({ object }) => object)
         .find((pod) => pod.metadata.labels?.app === 'web')!;
-      const { port, output } = await forward(`pod/${web.metadata.name}`, ':8080');
+      const { port, output } = await forward([`pod/${web.metadata.name}`, ':8080']);
       for (const path of ['/first', '/second']) {
         const response = await get(port, path);
         assert.equal(response.status, 200, output());
@@ -86,7 +89,7 @@ describe(
     });
 
     test('kubectl port-forward svc/… serves 50 concurrent connections', async () => {
-      const { port, output } = await forward('svc/web', ':80');
+      const { port, output } = await forward(['svc/web', ':80']);
       const responses = await Promise.all(Array.from({ length: 50 }, (_, i) => get(port, `/c${i}`)));
       for (const [i, response] of responses.entries()) {
         assert.equal(response.status, 200, output());
@@ -98,13 +101,24 @@ describe(
     });
 
     test('a port nothing listens on: kubectl reports the kubelet’s error', async () => {
-      const { port, output } = await forward('pod/client', ':9999');
+      const { port, output } = await forward(['pod/client', ':9999']);
       await get(port, '/').catch(() => undefined);
       await waitFor('the forwarding error in kubectl output', () =>
         /an error occurred forwarding \d+ -> 9999: error forwarding port 9999 to pod .*connect: connection refused/.test(
           output(),
         ),
       );
+    });
+
+    test('without WebSockets (older kubectl, or its fallback) SPDY runs on the upgraded connection', async () => {
+      const { port, output } = await forward(['svc/web', ':80'], {
+        KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false',
+      });
+      const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => get(port, `/spdy${i}`)));
+      for (const [i, response] of responses.entries()) {
+        assert.equal(response.status, 200, output());
+        assert.equal((JSON.parse(response.body) as Echo).path, `/spdy${i}`);
+      }
     });
   },
 );
