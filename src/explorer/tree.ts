@@ -248,7 +248,9 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
             node.context === this.session.kubeconfigCurrentContext,
           ),
           active ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
-          node.id,
+          // VS Code keeps the collapsed state it last saw for an id: a context that becomes the one
+          // shown gets a new id, so that it opens expanded after Switch Context.
+          active ? `${node.id}/shown` : node.id,
         );
         item.contextValue = active ? 'context.active' : 'context';
         if (!active) {

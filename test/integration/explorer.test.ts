@@ -239,15 +239,18 @@ describe('explorer access and kubeconfig errors', () => {
       );
       assert.equal(labels(view.tree, [context, 'web', 'Pods']).length, 3);
       const service = view.tree.getChildren(find(view.tree, [context, 'web', 'Services']))[0]!;
+      const endpoints = () =>
+        view.tree
+          .getChildren(service)
+          .map((child) => (view.tree.getTreeItem(child) as unknown as Item).label);
+      // The 403 on EndpointSlices may arrive after the Pods and Services are listed: "Loading…" until then.
+      await waitFor('the EndpointSlices refused', () =>
+        endpoints()[0] === 'Forbidden: no access to EndpointSlices' ? true : undefined,
+      );
+      assert.deepEqual(endpoints(), ['Forbidden: no access to EndpointSlices']);
       const serviceItem = view.tree.getTreeItem(service) as unknown as Item & { tooltip: { value: string } };
       assert.doesNotMatch(serviceItem.tooltip.value, /No ready endpoint/);
       assert.match(serviceItem.tooltip.value, /\*\*Endpoints:\*\* no access/);
-      assert.deepEqual(
-        view.tree
-          .getChildren(service)
-          .map((child) => (view.tree.getTreeItem(child) as unknown as Item).label),
-        ['Forbidden: no access to EndpointSlices'],
-      );
     } finally {
       view.session.dispose();
     }
