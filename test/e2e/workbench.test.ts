@@ -199,7 +199,7 @@ describe('KubeReach in VS Code', { skip: !available && 'chromium not installed',
     });
   });
 
-  test('5. the broken Service manifest: diagnostics in Problems, a selector hover listing the Pods, a quick fix that removes the error', async (t) => {
+  test('5. the broken Service manifest: one diagnostic from the workspace and the cluster in Problems, a selector hover listing the Pods, a quick fix that removes the error', async (t) => {
     await step(t, '5-diagnostics', async () => {
       await page.locator('.activitybar .action-item a[aria-label^="Explorer"]').click();
       await page
@@ -210,8 +210,9 @@ describe('KubeReach in VS Code', { skip: !available && 'chromium not installed',
       await page.keyboard.press('Control+Shift+M');
       const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'KR3002' }).first();
       await problem.waitFor({ timeout: 30_000 });
+      // The workspace check and the cluster check of that targetPort are one diagnostic naming both.
       await page
-        .locator('.markers-panel .monaco-list-row', { hasText: 'KR4003' })
+        .locator('.markers-panel .monaco-list-row', { hasText: 'context kubereach-sandbox' })
         .first()
         .waitFor({ timeout: 30_000 });
       await page.screenshot({ path: join(RESULTS, '5-diagnostics-problems.png') });
@@ -301,6 +302,49 @@ describe('KubeReach in VS Code', { skip: !available && 'chromium not installed',
       );
       t.diagnostic(`KubeReach activation: ${activation.ms} ms (extension host timing)`);
       assert.ok(Number.isInteger(activation.ms) && activation.ms >= 0, `${activation.ms}`);
+    });
+  });
+
+  test('8. Switch Context: the explorer shows what the identity may not read, and the language server follows within seconds', async (t) => {
+    await step(t, '8-switch-context', async () => {
+      // Step 7 left Running Extensions open over the editor.
+      await page.keyboard.press('Escape');
+      // The Explorer view may be showing already (a click on its icon would then close the side bar).
+      const file = page.getByRole('treeitem', { name: /^data\.yaml/ }).first();
+      if (!(await file.isVisible())) {
+        await page.locator('.activitybar .action-item a[aria-label^="Explorer"]').click();
+      }
+      await file.click();
+      await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ timeout: 30_000 });
+      const problems = page.locator('.markers-panel');
+      if (!(await problems.isVisible())) {
+        await page.keyboard.press('Control+Shift+M');
+      }
+      const finding = page.locator('.markers-panel .monaco-list-row', { hasText: 'KR4001' }).first();
+      await finding.waitFor({ timeout: 30_000 });
+
+      await page.locator('.activitybar .action-item a[aria-label^="KubeReach"]').click();
+      let switched = performance.now();
+      await row(/^kubereach-sandbox-shop-viewer /).click();
+      await row(/^data no access/).waitFor({ timeout: 30_000 });
+      await finding.waitFor({ state: 'detached', timeout: 15_000 });
+      t.diagnostic(`diagnostics followed the switch in ${Math.round(performance.now() - switched)} ms`);
+      await row(/^data no access/).click();
+      // A message node's accessible name is its tooltip (the server's reason): find it by its text.
+      await page
+        .locator('.monaco-list-row[role="treeitem"]', { hasText: 'Forbidden: no access to Pods or Services' })
+        .first()
+        .waitFor();
+      await page.screenshot({ path: join(RESULTS, '8-switch-context-forbidden.png') });
+
+      switched = performance.now();
+      await row(/^kubereach-sandbox /).click();
+      await page
+        .locator('.markers-panel .monaco-list-row', { hasText: 'KR4001' })
+        .first()
+        .waitFor({ timeout: 15_000 });
+      t.diagnostic(`and back in ${Math.round(performance.now() - switched)} ms`);
+      await row(/^data \d+ pods?/).waitFor({ timeout: 30_000 });
     });
   });
 });

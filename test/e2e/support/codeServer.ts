@@ -6,7 +6,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 
@@ -99,17 +98,6 @@ export function installExtension(extensionsDir: string, vsix?: string): string {
   return target;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
 export interface CodeServer {
   readonly url: string;
   readonly process: ChildProcess;
@@ -158,7 +146,11 @@ export async function startCodeServer(options: {
   for (const folder of options.extraExtensions ?? []) {
     cpSync(folder, join(extensionsDir, basename(folder)), { recursive: true });
   }
-  const port = options.port ?? (await freePort());
+  // Port 0 unless one is asked for: code-server binds it and prints the port it got, so no other
+  // process can take a port found free a moment before. Its own config file, not ~/.config's.
+  const port = options.port ?? 0;
+  const config = join(base, 'config.yaml');
+  writeFileSync(config, '');
   const child = spawn(
     binary,
     [
@@ -166,6 +158,8 @@ export async function startCodeServer(options: {
       'none',
       '--bind-addr',
       `127.0.0.1:${port}`,
+      '--config',
+      config,
       '--extensions-dir',
       extensionsDir,
       '--user-data-dir',
@@ -184,15 +178,20 @@ export async function startCodeServer(options: {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  await new Promise<void>((ready, reject) => {
+  const url = await new Promise<string>((ready, reject) => {
     let output = '';
     const timer = setTimeout(() => reject(new Error(`code-server did not start:\n${output}`)), 60_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       options.log?.(chunk.toString().trimEnd());
-      if (output.includes('HTTP server listening')) {
+      const listening = /HTTP server listening on (http:\/\/127\.0\.0\.1:(\d+)\/)/.exec(output);
+      if (listening) {
         clearTimeout(timer);
-        ready();
+        if (port !== 0 && Number(listening[2]) !== port) {
+          reject(new Error(`code-server listens on ${listening[1]}, not on the port ${port} asked for`));
+        } else {
+          ready(listening[1]!);
+        }
       }
     };
     child.stdout!.on('data', onData);
@@ -203,7 +202,7 @@ export async function startCodeServer(options: {
     });
   });
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url,
     process: child,
     userDataDir,
     logsDir: join(userDataDir, 'logs'),
