@@ -1,7 +1,7 @@
 /**
  * Subresources served beside the main resource: `scale` (an autoscaling/v1 `Scale` view of a
  * Deployment's or ReplicaSet's replicas, what `kubectl scale` patches) and `pods/log` (the
- * container's log, with `container`, `tailLines`, `sinceSeconds`, `limitBytes`, `timestamps` and
+ * container's log, with `container`, `tailLines`, `sinceSeconds`, `sinceTime`, `limitBytes`, `timestamps` and
  * `follow`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -227,6 +227,14 @@ function serveLog(
   };
   const tailLines = number('tailLines');
   const sinceSeconds = number('sinceSeconds');
+  const sinceTimeText = query.get('sinceTime');
+  const sinceTime = sinceTimeText === null ? undefined : Date.parse(sinceTimeText);
+  if (sinceTime !== undefined && Number.isNaN(sinceTime)) {
+    throw errors.badRequest(`sinceTime: Invalid value: "${sinceTimeText}": must be an RFC 3339 time`);
+  }
+  if (sinceSeconds !== undefined && sinceTime !== undefined) {
+    throw errors.badRequest('at most one of `sinceTime` or `sinceSeconds` may be specified');
+  }
   const limitBytes = number('limitBytes');
   const timestamps = query.get('timestamps') === 'true';
   const follow = query.get('follow') === 'true';
@@ -245,7 +253,8 @@ function serveLog(
     return remaining > 0;
   };
   res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
-  for (const line of cluster.logs.read(namespace, route.name, container, { tailLines, sinceSeconds })) {
+  const selection = { tailLines, sinceSeconds, sinceTime };
+  for (const line of cluster.logs.read(namespace, route.name, container, selection)) {
     if (!write(format(line))) {
       break;
     }

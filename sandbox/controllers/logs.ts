@@ -1,6 +1,6 @@
 /**
  * Container logs, as the kubelet keeps them: a bounded buffer of timestamped lines per container,
- * read by `pods/log` (with `tailLines`, `sinceSeconds`, `limitBytes`, `timestamps`) and followed
+ * read by `pods/log` (with `tailLines`, `sinceSeconds`, `sinceTime`, `limitBytes`, `timestamps`) and followed
  * by `follow=true` streams. The sandbox's built-in servers write a line per request they answer.
  */
 
@@ -42,11 +42,21 @@ export class ContainerLogs {
     namespace: string,
     pod: string,
     container: string,
-    options: { tailLines?: number | undefined; sinceSeconds?: number | undefined; now?: number } = {},
+    options: {
+      tailLines?: number | undefined;
+      sinceSeconds?: number | undefined;
+      /** Epoch milliseconds: lines at or after it (`sinceTime`). */
+      sinceTime?: number | undefined;
+      now?: number;
+    } = {},
   ): LogLine[] {
     let selected = this.lines.get(keyOf(namespace, pod, container)) ?? [];
     if (options.sinceSeconds !== undefined) {
       const since = (options.now ?? Date.now()) - options.sinceSeconds * 1000;
+      selected = selected.filter((line) => line.epochMs >= since);
+    }
+    if (options.sinceTime !== undefined) {
+      const since = options.sinceTime;
       selected = selected.filter((line) => line.epochMs >= since);
     }
     if (options.tailLines !== undefined) {

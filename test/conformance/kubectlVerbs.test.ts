@@ -124,6 +124,21 @@ describe('kubectl verbs against the sandbox', { skip: !kubectlAvailable && 'kube
     assert.match(tail.stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z .*"GET \/second HTTP\/1.1" 200/);
     assert.equal(tail.stdout.trim().split('\n').length, 1);
 
+    // --since-time (sent with second precision, as kubectl sends it): an hour ago keeps both, an
+    // hour ahead none.
+    for (const [offsetMs, expected] of [
+      [-3_600_000, 2],
+      [3_600_000, 0],
+    ] as const) {
+      const time = new Date(Date.now() + offsetMs).toISOString().replace(/\.\d+Z$/, 'Z');
+      const since = await run('logs', '-n', 'web', web.metadata.name!, `--since-time=${time}`);
+      assert.equal(since.code, 0, since.stderr);
+      assert.equal(
+        since.stdout.split('\n').filter((line) => /\/(first|second) /.test(line)).length,
+        expected,
+      );
+    }
+
     const wrong = await run('logs', '-n', 'web', web.metadata.name!, '-c', 'nope');
     assert.notEqual(wrong.code, 0);
     assert.match(wrong.stderr, /container nope is not valid for pod/);
