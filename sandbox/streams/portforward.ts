@@ -64,21 +64,24 @@ export function runPortForwardSession(
           socket.write(chunk);
         }
         pending[index] = [];
+        // Backpressure from the client: the Pod side pauses while the WebSocket holds too much,
+        // and resumes from a send's completion (polling for the drain spun a core while a slow
+        // client read).
+        let paused = false;
+        const sent = () => {
+          if (paused && ws.bufferedAmount <= HIGH_WATER_MARK / 2) {
+            paused = false;
+            socket.resume();
+          }
+        };
         socket.on('data', (chunk: Buffer) => {
           if (ws.readyState !== ws.OPEN) {
             return;
           }
-          ws.send(frame(2 * index, chunk));
-          if (ws.bufferedAmount > HIGH_WATER_MARK) {
+          ws.send(frame(2 * index, chunk), sent);
+          if (!paused && ws.bufferedAmount > HIGH_WATER_MARK) {
+            paused = true;
             socket.pause();
-            const resume = () => {
-              if (ws.bufferedAmount > HIGH_WATER_MARK / 2 && ws.readyState === ws.OPEN) {
-                setImmediate(resume);
-              } else {
-                socket.resume();
-              }
-            };
-            setImmediate(resume);
           }
         });
         socket.once('close', closeAll);

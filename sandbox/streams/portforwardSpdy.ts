@@ -42,14 +42,32 @@ export interface ByteChannel {
   readonly open: boolean;
   /** Bytes accepted by `send` and not yet written out. */
   readonly bufferedAmount: number;
+  /** Calls `listener` once `bufferedAmount` is at most `lowWater` (or the channel is gone). */
+  whenDrained(lowWater: number, listener: () => void): void;
   onData(listener: (bytes: Buffer) => void): void;
   onClose(listener: () => void): void;
 }
 
 /** A WebSocket's binary messages as one byte stream (client-go's TunnelingConnection). */
 export function webSocketChannel(ws: WebSocket): ByteChannel {
+  // Waiters are woken from sends' completions: ws has no drain event of its own.
+  const waiters: Array<{ lowWater: number; listener: () => void }> = [];
+  const wake = () => {
+    for (let i = waiters.length - 1; i >= 0; i--) {
+      if (ws.bufferedAmount <= waiters[i]!.lowWater || ws.readyState !== ws.OPEN) {
+        waiters.splice(i, 1)[0]!.listener();
+      }
+    }
+  };
   return {
-    send: (bytes) => ws.send(bytes),
+    send: (bytes) => ws.send(bytes, wake),
+    whenDrained: (lowWater, listener) => {
+      if (ws.bufferedAmount <= lowWater || ws.readyState !== ws.OPEN) {
+        listener();
+      } else {
+        waiters.push({ lowWater, listener });
+      }
+    },
     close: () => ws.close(1000),
     pause: () => ws.pause(),
     resume: () => ws.resume(),
@@ -71,6 +89,21 @@ export function webSocketChannel(ws: WebSocket): ByteChannel {
 export function socketChannel(socket: Duplex, head: Buffer): ByteChannel {
   return {
     send: (bytes) => socket.write(bytes),
+    whenDrained: (lowWater, listener) => {
+      if (socket.writableLength <= lowWater || socket.destroyed) {
+        listener();
+        return;
+      }
+      const check = () => {
+        if (socket.writableLength <= lowWater || socket.destroyed) {
+          socket.off('drain', check);
+          socket.off('close', check);
+          listener();
+        }
+      };
+      socket.on('drain', check);
+      socket.on('close', check);
+    },
     close: () => socket.end(),
     pause: () => socket.pause(),
     resume: () => socket.resume(),
@@ -215,16 +248,9 @@ export function runSpdyPortForwardSession(
         }
         connected.on('data', (chunk: Buffer) => {
           data.write(chunk);
-          if (channel.bufferedAmount > HIGH_WATER_MARK) {
+          if (channel.bufferedAmount > HIGH_WATER_MARK && !connected.isPaused()) {
             connected.pause();
-            const resume = () => {
-              if (channel.bufferedAmount > HIGH_WATER_MARK / 2 && channel.open) {
-                setImmediate(resume);
-              } else {
-                connected.resume();
-              }
-            };
-            setImmediate(resume);
+            channel.whenDrained(HIGH_WATER_MARK / 2, () => connected.resume());
           }
         });
         connected.once('end', () => data.end());
