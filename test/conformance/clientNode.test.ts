@@ -6,20 +6,18 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
-import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
 import {
   AppsV1Api,
   CoreV1Api,
   DiscoveryV1Api,
-  Exec,
   makeInformer,
   PatchStrategy,
   PortForward,
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import type { V1Pod, V1Status, ApiException } from '@kubernetes/client-node';
-import { useSandbox, waitFor } from '../support/sandbox.ts';
+import { execInPod, useSandbox, waitFor } from '../support/sandbox.ts';
 
 const podBody = (name: string, labels: Record<string, string> = {}): V1Pod => ({
   metadata: { name, labels },
@@ -230,20 +228,7 @@ describe('client-node against the sandbox', () => {
   });
 
   test('Exec returns stdout, stderr and the exit status', async () => {
-    const run = async (command: string[]) => {
-      const stdout = new PassThrough();
-      const stderr = new PassThrough();
-      let out = '';
-      let err = '';
-      stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-      stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-      const status = await new Promise<V1Status>((resolve, reject) => {
-        new Exec(fixture.kubeconfig)
-          .exec('web', 'client', 'client', command, stdout, stderr, null, false, resolve)
-          .catch(reject);
-      });
-      return { out, err, status };
-    };
+    const run = (command: string[]) => execInPod(fixture.kubeconfig, 'web', 'client', command, 'client');
     const ok = await run(['sh', '-c', 'echo hello; echo warn >&2']);
     assert.equal(ok.out, 'hello\n');
     assert.equal(ok.err, 'warn\n');

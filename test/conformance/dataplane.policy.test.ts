@@ -4,34 +4,17 @@
  * is always allowed" (https://kubernetes.io/docs/concepts/services-networking/network-policies/).
  */
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { before, describe, test } from 'node:test';
-import { CoreV1Api, Exec, NetworkingV1Api } from '@kubernetes/client-node';
-import type { V1Pod, V1Status } from '@kubernetes/client-node';
-import { useSandbox, waitFor } from '../support/sandbox.ts';
+import { CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
+import { execInPod, useSandbox, waitFor } from '../support/sandbox.ts';
 
 describe('NetworkPolicy in the data plane: what no policy can block', () => {
   const fixture = useSandbox({ scenario: 'demo' });
   let shopPods: V1Pod[];
 
-  async function exec(namespace: string, pod: string, command: string[]) {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    const status = await new Promise<V1Status>((resolve, reject) => {
-      new Exec(fixture.kubeconfig)
-        .exec(namespace, pod, undefined as unknown as string, command, stdout, stderr, null, false, resolve)
-        .catch(reject);
-    });
-    const exitCode =
-      status.status === 'Success'
-        ? 0
-        : Number(status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message ?? -1);
-    return { out, err, exitCode };
-  }
+  const exec = (namespace: string, pod: string, command: string[]) =>
+    execInPod(fixture.kubeconfig, namespace, pod, command);
 
   before(async () => {
     // Default deny ingress for every Pod of namespace shop.

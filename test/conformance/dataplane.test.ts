@@ -3,12 +3,10 @@
  * through client-node, real connections between Pod addresses, NetworkPolicy drops, DNS.
  */
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
-import { CoreV1Api, Exec } from '@kubernetes/client-node';
-import type { V1Status } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { type } from '../../sandbox/cluster.ts';
-import { useSandbox, waitFor } from '../support/sandbox.ts';
+import { execInPod, useSandbox, waitFor } from '../support/sandbox.ts';
 
 describe('demo scenario data plane', () => {
   const fixture = useSandbox({ scenario: 'demo' });
@@ -20,24 +18,8 @@ describe('demo scenario data plane', () => {
     return pod.metadata!.name!;
   }
 
-  async function exec(namespace: string, pod: string, command: string[]) {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    const status = await new Promise<V1Status>((resolve, reject) => {
-      new Exec(fixture.kubeconfig)
-        .exec(namespace, pod, undefined as unknown as string, command, stdout, stderr, null, false, resolve)
-        .catch(reject);
-    });
-    const exitCode =
-      status.status === 'Success'
-        ? 0
-        : Number(status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message ?? -1);
-    return { out, err, status, exitCode };
-  }
+  const exec = (namespace: string, pod: string, command: string[]) =>
+    execInPod(fixture.kubeconfig, namespace, pod, command);
 
   test('frontend reaches backend through its Service, with curl timings', async () => {
     const frontend = await podNamed('shop', 'frontend-');

@@ -3,8 +3,10 @@
  * kubectl pointed at it, and a helper that waits for a condition instead of sleeping.
  */
 import { execFile, spawnSync } from 'node:child_process';
+import { PassThrough } from 'node:stream';
 import { after, before } from 'node:test';
-import { KubeConfig } from '@kubernetes/client-node';
+import { Exec, KubeConfig } from '@kubernetes/client-node';
+import type { V1Status } from '@kubernetes/client-node';
 import { startSandbox } from '../../sandbox/index.ts';
 import type { Sandbox, SandboxOptions } from '../../sandbox/index.ts';
 
@@ -78,4 +80,38 @@ export function kubectl(kubeconfigPath: string, args: string[], timeoutMs = 20_0
       },
     );
   });
+}
+
+export interface ExecResult {
+  readonly out: string;
+  readonly err: string;
+  readonly status: V1Status;
+  /** 0 on success, the `ExitCode` cause otherwise (-1 when the status names none). */
+  readonly exitCode: number;
+}
+
+/** Runs `command` in a Pod through client-node's Exec (the real v5/v4 WebSocket protocol). */
+export async function execInPod(
+  kubeconfig: KubeConfig,
+  namespace: string,
+  pod: string,
+  command: string[],
+  container?: string,
+): Promise<ExecResult> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const status = await new Promise<V1Status>((resolve, reject) => {
+    new Exec(kubeconfig)
+      .exec(namespace, pod, container as string, command, stdout, stderr, null, false, resolve)
+      .catch(reject);
+  });
+  const exitCode =
+    status.status === 'Success'
+      ? 0
+      : Number(status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message ?? -1);
+  return { out, err, status, exitCode };
 }
