@@ -1,6 +1,6 @@
 /**
- * What the explorer may say about one kind of object (Pods, Services, EndpointSlices) in a watched
- * namespace. "Loading", "no access" (403), "not served" (404) and "could not be read" are answers of
+ * What the explorer may say about one kind of object (Pods, Services, EndpointSlices, Ingresses) in
+ * a watched namespace, or of a cluster-scoped kind (Nodes, IngressClasses). "Loading", "no access" (403), "not served" (404) and "could not be read" are answers of
  * their own, different from "none": the tree shows each as itself and never turns one into a count
  * of zero. Pure: no `vscode`, so the presentations are unit-tested.
  */
@@ -65,40 +65,42 @@ export function countOrWord(count: number, knowledge: Knowledge, noun: string, n
 
 /**
  * The message node shown in place of objects that cannot be listed: a title for the tree and the
- * server's own words for the tooltip. Undefined when the objects are known.
+ * server's own words for the tooltip. Undefined when the objects are known. `namespace` is
+ * undefined for a cluster-scoped kind (Nodes).
  */
 export function unreadableMessage(
   knowledge: Knowledge,
   kindPlural: string,
-  namespace: string,
+  namespace: string | undefined,
 ):
   | { readonly text: string; readonly detail: string; readonly severity: 'info' | 'warning' | 'error' }
   | undefined {
+  const where = namespace === undefined ? 'in the cluster' : `in namespace ${namespace}`;
   switch (knowledge.state) {
     case 'known':
       return undefined;
     case 'loading':
       return {
         text: 'Loading…',
-        detail: `Listing ${kindPlural} in namespace ${namespace}…`,
+        detail: `Listing ${kindPlural} ${where}…`,
         severity: 'info',
       };
     case 'forbidden':
       return {
         text: `Forbidden: no access to ${kindPlural}`,
-        detail: `This identity may not list ${kindPlural} in namespace ${namespace} (403). The server said: ${knowledge.reason}`,
+        detail: `This identity may not list ${kindPlural} ${where} (403). The server said: ${knowledge.reason}`,
         severity: 'warning',
       };
     case 'unavailable':
       return {
         text: `Not served: the cluster does not serve ${kindPlural}`,
-        detail: `The API server answered 404 for ${kindPlural} in namespace ${namespace}: ${knowledge.reason}`,
+        detail: `The API server answered 404 for ${kindPlural} ${where}: ${knowledge.reason}`,
         severity: 'info',
       };
     case 'failed':
       return {
         text: `Could not list ${kindPlural}`,
-        detail: `Listing ${kindPlural} in namespace ${namespace} failed: ${knowledge.reason}`,
+        detail: `Listing ${kindPlural} ${where} failed: ${knowledge.reason}`,
         severity: 'error',
       };
   }

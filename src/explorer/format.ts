@@ -187,6 +187,10 @@ export interface ServiceInput {
     readonly externalName?: string;
     readonly externalIPs?: readonly string[];
     readonly ports?: readonly ServicePortInput[];
+    readonly externalTrafficPolicy?: string;
+    readonly internalTrafficPolicy?: string;
+    readonly sessionAffinity?: string;
+    readonly sessionAffinityConfig?: { readonly clientIP?: { readonly timeoutSeconds?: number } };
   };
   readonly status?: {
     readonly loadBalancer?: {
@@ -1126,10 +1130,18 @@ export function servicePresentation(
     if (external.length > 0) {
       facts.push(`**External:** ${external.map(markdownCode).join(', ')}`);
     } else if (type === 'LoadBalancer') {
-      facts.push('**External:** pending');
+      facts.push('**External:** pending (no load balancer has given this Service an address yet)');
     }
   }
   blocks.push(facts.join(SEPARATOR));
+  const nodePorts = ports.filter((port) => port.nodePort);
+  if (!externalName && nodePorts.length > 0) {
+    blocks.push(
+      `**Node ports:** ${escapeMarkdown(
+        nodePorts.map((port) => formatPort(port.nodePort!, port.protocol)).join(', '),
+      )} on every node's address`,
+    );
+  }
 
   const matching = selectedPods(service, pods);
   const analysisPods = matching.map(toAnalysisPod);
@@ -1184,6 +1196,10 @@ export function servicePresentation(
       `**Endpoints:** ${total === 0 ? 'none' : `${plural(total, 'endpoint')}: ${detail.join(', ')}`}`,
     );
   }
+  const traffic = serviceTrafficSentences(service);
+  if (traffic.length > 0) {
+    blocks.push('**Traffic**', traffic.map((sentence) => `- ${sentence}`).join('\n'));
+  }
   if (warnings.length > 0) {
     blocks.push('**Warnings**', warnings.map((warning) => `- ${escapeMarkdown(warning)}`).join('\n'));
   }
@@ -1201,6 +1217,50 @@ export function servicePresentation(
     contextValue: 'service',
     warnings,
   };
+}
+
+/**
+ * One plain sentence (Markdown) for each traffic setting of a Service that changes where its
+ * traffic goes: `externalTrafficPolicy` whenever it is set (the API server sets it on NodePort and
+ * LoadBalancer Services, where both values matter from outside), `internalTrafficPolicy` when it is
+ * `Local` and `sessionAffinity` when it is `ClientIP` (their defaults, `Cluster` and `None`, are on
+ * every Service and change nothing).
+ */
+export function serviceTrafficSentences(service: ServiceInput): string[] {
+  const spec = service.spec;
+  const type = spec?.type || 'ClusterIP';
+  const sentences: string[] = [];
+  const external = spec?.externalTrafficPolicy;
+  if (external) {
+    const setting = `${markdownCode(`externalTrafficPolicy: ${external}`)}:`;
+    if (type !== 'NodePort' && type !== 'LoadBalancer') {
+      sentences.push(
+        `${setting} has no effect on a ${escapeMarkdown(type)} Service (it applies to node ports and load balancers).`,
+      );
+    } else if (external === 'Local') {
+      sentences.push(
+        `${setting} only nodes that run a ready endpoint answer on the node port and the load balancer; the others drop the traffic, and the client's source address is kept.`,
+      );
+    } else if (external === 'Cluster') {
+      sentences.push(
+        `${setting} every node answers on the node port and forwards to any ready endpoint, possibly on another node; the client's source address is replaced by the node's.`,
+      );
+    } else {
+      sentences.push(`${setting} not a policy Kubernetes knows (Cluster or Local).`);
+    }
+  }
+  if (spec?.internalTrafficPolicy === 'Local') {
+    sentences.push(
+      `${markdownCode('internalTrafficPolicy: Local')}: traffic from a Pod goes only to endpoints on that Pod's own node, and is dropped on a node that has none.`,
+    );
+  }
+  if (spec?.sessionAffinity === 'ClientIP') {
+    const seconds = spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10_800;
+    sentences.push(
+      `${markdownCode('sessionAffinity: ClientIP')}: connections from one client address go to the same endpoint until it has been idle for ${humanDuration(seconds * 1000)}.`,
+    );
+  }
+  return sentences;
 }
 
 /** The tree node of one port of a Service: label `80→http/TCP`, description its name. */

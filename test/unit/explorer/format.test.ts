@@ -27,8 +27,15 @@ import {
   podPresentation,
   servicePortPresentation,
   servicePresentation,
+  serviceTrafficSentences,
   serviceWarnings,
 } from '../../../src/explorer/format.ts';
+import {
+  ingressPresentation,
+  ingressRoutePresentation,
+  ingressRoutes,
+} from '../../../src/explorer/ingressFormat.ts';
+import { countPodsPerNode, nodePresentation } from '../../../src/explorer/nodeFormat.ts';
 import type {
   EndpointInput,
   EndpointSliceInput,
@@ -1087,6 +1094,31 @@ describe('servicePresentation: descriptions by type', () => {
     assert.ok(presentation.tooltip.includes('**External:** `203.0.113.7`, `lb.example.com`'));
   });
 
+  test('NodePort and LoadBalancer: node ports on every node, a pending address explained', () => {
+    const service: ServiceInput = {
+      metadata: { name: 'web-lb', namespace: 'shop' },
+      spec: {
+        type: 'LoadBalancer',
+        selector: { app: 'web' },
+        clusterIP: '10.96.0.14',
+        ports: [
+          { name: 'http', port: 80, targetPort: 8080, nodePort: 31000 },
+          { name: 'dns', port: 53, protocol: 'UDP', nodePort: 31053 },
+        ],
+      },
+    };
+    const tooltip = servicePresentation(service, [slice(readyEndpoint)], [readyPod]).tooltip;
+    assert.ok(
+      tooltip.includes(
+        '**Type:** LoadBalancer · **Cluster IP:** `10.96.0.14` · **External:** pending (no load balancer has given this Service an address yet)',
+      ),
+      tooltip,
+    );
+    assert.ok(tooltip.includes("**Node ports:** 31000/TCP, 31053/UDP on every node's address"), tooltip);
+    const clusterIP = servicePresentation(webService, [slice(readyEndpoint)], [readyPod]).tooltip;
+    assert.doesNotMatch(clusterIP, /Node ports|Traffic/);
+  });
+
   test('a Service without type is a ClusterIP Service; dual-stack IPs all show in the tooltip', () => {
     const service: ServiceInput = {
       metadata: { name: 'web' },
@@ -1095,6 +1127,71 @@ describe('servicePresentation: descriptions by type', () => {
     const presentation = servicePresentation(service, [slice(readyEndpoint)], [readyPod]);
     assert.equal(presentation.description, 'ClusterIP · 10.96.0.12');
     assert.ok(presentation.tooltip.includes('**Cluster IP:** `10.96.0.12`, `fd00::c`'));
+  });
+});
+
+describe('serviceTrafficSentences', () => {
+  const base: ServiceInput = {
+    metadata: { name: 'web-np', namespace: 'shop' },
+    spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ port: 80, nodePort: 30080 }] },
+  };
+  const withSpec = (spec: NonNullable<ServiceInput['spec']>): ServiceInput => ({
+    ...base,
+    spec: { ...base.spec, ...spec },
+  });
+
+  test('externalTrafficPolicy: Local and Cluster, one plain sentence each', () => {
+    assert.deepEqual(serviceTrafficSentences(withSpec({ externalTrafficPolicy: 'Local' })), [
+      "`externalTrafficPolicy: Local`: only nodes that run a ready endpoint answer on the node port and the load balancer; the others drop the traffic, and the client's source address is kept.",
+    ]);
+    assert.deepEqual(serviceTrafficSentences(withSpec({ externalTrafficPolicy: 'Cluster' })), [
+      "`externalTrafficPolicy: Cluster`: every node answers on the node port and forwards to any ready endpoint, possibly on another node; the client's source address is replaced by the node's.",
+    ]);
+  });
+
+  test('externalTrafficPolicy on a ClusterIP Service has no effect, and an unknown value says so', () => {
+    assert.deepEqual(
+      serviceTrafficSentences({ spec: { type: 'ClusterIP', externalTrafficPolicy: 'Local' } }),
+      [
+        '`externalTrafficPolicy: Local`: has no effect on a ClusterIP Service (it applies to node ports and load balancers).',
+      ],
+    );
+    assert.deepEqual(serviceTrafficSentences(withSpec({ externalTrafficPolicy: 'Nearest' })), [
+      '`externalTrafficPolicy: Nearest`: not a policy Kubernetes knows (Cluster or Local).',
+    ]);
+  });
+
+  test('internalTrafficPolicy and sessionAffinity only when they change something', () => {
+    assert.deepEqual(
+      serviceTrafficSentences({ spec: { internalTrafficPolicy: 'Cluster', sessionAffinity: 'None' } }),
+      [],
+    );
+    assert.deepEqual(serviceTrafficSentences({ spec: { internalTrafficPolicy: 'Local' } }), [
+      "`internalTrafficPolicy: Local`: traffic from a Pod goes only to endpoints on that Pod's own node, and is dropped on a node that has none.",
+    ]);
+    assert.deepEqual(serviceTrafficSentences({ spec: { sessionAffinity: 'ClientIP' } }), [
+      '`sessionAffinity: ClientIP`: connections from one client address go to the same endpoint until it has been idle for 3h.',
+    ]);
+    assert.deepEqual(
+      serviceTrafficSentences({
+        spec: { sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 60 } } },
+      }),
+      [
+        '`sessionAffinity: ClientIP`: connections from one client address go to the same endpoint until it has been idle for 60s.',
+      ],
+    );
+  });
+
+  test('the Service tooltip carries them under Traffic', () => {
+    const service = withSpec({ externalTrafficPolicy: 'Local', sessionAffinity: 'ClientIP' });
+    const tooltip = servicePresentation(service, [slice(readyEndpoint)], [readyPod]).tooltip;
+    assert.ok(
+      tooltip.includes(
+        '**Traffic**\n\n- `externalTrafficPolicy: Local`: only nodes that run a ready endpoint answer',
+      ),
+      tooltip,
+    );
+    assert.ok(tooltip.includes('\n- `sessionAffinity: ClientIP`: '), tooltip);
   });
 });
 
@@ -1437,6 +1534,9 @@ describe('every icon and color exists in VS Code', () => {
     'symbol-namespace',
     'vm-active',
     'vm-outline',
+    'globe',
+    'arrow-right',
+    'server',
   ]);
   const colors = new Set([
     'testing.iconPassed',
@@ -1485,6 +1585,44 @@ describe('every icon and color exists in VS Code', () => {
       namespacePresentation('a', { pods: 1, notReady: 1, services: 0, watched: true }).icon,
       contextPresentation({ name: 'a' }, true).icon,
       contextPresentation({ name: 'a' }, false).icon,
+      ...[undefined, [{ ip: '1.1.1.1' }]].flatMap((address) => {
+        const ingress = {
+          spec: {
+            ingressClassName: 'a',
+            rules: [
+              {
+                http: {
+                  paths: [
+                    { pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } },
+                  ],
+                },
+              },
+            ],
+          },
+          status: { loadBalancer: { ingress: address } },
+        };
+        const around = (known: boolean) => ({
+          services: [webService],
+          servicesKnowledge: { state: 'known', stale: false } as const,
+          endpointSlices: [],
+          endpointSlicesKnowledge: known
+            ? ({ state: 'known', stale: false } as const)
+            : ({ state: 'loading' } as const),
+          ingressClasses: [{ metadata: { name: 'a' } }],
+          ingressClassesKnowledge: { state: 'known', stale: false } as const,
+        });
+        return [true, false].flatMap((known) => [
+          ingressPresentation(ingress, around(known)).icon,
+          ...ingressRoutes(ingress).map(
+            (route) => ingressRoutePresentation(ingress, route, around(known)).icon,
+          ),
+        ]);
+      }),
+      ...['True', 'False', 'Unknown'].map(
+        (status) =>
+          nodePresentation({ status: { conditions: [{ type: 'Ready', status }] } }, countPodsPerNode([]))
+            .icon,
+      ),
     ];
     for (const icon of icons) {
       assert.ok(codicons.has(icon.id), icon.id);
