@@ -128,6 +128,18 @@ export type DiagnosisTarget =
   /** A name or an IP as the source Pod's application would use it. */
   | { readonly kind: 'dns'; readonly name: string; readonly port: number; readonly protocol?: Protocol };
 
+/** A Pod's latest `Unhealthy` event: a readiness probe's failure, as the kubelet reported it. */
+export interface ReadinessEvent {
+  /** `Readiness probe failed: HTTP probe failed with statuscode: 503`. */
+  readonly message: string;
+  /** The container, from the event's `involvedObject.fieldPath` (`spec.containers{web}`). */
+  readonly container?: string;
+  /** How many times the kubelet saw it fail (the event's `count`). */
+  readonly count?: number;
+  /** When it last failed, ISO 8601. */
+  readonly lastTimestamp?: string;
+}
+
 export interface DiagnosisInput {
   readonly source: DiagnosisPod;
   readonly target: DiagnosisTarget;
@@ -145,9 +157,16 @@ export interface DiagnosisInput {
   readonly knownNamespaces?: readonly string[];
   /** Namespaces where a resource could not be read (403): the hops that need it say "unknown". */
   readonly unreadable?: {
+    /** Pods or Services refused: such a namespace is not among `knownNamespaces` either. */
+    readonly namespaces?: readonly string[];
     readonly endpointSlices?: readonly string[];
     readonly networkPolicies?: readonly string[];
   };
+  /**
+   * The latest Unhealthy event of Pods that are not ready, by `namespace/name` (what
+   * `kubectl describe pod` shows): the readiness explanation quotes the kubelet's words.
+   */
+  readonly readinessEvents?: ReadonlyMap<string, ReadinessEvent>;
   /** Default `cluster.local`. */
   readonly clusterDomain?: string;
   /** How many backing Pods the probe plan names, ready ones first; default 5. */
@@ -495,8 +514,11 @@ interface Readiness {
   readonly fix?: string;
 }
 
-/** Whether a Pod is ready and, if not, why, from its conditions and container states. */
-export function readiness(pod: DiagnosisPod): Readiness {
+/**
+ * Whether a Pod is ready and, if not, why, from its conditions and container states, and the
+ * kubelet's own words when its latest Unhealthy event is known.
+ */
+export function readiness(pod: DiagnosisPod, event?: ReadinessEvent): Readiness {
   const health = podHealth(pod);
   const ready = isPodReady(pod);
   if (ready) {
@@ -536,10 +558,14 @@ export function readiness(pod: DiagnosisPod): Readiness {
       );
     } else if (status.state?.running && status.ready !== true) {
       const probe = specs.get(container)?.readinessProbe;
+      const said =
+        event !== undefined && (event.container === undefined || event.container === container)
+          ? `: ${quoteEvent(event)}`
+          : '';
       reasons.push(
         probe
-          ? `container ${container} is running, but its readiness probe (${describeProbeSpec(probe)}) does not pass${restarted}`
-          : `container ${container} is running but not ready${restarted}`,
+          ? `container ${container} is running, but its readiness probe (${describeProbeSpec(probe)}) does not pass${restarted}${said}`
+          : `container ${container} is running but not ready${restarted}${said}`,
       );
       if (probe) {
         fix ??= `Make container ${container} of Pod ${name} pass its readiness probe (${describeProbeSpec(probe)}), or fix the probe; \`kubectl describe pod -n ${namespace} ${name}\` shows its failures.`;
@@ -568,8 +594,20 @@ export function readiness(pod: DiagnosisPod): Readiness {
   return { ready, status: health.reason, reasons, ...(fix === undefined ? {} : { fix }) };
 }
 
-function podLine(pod: DiagnosisPod): string {
-  const state = readiness(pod);
+/** `the kubelet reports "Readiness probe failed: …" (12 times, last at …)`. */
+function quoteEvent(event: ReadinessEvent): string {
+  const times = event.count !== undefined && event.count > 1 ? `${event.count} times` : undefined;
+  const last = event.lastTimestamp !== undefined ? `last at ${event.lastTimestamp}` : undefined;
+  const detail = [times, last].filter((part) => part !== undefined).join(', ');
+  return `the kubelet reports "${event.message}"${detail === '' ? '' : ` (${detail})`}`;
+}
+
+function readinessEventOf(world: World, pod: DiagnosisPod): ReadinessEvent | undefined {
+  return world.input.readinessEvents?.get(`${nsOf(pod)}/${nameOf(pod)}`);
+}
+
+function podLine(pod: DiagnosisPod, event?: ReadinessEvent): string {
+  const state = readiness(pod, event);
   const where = podIp(pod) ?? 'no IP';
   return state.ready
     ? `${nameOf(pod)} (${where}): ready`
@@ -884,7 +922,7 @@ export function diagnoseStatic(input: DiagnosisInput): StaticDiagnosis {
     name.service !== undefined
       ? serviceStage(input, world, name.service, target.port, protocol)
       : name.pod !== undefined
-        ? podStage(name.pod, target.port, protocol)
+        ? podStage(name.pod, target.port, protocol, readinessEventOf(world, name.pod))
         : unresolvedStage(name.external);
   const external = stage.external ?? name.external;
   const policies = policyStage(input, stage, external, protocol);
@@ -949,6 +987,13 @@ function nameStage(world: World, target: DiagnosisTarget): NameStage {
   }
 }
 
+/** Why a namespace's objects are not known: not watched, or refused to this identity. */
+function namespaceNotKnown(world: World, namespace: string): string {
+  return world.input.unreadable?.namespaces?.includes(namespace) === true
+    ? `This identity may not read the Pods or Services of namespace ${namespace} (403)`
+    : `Namespace ${namespace} is not in view`;
+}
+
 function serviceNameStage(world: World, target: Extract<DiagnosisTarget, { kind: 'service' }>): NameStage {
   const sameNamespace = world.sourceNs === target.namespace;
   const label = `${target.name}.${target.namespace}:${target.port}`;
@@ -959,7 +1004,7 @@ function serviceNameStage(world: World, target: Extract<DiagnosisTarget, { kind:
       host,
       draft: {
         status: 'unknown',
-        summary: `Namespace ${target.namespace} is not in view, so whether Service ${target.name} exists there is not known.`,
+        summary: `${namespaceNotKnown(world, target.namespace)}, so whether Service ${target.name} exists there is not known.`,
         evidence: [`Watch namespace ${target.namespace} to diagnose Services in it.`],
       },
     };
@@ -986,7 +1031,7 @@ function podNameStage(world: World, target: Extract<DiagnosisTarget, { kind: 'po
       label,
       draft: {
         status: 'unknown',
-        summary: `Namespace ${target.namespace} is not in view, so Pod ${target.name} cannot be looked up.`,
+        summary: `${namespaceNotKnown(world, target.namespace)}, so Pod ${target.name} cannot be looked up.`,
         evidence: [],
       },
     };
@@ -1217,13 +1262,18 @@ function serviceStage(
   return { ...common, http, drafts, resolved: resolved(backends), backends, backendPods };
 }
 
-function podStage(pod: DiagnosisPod, requestedPort: number | string, protocol: Protocol): TargetStage {
+function podStage(
+  pod: DiagnosisPod,
+  requestedPort: number | string,
+  protocol: Protocol,
+  event: ReadinessEvent | undefined,
+): TargetStage {
   const why = 'The target is a Pod: no Service stands in between.';
   const { draft: portDraft, port } = podPortHop(pod, requestedPort, protocol);
   const ip = podIp(pod);
   const drafts = {
     service: skipped(why),
-    selector: targetPodHop(pod),
+    selector: targetPodHop(pod, event),
     endpoints: skipped(why),
     port: portDraft,
   };
@@ -1704,10 +1754,13 @@ function selectorHop(world: World, context: ServiceContext): HopDraft {
     };
   }
   const ready = selected.filter(isPodReady);
-  const evidence = [`Selector: ${selectorText(selector)}.`, ...selected.map(podLine)];
+  const evidence = [
+    `Selector: ${selectorText(selector)}.`,
+    ...selected.map((pod) => podLine(pod, readinessEventOf(world, pod))),
+  ];
   if (ready.length === 0) {
     const first = selected[0]!;
-    const why = readiness(first);
+    const why = readiness(first, readinessEventOf(world, first));
     return {
       status: 'failed',
       summary: `Service ${namespace}/${name} selects ${plural(selected.length, 'Pod')} and none is ready, so it has no endpoint to send traffic to: in ${nameOf(first)} (${why.status || 'not ready'}), ${why.reasons[0] ?? 'no container is ready'}.`,
@@ -1729,10 +1782,10 @@ function selectorHop(world: World, context: ServiceContext): HopDraft {
   };
 }
 
-function targetPodHop(pod: DiagnosisPod): HopDraft {
+function targetPodHop(pod: DiagnosisPod, event: ReadinessEvent | undefined): HopDraft {
   const health = podHealth(pod);
-  const state = readiness(pod);
-  const evidence = [podLine(pod)];
+  const state = readiness(pod, event);
+  const evidence = [podLine(pod, event)];
   if (state.ready) {
     return { status: 'passed', summary: `Pod ${nameOf(pod)} is running and ready.`, evidence };
   }

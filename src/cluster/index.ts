@@ -10,5 +10,11 @@ export type { SessionEvent, SessionMemory, SessionSettings } from './session.ts'
 export { PortForwardManager } from '../portforward/engine.ts';
 export { Prober, toCsv, toMarkdown } from '../probe/index.ts';
 export { objectYaml } from './objectYaml.ts';
-export { Diagnoser, matrixProbeSets, overlayProbes, policyMatrix } from '../diagnose/index.ts';
+export {
+  Diagnoser,
+  matrixProbeSets,
+  overlayProbes,
+  policyMatrix,
+  readinessEventReader,
+} from '../diagnose/index.ts';
 export { definitionLine } from '../analysis/manifests/definition.ts';

@@ -88,10 +88,11 @@ async function runDiagnosis(
   if (!cache) {
     return;
   }
-  const { Diagnoser, definitionLine } = await context.layer;
+  const { Diagnoser, definitionLine, readinessEventReader } = await context.layer;
   const diagnoser = new Diagnoser({
     cache,
     prober: await context.prober(),
+    ...(cache.kubeConfig === undefined ? {} : { readinessEvents: readinessEventReader(cache.kubeConfig) }),
     // A dropped connection is evident after 2 s; waiting the full probe timeout would only slow the report.
     timeoutMs: Math.min(probeSettings().timeoutMs, 2000),
     watchNamespaces: (names) => session.setAdditionalNamespaces(names, 'diagnosis'),

@@ -18,14 +18,16 @@
  * `diagnose` rejects only when the source Pod is not in the cache (a `DiagnoseError` with a
  * sentence); everything else, probe failures and cancellation included, is in the report.
  */
-import { diagnoseStatic } from '../analysis/diagnosis.ts';
+import { diagnoseStatic, isPodReady } from '../analysis/diagnosis.ts';
 import type {
   DiagnosisPod,
   DiagnosisTarget,
   Hop,
   ProbePlan,
+  ReadinessEvent,
   StaticDiagnosis,
 } from '../analysis/diagnosis.ts';
+import type { ReadinessEventReader } from './events.ts';
 import type { Prober } from '../probe/prober.ts';
 import type { HttpProbeOptions, ProbeProtocol, ProbeResult, ProbeTarget } from '../probe/types.ts';
 import { concludeWithProbe, probeHop } from './probeHop.ts';
@@ -54,6 +56,11 @@ export interface DiagnoserOptions {
   readonly watchNamespaces?: (names: readonly string[]) => void;
   /** How long to wait for newly watched namespaces to sync; default 5 s. */
   readonly syncTimeoutMs?: number;
+  /**
+   * Reads a not-ready Pod's latest Unhealthy event (`readinessEventReader`), so that the readiness
+   * explanation quotes the kubelet. Read while the probes run; without it, no events are read.
+   */
+  readonly readinessEvents?: ReadinessEventReader;
 }
 
 export interface DiagnoseOptions {
@@ -74,6 +81,8 @@ export class DiagnoseError extends Error {}
 
 const DEFAULT_CONCURRENCY = 4;
 const DEFAULT_SYNC_TIMEOUT_MS = 5000;
+/** Not-ready Pods whose events a diagnosis reads, at most. */
+const MAX_EVENT_READS = 5;
 
 function cancelledResult(source: DiagnosisSource, label: string, host: string, port: number): ProbeResult {
   return {
@@ -156,6 +165,7 @@ export class Diagnoser {
   readonly clusterDomain: string | undefined;
   private readonly watchNamespaces: ((names: readonly string[]) => void) | undefined;
   private readonly syncTimeoutMs: number;
+  private readonly readinessEvents: ReadinessEventReader | undefined;
   /** Namespaces this Diagnoser asked to have watched, kept across diagnoses. */
   private readonly requested = new Set<string>();
 
@@ -167,13 +177,46 @@ export class Diagnoser {
     this.clusterDomain = options.clusterDomain;
     this.watchNamespaces = options.watchNamespaces;
     this.syncTimeoutMs = options.syncTimeoutMs ?? DEFAULT_SYNC_TIMEOUT_MS;
+    this.readinessEvents = options.readinessEvents;
+  }
+
+  /**
+   * The latest Unhealthy event of each Pod the diagnosis found not ready (the target Pod, or the
+   * Service's backends, at most MAX_EVENT_READS), by `namespace/name`; empty without a reader.
+   */
+  private async readNotReadyEvents(diagnosis: StaticDiagnosis): Promise<ReadonlyMap<string, ReadinessEvent>> {
+    const reader = this.readinessEvents;
+    const resolved = diagnosis.resolved;
+    let pods: { namespace: string; name: string }[] = [];
+    if (resolved.kind === 'service') {
+      pods = resolved.backends.filter((backend) => !backend.ready);
+    } else if (resolved.kind === 'pod') {
+      const pod = this.cache.pod(resolved.namespace, resolved.name) as unknown as DiagnosisPod | undefined;
+      pods = pod !== undefined && !isPodReady(pod) ? [resolved] : [];
+    }
+    const events = new Map<string, ReadinessEvent>();
+    if (reader === undefined || pods.length === 0) {
+      return events;
+    }
+    await Promise.all(
+      pods.slice(0, MAX_EVENT_READS).map(async ({ namespace, name }) => {
+        const event = await reader(namespace, name);
+        if (event !== undefined) {
+          events.set(`${namespace}/${name}`, event);
+        }
+      }),
+    );
+    return events;
   }
 
   /** The static hops from what the cache holds now, and how long they took. Synchronous. */
   diagnoseStatic(
     source: DiagnosisSource,
     target: DiagnosisTarget,
-    options: { readonly maxProbedPods?: number } = {},
+    options: {
+      readonly maxProbedPods?: number;
+      readonly readinessEvents?: ReadonlyMap<string, ReadinessEvent>;
+    } = {},
   ): { readonly diagnosis: StaticDiagnosis; readonly staticMs: number } {
     const started = performance.now();
     const pod = this.cache.pod(source.namespace, source.pod) as unknown as DiagnosisPod | undefined;
@@ -182,12 +225,13 @@ export class Diagnoser {
         `Pod ${source.namespace}/${source.pod} is not in the cache: it is gone, or namespace ${source.namespace} is not watched.`,
       );
     }
-    const diagnosis = diagnoseStatic(
-      snapshotInput(this.cache, pod, target, {
+    const diagnosis = diagnoseStatic({
+      ...snapshotInput(this.cache, pod, target, {
         ...(this.clusterDomain === undefined ? {} : { clusterDomain: this.clusterDomain }),
         ...(options.maxProbedPods === undefined ? {} : { maxProbedPods: options.maxProbedPods }),
       }),
-    );
+      ...(options.readinessEvents === undefined ? {} : { readinessEvents: options.readinessEvents }),
+    });
     return { diagnosis, staticMs: performance.now() - started };
   }
 
@@ -205,10 +249,13 @@ export class Diagnoser {
       (name) => name === source.namespace || existing.has(name),
     );
     await this.ensureWatched(needed, options.signal);
-    const { diagnosis, staticMs } = this.diagnoseStatic(source, target, {
+    const first = this.diagnoseStatic(source, target, {
       ...(options.maxProbedPods === undefined ? {} : { maxProbedPods: options.maxProbedPods }),
     });
+    let { diagnosis } = first;
+    const { staticMs } = first;
     const sourcePod = this.cache.pod(source.namespace, source.pod);
+    const events = this.readNotReadyEvents(diagnosis);
 
     const runProbes =
       (options.probe ?? true) && this.prober !== undefined && diagnosis.plan.note === undefined;
@@ -240,6 +287,14 @@ export class Diagnoser {
     await Promise.all(Array.from({ length: Math.min(this.concurrency, planned.length) }, worker));
     const probeMs = planned.length === 0 ? 0 : performance.now() - probeStarted;
 
+    const readinessEvents = await events;
+    if (readinessEvents.size > 0) {
+      // The kubelet's words change only sentences of the readiness hops, never the probe plan.
+      diagnosis = this.diagnoseStatic(source, target, {
+        ...(options.maxProbedPods === undefined ? {} : { maxProbedPods: options.maxProbedPods }),
+        readinessEvents,
+      }).diagnosis;
+    }
     let hops: readonly Hop[] = diagnosis.hops;
     let conclusion = diagnosis.conclusion;
     if (planned.length > 0) {

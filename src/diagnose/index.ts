@@ -5,6 +5,8 @@
 export { Diagnoser, DiagnoseError, plannedProbes } from './diagnoser.ts';
 export type { DiagnoseOptions, DiagnoserOptions, ProbeRunner } from './diagnoser.ts';
 export { namespacesFor, snapshotInput } from './snapshot.ts';
+export { latestReadinessEvent, readinessEventReader } from './events.ts';
+export type { ReadinessEventReader } from './events.ts';
 export type { DiagnosisCache } from './snapshot.ts';
 export { concludeWithProbe, isConclusive, probeHop } from './probeHop.ts';
 export { matrixProbeSets, overlayProbes, policyMatrix } from './policyMatrix.ts';

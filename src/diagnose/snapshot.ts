@@ -45,6 +45,7 @@ export function snapshotInput(
   const endpointSlices: EndpointSliceLike[] = [];
   const networkPolicies: NetworkPolicy[] = [];
   const known: string[] = [];
+  const namespacesUnreadable: string[] = [];
   const slicesUnreadable: string[] = [];
   const policiesUnreadable: string[] = [];
   for (const namespace of watched) {
@@ -53,10 +54,22 @@ export function snapshotInput(
     services.push(...(cache.services(namespace) as unknown as readonly Service[]));
     endpointSlices.push(...(cache.endpointSlices(namespace) as unknown as readonly EndpointSliceLike[]));
     networkPolicies.push(...cache.networkPolicies(namespace).map(networkPolicyFromModel));
-    if (cache.isSynced(namespace)) {
-      known.push(namespace);
-    }
     const status = cache.namespaceStatus(namespace);
+    // Known means read: a namespace whose Pods or Services were refused is settled, not empty, and
+    // a target there is "unknown", never "not found".
+    if (
+      cache.isSynced(namespace) &&
+      status !== undefined &&
+      !UNUSABLE.has(status.pods.status) &&
+      !UNUSABLE.has(status.services.status)
+    ) {
+      known.push(namespace);
+    } else if (
+      status !== undefined &&
+      (UNUSABLE.has(status.pods.status) || UNUSABLE.has(status.services.status))
+    ) {
+      namespacesUnreadable.push(namespace);
+    }
     if (status !== undefined && UNUSABLE.has(status.endpointSlices.status)) {
       slicesUnreadable.push(namespace);
     }
@@ -73,7 +86,11 @@ export function snapshotInput(
     networkPolicies,
     namespaces: cache.namespaces() as unknown as readonly Namespace[],
     knownNamespaces: known,
-    unreadable: { endpointSlices: slicesUnreadable, networkPolicies: policiesUnreadable },
+    unreadable: {
+      namespaces: namespacesUnreadable,
+      endpointSlices: slicesUnreadable,
+      networkPolicies: policiesUnreadable,
+    },
     ...(options.clusterDomain === undefined ? {} : { clusterDomain: options.clusterDomain }),
     ...(options.maxProbedPods === undefined ? {} : { maxProbedPods: options.maxProbedPods }),
   };

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ClusterCache } from '../../../src/cluster/cache.ts';
 import { Diagnoser } from '../../../src/diagnose/diagnoser.ts';
+import { readinessEventReader } from '../../../src/diagnose/events.ts';
 import { toMarkdown } from '../../../src/diagnose/markdown.ts';
 import { matrixProbeSets, overlayProbes, policyMatrix } from '../../../src/diagnose/policyMatrix.ts';
 import type { DiagnosisReport, DiagnosisTarget, HopId, HopStatus } from '../../../src/diagnose/types.ts';
@@ -54,6 +55,7 @@ describe('Diagnose Connectivity (demo scenario)', () => {
     diagnoser = new Diagnoser({
       cache,
       prober: new Prober({ kubeconfig: fixture.kubeconfig, timeoutMs: TIMEOUT_MS }),
+      readinessEvents: readinessEventReader(fixture.kubeconfig),
     });
   });
 
@@ -168,6 +170,11 @@ describe('Diagnose Connectivity (demo scenario)', () => {
     assert.equal(report.conclusion.failedHop, 'selector');
     assert.match(report.conclusion.sentence, /selects 1 Pod and none is ready/);
     assert.match(report.conclusion.sentence, /readiness probe \(HTTP GET \/healthz on port http\)/);
+    // The kubelet's own words, from the Pod's latest Unhealthy event (what kubectl describe shows).
+    assert.match(
+      report.conclusion.sentence,
+      /the kubelet reports "Readiness probe failed: HTTP probe failed with statuscode: 503"/,
+    );
     assert.match(report.conclusion.fix!, /pass its readiness probe/);
     assert.deepEqual(report.conclusion.manifest, { kind: 'Pod', namespace: 'shop', name: 'checkout' });
     // Through the Service: refused (no ready endpoint); the Pod directly answers (it listens, 503).

@@ -17,6 +17,7 @@ const ENGINE = [
   'policyMatrix.ts',
   'markdown.ts',
   'diagnoser.ts',
+  'events.ts',
   'index.ts',
 ];
 const PURE = ['types.ts', 'snapshot.ts', 'probeHop.ts', 'policyMatrix.ts', 'markdown.ts'];

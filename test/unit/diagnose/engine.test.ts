@@ -228,13 +228,17 @@ interface StandIn {
   emit(): void;
 }
 
-function standInCache(watched = ['shop', 'data', 'tools']): StandIn {
+/** `forbidden`: watched namespaces whose Pods and Services the identity may not list (settled, empty). */
+function standInCache(watched = ['shop', 'data', 'tools'], forbidden: readonly string[] = []): StandIn {
   const slices = slicesFor(services, pods);
   const watchedSet = new Set(watched);
   const synced = new Set(watched);
   const listeners = new Set<(change: ClusterChange) => void>();
   const inNs = <T extends { metadata?: { namespace?: string } | null }>(list: readonly T[], ns: string) =>
-    watchedSet.has(ns) ? list.filter((item) => item.metadata?.namespace === ns) : [];
+    watchedSet.has(ns) && !forbidden.includes(ns)
+      ? list.filter((item) => item.metadata?.namespace === ns)
+      : [];
+  const refused = { status: 'forbidden', message: 'pods is forbidden', listed: false };
   const cache = {
     contextName: 'stand-in',
     pods: (ns: string) => inNs(pods, ns),
@@ -251,8 +255,8 @@ function standInCache(watched = ['shop', 'data', 'tools']): StandIn {
     namespaceStatus: (ns: string) =>
       watchedSet.has(ns)
         ? {
-            pods: { status: 'synced' },
-            services: { status: 'synced' },
+            pods: forbidden.includes(ns) ? refused : { status: 'synced' },
+            services: forbidden.includes(ns) ? refused : { status: 'synced' },
             endpointSlices: { status: 'synced' },
             networkPolicies: { status: ns === 'tools' ? 'forbidden' : 'synced' },
           }
@@ -317,6 +321,17 @@ describe('the Diagnoser', () => {
     assert.ok(report.timings.probeMs >= 15 && report.timings.probeMs < 1000, String(report.timings.probeMs));
     assert.ok(report.timings.staticMs < report.timings.totalMs);
     assert.ok(!Number.isNaN(Date.parse(report.startedAt)));
+  });
+
+  test('a target namespace the identity may not read: the hops say "unknown", never "not found"', async () => {
+    const { cache } = standInCache(['shop', 'data', 'tools'], ['data']);
+    const db: DiagnosisTarget = { kind: 'service', namespace: 'data', name: 'db', port: 5432 };
+    const report = await new Diagnoser({ cache }).diagnose(source, db);
+    const name = report.hops.find((h) => h.id === 'name')!;
+    assert.equal(name.status, 'unknown', name.summary);
+    assert.match(name.summary, /^This identity may not read the Pods or Services of namespace data \(403\)/);
+    assert.equal(report.conclusion.failedHop, undefined, report.conclusion.sentence);
+    assert.doesNotMatch(report.conclusion.sentence, /not found|does not exist|no Service/i);
   });
 
   test('concurrency bounds the probes in flight', async () => {
