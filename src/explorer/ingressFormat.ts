@@ -6,10 +6,11 @@
  * What is checked, each only when the data it depends on is known (a Service list that is loading
  * or forbidden yields no "missing Service"; an unreadable IngressClass list no "unknown class"):
  * - the Ingress has an address (`status.loadBalancer`), which its controller writes;
- * - its class: `spec.ingressClassName` names an IngressClass that exists; without one, a default
- *   IngressClass exists (annotation `ingressclass.kubernetes.io/is-default-class: "true"`). A class
- *   given only by the deprecated annotation `kubernetes.io/ingress.class` is not checked: older
- *   controllers serve it without an IngressClass object;
+ * - its class, assigned as `src/analysis/ingress.ts` assigns it: `spec.ingressClassName` names an
+ *   IngressClass that exists; without one, exactly one IngressClass is marked default (annotation
+ *   `ingressclass.kubernetes.io/is-default-class: "true"`). A class given only by the deprecated
+ *   annotation `kubernetes.io/ingress.class` is not checked: older controllers serve it without an
+ *   IngressClass object;
  * - a backend Service exists in the Ingress's namespace, the port (number or name) is one of its
  *   ports, and its EndpointSlices hold a ready endpoint. An ExternalName Service is checked for
  *   existence only; a `resource` backend is not checked.
@@ -22,6 +23,7 @@
  * `contextValue`s: `ingress` (menus match `viewItem == ingress`), `ingressRule` (a rule's path or
  * the default backend; `viewItem == ingressRule`).
  */
+import { ingressClassOf, LEGACY_CLASS_ANNOTATION } from '../analysis/ingress.ts';
 import { escapeMarkdown, markdownCode } from '../analysis/markdown.ts';
 import { unknownWord } from './access.ts';
 import type { Knowledge } from './access.ts';
@@ -94,9 +96,6 @@ export interface IngressSurroundings {
 // ---------------------------------------------------------------------------------------------
 // Classes
 
-export const INGRESS_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
-export const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
-
 export interface IngressClassResolution {
   /** For the description: `nginx`, `nginx (default)`, `no class`. */
   readonly text: string;
@@ -105,64 +104,71 @@ export interface IngressClassResolution {
   readonly warning?: string;
 }
 
-function isDefaultClass(ingressClass: IngressClassInput): boolean {
-  return ingressClass.metadata?.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true';
-}
-
 function controllerText(ingressClass: IngressClassInput | undefined): string {
   const controller = ingressClass?.spec?.controller;
   return controller ? ` (controller ${markdownCode(controller)})` : '';
 }
 
-/** Which IngressClass serves an Ingress, and whether that class is known to exist. */
+/**
+ * Which IngressClass serves an Ingress (as `src/analysis/ingress.ts` assigns it, the rule the
+ * sandbox's controller and the diagnosis follow), and whether that class is known to exist.
+ */
 export function resolveIngressClass(
   ingress: IngressInput,
   classes: readonly IngressClassInput[],
   knowledge: Knowledge,
 ): IngressClassResolution {
-  const named = ingress.spec?.ingressClassName;
   const known = knowledge.state === 'known';
   const unknownSuffix = known ? '' : ` (IngressClasses: ${escapeMarkdown(unknownWord(knowledge))})`;
-  if (named) {
-    const found = classes.find((c) => c.metadata?.name === named);
-    if (known && found === undefined) {
+  const assignment = ingressClassOf(
+    { metadata: ingress.metadata ?? {}, spec: { ingressClassName: ingress.spec?.ingressClassName } },
+    known ? classes.map((c) => ({ metadata: c.metadata ?? {}, spec: c.spec })) : [],
+  );
+  const byName = (name: string) => classes.find((c) => c.metadata?.name === name);
+  switch (assignment.source) {
+    case 'field': {
+      const named = assignment.className;
+      const found = byName(named);
+      if (known && found === undefined) {
+        return {
+          text: named,
+          detail: `${markdownCode(named)}: no IngressClass of that name exists`,
+          warning: `IngressClass ${named} does not exist`,
+        };
+      }
+      return { text: named, detail: `${markdownCode(named)}${controllerText(found)}${unknownSuffix}` };
+    }
+    case 'annotation':
+      // Older controllers serve the annotation's class without an IngressClass object: not checked.
       return {
-        text: named,
-        detail: `${markdownCode(named)}: no IngressClass of that name exists`,
-        warning: `IngressClass ${named} does not exist`,
+        text: assignment.className,
+        detail: `${markdownCode(assignment.className)}, from the deprecated annotation ${markdownCode(LEGACY_CLASS_ANNOTATION)}`,
+      };
+    case 'default':
+      return {
+        text: `${assignment.className} (default)`,
+        detail: `none given: the default IngressClass ${markdownCode(assignment.className)}${controllerText(byName(assignment.className))}`,
+      };
+    case 'ambiguous-default': {
+      const names = [...assignment.classNames].sort();
+      return {
+        text: 'no class',
+        detail: `none given, and several IngressClasses are marked as the default: ${names.map(markdownCode).join(', ')}`,
+        warning: `No class given and ${names.length} IngressClasses are marked as the default (${names.join(', ')})`,
       };
     }
-    return { text: named, detail: `${markdownCode(named)}${controllerText(found)}${unknownSuffix}` };
+    case 'none':
+      return known
+        ? {
+            text: 'no class',
+            detail: 'none given, and no IngressClass is marked as the default',
+            warning: 'No class given and no default IngressClass',
+          }
+        : {
+            text: 'no class',
+            detail: `none given; whether a default IngressClass exists is not known${unknownSuffix}`,
+          };
   }
-  const annotated = ingress.metadata?.annotations?.[INGRESS_CLASS_ANNOTATION];
-  if (annotated) {
-    return {
-      text: annotated,
-      detail: `${markdownCode(annotated)}, from the deprecated annotation ${markdownCode(INGRESS_CLASS_ANNOTATION)}`,
-    };
-  }
-  if (!known) {
-    return {
-      text: 'no class',
-      detail: `none given; whether a default IngressClass exists is not known${unknownSuffix}`,
-    };
-  }
-  const defaults = classes
-    .filter(isDefaultClass)
-    .map((c) => c.metadata?.name ?? '')
-    .sort();
-  if (defaults.length === 0) {
-    return {
-      text: 'no class',
-      detail: 'none given, and no IngressClass is marked as the default',
-      warning: 'No class given and no default IngressClass',
-    };
-  }
-  const chosen = classes.find((c) => c.metadata?.name === defaults[0]);
-  return {
-    text: `${defaults[0]} (default)`,
-    detail: `none given: the default IngressClass ${markdownCode(defaults[0]!)}${controllerText(chosen)}`,
-  };
 }
 
 // ---------------------------------------------------------------------------------------------

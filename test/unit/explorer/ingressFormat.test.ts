@@ -338,6 +338,17 @@ describe('resolveIngressClass', () => {
     );
   });
 
+  test('no class and two default classes: ambiguous, a warning naming both', () => {
+    const second: IngressClassInput = {
+      metadata: { name: 'haproxy', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
+    };
+    assert.deepEqual(resolveIngressClass({ spec: {} }, [nginx, second], KNOWN), {
+      text: 'no class',
+      detail: 'none given, and several IngressClasses are marked as the default: `haproxy`, `nginx`',
+      warning: 'No class given and 2 IngressClasses are marked as the default (haproxy, nginx)',
+    });
+  });
+
   test('no class and classes unknown: no warning, and the tooltip says why', () => {
     const resolution = resolveIngressClass({ spec: {} }, [], FORBIDDEN);
     assert.deepEqual(resolution, {
