@@ -85,6 +85,29 @@ export function rememberSecrets(values: Iterable<string | undefined | null>): vo
 /** Forgets every remembered secret (tests). */
 export function forgetSecrets(): void {
   knownSecrets().clear();
+  secretsPattern = undefined;
+}
+
+/**
+ * The remembered values as one pattern, longest first, compiled once per set of values rather than
+ * on every call (redact runs on every log line and tooltip). The set only grows between clears,
+ * so its size tells whether the pattern is current.
+ */
+let secretsPattern: { readonly size: number; readonly pattern: RegExp } | undefined;
+
+function knownSecretsPattern(): RegExp | undefined {
+  const secrets = knownSecrets();
+  if (secrets.size === 0) {
+    return undefined;
+  }
+  if (secretsPattern?.size !== secrets.size) {
+    const longestFirst = [...secrets].sort((a, b) => b.length - a.length);
+    secretsPattern = {
+      size: secrets.size,
+      pattern: new RegExp(longestFirst.map(escapeRegExp).join('|'), 'g'),
+    };
+  }
+  return secretsPattern.pattern;
 }
 
 function redactValue(value: string): string {
@@ -136,10 +159,9 @@ function escapeRegExp(text: string): string {
 
 export function redact(text: string): string {
   let result = text;
-  const secrets = knownSecrets();
-  if (secrets.size > 0) {
-    const longestFirst = [...secrets].sort((a, b) => b.length - a.length);
-    result = result.replace(new RegExp(longestFirst.map(escapeRegExp).join('|'), 'g'), REDACTED);
+  const secrets = knownSecretsPattern();
+  if (secrets !== undefined) {
+    result = result.replace(secrets, REDACTED);
   }
   result = result
     .replace(PEM, '<redacted private key>')

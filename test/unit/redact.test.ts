@@ -93,6 +93,9 @@ test('remembered secrets are removed wherever they appear (an exec plugin echoin
     redact('abc stays: too short to be told from a word'),
     'abc stays: too short to be told from a word',
   );
+  // A value remembered later (another kubeconfig loaded) counts from then on.
+  rememberSecrets(['An0therS3cret']);
+  assert.equal(redact('An0therS3cret and Sup3rS3cretValue'), '<redacted> and <redacted>');
 });
 
 test('leaves ordinary text alone', () => {
