@@ -3,6 +3,7 @@
  * goes through (admission, subresources, graceful deletion), and the controllers and data plane
  * that make Pods run, Services route and NetworkPolicies bite.
  */
+import { defaultIngressClass, INGRESS_CLASS_ANNOTATION } from '../src/analysis/ingressValidation.ts';
 import { admit } from './api/admission.ts';
 import type { Allocators } from './api/admission.ts';
 import type { ResourceType } from './api/resources.ts';
@@ -14,7 +15,9 @@ import { DeploymentController } from './controllers/deployments.ts';
 import { EndpointSliceController } from './controllers/endpointslices.ts';
 import { EventRecorder } from './controllers/events.ts';
 import { GarbageCollector } from './controllers/garbage.ts';
+import { IngressStatusController } from './controllers/ingressStatus.ts';
 import { Kubelet } from './controllers/kubelet.ts';
+import { registerNodes } from './controllers/nodes.ts';
 import { ContainerLogs } from './controllers/logs.ts';
 import { ReplicaSetController } from './controllers/replicasets.ts';
 import { DataPlane } from './dataplane/network.ts';
@@ -93,7 +96,6 @@ export class Cluster {
   private readonly logSink: (message: string) => void;
   /** Files written by exec'd commands, per container, so `curl -o /tmp/x` then `cat /tmp/x` works. */
   readonly containerFiles = new Map<string, Map<string, Buffer>>();
-  private usedNodePorts = new Set<number>();
 
   constructor(
     scenario: ScenarioConfig,
@@ -118,6 +120,7 @@ export class Cluster {
       new ReplicaSetController(this),
       new DeploymentController(this),
       new GarbageCollector(this),
+      new IngressStatusController(this),
     );
   }
 
@@ -130,6 +133,7 @@ export class Cluster {
     for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
       this.create(type('namespaces'), { metadata: { name } });
     }
+    registerNodes(this);
     this.create(type('services'), {
       metadata: {
         name: 'kubernetes',
@@ -181,14 +185,19 @@ export class Cluster {
   readonly allocators: Allocators = {
     allocateClusterIP: () => this.addresses.services.allocate(),
     releaseClusterIP: (ip) => this.addresses.services.release(ip),
-    allocateNodePort: () => {
-      for (let port = 30000; port <= 32767; port++) {
-        if (!this.usedNodePorts.has(port)) {
-          this.usedNodePorts.add(port);
-          return port;
+    nodePortsInUse: (namespace, name) => {
+      const inUse = new Set<number>();
+      for (const { object } of this.store.list(type('services'))) {
+        if (object.metadata.namespace === namespace && object.metadata.name === name) {
+          continue;
+        }
+        for (const port of (object.spec as { ports?: Array<{ nodePort?: number }> }).ports ?? []) {
+          if (typeof port.nodePort === 'number') {
+            inUse.add(port.nodePort);
+          }
         }
       }
-      throw errors.internal('range of valid node ports is exhausted');
+      return inUse;
     },
   };
 
@@ -224,12 +233,27 @@ export class Cluster {
     if (resource.plural !== 'namespaces') {
       delete object.status;
     }
+    if (resource.plural === 'ingresses') {
+      this.defaultIngressClass(object);
+    }
     admit(resource, object, this.allocators);
     object.metadata.managedFields = [managedFieldsEntry(resource, object, options.user, 'Update')];
     if (options.dryRun) {
       return { ...object, metadata: { ...object.metadata, uid: 'dry-run', creationTimestamp: timestamp() } };
     }
     return this.store.create(resource, object);
+  }
+
+  /** The DefaultIngressClass admission plugin: an Ingress created without a class gets the default one. */
+  private defaultIngressClass(object: KubeObject): void {
+    const spec = (object.spec ?? {}) as { ingressClassName?: string };
+    if (spec.ingressClassName !== undefined || object.metadata.annotations?.[INGRESS_CLASS_ANNOTATION]) {
+      return;
+    }
+    const chosen = defaultIngressClass(this.store.list(type('ingressclasses')).map(({ object: c }) => c));
+    if (chosen !== undefined) {
+      object.spec = { ...spec, ingressClassName: chosen };
+    }
   }
 
   update(resource: ResourceType, input: KubeObject, options: WriteOptions = {}): KubeObject {

@@ -3,7 +3,10 @@
  * observe: default fields a real server fills in, and 422 Invalid for what it would reject.
  * Only the checks the features depend on are implemented (see the README's list of differences).
  */
+import { isValidCidr } from '../../src/analysis/cidr.ts';
+import { validateIngress, validateIngressClass } from '../../src/analysis/ingressValidation.ts';
 import { validateLabelKey, validateLabelValue } from '../../src/analysis/labels.ts';
+import { freeNodePort, nodePortProblem } from '../../src/analysis/nodePorts.ts';
 import { isValidIanaSvcName } from '../../src/analysis/ports.ts';
 import type { ResourceType } from './resources.ts';
 import { errors } from './status.ts';
@@ -12,7 +15,8 @@ import type { KubeObject } from './store.ts';
 export interface Allocators {
   allocateClusterIP(): string;
   releaseClusterIP(ip: string): void;
-  allocateNodePort(): number;
+  /** Node ports held by every Service but `namespace/name` (the one being admitted). */
+  nodePortsInUse(namespace: string, name: string): ReadonlySet<number>;
 }
 
 type Cause = { field: string; message: string; reason?: string };
@@ -91,7 +95,13 @@ export function admit(
       causes.push(...defaultPod(object, spec));
       break;
     case 'services':
-      causes.push(...defaultService(spec, allocators, previous));
+      causes.push(...defaultService(object, spec, allocators, previous));
+      break;
+    case 'ingresses':
+      causes.push(...validateIngress(object, { creating: previous === undefined }));
+      break;
+    case 'ingressclasses':
+      causes.push(...validateIngressClass(object));
       break;
     case 'deployments':
     case 'replicasets':
@@ -173,11 +183,22 @@ function defaultPod(object: KubeObject, spec: Obj): Cause[] {
   return causes;
 }
 
-function defaultService(spec: Obj, allocators: Allocators, previous?: KubeObject): Cause[] {
+const EXTERNAL_TYPES = ['NodePort', 'LoadBalancer'];
+
+function defaultService(
+  object: KubeObject,
+  spec: Obj,
+  allocators: Allocators,
+  previous?: KubeObject,
+): Cause[] {
   const causes: Cause[] = [];
   spec.type ??= 'ClusterIP';
   const previousSpec = (previous?.spec ?? {}) as Obj;
   const ports = asArray(spec.ports);
+  const needsNodePorts =
+    EXTERNAL_TYPES.includes(String(spec.type)) &&
+    !(spec.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts === false);
+  dropTypeDependentFields(spec, previousSpec, needsNodePorts);
   if (spec.type !== 'ExternalName' && ports.length === 0) {
     causes.push({ field: 'spec.ports', message: 'Required value', reason: 'FieldValueRequired' });
   }
@@ -197,7 +218,18 @@ function defaultService(spec: Obj, allocators: Allocators, previous?: KubeObject
     spec.sessionAffinity ??= 'None';
     spec.internalTrafficPolicy ??= 'Cluster';
   }
+  if (spec.type === 'LoadBalancer') {
+    spec.allocateLoadBalancerNodePorts ??= true;
+  }
+  causes.push(...externalTrafficPolicyCauses(spec));
+  causes.push(...sourceRangeCauses(spec));
   const seen = new Set<string>();
+  // Taken by other Services, and by this one's earlier ports as they are admitted.
+  const inUse = new Set(
+    needsNodePorts
+      ? allocators.nodePortsInUse(object.metadata.namespace ?? '', object.metadata.name ?? '')
+      : [],
+  );
   ports.forEach((port, index) => {
     port.protocol ??= 'TCP';
     if (typeof port.port !== 'number' || port.port < 1 || port.port > 65535) {
@@ -229,14 +261,129 @@ function defaultService(spec: Obj, allocators: Allocators, previous?: KubeObject
       });
     }
     seen.add(key);
-    if ((spec.type === 'NodePort' || spec.type === 'LoadBalancer') && port.nodePort === undefined) {
-      const old = asArray(previousSpec.ports).find(
-        (p) => p.port === port.port && p.protocol === port.protocol,
-      );
-      port.nodePort = old?.nodePort ?? allocators.allocateNodePort();
-    }
+    causes.push(...nodePortCauses(spec, port, index, needsNodePorts, previousSpec, inUse));
   });
   causes.push(...labelCauses('spec.selector', spec.selector));
+  return causes;
+}
+
+/**
+ * As the registry's dropTypeDependentFields: a Service leaving NodePort/LoadBalancer loses the node
+ * ports and externalTrafficPolicy it had, when the client left them as they were.
+ */
+function dropTypeDependentFields(spec: Obj, previousSpec: Obj, needsNodePorts: boolean): void {
+  const hadNodePorts = asArray(previousSpec.ports).some((p) => p.nodePort !== undefined);
+  if (hadNodePorts && !needsNodePorts) {
+    const same = asArray(spec.ports).every((port) => {
+      const old = asArray(previousSpec.ports).find((p) => p.port === port.port);
+      return port.nodePort === undefined || port.nodePort === old?.nodePort;
+    });
+    if (same) {
+      asArray(spec.ports).forEach((port) => delete port.nodePort);
+    }
+  }
+  if (
+    !EXTERNAL_TYPES.includes(String(spec.type)) &&
+    EXTERNAL_TYPES.includes(String(previousSpec.type)) &&
+    spec.externalTrafficPolicy === previousSpec.externalTrafficPolicy
+  ) {
+    delete spec.externalTrafficPolicy;
+  }
+}
+
+function nodePortCauses(
+  spec: Obj,
+  port: Obj,
+  index: number,
+  needsNodePorts: boolean,
+  previousSpec: Obj,
+  inUse: Set<number>,
+): Cause[] {
+  const field = `spec.ports[${index}].nodePort`;
+  if (!needsNodePorts) {
+    if (port.nodePort !== undefined && port.nodePort !== 0 && spec.type !== 'LoadBalancer') {
+      return [
+        {
+          field,
+          message: `Forbidden: may not be used when \`type\` is '${String(spec.type)}'`,
+          reason: 'FieldValueForbidden',
+        },
+      ];
+    }
+    return [];
+  }
+  const old = asArray(previousSpec.ports).find((p) => p.port === port.port && p.protocol === port.protocol);
+  if (port.nodePort === undefined || port.nodePort === 0) {
+    const kept = typeof old?.nodePort === 'number' && !inUse.has(old.nodePort) ? old.nodePort : undefined;
+    const chosen = kept ?? freeNodePort(inUse);
+    if (chosen === undefined) {
+      throw errors.internal('range of valid node ports is exhausted');
+    }
+    port.nodePort = chosen;
+    inUse.add(chosen);
+    return [];
+  }
+  const requested = port.nodePort as number;
+  const problem = nodePortProblem(requested, inUse);
+  if (problem) {
+    return [{ field, message: `Invalid value: ${JSON.stringify(requested)}: ${problem}` }];
+  }
+  inUse.add(requested);
+  return [];
+}
+
+/** `validateServiceExternalTrafficPolicy`, with the defaulting that precedes it. */
+function externalTrafficPolicyCauses(spec: Obj): Cause[] {
+  const externallyAccessible =
+    EXTERNAL_TYPES.includes(String(spec.type)) ||
+    (spec.type === 'ClusterIP' && asArray(spec.externalIPs).length > 0);
+  if (!externallyAccessible) {
+    if (spec.externalTrafficPolicy !== undefined && spec.externalTrafficPolicy !== '') {
+      return [
+        {
+          field: 'spec.externalTrafficPolicy',
+          message: `Invalid value: "${String(spec.externalTrafficPolicy)}": may only be set for externally-accessible services`,
+        },
+      ];
+    }
+    return [];
+  }
+  spec.externalTrafficPolicy ??= 'Cluster';
+  if (spec.externalTrafficPolicy !== 'Cluster' && spec.externalTrafficPolicy !== 'Local') {
+    return [
+      {
+        field: 'spec.externalTrafficPolicy',
+        message: `Unsupported value: "${String(spec.externalTrafficPolicy)}": supported values: "Cluster", "Local"`,
+        reason: 'FieldValueNotSupported',
+      },
+    ];
+  }
+  return [];
+}
+
+function sourceRangeCauses(spec: Obj): Cause[] {
+  const ranges = spec.loadBalancerSourceRanges;
+  if (!Array.isArray(ranges) || ranges.length === 0) {
+    return [];
+  }
+  // The field path's capital L is the API server's (a leftover of the annotation it replaced).
+  const causes: Cause[] = [];
+  if (spec.type !== 'LoadBalancer') {
+    causes.push({
+      field: 'spec.LoadBalancerSourceRanges',
+      message: "Forbidden: may only be used when `type` is 'LoadBalancer'",
+      reason: 'FieldValueForbidden',
+    });
+  }
+  ranges.forEach((range, index) => {
+    const value = String(range).trim();
+    if (!isValidCidr(value)) {
+      causes.push({
+        field: `spec.LoadBalancerSourceRanges[${index}]`,
+        message: `Invalid value: "${value}": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)`,
+      });
+    }
+  });
   return causes;
 }
 

@@ -441,6 +441,74 @@ export const KINDS: Record<string, Record<string, Schema>> = {
       { required: ['eventTime'], ...gvk('events.k8s.io', 'v1', 'Event') },
     ),
   },
+  'v1/Node': {
+    [`${CORE}.Node`]: kindSchema(
+      '',
+      'v1',
+      'Node',
+      `${CORE}.NodeSpec`,
+      `${CORE}.NodeStatus`,
+      'Node is a worker node in Kubernetes. Each node will have a unique identifier in the cache (i.e. in etcd).',
+    ),
+    [`${CORE}.NodeSpec`]: obj({
+      podCIDR: str(),
+      podCIDRs: { ...strList(), 'x-kubernetes-list-type': 'set', 'x-kubernetes-patch-strategy': 'merge' },
+      providerID: str(),
+      taints: list(open('Taint')),
+      unschedulable: bool(),
+    }),
+    [`${CORE}.NodeStatus`]: open('NodeStatus'),
+  },
+  'networking.k8s.io/v1/IngressClass': {
+    'io.k8s.api.networking.v1.IngressClass': kindSchema(
+      'networking.k8s.io',
+      'v1',
+      'IngressClass',
+      'io.k8s.api.networking.v1.IngressClassSpec',
+      undefined,
+      'IngressClass represents the class of the Ingress, referenced by the Ingress Spec.',
+    ),
+    'io.k8s.api.networking.v1.IngressClassSpec': obj({
+      controller: str(),
+      parameters: obj(
+        { apiGroup: str(), kind: str(), name: str(), namespace: str(), scope: str() },
+        { required: ['kind', 'name'] },
+      ),
+    }),
+  },
+  'networking.k8s.io/v1/Ingress': {
+    'io.k8s.api.networking.v1.Ingress': kindSchema(
+      'networking.k8s.io',
+      'v1',
+      'Ingress',
+      'io.k8s.api.networking.v1.IngressSpec',
+      'io.k8s.api.networking.v1.IngressStatus',
+      'Ingress is a collection of rules that allow inbound connections to reach the endpoints defined by a backend. An Ingress can be configured to give services externally-reachable urls, load balance traffic, terminate SSL, offer name based virtual hosting etc.',
+    ),
+    'io.k8s.api.networking.v1.IngressSpec': obj({
+      defaultBackend: ref('io.k8s.api.networking.v1.IngressBackend'),
+      ingressClassName: str(),
+      rules: list(ref('io.k8s.api.networking.v1.IngressRule')),
+      tls: list(obj({ hosts: strList(), secretName: str() })),
+    }),
+    'io.k8s.api.networking.v1.IngressRule': obj({
+      host: str(),
+      http: obj({ paths: list(ref('io.k8s.api.networking.v1.HTTPIngressPath')) }, { required: ['paths'] }),
+    }),
+    'io.k8s.api.networking.v1.HTTPIngressPath': obj(
+      {
+        backend: { ...ref('io.k8s.api.networking.v1.IngressBackend'), default: {} },
+        path: str(),
+        pathType: str(),
+      },
+      { required: ['pathType', 'backend'] },
+    ),
+    'io.k8s.api.networking.v1.IngressBackend': obj({
+      resource: obj({ apiGroup: str(), kind: str(), name: str() }, { required: ['kind', 'name'] }),
+      service: obj({ name: str(), port: obj({ name: str(), number: int() }) }, { required: ['name'] }),
+    }),
+    'io.k8s.api.networking.v1.IngressStatus': open('IngressStatus'),
+  },
   'networking.k8s.io/v1/NetworkPolicy': {
     'io.k8s.api.networking.v1.NetworkPolicy': kindSchema(
       'networking.k8s.io',

@@ -11,6 +11,17 @@
 import { ageSince } from '../../src/analysis/duration.ts';
 import { printPod } from '../../src/analysis/podStatus.ts';
 import type { PodLike } from '../../src/analysis/podStatus.ts';
+import {
+  AGE,
+  column,
+  compareGoStrings,
+  CREATION_DOC,
+  loadBalancerAddresses,
+  NAME,
+  NAME_DOC,
+} from './printerBasics.ts';
+import type { Printer } from './printerBasics.ts';
+import { ingressClassPrinter, ingressPrinter, nodePrinter } from './printersExternal.ts';
 import { apiVersionOf, resourceKey } from './resources.ts';
 import type { ResourceType } from './resources.ts';
 
@@ -91,9 +102,8 @@ export interface TableOptions {
 // Upstream fills descriptions from the API types' generated Swagger docs (k8s.io/api v0.32); the
 // printers reference the extensions/v1beta1 and discovery/v1beta1 docs for some columns.
 const DOC = {
-  name: 'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names',
-  creationTimestamp:
-    'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata',
+  name: NAME_DOC,
+  creationTimestamp: CREATION_DOC,
   podIP:
     'podIP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.',
   nodeName:
@@ -147,18 +157,6 @@ const DOC = {
     'endpoints is a list of unique endpoints in this slice. Each slice may include a maximum of 1000 endpoints.',
 };
 
-function column(
-  name: string,
-  type: string,
-  description: string,
-  priority = 0,
-  format = '',
-): TableColumnDefinition {
-  return { name, type, format, description, priority };
-}
-
-const NAME = column('Name', 'string', DOC.name, 0, 'name');
-const AGE = column('Age', 'string', DOC.creationTimestamp);
 const CONTAINERS = column('Containers', 'string', 'Names of each container in the template.', 1);
 const IMAGES = column('Images', 'string', 'Images referenced by each container in the template.', 1);
 
@@ -262,11 +260,6 @@ export function formatLabels(labels: Readonly<Record<string, string>> | null | u
   return pairs.length === 0 ? '<none>' : pairs.join(',');
 }
 
-/** Go compares strings bytewise; for the ASCII of label keys that is code-unit order. */
-function compareGoStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /**
  * `metav1.LabelSelectorAsSelector(...).String()`: requirements sorted by key, matchLabels as `k=v`,
  * `k in (a,b)`, `k notin (a,b)`, `k`, `!k`. A nil selector selects nothing and an empty one everything;
@@ -360,12 +353,6 @@ function int(value: number | null | undefined, fallback = 0): number {
 
 // ---- Printers --------------------------------------------------------------------------------
 
-interface Printer {
-  readonly columns: readonly TableColumnDefinition[];
-  cells(object: KubeObject, now: number): unknown[];
-  conditions?(object: KubeObject): readonly TableRowCondition[] | undefined;
-}
-
 const podPrinter: Printer = {
   columns: [
     NAME,
@@ -424,17 +411,9 @@ const namespacePrinter: Printer = {
   },
 };
 
-/** `loadBalancerStatusStringer` in its wide form (the server prints wide): sorted, de-duplicated. */
+/** `loadBalancerStatusStringer` in its wide form (the server prints wide). */
 function loadBalancerIngress(service: ServiceLike): string {
-  const result = new Set<string>();
-  for (const ingress of service.status?.loadBalancer?.ingress ?? []) {
-    if (ingress.ip) {
-      result.add(ingress.ip);
-    } else if (ingress.hostname) {
-      result.add(ingress.hostname);
-    }
-  }
-  return [...result].sort(compareGoStrings).join(',');
+  return loadBalancerAddresses(service.status?.loadBalancer?.ingress);
 }
 
 /** `getServiceExternalIP`. */
@@ -654,12 +633,15 @@ const defaultPrinter: Printer = {
 const PRINTERS: Readonly<Record<string, Printer>> = {
   pods: podPrinter,
   namespaces: namespacePrinter,
+  nodes: nodePrinter,
   services: servicePrinter,
   events: eventPrinter,
   'deployments.apps': deploymentPrinter,
   'replicasets.apps': replicaSetPrinter,
   'endpointslices.discovery.k8s.io': endpointSlicePrinter,
   'networkpolicies.networking.k8s.io': networkPolicyPrinter,
+  'ingresses.networking.k8s.io': ingressPrinter,
+  'ingressclasses.networking.k8s.io': ingressClassPrinter,
 };
 
 function printerFor(type: ResourceType | undefined): Printer {

@@ -113,6 +113,8 @@ describe('legacy discovery', () => {
       'events',
       'namespaces',
       'namespaces/status',
+      'nodes',
+      'nodes/status',
       'pods',
       'pods/ephemeralcontainers',
       'pods/exec',
