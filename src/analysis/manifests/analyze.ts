@@ -14,6 +14,10 @@ import type { Finding } from './findings.ts';
 import { checkServiceInCluster } from './cluster.ts';
 import type { ClusterModel } from './cluster.ts';
 import { mergeFindings } from './merge.ts';
+import { checkIngress, isIngress } from './ingress.ts';
+import { checkIngressInCluster } from './ingressCluster.ts';
+import { checkIngressBackendsInWorkspace, checkIngressClaimsInWorkspace } from './ingressWorkspace.ts';
+import { checkNodePortsInCluster, checkNodePortsInWorkspace } from './serviceNodePorts.ts';
 import { checkNetworkPolicy } from './policy.ts';
 import { checkService } from './service.ts';
 import { checkPolicyInWorkspace, checkServiceInWorkspace } from './workspace.ts';
@@ -110,6 +114,8 @@ function staticDiagnostics(chunk: Chunk, isPatch: (object: ManifestObject) => bo
           ...yaml11BooleanFindings(object, policyLabelMaps(object.value), 'KR2009'),
         ]),
       );
+    } else if (isIngress(object)) {
+      diagnostics.push(...localize(object, checkIngress(object.value, patch)));
     }
   }
   memo.set(key, diagnostics);
@@ -131,9 +137,34 @@ export function contextualFindings(
     findings.push(
       ...mergeFindings(
         context.workspace
-          ? checkServiceInWorkspace(object.value, object.namespace, object.name, context.workspace)
+          ? [
+              ...checkServiceInWorkspace(object.value, object.namespace, object.name, context.workspace),
+              ...checkNodePortsInWorkspace(object.value, object.namespace, object.name, context.workspace),
+            ]
           : [],
-        context.cluster ? checkServiceInCluster(object.value, object.namespace, context.cluster) : [],
+        context.cluster
+          ? [
+              ...checkServiceInCluster(object.value, object.namespace, context.cluster),
+              ...checkNodePortsInCluster(object.value, object.namespace, object.name, context.cluster),
+            ]
+          : [],
+      ),
+    );
+  } else if (isIngress(object)) {
+    findings.push(
+      ...mergeFindings(
+        context.workspace
+          ? [
+              ...checkIngressBackendsInWorkspace(object.value, object.namespace, context.workspace),
+              ...checkIngressClaimsInWorkspace(
+                object.value,
+                object.name,
+                object.namespace,
+                context.workspace,
+              ),
+            ]
+          : [],
+        context.cluster ? checkIngressInCluster(object.value, object.namespace, context.cluster) : [],
       ),
     );
   } else if (object.kind === 'NetworkPolicy' && context.workspace) {

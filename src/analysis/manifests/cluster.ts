@@ -4,7 +4,7 @@
  * caller hands in a snapshot; a namespace it cannot vouch for (not watched yet, not synced) is
  * `undefined`, and then nothing is said about it, rather than "no Pods".
  */
-import type { NetworkPolicy, Pod, Protocol } from '../k8s.ts';
+import type { NetworkPolicy, Pod, Protocol, Service } from '../k8s.ts';
 import { matchesLabelSelector, matchesServiceSelector } from '../labels.ts';
 import { selectingPolicies } from '../networkPolicy.ts';
 import { declaredPorts, resolveTargetPort } from '../ports.ts';
@@ -49,6 +49,11 @@ export interface LiveNamespace {
   endpointSlices(service: string): readonly EndpointSlice[] | { readonly unreadable: string };
   /** Undefined when NetworkPolicies may not be read: then no policy finding is made. */
   readonly networkPolicies: readonly NetworkPolicy[] | undefined;
+  /**
+   * The live Services, or why they cannot be read; absent where the model does not read them.
+   * No Service finding is made from what could not be read.
+   */
+  readonly services?: readonly Service[] | { readonly unreadable: string };
 }
 
 export interface ClusterModel {
@@ -63,6 +68,8 @@ export interface ClusterModel {
    * what the server refused (its reason). Cluster-aware checks make no finding there.
    */
   whyUnknown(name: string): string;
+  /** The namespaces the server watches (cluster-wide facts such as node ports are only known there). */
+  watchedNamespaces?(): readonly string[];
 }
 
 /** Ready: the Ready condition is True and the Pod is not being deleted. */

@@ -8,6 +8,8 @@
  * - KR2xxx: NetworkPolicies, from the manifest alone.
  * - KR3xxx: against the workloads in the workspace's YAML files.
  * - KR4xxx: against the live cluster.
+ * - KR5xxx: Ingresses: KR50xx from the manifest alone, KR51xx against the Services and Ingresses
+ *   of the workspace, KR52xx against the live cluster.
  */
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
@@ -38,6 +40,11 @@ export const CODES = {
   KR1014: { severity: 'error', title: 'Invalid label value in selector' },
   KR1015: { severity: 'warning', title: 'Unknown field in a Service' },
   KR1016: { severity: 'error', title: 'Invalid Service port name' },
+  KR1017: {
+    severity: 'error',
+    title: 'externalTrafficPolicy on a Service that is not externally accessible',
+  },
+  KR1018: { severity: 'error', title: 'Invalid loadBalancerSourceRanges' },
 
   KR2001: { severity: 'warning', title: 'NetworkPolicy without podSelector' },
   KR2002: { severity: 'error', title: 'Invalid policyTypes' },
@@ -55,12 +62,32 @@ export const CODES = {
   KR3002: { severity: 'error', title: 'Named targetPort declared by no matching workload' },
   KR3003: { severity: 'information', title: 'Numeric targetPort declared by no matching workload' },
   KR3004: { severity: 'information', title: 'NetworkPolicy selects no workload in the workspace' },
+  KR3005: { severity: 'warning', title: 'nodePort already used by another Service in the workspace' },
 
   KR4001: { severity: 'warning', title: 'Selector matches no live Pod' },
   KR4002: { severity: 'warning', title: 'No matching Pod is ready' },
   KR4003: { severity: 'warning', title: 'Named targetPort not exposed by the live Pods' },
   KR4004: { severity: 'information', title: 'Numeric targetPort declared by no live Pod' },
   KR4005: { severity: 'warning', title: 'A NetworkPolicy admits no ingress on the targetPort' },
+  KR4006: { severity: 'warning', title: 'nodePort already used by a live Service' },
+
+  KR5001: { severity: 'error', title: 'Missing or invalid pathType' },
+  KR5002: { severity: 'error', title: 'Ingress path not absolute or not normalised' },
+  KR5003: { severity: 'warning', title: 'Regular expression in an Exact or Prefix path' },
+  KR5004: { severity: 'error', title: 'Ingress backend with both or neither of service and resource' },
+  KR5005: { severity: 'error', title: 'Invalid Ingress service backend' },
+  KR5006: { severity: 'error', title: 'Invalid Ingress host' },
+  KR5007: { severity: 'warning', title: 'TLS host served by no rule' },
+  KR5008: { severity: 'warning', title: 'Unknown field in an Ingress' },
+  KR5009: { severity: 'error', title: 'Ingress with neither rules nor defaultBackend' },
+
+  KR5101: { severity: 'warning', title: 'Backend Service not defined in the workspace' },
+  KR5102: { severity: 'error', title: 'Backend port not a port of the Service' },
+  KR5103: { severity: 'warning', title: 'Host and path claimed by another Ingress' },
+
+  KR5201: { severity: 'warning', title: 'Backend Service not in the cluster' },
+  KR5202: { severity: 'warning', title: 'Backend port not a port of the live Service' },
+  KR5203: { severity: 'warning', title: 'Backend Service has no ready endpoint' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type DiagnosticCode = keyof typeof CODES;

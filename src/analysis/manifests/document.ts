@@ -90,6 +90,7 @@ export const WORKLOAD_KINDS: ReadonlySet<string> = new Set([
 export const ANALYSED_KINDS: ReadonlySet<string> = new Set([
   'Service',
   'NetworkPolicy',
+  'Ingress',
   'List',
   ...WORKLOAD_KINDS,
 ]);

@@ -62,3 +62,15 @@ export const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'External
 export const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
 export const POLICY_TYPES = ['Ingress', 'Egress'];
 export const SELECTOR_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
+
+// networking.k8s.io/v1 Ingress
+export const INGRESS_SPEC_FIELDS = ['ingressClassName', 'defaultBackend', 'tls', 'rules'];
+export const INGRESS_TLS_FIELDS = ['hosts', 'secretName'];
+export const INGRESS_HOST_RULE_FIELDS = ['host', 'http'];
+export const INGRESS_HTTP_FIELDS = ['paths'];
+export const INGRESS_PATH_FIELDS = ['path', 'pathType', 'backend'];
+export const INGRESS_BACKEND_FIELDS = ['service', 'resource'];
+export const INGRESS_SERVICE_BACKEND_FIELDS = ['name', 'port'];
+export const INGRESS_SERVICE_PORT_FIELDS = ['name', 'number'];
+export const TYPED_LOCAL_OBJECT_REFERENCE_FIELDS = ['apiGroup', 'kind', 'name'];
+export const PATH_TYPES = ['Exact', 'Prefix', 'ImplementationSpecific'];

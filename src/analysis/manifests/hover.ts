@@ -5,7 +5,8 @@
  * - a Service port's `targetPort`: the container and port it resolves to in each matching Pod
  *   template and live Pod;
  * - a Service port's `port`: the live endpoints behind it, from the EndpointSlices;
- * - a NetworkPolicy's `podSelector`: the workloads and live Pods it selects.
+ * - a NetworkPolicy's `podSelector`: the workloads and live Pods it selects;
+ * - an Ingress's backends and hosts (ingressHover.ts).
  *
  * Everything that comes from a file or from the cluster (names, file paths, addresses, phases, port
  * names, notes) goes through `markdownCode` or `escapeMarkdown`: a Deployment named
@@ -27,6 +28,8 @@ import {
 } from './cluster.ts';
 import type { ClusterModel, LiveNamespace } from './cluster.ts';
 import { formatSelector, plural } from './findings.ts';
+import { isIngress } from './ingress.ts';
+import { ingressHoverLines } from './ingressHover.ts';
 import { describeTarget, policyPodSelector, serviceSelector, servicePorts, targetOf } from './workspace.ts';
 import type { ServicePortEntry, WorkspaceModel } from './workspace.ts';
 import type { WorkloadTemplate } from './workloads.ts';
@@ -391,6 +394,8 @@ export function hoverAt(
     }
   } else if (object.kind === 'NetworkPolicy' && path[0] === 'spec' && path[1] === 'podSelector') {
     lines = podSelectorHover(object, context);
+  } else if (isIngress(object)) {
+    lines = ingressHoverLines(object, path, context);
   }
   if (lines === undefined) {
     return undefined;

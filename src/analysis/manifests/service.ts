@@ -3,6 +3,7 @@
  * would accept but cannot work, read from the manifest alone. The rules follow
  * k8s.io/kubernetes pkg/apis/core/validation (ValidateService) and the API reference.
  */
+import { isValidIp, parseCidr, parseIp } from '../cidr.ts';
 import { validateLabelKey, validateLabelValue } from '../labels.ts';
 import { isValidPortNumber, validatePortName } from '../ports.ts';
 import { isRecord } from './document.ts';
@@ -238,11 +239,156 @@ export function checkService(value: Readonly<Record<string, unknown>>, isPatch: 
     });
   }
 
+  // externalTrafficPolicy, loadBalancerSourceRanges
+  findings.push(...checkExternalTrafficPolicy(spec, type));
+  findings.push(...checkSourceRanges(value, spec, type));
+
   // selector
   findings.push(...checkServiceSelector(spec.selector));
 
   // ports
   findings.push(...checkPorts(spec, type, isPatch));
+  return findings;
+}
+
+const TRAFFIC_POLICIES = ['Cluster', 'Local'];
+
+/** The API server's ExternallyAccessible: node ports, a load balancer, or external IPs. */
+function externallyAccessible(spec: Readonly<Record<string, unknown>>, type: string | undefined): boolean {
+  return (
+    type === 'NodePort' ||
+    type === 'LoadBalancer' ||
+    (type === 'ClusterIP' && Array.isArray(spec.externalIPs) && spec.externalIPs.length > 0)
+  );
+}
+
+function checkExternalTrafficPolicy(
+  spec: Readonly<Record<string, unknown>>,
+  type: string | undefined,
+): Finding[] {
+  const policy = spec.externalTrafficPolicy;
+  if (policy === undefined || policy === null || policy === '' || type === undefined) {
+    return [];
+  }
+  const path = ['spec', 'externalTrafficPolicy'];
+  if (!externallyAccessible(spec, type)) {
+    return [
+      {
+        code: 'KR1017',
+        message: `externalTrafficPolicy applies to traffic from outside the cluster (node ports, load balancers, external IPs), and this ${type} Service takes none: the API server rejects it. Make it a NodePort or LoadBalancer Service, or remove externalTrafficPolicy (internalTrafficPolicy is the one for in-cluster callers).`,
+        at: { path, part: 'key' },
+        ...(spec.type === undefined
+          ? {
+              fixes: [
+                {
+                  kind: 'insert-pair',
+                  title: 'Make this a NodePort Service',
+                  mapPath: ['spec'],
+                  key: 'type',
+                  value: 'NodePort',
+                } satisfies FixSpec,
+              ],
+            }
+          : {}),
+      },
+    ];
+  }
+  if (typeof policy !== 'string' || !TRAFFIC_POLICIES.includes(policy)) {
+    return [
+      {
+        code: 'KR1017',
+        message: `externalTrafficPolicy ${describeValue(policy)} is not supported: use Cluster (the default: any node forwards, the client address is lost) or Local (only nodes with a ready endpoint answer, the client address is kept).`,
+        at: { path },
+        fixes: caseFix(path, policy, TRAFFIC_POLICIES),
+      },
+    ];
+  }
+  return [];
+}
+
+export const SOURCE_RANGES_ANNOTATION = 'service.beta.kubernetes.io/load-balancer-source-ranges';
+
+/** Whether the API server reads this as a CIDR (it trims spaces, and tolerates leading zeros). */
+function isApiCidr(text: string): boolean {
+  const trimmed = text.trim();
+  return (
+    parseCidr(trimmed) !== undefined || parseCidr(trimmed.replace(/(^|\.)0+(?=[0-9])/g, '$1')) !== undefined
+  );
+}
+
+function checkSourceRanges(
+  value: Readonly<Record<string, unknown>>,
+  spec: Readonly<Record<string, unknown>>,
+  type: string | undefined,
+): Finding[] {
+  const findings: Finding[] = [];
+  const ranges = spec.loadBalancerSourceRanges;
+  const path = ['spec', 'loadBalancerSourceRanges'];
+  const metadata = isRecord(value.metadata) ? value.metadata : {};
+  const annotations = isRecord(metadata.annotations) ? metadata.annotations : {};
+  const annotation = annotations[SOURCE_RANGES_ANNOTATION];
+  const hasField = Array.isArray(ranges) ? ranges.length > 0 : ranges !== undefined && ranges !== null;
+  if (hasField && type !== undefined && type !== 'LoadBalancer') {
+    findings.push({
+      code: 'KR1018',
+      message: `loadBalancerSourceRanges restricts who may reach a cloud load balancer, and this Service is ${type}: the API server rejects it. Use type LoadBalancer, or a NetworkPolicy to restrict callers.`,
+      at: { path, part: 'key' },
+    });
+    return findings;
+  }
+  if (hasField && !Array.isArray(ranges)) {
+    findings.push({
+      code: 'KR1018',
+      message: `loadBalancerSourceRanges is a list of CIDR blocks (e.g. [203.0.113.0/24]), not ${describeValue(ranges)}.`,
+      at: { path },
+    });
+    return findings;
+  }
+  if (Array.isArray(ranges) && ranges.length > 0) {
+    ranges.forEach((range: unknown, index: number) => {
+      if (typeof range === 'string' && isApiCidr(range)) {
+        return;
+      }
+      const address = typeof range === 'string' ? parseIp(range.trim()) : undefined;
+      findings.push({
+        code: 'KR1018',
+        message:
+          address !== undefined
+            ? `${describeValue(range)} is an address, and loadBalancerSourceRanges holds CIDR blocks: write ${String(range).trim()}/${address.family === 4 ? 32 : 128} for this one address.`
+            : `${describeValue(range)} is not a CIDR block (such as 203.0.113.0/24 or 2001:db8::/32).`,
+        at: { path: [...path, index] },
+        ...(address !== undefined
+          ? {
+              fixes: [
+                {
+                  kind: 'replace-value',
+                  title: `Change to ${String(range).trim()}/${address.family === 4 ? 32 : 128}`,
+                  path: [...path, index],
+                  text: yamlString(`${String(range).trim()}/${address.family === 4 ? 32 : 128}`),
+                  preferred: true,
+                } satisfies FixSpec,
+              ],
+            }
+          : {}),
+      });
+    });
+  } else if (typeof annotation === 'string' && annotation.trim() !== '') {
+    const invalid = annotation.split(',').filter((part) => !isApiCidr(part));
+    const at = { path: ['metadata', 'annotations', SOURCE_RANGES_ANNOTATION] };
+    if (type !== undefined && type !== 'LoadBalancer') {
+      findings.push({
+        code: 'KR1018',
+        message: `The ${SOURCE_RANGES_ANNOTATION} annotation applies to LoadBalancer Services, and this one is ${type}: the API server rejects it.`,
+        at,
+      });
+    } else if (invalid.length > 0) {
+      findings.push({
+        code: 'KR1018',
+        message: `The ${SOURCE_RANGES_ANNOTATION} annotation is a comma-separated list of CIDR blocks, and ${listWords(invalid.map((part) => JSON.stringify(part.trim())))} ${invalid.length === 1 ? 'is not one' : 'are not'}${invalid.some((part) => isValidIp(part.trim())) ? ' (an address needs its /32 or /128)' : ''}.`,
+        at,
+      });
+    }
+  }
   return findings;
 }
 

@@ -18,7 +18,16 @@ import { formatSelector, listWords, yamlString } from './findings.ts';
 import type { Finding, FixSpec } from './findings.ts';
 import { editDistance } from './suggest.ts';
 import { describeWorkload, describeWorkloads, stringMap } from './workloads.ts';
-import type { UnreadableWorkload, WorkloadTemplate } from './workloads.ts';
+import type { UnreadableWorkload, WorkloadSource, WorkloadTemplate } from './workloads.ts';
+
+/** A Service or an Ingress written in the workspace, as the Ingress and nodePort checks read it. */
+export interface WrittenObject {
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace: string | undefined;
+  readonly value: Readonly<Record<string, unknown>>;
+  readonly source?: WorkloadSource;
+}
 
 export interface WorkspaceModel {
   /** Whether every YAML file of the workspace has been read: before that, absence proves nothing. */
@@ -27,6 +36,12 @@ export interface WorkspaceModel {
   workloads(namespace: string | undefined): readonly WorkloadTemplate[];
   /** Workload documents in the same scope that could not be read; absence proves nothing then. */
   unreadable?(namespace: string | undefined): readonly UnreadableWorkload[];
+  /** The Services written in the same scope (see scope.ts); absent where the model does not read them. */
+  services?(namespace: string | undefined): readonly WrittenObject[];
+  /** Service documents in the same scope that could not be read (templates, invalid YAML). */
+  unreadableServices?(namespace: string | undefined): readonly UnreadableWorkload[];
+  /** The Ingresses written in the same scope. */
+  ingresses?(namespace: string | undefined): readonly WrittenObject[];
 }
 
 /** A Service's selector as a label map, when it is one the EndpointSlice controller would use. */
