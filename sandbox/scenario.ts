@@ -16,7 +16,15 @@ export interface Toolset {
   readonly flavours: Readonly<Record<string, string>>;
 }
 
-export type ListenerMode = 'http' | 'none' | 'slow' | 'http503' | 'tcp-echo' | 'udp-echo';
+export type ListenerMode =
+  | 'http'
+  | 'none'
+  | 'slow'
+  | 'http503'
+  | 'tcp-echo'
+  | 'udp-echo'
+  /** The sandbox's Ingress controller: an HTTP reverse proxy routing by the Ingresses (dataplane/ingressProxy.ts). */
+  | 'ingress-controller';
 
 export interface ListenerBehaviour {
   readonly mode: ListenerMode;

@@ -27,6 +27,8 @@ import { type } from '../cluster.ts';
 import { accessLogLine } from '../controllers/logs.ts';
 import { isReady } from '../controllers/replicasets.ts';
 import { resolveName } from './dns.ts';
+import { ExternalListeners } from './external.ts';
+import { IngressProxy } from './ingressProxy.ts';
 
 type Listener = { kind: 'tcp'; server: Server } | { kind: 'udp'; socket: UdpSocket };
 
@@ -50,6 +52,8 @@ export class DataPlane {
   private readonly unsubscribe: () => void;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly echoServer: HttpServer;
+  /** The built-in Ingress controller's reverse proxy, behind listeners in mode `ingress-controller`. */
+  private readonly ingressProxy: IngressProxy;
   private readonly echoTargets = new WeakMap<
     Socket,
     {
@@ -63,9 +67,12 @@ export class DataPlane {
   private readonly idleWaiters: Array<() => void> = [];
   /** Where the `kubernetes` Service forwards: the API server's port, set once it listens. */
   apiServerPort = 0;
+  /** Node ports and load-balancer addresses. */
+  private readonly external: ExternalListeners;
 
   constructor(cluster: Cluster) {
     this.cluster = cluster;
+    this.external = new ExternalListeners(cluster, this);
     this.echoServer = createHttpServer((req, res) => {
       const target = this.echoTargets.get(req.socket as Socket);
       if (target) {
@@ -75,6 +82,7 @@ export class DataPlane {
       }
     });
     this.echoServer.keepAliveTimeout = 5_000;
+    this.ingressProxy = new IngressProxy(cluster, this);
     this.unsubscribe = cluster.store.subscribe((event) => {
       if (event.resource === 'pods') {
         const ip = (event.object.status as { podIP?: string } | undefined)?.podIP;
@@ -98,8 +106,12 @@ export class DataPlane {
             this.servicesByIp.delete(ip);
           }
           this.closeServiceListeners(key);
+          this.external.close(key);
         } else {
           this.syncServiceListeners(event.object);
+          if (!this.stopped) {
+            this.external.sync(event.object);
+          }
         }
       }
     });
@@ -116,6 +128,7 @@ export class DataPlane {
       servers.forEach((server) => server.close());
     }
     this.serviceListeners.clear();
+    this.external.stop();
     for (const socket of this.sockets) {
       socket.destroy();
     }
@@ -133,7 +146,7 @@ export class DataPlane {
     for (const servers of this.serviceListeners.values()) {
       count += servers.length;
     }
-    return count;
+    return count + this.external.count;
   }
 
   // --- Pods ------------------------------------------------------------------------------------
@@ -219,6 +232,10 @@ export class DataPlane {
       }
       if (mode === 'tcp-echo') {
         socket.pipe(socket);
+        return;
+      }
+      if (mode === 'ingress-controller') {
+        this.ingressProxy.accept(socket, identity);
         return;
       }
       // One HTTP server parses for every listener (an http.Server per port would cost megabytes
@@ -313,7 +330,8 @@ export class DataPlane {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private trackListen(server: Server): void {
+  /** Counts a listener until it listens or fails, for idle(). */
+  trackListen(server: Server): void {
     this.pendingListens += 1;
     const done = () => {
       server.off('listening', done);
@@ -381,12 +399,29 @@ export class DataPlane {
     servicePort: number,
     protocol = 'TCP',
   ): { ip: string; port: number; pod: string } | undefined {
+    const candidates = this.endpointsOf(service, servicePort, protocol).filter((endpoint) => endpoint.ready);
+    const chosen = candidates[Math.floor(Math.random() * candidates.length)];
+    return chosen ? { ip: chosen.ip, port: chosen.port, pod: chosen.pod } : undefined;
+  }
+
+  /** Every endpoint of a Service port, from its EndpointSlices, with readiness and node. */
+  endpointsOf(
+    service: KubeObject,
+    servicePort: number,
+    protocol = 'TCP',
+  ): Array<{ ip: string; port: number; pod: string; ready: boolean; nodeName: string | undefined }> {
     const spec = service.spec as { ports?: Array<{ port: number; name?: string; protocol?: string }> };
     const port = spec.ports?.find((p) => p.port === servicePort && (p.protocol ?? 'TCP') === protocol);
     if (!port) {
-      return undefined;
+      return [];
     }
-    const candidates: Array<{ ip: string; port: number; pod: string }> = [];
+    const endpoints: Array<{
+      ip: string;
+      port: number;
+      pod: string;
+      ready: boolean;
+      nodeName: string | undefined;
+    }> = [];
     const slices = this.cluster.store
       .list(type('endpointslices'), service.metadata.namespace)
       .map((entry) => entry.object)
@@ -402,17 +437,18 @@ export class DataPlane {
         addresses: string[];
         conditions?: { ready?: boolean };
         targetRef?: { name: string };
+        nodeName?: string;
       }>) {
-        if (endpoint.conditions?.ready !== false) {
-          candidates.push({
-            ip: endpoint.addresses[0]!,
-            port: slicePort.port,
-            pod: endpoint.targetRef?.name ?? '',
-          });
-        }
+        endpoints.push({
+          ip: endpoint.addresses[0]!,
+          port: slicePort.port,
+          pod: endpoint.targetRef?.name ?? '',
+          ready: endpoint.conditions?.ready !== false,
+          nodeName: endpoint.nodeName,
+        });
       }
     }
-    return candidates[Math.floor(Math.random() * candidates.length)];
+    return endpoints;
   }
 
   // --- Dialling --------------------------------------------------------------------------------
@@ -518,7 +554,8 @@ export class DataPlane {
     );
   }
 
-  private rawConnect(
+  /** A connection from `localAddress` (a Pod's, a node's, a client's) or the host's. */
+  rawConnect(
     ip: string,
     port: number,
     localAddress: string | undefined,
@@ -624,13 +661,14 @@ export class DataPlane {
     return this.verdict(from, this.podByIp(localIp), localIp, port).allowed;
   }
 
-  private hold(socket: Socket): void {
+  /** A dropped connection: accepted, never answered, let go of after a while. */
+  hold(socket: Socket): void {
     socket.pause();
     const timer = setTimeout(() => socket.destroy(), DROP_HOLD_MS);
     socket.once('close', () => clearTimeout(timer));
   }
 
-  private track(socket: Socket): void {
+  track(socket: Socket): void {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     socket.on('error', () => undefined);
