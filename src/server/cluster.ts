@@ -10,7 +10,7 @@
  */
 import { join } from 'node:path';
 import { networkPolicyFromModel } from '../analysis/networkPolicy.ts';
-import type { Pod } from '../analysis/k8s.ts';
+import type { Pod, Service } from '../analysis/k8s.ts';
 import type { ClusterModel, EndpointSlice, LiveNamespace } from '../analysis/manifests/cluster.ts';
 import type * as ClusterLayer from '../cluster/index.ts';
 import type { ResourceAccess } from '../cluster/cache.ts';
@@ -186,6 +186,9 @@ export class ServerCluster {
           live = {
             pods,
             networkPolicies: policies,
+            services: readable(status.services)
+              ? (cache.services(name) as unknown as readonly Service[])
+              : { unreadable: accessWords(status.services, 'Services') },
             endpointSlices: (service) =>
               readable(slices)
                 ? (cache.endpointSlices(name, service) as unknown as readonly EndpointSlice[])
@@ -202,6 +205,7 @@ export class ServerCluster {
         }
         return accessWords(status.pods, 'Pods');
       },
+      watchedNamespaces: () => cache.watchedNamespaces(),
     };
   }
 
@@ -292,7 +296,12 @@ export class ServerCluster {
         this.onChange('all');
         return;
       }
-      const namespaces = new Set([...change.pods, ...change.endpointSlices, ...change.networkPolicies]);
+      const namespaces = new Set([
+        ...change.pods,
+        ...change.services,
+        ...change.endpointSlices,
+        ...change.networkPolicies,
+      ]);
       if (namespaces.size > 0) {
         this.onChange(namespaces);
       }

@@ -67,7 +67,7 @@ interface DocumentState {
   fileVersion: number | undefined;
   diagnostics: readonly ManifestDiagnostic[];
   diagnosticsVersion: number | undefined;
-  /** Namespaces of the Services and NetworkPolicies in the document (undefined: none written). */
+  /** Namespaces of the Services, NetworkPolicies and Ingresses in the document (undefined: none written). */
   namespaces: ReadonlySet<string | undefined>;
   clusterAware: boolean;
 }
@@ -80,7 +80,7 @@ export interface ServerOptions {
 function namespacesOf(file: ManifestFile): Set<string | undefined> {
   const namespaces = new Set<string | undefined>();
   for (const { object } of objectsOf(file)) {
-    if (object.kind === 'Service' || object.kind === 'NetworkPolicy') {
+    if (object.kind === 'Service' || object.kind === 'NetworkPolicy' || object.kind === 'Ingress') {
       namespaces.add(object.namespace);
     }
   }

@@ -10,6 +10,10 @@
  *
  * A document that says it is a workload but cannot be read (a template, invalid YAML, past the
  * limits) is kept as an unreadable workload: the Services in its scope are then not reported on.
+ *
+ * Services and Ingresses are read too, for the Ingress checks (a backend's Service and port, two
+ * Ingresses claiming one host and path) and the node-port check; an unreadable Service document
+ * silences "Service not written" in its scope as an unreadable workload does.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
@@ -30,7 +34,8 @@ import type { ChunkStatus, ManifestFile } from '../analysis/manifests/document.t
 import { WorkspaceScope } from '../analysis/manifests/scope.ts';
 import { sameNamespace, workloadTemplate } from '../analysis/manifests/workloads.ts';
 import type { UnreadableWorkload, WorkloadTemplate } from '../analysis/manifests/workloads.ts';
-import type { WorkspaceModel } from '../analysis/manifests/workspace.ts';
+import { isIngress } from '../analysis/manifests/ingress.ts';
+import type { WorkspaceModel, WrittenObject } from '../analysis/manifests/workspace.ts';
 
 export interface IndexLimits {
   readonly maxFiles: number;
@@ -53,6 +58,9 @@ const SKIPPED_FOLDERS = new Set([
 
 const KUSTOMIZATION_NAMES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
 
+/** What the index reads: workloads, and the Services and Ingresses the Ingress checks compare with. */
+const INDEXED_KINDS: ReadonlySet<string> = new Set([...WORKLOAD_KINDS, 'Service', 'Ingress', 'List']);
+
 /** Chunk statuses that hide what a document holds. */
 const UNREADABLE: ReadonlySet<ChunkStatus> = new Set(['template', 'syntax-error', 'too-large', 'too-deep']);
 
@@ -60,6 +68,10 @@ interface FileEntry {
   readonly uri: string;
   readonly workloads: readonly WorkloadTemplate[];
   readonly unreadable: readonly UnreadableWorkload[];
+  /** Services and Ingresses written in the file. */
+  readonly written: readonly WrittenObject[];
+  /** Service documents that could not be read. */
+  readonly unreadableServices: readonly UnreadableWorkload[];
   /** For a kustomization file: the absolute paths of the patches it names. */
   readonly patches: readonly string[];
   /** For a kustomization file: the absolute paths of its resources, bases and components. */
@@ -94,8 +106,18 @@ function signatureOf(
   patches: readonly string[],
   unreadable: readonly UnreadableWorkload[] = [],
   resources: readonly string[] = [],
+  written: readonly WrittenObject[] = [],
+  unreadableServices: readonly UnreadableWorkload[] = [],
 ): string {
   return JSON.stringify([
+    written.map((object) => [
+      object.kind,
+      object.name,
+      object.namespace,
+      object.value.spec,
+      object.source?.line,
+    ]),
+    unreadableServices.map((service) => [service.namespace, service.source?.line]),
     unreadable.map((workload) => [workload.kind, workload.namespace, workload.source?.line]),
     resources,
     workloads.map((workload) => [
@@ -127,7 +149,13 @@ export class WorkspaceIndex implements WorkspaceModel {
   private patchPaths: Set<string> | undefined;
   private readonly byNamespace = new Map<string, readonly WorkloadTemplate[]>();
   private placed:
-    { workloads: Placed<WorkloadTemplate>[]; unreadable: Placed<UnreadableWorkload>[] } | undefined;
+    | {
+        workloads: Placed<WorkloadTemplate>[];
+        unreadable: Placed<UnreadableWorkload>[];
+        written: Placed<WrittenObject>[];
+        unreadableServices: Placed<UnreadableWorkload>[];
+      }
+    | undefined;
   private scope: WorkspaceScope | undefined;
   private readonly scoped = new Map<string, WorkspaceModel>();
   private scanned = false;
@@ -178,6 +206,22 @@ export class WorkspaceIndex implements WorkspaceModel {
       const file = slashed(key);
       const workloads = new Map<string, readonly WorkloadTemplate[]>();
       const unreadable = new Map<string, readonly UnreadableWorkload[]>();
+      const services = new Map<string, readonly WrittenObject[]>();
+      const ingresses = new Map<string, readonly WrittenObject[]>();
+      const unreadableServices = new Map<string, readonly UnreadableWorkload[]>();
+      const cached = <T>(
+        cache: Map<string, readonly T[]>,
+        namespace: string | undefined,
+        make: () => T[],
+      ) => {
+        const cacheKey = namespace ?? '\0';
+        let result = cache.get(cacheKey);
+        if (result === undefined) {
+          result = make();
+          cache.set(cacheKey, result);
+        }
+        return result;
+      };
       const select = <T>(list: readonly Placed<T>[], namespace: string | undefined): T[] => {
         const scope = this.workspaceScope();
         const subject = { namespace, file };
@@ -203,6 +247,18 @@ export class WorkspaceIndex implements WorkspaceModel {
           }
           return result;
         },
+        services: (namespace) =>
+          cached(services, namespace, () =>
+            select(this.placedWorkloads().written, namespace).filter((object) => object.kind === 'Service'),
+          ),
+        unreadableServices: (namespace) =>
+          cached(unreadableServices, namespace, () =>
+            select(this.placedWorkloads().unreadableServices, namespace),
+          ),
+        ingresses: (namespace) =>
+          cached(ingresses, namespace, () =>
+            select(this.placedWorkloads().written, namespace).filter((object) => object.kind === 'Ingress'),
+          ),
       };
       if (this.complete) {
         // Before the scan ends, `complete` changes: a model made then is not kept.
@@ -225,13 +281,12 @@ export class WorkspaceIndex implements WorkspaceModel {
     return this.scope;
   }
 
-  private placedWorkloads(): {
-    workloads: Placed<WorkloadTemplate>[];
-    unreadable: Placed<UnreadableWorkload>[];
-  } {
+  private placedWorkloads(): NonNullable<WorkspaceIndex['placed']> {
     if (this.placed === undefined) {
       const workloads: Placed<WorkloadTemplate>[] = [];
       const unreadable: Placed<UnreadableWorkload>[] = [];
+      const written: Placed<WrittenObject>[] = [];
+      const unreadableServices: Placed<UnreadableWorkload>[] = [];
       for (const [key, entry] of this.entries()) {
         const file = slashed(key);
         for (const item of entry.workloads) {
@@ -240,8 +295,14 @@ export class WorkspaceIndex implements WorkspaceModel {
         for (const item of entry.unreadable) {
           unreadable.push({ item, file, namespace: item.namespace });
         }
+        for (const item of entry.written) {
+          written.push({ item, file, namespace: item.namespace });
+        }
+        for (const item of entry.unreadableServices) {
+          unreadableServices.push({ item, file, namespace: item.namespace });
+        }
       }
-      this.placed = { workloads, unreadable };
+      this.placed = { workloads, unreadable, written, unreadableServices };
     }
     return this.placed;
   }
@@ -350,11 +411,19 @@ export class WorkspaceIndex implements WorkspaceModel {
     // Patches named by a kustomization read after them contribute no workloads either.
     this.patchPaths = undefined;
     for (const [key, entry] of this.disk) {
-      if ((entry.workloads.length > 0 || entry.unreadable.length > 0) && this.isPatch(entry.uri)) {
+      if (
+        (entry.workloads.length > 0 ||
+          entry.unreadable.length > 0 ||
+          entry.written.length > 0 ||
+          entry.unreadableServices.length > 0) &&
+        this.isPatch(entry.uri)
+      ) {
         this.disk.set(key, {
           ...entry,
           workloads: [],
           unreadable: [],
+          written: [],
+          unreadableServices: [],
           signature: signatureOf([], entry.patches, [], entry.resources),
         });
       }
@@ -444,7 +513,7 @@ export class WorkspaceIndex implements WorkspaceModel {
     try {
       entry = KUSTOMIZATION_NAMES.has(basename(path))
         ? this.kustomizationEntry(uri, path, text)
-        : this.entryFor(uri, path, parseManifestFile(text, { kinds: WORKLOAD_KINDS }), undefined);
+        : this.entryFor(uri, path, parseManifestFile(text, { kinds: INDEXED_KINDS }), undefined);
     } catch (error) {
       if (report) {
         this.log(`Could not index ${path}: ${String(error)}`);
@@ -476,9 +545,24 @@ export class WorkspaceIndex implements WorkspaceModel {
     patches: readonly string[] | undefined,
   ): FileEntry {
     const workloads: WorkloadTemplate[] = [];
+    const written: WrittenObject[] = [];
     const label = this.label(key);
     for (const { object, placed } of objectsOf(file)) {
-      if (!WORKLOAD_KINDS.has(object.kind) || object.hasPatchDirectives) {
+      if (object.hasPatchDirectives) {
+        continue;
+      }
+      if ((object.kind === 'Service' || isIngress(object)) && object.name !== undefined) {
+        const line = positionIn(placed, spanOf(object, ['kind'], 'key').start).line;
+        written.push({
+          kind: object.kind,
+          name: object.name,
+          namespace: object.namespace,
+          value: object.value,
+          source: { uri, line, label },
+        });
+        continue;
+      }
+      if (!WORKLOAD_KINDS.has(object.kind)) {
         continue;
       }
       const line = positionIn(placed, spanOf(object, ['kind'], 'key').start).line;
@@ -488,10 +572,17 @@ export class WorkspaceIndex implements WorkspaceModel {
       }
     }
     const unreadable: UnreadableWorkload[] = [];
+    const unreadableServices: UnreadableWorkload[] = [];
     for (const placed of file.chunks) {
       const { status, peekedKind, text } = placed.chunk;
       if (UNREADABLE.has(status) && peekedKind !== undefined && WORKLOAD_KINDS.has(peekedKind)) {
         unreadable.push({
+          kind: peekedKind,
+          namespace: peekNamespace(text),
+          source: { uri, line: placed.line, label },
+        });
+      } else if (UNREADABLE.has(status) && peekedKind === 'Service') {
+        unreadableServices.push({
           kind: peekedKind,
           namespace: peekNamespace(text),
           source: { uri, line: placed.line, label },
@@ -502,13 +593,17 @@ export class WorkspaceIndex implements WorkspaceModel {
     const patch = this.isPatch(uri);
     const kept = patch ? [] : workloads;
     const keptUnreadable = patch ? [] : unreadable;
+    const keptWritten = patch ? [] : written;
+    const keptUnreadableServices = patch ? [] : unreadableServices;
     return {
       uri,
       workloads: kept,
       unreadable: keptUnreadable,
+      written: keptWritten,
+      unreadableServices: keptUnreadableServices,
       patches: patches ?? [],
       resources: [],
-      signature: signatureOf(kept, patches ?? [], keptUnreadable),
+      signature: signatureOf(kept, patches ?? [], keptUnreadable, [], keptWritten, keptUnreadableServices),
     };
   }
 
@@ -561,6 +656,8 @@ export class WorkspaceIndex implements WorkspaceModel {
       uri,
       workloads: [],
       unreadable: [],
+      written: [],
+      unreadableServices: [],
       patches,
       resources,
       signature: signatureOf([], patches, [], resources),

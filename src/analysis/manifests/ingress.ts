@@ -98,11 +98,11 @@ export function serviceBackends(value: Readonly<Record<string, unknown>>): Servi
     });
   };
   add(spec.defaultBackend, ['spec', 'defaultBackend']);
-  for (const claim of pathClaims(value)) {
-    add(claim.backend, [...claim.at, 'backend'], {
-      host: claim.host,
-      path: claim.path,
-      pathType: claim.pathType,
+  for (const entry of rulePaths(value)) {
+    add(entry.backend, [...entry.at, 'backend'], {
+      host: entry.host,
+      path: entry.path,
+      pathType: entry.pathType ?? 'no pathType',
     });
   }
   return refs;
@@ -118,32 +118,41 @@ export interface PathClaim {
   readonly backend: unknown;
 }
 
-/** The rules' paths that are well-formed enough to compare (a string pathType; path defaulted to ""). */
-export function pathClaims(value: Readonly<Record<string, unknown>>): PathClaim[] {
+/** Every path of every rule, with its pathType when it is a string. */
+function rulePaths(
+  value: Readonly<Record<string, unknown>>,
+): (Omit<PathClaim, 'pathType'> & { readonly pathType: string | undefined })[] {
   const spec = value.spec;
   if (!isRecord(spec) || !Array.isArray(spec.rules)) {
     return [];
   }
-  const claims: PathClaim[] = [];
+  const entries: (Omit<PathClaim, 'pathType'> & { readonly pathType: string | undefined })[] = [];
   spec.rules.forEach((rule: unknown, ruleIndex: number) => {
     if (!isRecord(rule) || !isRecord(rule.http) || !Array.isArray(rule.http.paths)) {
       return;
     }
     const host = typeof rule.host === 'string' && rule.host !== '' ? rule.host : undefined;
     rule.http.paths.forEach((entry: unknown, pathIndex: number) => {
-      if (!isRecord(entry) || typeof entry.pathType !== 'string') {
+      if (!isRecord(entry)) {
         return;
       }
-      claims.push({
+      entries.push({
         at: ['spec', 'rules', ruleIndex, 'http', 'paths', pathIndex],
         host,
         path: typeof entry.path === 'string' ? entry.path : '',
-        pathType: entry.pathType,
+        pathType: typeof entry.pathType === 'string' ? entry.pathType : undefined,
         backend: entry.backend,
       });
     });
   });
-  return claims;
+  return entries;
+}
+
+/** The rules' paths that are well-formed enough to compare (a string pathType; path defaulted to ""). */
+export function pathClaims(value: Readonly<Record<string, unknown>>): PathClaim[] {
+  return rulePaths(value).flatMap((entry) =>
+    entry.pathType === undefined ? [] : [{ ...entry, pathType: entry.pathType }],
+  );
 }
 
 /** The class an Ingress names: `spec.ingressClassName`, else the legacy annotation; undefined for none. */
