@@ -26,6 +26,13 @@ export type ListenerMode =
   /** The sandbox's Ingress controller: an HTTP reverse proxy routing by the Ingresses (dataplane/ingressProxy.ts). */
   | 'ingress-controller';
 
+/**
+ * The image of the sandbox's Ingress controller: a container running it serves the controller's
+ * reverse proxy on its ports (listener mode `ingress-controller`) unless the scenario says
+ * otherwise, so a controller can be deployed with kubectl into any sandbox, as a real one is.
+ */
+export const INGRESS_CONTROLLER_IMAGE = 'sandbox.kubereach.dev/ingress-controller';
+
 export interface ListenerBehaviour {
   readonly mode: ListenerMode;
   /** For `slow`: how long the HTTP echo waits before answering. */
@@ -159,7 +166,7 @@ function buildScenario(
     manifests,
     recordEvents: document.recordEvents ?? true,
     toolsetFor(image) {
-      const bare = image.replace(/@.*$/, '').replace(/:[^/:]+$/, '');
+      const bare = bareImage(image);
       const entry = images.find((candidate) => globMatch(candidate.match, bare));
       return entry ? { tools: entry.tools, flavours: entry.flavours ?? {} } : DEFAULT_TOOLSET;
     },
@@ -172,13 +179,25 @@ function buildScenario(
             candidate.port === port.containerPort ||
             candidate.port === port.name),
       );
-      return { mode: entry?.mode ?? 'http', delayMs: entry?.delayMs ?? 2000 };
+      return { mode: entry?.mode ?? defaultListenerMode(pod, container), delayMs: entry?.delayMs ?? 2000 };
     },
     podBehaviour(pod) {
       const entry = pods.find((candidate) => selects(candidate.pods, pod));
       return { ready: entry?.ready ?? true, crashLoop: entry?.crashLoop ?? false };
     },
   };
+}
+
+/** An image reference without its tag or digest. */
+function bareImage(image: string): string {
+  return image.replace(/@.*$/, '').replace(/:[^/:]+$/, '');
+}
+
+function defaultListenerMode(pod: KubeObject, container: string): ListenerMode {
+  const containers = (pod.spec as { containers?: Array<{ name: string; image?: string }> } | undefined)
+    ?.containers;
+  const image = containers?.find((candidate) => candidate.name === container)?.image ?? '';
+  return bareImage(image) === INGRESS_CONTROLLER_IMAGE ? 'ingress-controller' : 'http';
 }
 
 function globMatch(pattern: string, value: string): boolean {

@@ -123,8 +123,6 @@ kind: Scenario
 metadata: { name: ingress-controller }
 nodes: 2
 listeners:
-  - pods: { namespace: ingress-sandbox, labels: { app.kubernetes.io/name: ingress-sandbox } }
-    mode: ingress-controller
   - pods: { namespace: web, labels: { app: refused } }
     mode: none
 pods:
@@ -165,7 +163,7 @@ spec:
     spec:
       containers:
         - name: controller
-          image: registry.example/ingress-sandbox:1.0
+          image: sandbox.kubereach.dev/ingress-controller:1.0
           args:
             - --ingress-class=sandbox
             - --publish-service=ingress-sandbox/ingress-sandbox-controller
@@ -255,7 +253,7 @@ describe('the sandbox Ingress controller', () => {
   let address: string;
   let controllerPodIp: string;
 
-  /** One request through the controller's Service, as a client outside the cluster sends it. */
+  /** One request to the controller's LoadBalancer address, as a client outside the cluster sends it. */
   const get = (host: string | undefined, path: string): Promise<Answer> =>
     new Promise((resolve, reject) => {
       const started = Date.now();
@@ -293,9 +291,28 @@ describe('the sandbox Ingress controller', () => {
 
   before(async () => {
     const cluster = fixture.sandbox.cluster;
-    address = await waitFor('the controller Service', () => {
+    // Running is not ready: wait, as `kubectl rollout status` would, for the Services to have ready endpoints.
+    for (const [namespace, name] of [
+      ['ingress-sandbox', 'ingress-sandbox-controller'],
+      ['web', 'shop'],
+      ['web', 'api'],
+      ['web', 'refused'],
+      ['vault', 'vault'],
+      ['docs', 'one'],
+      ['docs', 'two'],
+      ['docs', 'three'],
+      ['docs', 'fallback'],
+    ] as const) {
+      await waitFor(`${namespace}/${name} to have a ready endpoint`, () => {
+        const service = cluster.store.peek(type('services'), namespace, name);
+        return service !== undefined && cluster.dataplane.pickEndpoint(service, 80) !== undefined;
+      });
+    }
+    // The controller's LoadBalancer address, as a client outside the cluster reaches it.
+    address = await waitFor('the controller Service to get a LoadBalancer address', () => {
       const service = cluster.store.peek(type('services'), 'ingress-sandbox', 'ingress-sandbox-controller');
-      return (service?.spec as { clusterIP?: string } | undefined)?.clusterIP;
+      return (service?.status as { loadBalancer?: { ingress?: Array<{ ip?: string }> } } | undefined)
+        ?.loadBalancer?.ingress?.[0]?.ip;
     });
     const controller = cluster.store
       .list(type('pods'), 'ingress-sandbox')
@@ -384,42 +401,38 @@ describe('the sandbox Ingress controller', () => {
     }
   });
 
-  test(
-    "every Ingress of the class gets the controller Service's address; the controller logs each request",
-    { todo: "LoadBalancer addresses come with outside-sandbox's allocation (issue 14)" },
-    async () => {
-      const cluster = fixture.sandbox.cluster;
-      const published = await waitFor('the controller Service to have an address', () => {
-        const service = cluster.store.peek(type('services'), 'ingress-sandbox', 'ingress-sandbox-controller');
-        return (service?.status as { loadBalancer?: { ingress?: Array<{ ip?: string }> } } | undefined)
-          ?.loadBalancer?.ingress;
+  test("every Ingress of the class gets the controller Service's address; the controller logs each request", async () => {
+    const cluster = fixture.sandbox.cluster;
+    const published = await waitFor('the controller Service to have an address', () => {
+      const service = cluster.store.peek(type('services'), 'ingress-sandbox', 'ingress-sandbox-controller');
+      return (service?.status as { loadBalancer?: { ingress?: Array<{ ip?: string }> } } | undefined)
+        ?.loadBalancer?.ingress;
+    });
+    for (const [namespace, name] of [
+      ['web', 'shop'],
+      ['vault', 'vault'],
+      ['docs', 'docs-table'],
+    ] as const) {
+      await waitFor(`${namespace}/${name}'s address`, () => {
+        const ingress = cluster.store.peek(type('ingresses'), namespace, name);
+        const status = (
+          ingress?.status as { loadBalancer?: { ingress?: Array<{ ip?: string }> } } | undefined
+        )?.loadBalancer?.ingress;
+        return JSON.stringify(status) === JSON.stringify(published.map((entry) => ({ ip: entry.ip })));
       });
-      for (const [namespace, name] of [
-        ['web', 'shop'],
-        ['vault', 'vault'],
-        ['docs', 'docs-table'],
-      ] as const) {
-        await waitFor(`${namespace}/${name}'s address`, () => {
-          const ingress = cluster.store.peek(type('ingresses'), namespace, name);
-          const status = (
-            ingress?.status as { loadBalancer?: { ingress?: Array<{ ip?: string }> } } | undefined
-          )?.loadBalancer?.ingress;
-          return JSON.stringify(status) === JSON.stringify(published.map((entry) => ({ ip: entry.ip })));
-        });
-      }
-      const controller = cluster.store
-        .list(type('pods'), 'ingress-sandbox')
-        .map((entry) => entry.object)
-        .find((pod) => (pod.status as { podIP?: string }).podIP === controllerPodIp)!;
-      const lines = cluster.logs
-        .read('ingress-sandbox', controller.metadata.name!, 'controller')
-        .map((l) => l.text);
-      assert.ok(
-        lines.some((line) =>
-          /"GET \/api\/items\?x=1 HTTP\/1\.1" 200 .* \[web-api-80\] \[\] \S+:8080 /.test(line),
-        ),
-        lines.join('\n'),
-      );
-    },
-  );
+    }
+    const controller = cluster.store
+      .list(type('pods'), 'ingress-sandbox')
+      .map((entry) => entry.object)
+      .find((pod) => (pod.status as { podIP?: string }).podIP === controllerPodIp)!;
+    const lines = cluster.logs
+      .read('ingress-sandbox', controller.metadata.name!, 'controller')
+      .map((l) => l.text);
+    assert.ok(
+      lines.some((line) =>
+        /"GET \/api\/items\?x=1 HTTP\/1\.1" 200 .* \[web-api-80\] \[\] \S+:8080 /.test(line),
+      ),
+      lines.join('\n'),
+    );
+  });
 });
