@@ -6,10 +6,16 @@
  * What is watched:
  * - namespaces, cluster-wide. When listing them is forbidden (403), the cache falls back, as
  *   kubectl does, to the context's namespace (or `default`) and says so in `namespaceFallback`;
- * - Pods, Services, EndpointSlices (discovery.k8s.io/v1) and NetworkPolicies (networking.k8s.io/v1)
- *   of exactly the namespaces given to `setWatchedNamespaces` (on a large cluster, watch only what
- *   is shown). A resource the credentials may not read (403) or the server does not serve (404) is
- *   reported in `namespaceStatus(ns)` and not retried (until `retryNow()`); the others carry on.
+ * - Pods, Services, EndpointSlices (discovery.k8s.io/v1), NetworkPolicies and Ingresses
+ *   (networking.k8s.io/v1) of exactly the namespaces given to `setWatchedNamespaces` (on a large
+ *   cluster, watch only what is shown). A resource the credentials may not read (403) or the server
+ *   does not serve (404) is reported in `namespaceStatus(ns)` and not retried (until `retryNow()`);
+ *   the others carry on;
+ * - Nodes and IngressClasses (networking.k8s.io/v1), cluster-wide, one informer each, started with
+ *   the cache. A namespace-scoped identity is commonly refused Nodes (403): `clusterStatus()` says
+ *   so (`forbidden`), as it says `unavailable` for a 404, and the lists stay empty without meaning
+ *   "none". These never make the connection state `forbidden` (that speaks of the watched
+ *   namespaces).
  *
  * Connection: an informer whose list or watch fails (other than 403/404) is marked failed and the
  * state becomes `disconnected` (or `unauthorized`, `tls`, `error`, after the error's kind). One
@@ -30,13 +36,16 @@ import type {
   KubernetesListObject,
   KubernetesObject,
   V1EndpointSlice,
+  V1Ingress,
+  V1IngressClass,
   V1Namespace,
   V1NetworkPolicy,
+  V1Node,
   V1Pod,
   V1Service,
 } from '@kubernetes/client-node';
 import { ChangeCoalescer } from './changes.ts';
-import type { CachedResource, ClusterChange } from './changes.ts';
+import type { CachedResource, ClusterChange, ClusterResource } from './changes.ts';
 import { classifyError } from './errors.ts';
 import type { ClusterError } from './errors.ts';
 import { Informer } from './informer.ts';
@@ -76,11 +85,20 @@ export interface ResourceAccess {
 
 export type NamespaceStatus = { readonly [R in CachedResource]: ResourceAccess };
 
+/** Access to the cluster-scoped resources (Nodes, IngressClasses). */
+export type ClusterStatus = { readonly [R in ClusterResource]: ResourceAccess };
+
 interface ResourceTypes {
   pods: V1Pod;
   services: V1Service;
   endpointSlices: V1EndpointSlice;
   networkPolicies: V1NetworkPolicy;
+  ingresses: V1Ingress;
+}
+
+interface ClusterResourceTypes {
+  nodes: V1Node;
+  ingressClasses: V1IngressClass;
 }
 
 interface Apis {
@@ -122,9 +140,39 @@ const SPECS: { readonly [R in CachedResource]: ResourceSpec<ResourceTypes[R]> } 
     path: (ns) => `/apis/networking.k8s.io/v1/namespaces/${encodeURIComponent(ns)}/networkpolicies`,
     list: (apis, namespace) => apis.networking.listNamespacedNetworkPolicy({ namespace }),
   },
+  ingresses: {
+    model: 'V1Ingress',
+    plural: 'ingresses',
+    path: (ns) => `/apis/networking.k8s.io/v1/namespaces/${encodeURIComponent(ns)}/ingresses`,
+    list: (apis, namespace) => apis.networking.listNamespacedIngress({ namespace }),
+  },
 };
 
 const RESOURCES = Object.keys(SPECS) as CachedResource[];
+
+interface ClusterResourceSpec<T extends KubernetesObject> {
+  readonly model: string;
+  readonly plural: string;
+  readonly path: string;
+  readonly list: (apis: Apis) => Promise<KubernetesListObject<T>>;
+}
+
+const CLUSTER_SPECS: { readonly [R in ClusterResource]: ClusterResourceSpec<ClusterResourceTypes[R]> } = {
+  nodes: {
+    model: 'V1Node',
+    plural: 'nodes',
+    path: '/api/v1/nodes',
+    list: (apis) => apis.core.listNode(),
+  },
+  ingressClasses: {
+    model: 'V1IngressClass',
+    plural: 'ingressclasses',
+    path: '/apis/networking.k8s.io/v1/ingressclasses',
+    list: (apis) => apis.networking.listIngressClass(),
+  },
+};
+
+const CLUSTER_RESOURCES = Object.keys(CLUSTER_SPECS) as ClusterResource[];
 
 /** The label EndpointSlices carry to name their Service. */
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
@@ -145,6 +193,8 @@ interface Tracked<T extends KubernetesObject> {
 
 type NamespaceInformers = { [R in CachedResource]: Tracked<ResourceTypes[R]> };
 
+type ClusterInformers = { [R in ClusterResource]: Tracked<ClusterResourceTypes[R]> };
+
 const DEFAULT_BACKOFF = { initialMs: 500, maxMs: 30_000 };
 const DEFAULT_COALESCE_MS = 100;
 
@@ -162,6 +212,7 @@ export class ClusterCache {
   private readonly contextNamespace: string;
   private readonly configError: string | undefined;
   private readonly namespaceInformer: Tracked<V1Namespace> | undefined;
+  private readonly clusterInformers: ClusterInformers | undefined;
   private readonly watched = new Map<string, NamespaceInformers>();
   /** Pod counts of namespaces not watched: one-off counts and the last live count before unwatching. */
   private readonly podCounts = new Map<string, number>();
@@ -219,6 +270,22 @@ export class ClusterCache {
       true,
     );
     this.namespaceInformer.informer.start();
+    const apis = this.apis;
+    const make = <R extends ClusterResource>(resource: R): Tracked<ClusterResourceTypes[R]> => {
+      const spec = CLUSTER_SPECS[resource] as ClusterResourceSpec<ClusterResourceTypes[R]>;
+      return this.track<ClusterResourceTypes[R]>(
+        spec.plural,
+        spec.path,
+        () => spec.list(apis),
+        spec.model,
+        (object) => this.coalescer.clusterResource(resource, object?.metadata?.name),
+        false,
+      );
+    };
+    this.clusterInformers = { nodes: make('nodes'), ingressClasses: make('ingressClasses') };
+    for (const resource of CLUSTER_RESOURCES) {
+      this.clusterInformers[resource].informer.start();
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -275,6 +342,28 @@ export class ClusterCache {
 
   networkPolicies(namespace: string): readonly V1NetworkPolicy[] {
     return this.read('networkPolicies', namespace);
+  }
+
+  ingresses(namespace: string): readonly V1Ingress[] {
+    return this.read('ingresses', namespace);
+  }
+
+  ingress(namespace: string, name: string): V1Ingress | undefined {
+    return this.watched.get(namespace)?.ingresses.informer.get(name, namespace);
+  }
+
+  /** The cluster's Nodes, sorted by name; empty when they may not be read (see `clusterStatus`). */
+  nodes(): readonly V1Node[] {
+    return sortedByName(this.clusterInformers?.nodes.informer.list() ?? []);
+  }
+
+  node(name: string): V1Node | undefined {
+    return this.clusterInformers?.nodes.informer.get(name);
+  }
+
+  /** The cluster's IngressClasses, sorted by name; empty when they may not be read (see `clusterStatus`). */
+  ingressClasses(): readonly V1IngressClass[] {
+    return sortedByName(this.clusterInformers?.ingressClasses.informer.list() ?? []);
   }
 
   /**
@@ -371,29 +460,37 @@ export class ClusterCache {
     if (!informers) {
       return undefined;
     }
-    const access = (tracked: Tracked<KubernetesObject>): ResourceAccess => {
-      switch (tracked.status) {
-        case 'forbidden':
-        case 'unavailable':
-        case 'failed':
-          return { status: tracked.status, message: tracked.error?.message ?? '', listed: tracked.synced };
-        default:
-          return { status: tracked.synced ? 'synced' : 'syncing', listed: tracked.synced };
-      }
-    };
+    const access = accessOf;
     return {
       pods: access(informers.pods),
       services: access(informers.services),
       endpointSlices: access(informers.endpointSlices),
       networkPolicies: access(informers.networkPolicies),
+      ingresses: access(informers.ingresses),
     };
+  }
+
+  /**
+   * Access to Nodes and IngressClasses: `syncing` until listed, then `synced`; `forbidden` (403) and
+   * `unavailable` (404) are answers of their own, never an empty list meaning "none".
+   */
+  clusterStatus(): ClusterStatus {
+    const informers = this.clusterInformers;
+    if (!informers) {
+      const message = this.configError ?? '';
+      return {
+        nodes: { status: 'failed', message, listed: false },
+        ingressClasses: { status: 'failed', message, listed: false },
+      };
+    }
+    return { nodes: accessOf(informers.nodes), ingressClasses: accessOf(informers.ingressClasses) };
   }
 
   // ---------------------------------------------------------------------------------------------
   // Controlling
 
   /**
-   * Watches Pods, Services, EndpointSlices and NetworkPolicies of exactly these namespaces: starts
+   * Watches Pods, Services, EndpointSlices, NetworkPolicies and Ingresses of exactly these namespaces: starts
    * informers for the new ones, stops those of the others (their objects are dropped, and their
    * collections announced as changed).
    */
@@ -459,6 +556,9 @@ export class ClusterCache {
     this.clearRetryTimer();
     this.coalescer.dispose();
     this.namespaceInformer?.informer.stop();
+    for (const resource of CLUSTER_RESOURCES) {
+      this.clusterInformers?.[resource].informer.stop();
+    }
     for (const informers of this.watched.values()) {
       for (const resource of RESOURCES) {
         informers[resource].informer.stop();
@@ -496,6 +596,7 @@ export class ClusterCache {
       services: make('services'),
       endpointSlices: make('endpointSlices'),
       networkPolicies: make('networkPolicies'),
+      ingresses: make('ingresses'),
     };
     for (const resource of RESOURCES) {
       informers[resource].informer.start();
@@ -589,8 +690,13 @@ export class ClusterCache {
     this.updateState();
   }
 
-  /** Announces a per-namespace collection whose access changed (forbidden, not served). */
+  /** Announces a collection whose access changed (forbidden, not served). */
   private announceTracked(tracked: Tracked<KubernetesObject>): void {
+    for (const resource of CLUSTER_RESOURCES) {
+      if (this.clusterInformers?.[resource] === tracked) {
+        this.coalescer.clusterResource(resource);
+      }
+    }
     for (const [namespace, informers] of this.watched) {
       for (const resource of RESOURCES) {
         if (informers[resource] === tracked) {
@@ -603,6 +709,11 @@ export class ClusterCache {
   private *allTracked(): Iterable<Tracked<KubernetesObject>> {
     if (this.namespaceInformer) {
       yield this.namespaceInformer;
+    }
+    for (const resource of CLUSTER_RESOURCES) {
+      if (this.clusterInformers) {
+        yield this.clusterInformers[resource];
+      }
     }
     for (const informers of this.watched.values()) {
       for (const resource of RESOURCES) {
@@ -660,7 +771,12 @@ export class ClusterCache {
         ...(this.retryAt !== undefined ? { retryAt: this.retryAt } : {}),
       };
     }
-    const perNamespace = all.filter((tracked) => tracked !== this.namespaceInformer);
+    const clusterScoped = new Set<Tracked<KubernetesObject>>(
+      CLUSTER_RESOURCES.flatMap((resource) => this.clusterInformers?.[resource] ?? []),
+    );
+    const perNamespace = all.filter(
+      (tracked) => tracked !== this.namespaceInformer && !clusterScoped.has(tracked),
+    );
     const forbidden = perNamespace.find((tracked) => tracked.status === 'forbidden');
     if (
       forbidden !== undefined &&
@@ -716,6 +832,25 @@ export class ClusterCache {
       }
     }
   }
+}
+
+function accessOf(tracked: Tracked<KubernetesObject>): ResourceAccess {
+  switch (tracked.status) {
+    case 'forbidden':
+    case 'unavailable':
+    case 'failed':
+      return { status: tracked.status, message: tracked.error?.message ?? '', listed: tracked.synced };
+    default:
+      return { status: tracked.synced ? 'synced' : 'syncing', listed: tracked.synced };
+  }
+}
+
+function sortedByName<T extends KubernetesObject>(objects: readonly T[]): T[] {
+  return [...objects].sort((a, b) => {
+    const x = a.metadata?.name ?? '';
+    const y = b.metadata?.name ?? '';
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
 }
 
 function connectionKindOf(error: ClusterError): ConnectionKind {

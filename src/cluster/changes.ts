@@ -14,16 +14,28 @@
  */
 
 /** The namespaced kinds the cache holds, as used in `objectKey`. */
-export type CachedKind = 'Pod' | 'Service' | 'EndpointSlice' | 'NetworkPolicy';
+export type CachedKind = 'Pod' | 'Service' | 'EndpointSlice' | 'NetworkPolicy' | 'Ingress';
+
+/** The cluster-scoped kinds the cache holds (besides Namespaces), as used in `objectKey`. */
+export type ClusterScopedKind = 'Node' | 'IngressClass';
 
 /** The per-namespace collections of the cache, as named in `ClusterChange`. */
-export type CachedResource = 'pods' | 'services' | 'endpointSlices' | 'networkPolicies';
+export type CachedResource = 'pods' | 'services' | 'endpointSlices' | 'networkPolicies' | 'ingresses';
+
+/** The cluster-scoped collections of the cache (besides namespaces), as named in `ClusterChange`. */
+export type ClusterResource = 'nodes' | 'ingressClasses';
 
 export const KIND_OF: Readonly<Record<CachedResource, CachedKind>> = {
   pods: 'Pod',
   services: 'Service',
   endpointSlices: 'EndpointSlice',
   networkPolicies: 'NetworkPolicy',
+  ingresses: 'Ingress',
+};
+
+export const CLUSTER_KIND_OF: Readonly<Record<ClusterResource, ClusterScopedKind>> = {
+  nodes: 'Node',
+  ingressClasses: 'IngressClass',
 };
 
 export interface ClusterChange {
@@ -34,14 +46,24 @@ export interface ClusterChange {
   readonly services: ReadonlySet<string>;
   readonly endpointSlices: ReadonlySet<string>;
   readonly networkPolicies: ReadonlySet<string>;
-  /** Added, updated or deleted objects, as `objectKey(kind, namespace, name)`. */
+  readonly ingresses: ReadonlySet<string>;
+  /** The Nodes changed (an object, the list, or whether they may be read). */
+  readonly nodes: boolean;
+  readonly ingressClasses: boolean;
+  /**
+   * Added, updated or deleted objects, as `objectKey(kind, namespace, name)`; cluster-scoped ones
+   * with an empty namespace (`Node//worker-1`).
+   */
   readonly objects: ReadonlySet<string>;
   /** The connection state (`ClusterCache.state()`) changed. */
   readonly connection: boolean;
 }
 
-/** `Pod/web/client`: the key of a namespaced object in `ClusterChange.objects`. */
-export function objectKey(kind: CachedKind, namespace: string, name: string): string {
+/**
+ * `Pod/web/client`: the key of a namespaced object in `ClusterChange.objects`; a cluster-scoped
+ * one has an empty namespace (`Node//worker-1`).
+ */
+export function objectKey(kind: CachedKind | ClusterScopedKind, namespace: string, name: string): string {
   return `${kind}/${namespace}/${name}`;
 }
 
@@ -51,6 +73,9 @@ interface PendingChange {
   services: Set<string>;
   endpointSlices: Set<string>;
   networkPolicies: Set<string>;
+  ingresses: Set<string>;
+  nodes: boolean;
+  ingressClasses: boolean;
   objects: Set<string>;
   connection: boolean;
 }
@@ -81,6 +106,15 @@ export class ChangeCoalescer {
     pending[resource].add(namespace);
     if (name !== undefined) {
       pending.objects.add(objectKey(KIND_OF[resource], namespace, name));
+    }
+  }
+
+  /** A cluster-scoped collection changed; `name` names the object when one object did. */
+  clusterResource(resource: ClusterResource, name?: string): void {
+    const pending = this.open();
+    pending[resource] = true;
+    if (name !== undefined) {
+      pending.objects.add(objectKey(CLUSTER_KIND_OF[resource], '', name));
     }
   }
 
@@ -131,6 +165,9 @@ function emptyChange(): PendingChange {
     services: new Set(),
     endpointSlices: new Set(),
     networkPolicies: new Set(),
+    ingresses: new Set(),
+    nodes: false,
+    ingressClasses: false,
     objects: new Set(),
     connection: false,
   };

@@ -35,9 +35,10 @@ const DROPPED_CONTAINER_FIELDS = ['env', 'envFrom', 'volumeMounts', 'volumeDevic
  * Removes, in place, what no feature reads: `metadata.managedFields` (often the largest part of an
  * object), the `last-applied-configuration` annotation (a second copy of the object), and from Pods
  * `spec.volumes` and the containers' `env`, `envFrom`, `volumeMounts`, `volumeDevices` and
- * `resizePolicy`. Everything the explorer, port-forwards, probes and the analyses use stays:
- * labels, annotations, owner references, ports, probes, images, conditions, addresses, endpoints,
- * policies. Returns the object.
+ * `resizePolicy`, and from Nodes the list of images they hold (`status.images`). Everything the
+ * explorer, port-forwards, probes and the analyses use stays: labels, annotations, owner
+ * references, ports, probes, container images, conditions, addresses, endpoints, policies, Ingress
+ * rules. Returns the object.
  */
 export function slimObject<T extends KubernetesObject>(object: T): T {
   const metadata = object.metadata as (Record<string, unknown> & T['metadata']) | undefined;
@@ -52,6 +53,11 @@ export function slimObject<T extends KubernetesObject>(object: T): T {
         delete metadata.annotations;
       }
     }
+  }
+  const status = (object as { status?: Record<string, unknown> }).status;
+  if (status && Array.isArray(status.images) && status.nodeInfo !== undefined) {
+    // A Node's list of the images it holds (often dozens, each with its digests).
+    delete status.images;
   }
   const spec = (object as { spec?: Record<string, unknown> }).spec;
   if (spec && Array.isArray(spec.containers)) {

@@ -63,7 +63,8 @@ describe('ClusterCache', () => {
     const names = cache.namespaces().map((ns) => ns.metadata?.name);
     assert.ok(names.includes('web') && names.includes('default'), names.join(','));
     await waitFor('a namespaces change event', () => changes.some(({ change }) => change.namespaces));
-    assert.ok(changes.some(({ change }) => change.connection));
+    // Connected may be announced in the window after the namespace list (the watch is opened after it).
+    await waitFor('a connection change event', () => changes.some(({ change }) => change.connection));
     assert.deepEqual(cache.watchedNamespaces(), ['web']);
     assert.equal(cache.pods('web').length, 3);
     assert.equal(cache.podCount('web'), 3);
@@ -81,6 +82,7 @@ describe('ClusterCache', () => {
       services: { status: 'synced', listed: true },
       endpointSlices: { status: 'synced', listed: true },
       networkPolicies: { status: 'synced', listed: true },
+      ingresses: { status: 'synced', listed: true },
     });
     // Typed models, as client-node's lists give them.
     assert.ok(cache.pod('web', 'client')?.metadata?.creationTimestamp instanceof Date);

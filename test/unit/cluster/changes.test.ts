@@ -135,3 +135,43 @@ test('slimObject drops what no feature reads and keeps the rest', () => {
     spec: { selector: { app: 'web' }, ports: [{ port: 80 }] },
   });
 });
+
+test('cluster-scoped changes: Nodes and IngressClasses, keys with an empty namespace; Ingresses per namespace', () => {
+  const delivered: ClusterChange[] = [];
+  const coalescer = new ChangeCoalescer(1000, (change) => delivered.push(change));
+  coalescer.clusterResource('nodes', 'worker-1');
+  coalescer.clusterResource('ingressClasses');
+  coalescer.resource('ingresses', 'web', 'shop');
+  coalescer.flush();
+  const [change] = delivered;
+  assert.equal(change?.nodes, true);
+  assert.equal(change?.ingressClasses, true);
+  assert.deepEqual([...change!.ingresses], ['web']);
+  assert.deepEqual([...change!.objects].sort(), ['Ingress/web/shop', 'Node//worker-1']);
+  assert.equal(objectKey('IngressClass', '', 'nginx'), 'IngressClass//nginx');
+  coalescer.resource('pods', 'web');
+  coalescer.flush();
+  assert.equal(delivered[1]?.nodes, false);
+  assert.equal(delivered[1]?.ingressClasses, false);
+  coalescer.dispose();
+});
+
+test("slimObject drops a Node's image list and keeps its addresses and conditions", () => {
+  const node = slimObject({
+    metadata: { name: 'worker-1', managedFields: [] },
+    status: {
+      addresses: [{ type: 'InternalIP', address: '10.0.0.1' }],
+      conditions: [{ type: 'Ready', status: 'True' }],
+      images: [{ names: ['registry.example/echo@sha256:abc', 'registry.example/echo:1.0'], sizeBytes: 1 }],
+      nodeInfo: { kubeletVersion: 'v1.31.0' },
+    },
+  } as unknown as V1Pod);
+  assert.deepEqual(node, {
+    metadata: { name: 'worker-1' },
+    status: {
+      addresses: [{ type: 'InternalIP', address: '10.0.0.1' }],
+      conditions: [{ type: 'Ready', status: 'True' }],
+      nodeInfo: { kubeletVersion: 'v1.31.0' },
+    },
+  });
+});
