@@ -79,7 +79,11 @@ export const CODES = {
   KR5006: { severity: 'error', title: 'Invalid Ingress host' },
   KR5007: { severity: 'warning', title: 'TLS host served by no rule' },
   KR5008: { severity: 'warning', title: 'Unknown field in an Ingress' },
-  KR5009: { severity: 'error', title: 'Ingress with neither rules nor defaultBackend' },
+  KR5009: {
+    severity: 'error',
+    title: 'Ingress with neither rules nor defaultBackend, or a rule without paths',
+  },
+  KR5010: { severity: 'error', title: 'Invalid ingressClassName' },
 
   KR5101: { severity: 'warning', title: 'Backend Service not defined in the workspace' },
   KR5102: { severity: 'error', title: 'Backend port not a port of the Service' },

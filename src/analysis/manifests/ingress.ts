@@ -296,7 +296,55 @@ export function checkIngress(value: Readonly<Record<string, unknown>>, isPatch: 
   }
   rules.forEach((rule: unknown, index: number) => findings.push(...checkRule(rule, index, isPatch)));
   findings.push(...checkTls(spec, rules));
+  findings.push(...checkClassName(value, spec));
   return findings;
+}
+
+function checkClassName(
+  value: Readonly<Record<string, unknown>>,
+  spec: Readonly<Record<string, unknown>>,
+): Finding[] {
+  const className = spec.ingressClassName;
+  const path: Path = ['spec', 'ingressClassName'];
+  if (className === undefined || className === null) {
+    return [];
+  }
+  if (typeof className !== 'string' || className.length > 253 || !DNS1123_SUBDOMAIN.test(className)) {
+    const lower = typeof className === 'string' ? className.toLowerCase() : '';
+    return [
+      {
+        code: 'KR5010',
+        message: `ingressClassName ${describeValue(className)} is not the name of an IngressClass: a DNS name of lower-case letters, digits, "-" and ".".`,
+        at: { path },
+        ...(DNS1123_SUBDOMAIN.test(lower)
+          ? {
+              fixes: [
+                {
+                  kind: 'replace-value',
+                  title: `Change to ${lower}`,
+                  path,
+                  text: yamlString(lower),
+                  preferred: true,
+                } satisfies FixSpec,
+              ],
+            }
+          : {}),
+      },
+    ];
+  }
+  const metadata = isRecord(value.metadata) ? value.metadata : {};
+  const annotations = isRecord(metadata.annotations) ? metadata.annotations : {};
+  const annotation = annotations[CLASS_ANNOTATION];
+  if (typeof annotation === 'string' && annotation !== className) {
+    return [
+      {
+        code: 'KR5010',
+        message: `ingressClassName "${className}" and the ${CLASS_ANNOTATION} annotation "${annotation}" differ: the API server refuses to create the Ingress. Keep ingressClassName and remove the annotation.`,
+        at: { path },
+      },
+    ];
+  }
+  return [];
 }
 
 function checkRule(rule: unknown, index: number, isPatch: boolean): Finding[] {
@@ -313,7 +361,15 @@ function checkRule(rule: unknown, index: number, isPatch: boolean): Finding[] {
     return findings;
   }
   findings.push(...unknownFields(http, [...path, 'http'], INGRESS_HTTP_FIELDS, 'KR5008', 'an Ingress rule'));
-  if (!Array.isArray(http.paths)) {
+  if (!Array.isArray(http.paths) || http.paths.length === 0) {
+    if (!isPatch && (http.paths === undefined || http.paths === null || Array.isArray(http.paths))) {
+      findings.push({
+        code: 'KR5009',
+        message:
+          'This rule has http but no paths: the API server rejects it. Add a path, or remove http (and the rule).',
+        at: { path: [...path, 'http'], part: 'key' },
+      });
+    }
     return findings;
   }
   http.paths.forEach((entry: unknown, pathIndex: number) => {

@@ -424,7 +424,12 @@ describe('KR5007: TLS hosts no rule serves', () => {
   test('a host-less rule or a default backend serves every host', () => {
     assert.deepEqual(
       codes(
-        analyze(CERT_MANAGER.replace('  - host: example.com\n', '  - http: {}\n  - host: example.com\n')),
+        analyze(
+          CERT_MANAGER.replace('    - example.com\n', '    - other.org\n').replace(
+            '  - host: example.com\n',
+            '  - http:\n      paths: [{ path: /, pathType: Prefix, backend: { service: { name: web, port: { number: 80 } } } }]\n  - host: example.com\n',
+          ),
+        ),
       ),
       [],
     );
@@ -469,4 +474,39 @@ describe('KR5009: rules or defaultBackend', () => {
     ));
   test('not in a patch', () =>
     assert.deepEqual(found('  ingressClassName: nginx\n', { patch: true }).codes, []));
+});
+
+describe('KR5009: a rule with http but no paths', () => {
+  test('empty paths, or none', () => {
+    assert.deepEqual(found('  rules:\n    - host: a.example.com\n      http:\n        paths: []\n').codes, [
+      'KR5009',
+    ]);
+    assert.deepEqual(found('  rules:\n    - host: a.example.com\n      http: {}\n').codes, ['KR5009']);
+  });
+  test('a host without http is fine (the default backend serves it)', () =>
+    assert.deepEqual(
+      found(
+        '  defaultBackend: { service: { name: web, port: { number: 80 } } }\n  rules:\n    - host: a.example.com\n',
+      ).codes,
+      [],
+    ));
+});
+
+describe('KR5010: ingressClassName', () => {
+  const withClass = (className: string, annotation?: string) =>
+    ingress(
+      `  ingressClassName: ${className}\n  defaultBackend: { service: { name: web, port: { number: 80 } } }\n`,
+      `name: web${annotation === undefined ? '' : `\n  annotations:\n    kubernetes.io/ingress.class: ${annotation}`}`,
+    );
+  test('not a DNS name, with a lower-case fix', () => {
+    const text = withClass('Nginx');
+    const diagnostics = analyze(text);
+    assert.deepEqual(codes(diagnostics), ['KR5010']);
+    assert.deepEqual(spans(text, diagnostics), ['Nginx']);
+    assert.deepEqual(codes(analyze(applyFix(text, diagnostics[0]!))), []);
+  });
+  test('the annotation naming another class', () => {
+    assert.deepEqual(codes(analyze(withClass('nginx', 'traefik'))), ['KR5010']);
+    assert.deepEqual(codes(analyze(withClass('nginx', 'nginx'))), []);
+  });
 });
