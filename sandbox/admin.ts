@@ -8,6 +8,8 @@
  *   POST /faults/pods/readiness   {namespace, name, ready} or {updates: [{namespace, name, ready}, ...]}
  *   POST /faults/services/endpoints {namespace, name, removed}
  *   POST /faults/latency          {ms}
+ *   POST /faults/nodes/kubelet    {node, reachable}
+ *   POST /faults/loadbalancers/pool {enabled}
  *   GET  /status
  */
 import { timingSafeEqual } from 'node:crypto';
@@ -88,6 +90,7 @@ export class AdminServer {
           services: cluster.store.count(type('services')),
           listeners: cluster.dataplane.listenerCount,
           watches: api.watchCount,
+          loadBalancerPool: cluster.loadBalancers.enabled ? 'on' : 'off',
           resourceVersion: cluster.store.currentRevision,
           rssBytes: process.memoryUsage().rss,
         });
@@ -129,6 +132,9 @@ export class AdminServer {
         break;
       case 'POST /faults/nodes/kubelet':
         faults.setKubeletReachable(str('node'), body.reachable !== false);
+        break;
+      case 'POST /faults/loadbalancers/pool':
+        faults.setLoadBalancerPool(body.enabled !== false);
         break;
       default:
         reply(res, 404, { error: `no such admin route: ${route}` });

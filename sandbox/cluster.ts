@@ -17,6 +17,7 @@ import { EventRecorder } from './controllers/events.ts';
 import { GarbageCollector } from './controllers/garbage.ts';
 import { IngressStatusController } from './controllers/ingressStatus.ts';
 import { Kubelet } from './controllers/kubelet.ts';
+import { LoadBalancerController } from './controllers/loadBalancers.ts';
 import { registerNodes } from './controllers/nodes.ts';
 import { ContainerLogs } from './controllers/logs.ts';
 import { ReplicaSetController } from './controllers/replicasets.ts';
@@ -88,6 +89,7 @@ export class Cluster {
   readonly dataplane: DataPlane;
   readonly kubelet: Kubelet;
   readonly endpointSlices: EndpointSliceController;
+  readonly loadBalancers: LoadBalancerController;
   readonly nodes: readonly { name: string; ip: string }[];
   private readonly users = new Map<string, User>();
   /** Where this sandbox's Pods, Services and nodes live in 127.0.0.0/8. */
@@ -114,9 +116,11 @@ export class Cluster {
     this.dataplane = new DataPlane(this);
     this.kubelet = new Kubelet(this);
     this.endpointSlices = new EndpointSliceController(this);
+    this.loadBalancers = new LoadBalancerController(this);
     this.controllers.push(
       this.kubelet,
       this.endpointSlices,
+      this.loadBalancers,
       new ReplicaSetController(this),
       new DeploymentController(this),
       new GarbageCollector(this),

@@ -4,6 +4,7 @@
  *   delete-pod NS NAME [GRACE] | replace-pod NS NAME | ready NS NAME true|false
  *   remove-endpoints NS SERVICE | restore-endpoints NS SERVICE
  *   kubelet-unreachable NODE | kubelet-reachable NODE (the API server cannot dial the node's kubelet)
+ *   lb-pool off|on (off: new LoadBalancer Services stay pending)
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -14,7 +15,7 @@ if (!action || action === '--help') {
   console.log(
     readFileSync(new URL(import.meta.url), 'utf8')
       .split('\n')
-      .slice(1, 7)
+      .slice(1, 8)
       .join('\n')
       .replace(/^ \*/gm, ''),
   );
@@ -33,6 +34,13 @@ const routes: Record<string, () => [string, string, unknown?]> = {
   latency: () => ['POST', '/faults/latency', { ms: Number(args[0] ?? 0) }],
   'kubelet-unreachable': () => ['POST', '/faults/nodes/kubelet', { node: args[0], reachable: false }],
   'kubelet-reachable': () => ['POST', '/faults/nodes/kubelet', { node: args[0], reachable: true }],
+  'lb-pool': () => {
+    if (args[0] !== 'on' && args[0] !== 'off') {
+      console.error('lb-pool takes on or off');
+      process.exit(2);
+    }
+    return ['POST', '/faults/loadbalancers/pool', { enabled: args[0] === 'on' }];
+  },
   'delete-pod': () => [
     'POST',
     '/faults/pods/delete',

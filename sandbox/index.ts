@@ -58,6 +58,11 @@ export interface Faults {
   setApiLatency(ms: number): void;
   /** Whether the API server can dial the kubelet of a node (exec and port-forward to its Pods). */
   setKubeletReachable(node: string, reachable: boolean): void;
+  /**
+   * Whether the load-balancer pool hands out addresses: off, new LoadBalancer Services stay
+   * pending (addresses already given are kept); back on, the pending ones get theirs.
+   */
+  setLoadBalancerPool(enabled: boolean): void;
 }
 
 export interface Sandbox {
@@ -166,6 +171,7 @@ async function startOnBlock(options: SandboxOptions, reservation: AddressBlockRe
     setApiLatency: (ms) => {
       cluster.faults.apiLatencyMs = ms;
     },
+    setLoadBalancerPool: (enabled) => cluster.loadBalancers.setPoolEnabled(enabled),
     setKubeletReachable: (node, reachable) => {
       if (!cluster.nodes.some((candidate) => candidate.name === node)) {
         throw new Error(`no node ${node}; the nodes are ${cluster.nodes.map((n) => n.name).join(', ')}`);

@@ -30,6 +30,11 @@ export class Kubelet {
   constructor(cluster: Cluster) {
     this.cluster = cluster;
     this.unsubscribe = cluster.store.subscribe((event) => {
+      if (event.resource === 'nodes' && event.type === 'MODIFIED') {
+        // A node's labels changed: Pods its selector did not match before may fit now.
+        this.later(0, () => this.scheduleUnscheduled());
+        return;
+      }
       if (event.resource !== 'pods' || event.type === 'DELETED') {
         return;
       }
@@ -37,6 +42,9 @@ export class Kubelet {
       const spec = pod.spec as { nodeName?: string };
       if (!spec.nodeName && !pod.metadata.deletionTimestamp) {
         this.later(0, () => this.schedule(pod.metadata.namespace!, pod.metadata.name!));
+      } else if (event.type === 'ADDED' && spec.nodeName && !pod.status) {
+        // Created bound to a node (spec.nodeName): no scheduler involved, that node's kubelet starts it.
+        this.later(0, () => this.startBound(pod.metadata.namespace!, pod.metadata.name!));
       } else if (event.type === 'MODIFIED') {
         this.later(0, () => this.syncEphemeralContainers(pod.metadata.namespace!, pod.metadata.name!));
       }
@@ -95,7 +103,12 @@ export class Kubelet {
 
   /** Scenario loading: bind and start a Pod now rather than after the start delay. */
   startNow(namespace: string, name: string): void {
-    this.schedule(namespace, name, true);
+    const pod = this.cluster.store.peek(type('pods'), namespace, name);
+    if (pod && (pod.spec as Obj).nodeName) {
+      this.startBound(namespace, name, true);
+    } else {
+      this.schedule(namespace, name, true);
+    }
   }
 
   private remove(namespace: string, name: string): void {
@@ -117,10 +130,15 @@ export class Kubelet {
 
   private schedule(namespace: string, name: string, immediately = false): void {
     const pod = this.cluster.store.peek(type('pods'), namespace, name);
-    if (!pod || (pod.spec as Obj).nodeName) {
+    if (!pod || (pod.spec as Obj).nodeName || pod.metadata.deletionTimestamp) {
       return;
     }
-    const node = this.cluster.nodes[this.nextNode++ % this.cluster.nodes.length]!;
+    const fitting = this.cluster.nodes.filter((node) => this.fits(pod, node.name));
+    if (fitting.length === 0) {
+      this.unschedulable(pod);
+      return;
+    }
+    const node = fitting[this.nextNode++ % fitting.length]!;
     const bound = structuredClone(pod);
     (bound.spec as Obj).nodeName = node.name;
     bound.status = {
@@ -141,11 +159,77 @@ export class Kubelet {
       },
       'default-scheduler',
     );
+    this.startAfterDelay(namespace, name, immediately);
+  }
+
+  /** A Pod created with spec.nodeName: its node's kubelet takes it as it is (a node that does not exist never does). */
+  private startBound(namespace: string, name: string, immediately = false): void {
+    const pod = this.cluster.store.peek(type('pods'), namespace, name);
+    const nodeName = pod && ((pod.spec as Obj).nodeName as string | undefined);
+    if (!pod || pod.status || !this.cluster.nodes.some((node) => node.name === nodeName)) {
+      return;
+    }
+    const pending = this.writeStatus(pod, {
+      phase: 'Pending',
+      conditions: [
+        { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: timestamp() },
+      ],
+      qosClass: 'BestEffort',
+    });
+    this.startAfterDelay(pending.metadata.namespace!, pending.metadata.name!, immediately);
+  }
+
+  private startAfterDelay(namespace: string, name: string, immediately: boolean): void {
     const delay = immediately ? 0 : this.cluster.scenario.timing.podStartMs;
     if (delay === 0) {
-      this.start(updated.metadata.namespace!, updated.metadata.name!);
+      this.start(namespace, name);
     } else {
       this.later(delay, () => this.start(namespace, name));
+    }
+  }
+
+  /** Whether the node's labels (as stored: they may have been edited) satisfy the Pod's nodeSelector. */
+  private fits(pod: KubeObject, nodeName: string): boolean {
+    const selector = ((pod.spec as Obj).nodeSelector ?? {}) as Record<string, string>;
+    const labels = this.cluster.store.peek(type('nodes'), '', nodeName)?.metadata.labels ?? {};
+    return Object.entries(selector).every(([key, value]) => labels[key] === value);
+  }
+
+  /** As the scheduler says it when no node fits: a FailedScheduling warning; the Pod stays Pending. */
+  private unschedulable(pod: KubeObject): void {
+    const count = this.cluster.nodes.length;
+    if (!pod.status) {
+      this.writeStatus(pod, {
+        phase: 'Pending',
+        conditions: [
+          {
+            type: 'PodScheduled',
+            status: 'False',
+            lastProbeTime: null,
+            lastTransitionTime: timestamp(),
+            reason: 'Unschedulable',
+            message: `0/${count} nodes are available: ${count} node(s) didn't match Pod's node affinity/selector. preemption: 0/${count} nodes are available: ${count} Preemption is not helpful for scheduling.`,
+          },
+        ],
+        qosClass: 'BestEffort',
+      });
+    }
+    this.event(
+      pod,
+      {
+        type: 'Warning',
+        reason: 'FailedScheduling',
+        message: `0/${count} nodes are available: ${count} node(s) didn't match Pod's node affinity/selector. preemption: 0/${count} nodes are available: ${count} Preemption is not helpful for scheduling.`,
+      },
+      'default-scheduler',
+    );
+  }
+
+  private scheduleUnscheduled(): void {
+    for (const { object } of this.cluster.store.list(type('pods'))) {
+      if (!(object.spec as Obj).nodeName && !object.metadata.deletionTimestamp) {
+        this.schedule(object.metadata.namespace!, object.metadata.name!);
+      }
     }
   }
 

@@ -1,7 +1,7 @@
 /**
  * Address allocation in 127.0.0.0/8, so every Pod and Service address is a real local address.
  * A sandbox takes a block B: Pods in 127.B.0.0/16, Services in 127.B+1.0.0/16, nodes in
- * 127.B+2.0.0/24. Sandboxes in different processes pick different blocks, so they can run side by
+ * 127.B+2.0.0/24, LoadBalancer addresses (the sandbox's MetalLB-like pool) in 127.B+2.1.0/24. Sandboxes in different processes pick different blocks, so they can run side by
  * side without one reaching the other's Pods.
  */
 function toIp(value: number): string {
@@ -68,6 +68,9 @@ export interface AddressPlan {
   readonly pods: AddressPool;
   readonly services: AddressPool;
   readonly nodes: AddressPool;
+  /** Where LoadBalancer Services get their external address. */
+  readonly loadBalancers: AddressPool;
+  readonly loadBalancerRange: string;
 }
 
 /** A block for a new sandbox: random, so that concurrent sandboxes rarely share one. */
@@ -93,5 +96,7 @@ export function addressPlan(block: number): AddressPlan {
       clusterDnsIp,
     ]),
     nodes: new AddressPool(`127.${block + 2}.0.1`, `127.${block + 2}.0.254`),
+    loadBalancers: new AddressPool(`127.${block + 2}.1.1`, `127.${block + 2}.1.254`),
+    loadBalancerRange: `127.${block + 2}.1.1-127.${block + 2}.1.254`,
   };
 }

@@ -54,9 +54,9 @@ export interface ExternalEndpoint {
  * `Cluster` (the default): every ready endpoint, on any node, the client's address replaced by the
  * node's. `Local`: only the ready endpoints on this node, the client's address kept; a node with
  * none drops the traffic (kube-proxy's health-check node port tells load balancers to avoid it).
- * Traffic from a Pod of the cluster is `Cluster` whatever the policy: kube-proxy sends Pod traffic
- * for external destinations straight to the Service (its "pod traffic for external destinations"
- * rule), so a probe from a Pod cannot observe `Local`.
+ * Traffic from a Pod of the cluster is forwarded as `Cluster` whatever the policy: kube-proxy sends
+ * Pod traffic for external destinations straight to the Service (its "pod traffic for external
+ * destinations" rule), so a probe from a Pod cannot observe `Local`'s drops; probe from outside.
  */
 export function endpointsForNode<E extends ExternalEndpoint>(
   endpoints: readonly E[],
@@ -71,9 +71,12 @@ export function endpointsForNode<E extends ExternalEndpoint>(
   return ready.filter((endpoint) => endpoint.nodeName === node);
 }
 
-/** Whether the client's address is one the backend sees (Local) rather than the node's (Cluster). */
-export function preservesClientAddress(policy: string | undefined, fromPod = false): boolean {
-  return policy === 'Local' && !fromPod;
+/**
+ * Whether the backend sees the client's address (Local; for a Pod client too, whose traffic
+ * kube-proxy sends on without masquerading) rather than the node's (Cluster: masqueraded).
+ */
+export function preservesClientAddress(policy: string | undefined): boolean {
+  return policy === 'Local';
 }
 
 /**

@@ -50,7 +50,6 @@ describe('node ports', () => {
       ['a', 'c'],
     );
     assert.equal(preservesClientAddress('Local'), true);
-    assert.equal(preservesClientAddress('Local', true), false);
     assert.equal(preservesClientAddress('Cluster'), false);
   });
 

@@ -1,0 +1,318 @@
+/**
+ * The external side of Services on a three-node sandbox, driven as a user would: node ports
+ * allocated by the API server and refused when taken, served on every node's address (curl from
+ * the host, and from a Pod through exec), externalTrafficPolicy Local answering only on the node
+ * with the endpoint; LoadBalancers getting an address from the pool and answering there, staying
+ * pending with the pool off or another loadBalancerClass, and refusing clients outside
+ * loadBalancerSourceRanges. Pods pinned by nodeName and nodeSelector run where they are pinned.
+ */
+import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
+import { describe, test } from 'node:test';
+import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import type { V1Service } from '@kubernetes/client-node';
+import { type } from '../../sandbox/cluster.ts';
+import { loadScenario } from '../../sandbox/scenario.ts';
+import { execInPod, kubectl, kubectlAvailable, useSandbox, waitFor } from '../support/sandbox.ts';
+
+const THREE_NODES = { ...loadScenario('minimal'), nodes: 3 };
+const curlAvailable = spawnSync('curl', ['--version']).status === 0;
+
+interface CurlResult {
+  code: number;
+  body: string;
+}
+
+/** The host's curl (the real binary), as a user outside the cluster would run it. */
+function hostCurl(url: string, maxTimeSeconds = 1): Promise<CurlResult> {
+  return new Promise((resolve) => {
+    execFile('curl', ['-sS', '--max-time', String(maxTimeSeconds), url], (error, stdout) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, body: stdout });
+    });
+  });
+}
+
+describe(
+  'NodePort and LoadBalancer Services on three nodes',
+  { skip: !curlAvailable && 'curl not installed' },
+  () => {
+    const fixture = useSandbox({ scenario: THREE_NODES });
+    const core = () => fixture.kubeconfig.makeApiClient(CoreV1Api);
+    const nodes = () => fixture.sandbox.cluster.nodes;
+
+    async function createService(name: string, spec: V1Service['spec']): Promise<V1Service> {
+      return core().createNamespacedService({ namespace: 'web', body: { metadata: { name }, spec } });
+    }
+
+    async function readyEndpoints(service: string, count: number): Promise<void> {
+      await waitFor(`${count} ready endpoints of ${service}`, () => {
+        const slices = fixture.sandbox.cluster.store
+          .list(type('endpointslices'), 'web')
+          .map((e) => e.object)
+          .filter((s) => s.metadata.labels?.['kubernetes.io/service-name'] === service);
+        const ready = slices.flatMap(
+          (s) => (s.endpoints as Array<{ conditions?: { ready?: boolean } }> | undefined) ?? [],
+        );
+        return ready.filter((e) => e.conditions?.ready === true).length === count;
+      });
+    }
+
+    test('node ports are allocated from 30000-32767; a requested one is honoured, a taken one refused', async () => {
+      const allocated = await createService('web-np', {
+        type: 'NodePort',
+        selector: { app: 'web' },
+        ports: [{ port: 80, targetPort: 'http' }],
+      });
+      const nodePort = allocated.spec?.ports?.[0]?.nodePort ?? 0;
+      assert.ok(nodePort >= 30000 && nodePort <= 32767, String(nodePort));
+      assert.equal(allocated.spec?.externalTrafficPolicy, 'Cluster');
+      const fixed = await createService('web-fixed', {
+        type: 'NodePort',
+        selector: { app: 'web' },
+        ports: [{ port: 80, targetPort: 'http', nodePort: 31080 }],
+      });
+      assert.equal(fixed.spec?.ports?.[0]?.nodePort, 31080);
+      await assert.rejects(
+        createService('web-taken', {
+          type: 'NodePort',
+          selector: { app: 'web' },
+          ports: [{ port: 80, nodePort: 31080 }],
+        }),
+        (error: { code?: number; body?: string }) => {
+          assert.equal(error.code, 422);
+          assert.match(
+            String(error.body),
+            /spec\.ports\[0\]\.nodePort: Invalid value: 31080: provided port is already allocated/,
+          );
+          return true;
+        },
+      );
+      if (kubectlAvailable) {
+        const result = await kubectl(fixture.sandbox.kubeconfigPath, [
+          'create',
+          'service',
+          'nodeport',
+          'web-range',
+          '-n',
+          'web',
+          '--tcp=80:8080',
+          '--node-port=80',
+        ]);
+        assert.notEqual(result.code, 0);
+        assert.match(
+          result.stderr,
+          /failed to create NodePort service: Service "web-range" is invalid: spec\.ports\[0\]\.nodePort: Invalid value: 80: provided port is not in the valid range\. The range of valid ports is 30000-32767/,
+        );
+      }
+    });
+
+    test('a NodePort answers on every node address, from the host and from a Pod', async () => {
+      const service = await core().readNamespacedService({ namespace: 'web', name: 'web-np' });
+      const nodePort = service.spec!.ports![0]!.nodePort!;
+      await readyEndpoints('web-np', 2);
+      for (const node of nodes()) {
+        const result = await hostCurl(`http://${node.ip}:${nodePort}/hello`);
+        assert.equal(result.code, 0, `${node.name}: curl exit ${result.code}`);
+        const echo = JSON.parse(result.body) as { path: string; client: string };
+        assert.equal(echo.path, '/hello');
+        // externalTrafficPolicy Cluster: the backend sees the node's address (masqueraded).
+        assert.equal(echo.client, node.ip);
+      }
+      for (const node of nodes()) {
+        const result = await execInPod(fixture.kubeconfig, 'web', 'client', [
+          'curl',
+          '-sS',
+          '--max-time',
+          '2',
+          `http://${node.ip}:${nodePort}/`,
+        ]);
+        assert.equal(result.exitCode, 0, `${node.name}: ${result.err}`);
+        assert.match(result.out, /"pod":"web-/);
+      }
+    });
+
+    test('a Pod created with spec.nodeName runs on that node; nodeSelector pins a Deployment', async () => {
+      await core().createNamespacedPod({
+        namespace: 'web',
+        body: {
+          metadata: { name: 'pinned', labels: { app: 'pinned' } },
+          spec: {
+            nodeName: 'sandbox-node-2',
+            containers: [
+              {
+                name: 'web',
+                image: 'registry.example/echo:1.0',
+                ports: [{ name: 'http', containerPort: 8080 }],
+              },
+            ],
+          },
+        },
+      });
+      const running = await waitFor('the pinned Pod running', async () => {
+        const pod = await core().readNamespacedPod({ namespace: 'web', name: 'pinned' });
+        return pod.status?.phase === 'Running' && pod;
+      });
+      assert.equal(running.spec?.nodeName, 'sandbox-node-2');
+      assert.equal(running.status?.hostIP, nodes()[1]!.ip);
+
+      await fixture.kubeconfig.makeApiClient(AppsV1Api).createNamespacedDeployment({
+        namespace: 'web',
+        body: {
+          metadata: { name: 'on-three' },
+          spec: {
+            replicas: 2,
+            selector: { matchLabels: { app: 'on-three' } },
+            template: {
+              metadata: { labels: { app: 'on-three' } },
+              spec: {
+                nodeSelector: { 'kubernetes.io/hostname': 'sandbox-node-3' },
+                containers: [{ name: 'web', image: 'registry.example/echo:1.0' }],
+              },
+            },
+          },
+        },
+      });
+      const placed = await waitFor('two on-three Pods running', async () => {
+        const pods = await core().listNamespacedPod({ namespace: 'web', labelSelector: 'app=on-three' });
+        return pods.items.filter((p) => p.status?.phase === 'Running').length === 2 && pods.items;
+      });
+      assert.deepEqual(
+        placed.map((p) => p.spec?.nodeName),
+        ['sandbox-node-3', 'sandbox-node-3'],
+      );
+    });
+
+    test('externalTrafficPolicy Local answers only on the node with the endpoint and drops elsewhere', async () => {
+      const service = await createService('pinned-local', {
+        type: 'NodePort',
+        externalTrafficPolicy: 'Local',
+        selector: { app: 'pinned' },
+        ports: [{ port: 80, targetPort: 'http' }],
+      });
+      const nodePort = service.spec!.ports![0]!.nodePort!;
+      await readyEndpoints('pinned-local', 1);
+      const [one, two, three] = nodes();
+      const answered = await hostCurl(`http://${two!.ip}:${nodePort}/`);
+      assert.equal(answered.code, 0);
+      const echo = JSON.parse(answered.body) as { pod: string; client: string };
+      assert.equal(echo.pod, 'pinned');
+      // Local keeps the client's address.
+      assert.equal(echo.client, '127.0.0.1');
+      for (const node of [one!, three!]) {
+        const dropped = await hostCurl(`http://${node.ip}:${nodePort}/`);
+        assert.equal(dropped.code, 28, `${node.name} should drop (curl timeout), got exit ${dropped.code}`);
+      }
+    });
+
+    test('a LoadBalancer gets an address from the pool and answers there', async () => {
+      await createService('web-lb', {
+        type: 'LoadBalancer',
+        selector: { app: 'web' },
+        ports: [{ port: 80, targetPort: 'http' }],
+      });
+      const ip = await waitFor('the LoadBalancer address', async () => {
+        const service = await core().readNamespacedService({ namespace: 'web', name: 'web-lb' });
+        return service.status?.loadBalancer?.ingress?.[0]?.ip;
+      });
+      assert.match(ip, new RegExp(`^127\\.${fixture.sandbox.cluster.addresses.block + 2}\\.1\\.\\d+$`));
+      await readyEndpoints('web-lb', 2);
+      const result = await hostCurl(`http://${ip}/lb`);
+      assert.equal(result.code, 0);
+      assert.equal((JSON.parse(result.body) as { path: string }).path, '/lb');
+      if (kubectlAvailable) {
+        const listed = await kubectl(fixture.sandbox.kubeconfigPath, ['get', 'svc', 'web-lb', '-n', 'web']);
+        assert.match(
+          listed.stdout,
+          new RegExp(
+            `^web-lb\\s+LoadBalancer\\s+\\S+\\s+${ip.replaceAll('.', '\\.')}\\s+80:3\\d{4}/TCP`,
+            'm',
+          ),
+        );
+      }
+    });
+
+    test('with the pool off (admin fault) a new LoadBalancer stays pending; back on, it gets an address', async () => {
+      const admin = fixture.sandbox.admin!;
+      const pool = (enabled: boolean) =>
+        fetch(`${admin.url}/faults/loadbalancers/pool`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${admin.token}` },
+          body: JSON.stringify({ enabled }),
+        });
+      assert.equal((await pool(false)).status, 200);
+      await createService('pending-lb', {
+        type: 'LoadBalancer',
+        selector: { app: 'web' },
+        ports: [{ port: 80 }],
+      });
+      await waitFor('the AllocationFailed event', async () => {
+        const events = await core().listNamespacedEvent({
+          namespace: 'web',
+          fieldSelector: 'involvedObject.name=pending-lb',
+        });
+        return events.items.some((e) => e.reason === 'AllocationFailed');
+      });
+      const pending = await core().readNamespacedService({ namespace: 'web', name: 'pending-lb' });
+      assert.equal(pending.status?.loadBalancer?.ingress, undefined);
+      if (kubectlAvailable) {
+        const listed = await kubectl(fixture.sandbox.kubeconfigPath, [
+          'get',
+          'svc',
+          'pending-lb',
+          '-n',
+          'web',
+        ]);
+        assert.match(listed.stdout, /^pending-lb\s+LoadBalancer\s+\S+\s+<pending>\s+80:3\d{4}\/TCP/m);
+      }
+      assert.equal((await pool(true)).status, 200);
+      await waitFor('the address once the pool is back', async () => {
+        const service = await core().readNamespacedService({ namespace: 'web', name: 'pending-lb' });
+        return service.status?.loadBalancer?.ingress?.[0]?.ip;
+      });
+    });
+
+    test('a LoadBalancer of another loadBalancerClass stays pending', async () => {
+      await createService('classed-lb', {
+        type: 'LoadBalancer',
+        loadBalancerClass: 'example.com/cloud-lb',
+        selector: { app: 'web' },
+        ports: [{ port: 80 }],
+      });
+      await createService('after-classed', {
+        type: 'LoadBalancer',
+        selector: { app: 'web' },
+        ports: [{ port: 8081 }],
+      });
+      await waitFor('the later LoadBalancer address', async () => {
+        const service = await core().readNamespacedService({ namespace: 'web', name: 'after-classed' });
+        return service.status?.loadBalancer?.ingress?.[0]?.ip;
+      });
+      const classed = await core().readNamespacedService({ namespace: 'web', name: 'classed-lb' });
+      assert.equal(classed.status?.loadBalancer?.ingress, undefined);
+    });
+
+    test('loadBalancerSourceRanges: a client outside the ranges is dropped, one inside answered', async () => {
+      await createService('ranged-out', {
+        type: 'LoadBalancer',
+        loadBalancerSourceRanges: ['10.0.0.0/8'],
+        selector: { app: 'web' },
+        ports: [{ port: 80, targetPort: 'http' }],
+      });
+      await createService('ranged-in', {
+        type: 'LoadBalancer',
+        loadBalancerSourceRanges: ['127.0.0.0/8'],
+        selector: { app: 'web' },
+        ports: [{ port: 80, targetPort: 'http' }],
+      });
+      const address = (name: string) =>
+        waitFor(`the address of ${name}`, async () => {
+          const service = await core().readNamespacedService({ namespace: 'web', name });
+          return service.status?.loadBalancer?.ingress?.[0]?.ip;
+        });
+      const [outside, inside] = [await address('ranged-out'), await address('ranged-in')];
+      await readyEndpoints('ranged-in', 2);
+      assert.equal((await hostCurl(`http://${inside}/`)).code, 0);
+      assert.equal((await hostCurl(`http://${outside}/`)).code, 28);
+    });
+  },
+);
