@@ -446,6 +446,26 @@ export interface IngressRequest {
   readonly path: string;
 }
 
+/**
+ * A request from what a user types: `http://shop.example.com/api`, `shop.example.com/api?q=1`,
+ * `https://shop.example.com:8443`. The host keeps no port (rules match host names only); a
+ * missing path is `/`. Undefined when the text names no host.
+ */
+export function ingressRequestFromUrl(text: string): IngressRequest | undefined {
+  const trimmed = text.trim();
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `http://${trimmed}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    return undefined;
+  }
+  if (url.hostname === '') {
+    return undefined;
+  }
+  return { host: url.hostname, path: url.pathname === '' ? '/' : url.pathname };
+}
+
 /** One path of one rule of one Ingress, and how it compares with the request. */
 export interface PathCandidate {
   readonly ingress: IngressRef;

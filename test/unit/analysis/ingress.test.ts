@@ -10,6 +10,7 @@ import {
   backendRef,
   ingressClassOf,
   ingressesOfClass,
+  ingressRequestFromUrl,
   matchHost,
   matchPath,
   normalizeRequestHost,
@@ -544,5 +545,24 @@ describe('backends', () => {
         name: 'icons',
       },
     );
+  });
+});
+
+describe('requests from what a user types', () => {
+  test('a URL, with or without scheme, port, query', () => {
+    assert.deepEqual(ingressRequestFromUrl('http://shop.example.com/api'), {
+      host: 'shop.example.com',
+      path: '/api',
+    });
+    assert.deepEqual(ingressRequestFromUrl('shop.example.com/api/items?q=1'), {
+      host: 'shop.example.com',
+      path: '/api/items',
+    });
+    assert.deepEqual(ingressRequestFromUrl('https://Shop.Example.com:8443'), {
+      host: 'shop.example.com',
+      path: '/',
+    });
+    assert.equal(ingressRequestFromUrl('http://'), undefined);
+    assert.equal(ingressRequestFromUrl(''), undefined);
   });
 });
