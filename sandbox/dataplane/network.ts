@@ -21,6 +21,7 @@ import type { Server, Socket } from 'node:net';
 import type { NetworkPolicy, Namespace, Pod } from '../../src/analysis/k8s.ts';
 import { evaluateConnection, nodeEndpoint, podEndpoint } from '../../src/analysis/networkPolicy.ts';
 import type { ConnectionVerdict, Endpoint } from '../../src/analysis/networkPolicy.ts';
+import { endpointsForInternalTraffic } from '../../src/analysis/nodePorts.ts';
 import type { KubeObject } from '../api/store.ts';
 import type { Cluster } from '../cluster.ts';
 import { type } from '../cluster.ts';
@@ -531,10 +532,18 @@ export class DataPlane {
       // iptables mode has no rule for a port the Service does not have: the packet goes nowhere.
       return this.dropped(options);
     }
-    const endpoint = this.pickEndpoint(service, port);
-    if (!endpoint) {
+    const all = this.endpointsOf(service, port);
+    if (!all.some((candidate) => candidate.ready)) {
       // kube-proxy REJECTs traffic to a Service without ready endpoints.
       throw Object.assign(new Error(`connect ECONNREFUSED ${clusterIP}:${port}`), { code: 'ECONNREFUSED' });
+    }
+    const fromNode = from ? (from.spec as { nodeName?: string }).nodeName : undefined;
+    const policy = (service.spec as { internalTrafficPolicy?: string }).internalTrafficPolicy;
+    const candidates = endpointsForInternalTraffic(all, fromNode, policy);
+    const endpoint = candidates[Math.floor(Math.random() * candidates.length)];
+    if (!endpoint) {
+      // internalTrafficPolicy Local without an endpoint on the caller's node: kube-proxy drops it.
+      return this.dropped(options);
     }
     if (from) {
       const backend = this.podByIp(endpoint.ip);

@@ -72,6 +72,24 @@ export function endpointsForNode<E extends ExternalEndpoint>(
 }
 
 /**
+ * The endpoints an in-cluster client's traffic to the ClusterIP may reach under
+ * `internalTrafficPolicy`: Cluster (the default), every ready endpoint; Local, only the ready
+ * endpoints on the client's node, and none means kube-proxy drops the traffic. A client that is no
+ * Pod (`node` undefined: the host) is treated as Cluster.
+ */
+export function endpointsForInternalTraffic<E extends ExternalEndpoint>(
+  endpoints: readonly E[],
+  node: string | undefined,
+  policy: string | undefined,
+): E[] {
+  const ready = endpoints.filter((endpoint) => endpoint.ready);
+  if (policy !== 'Local' || node === undefined) {
+    return ready;
+  }
+  return ready.filter((endpoint) => endpoint.nodeName === node);
+}
+
+/**
  * Whether the backend sees the client's address (Local; for a Pod client too, whose traffic
  * kube-proxy sends on without masquerading) rather than the node's (Cluster: masqueraded).
  */

@@ -204,6 +204,44 @@ describe(
       }
     });
 
+    test('internalTrafficPolicy Local: a Pod reaches the ClusterIP only from the node with an endpoint', async () => {
+      for (const node of ['sandbox-node-2', 'sandbox-node-3']) {
+        await core().createNamespacedPod({
+          namespace: 'web',
+          body: {
+            metadata: { name: `caller-${node.slice(-1)}` },
+            spec: { nodeName: node, containers: [{ name: 'curl', image: 'curlimages/curl:8.5.0' }] },
+          },
+        });
+      }
+      await createService('pinned-internal', {
+        internalTrafficPolicy: 'Local',
+        selector: { app: 'pinned' },
+        ports: [{ port: 80, targetPort: 'http' }],
+      });
+      await readyEndpoints('pinned-internal', 1);
+      await waitFor('both callers running', async () => {
+        const pods = await core().listNamespacedPod({ namespace: 'web' });
+        return (
+          pods.items.filter((p) => p.metadata?.name?.startsWith('caller-') && p.status?.phase === 'Running')
+            .length === 2
+        );
+      });
+      const curl = (pod: string) =>
+        execInPod(fixture.kubeconfig, 'web', pod, [
+          'curl',
+          '-sS',
+          '--max-time',
+          '1',
+          'http://pinned-internal/',
+        ]);
+      const local = await curl('caller-2');
+      assert.equal(local.exitCode, 0, local.err);
+      assert.match(local.out, /"pod":"pinned"/);
+      const remote = await curl('caller-3');
+      assert.equal(remote.exitCode, 28, remote.err);
+    });
+
     test('a LoadBalancer gets an address from the pool and answers there', async () => {
       await createService('web-lb', {
         type: 'LoadBalancer',

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  endpointsForInternalTraffic,
   endpointsForNode,
   freeNodePort,
   nodePortProblem,
@@ -51,6 +52,27 @@ describe('node ports', () => {
     );
     assert.equal(preservesClientAddress('Local'), true);
     assert.equal(preservesClientAddress('Cluster'), false);
+  });
+
+  test("internalTrafficPolicy Local keeps the caller node's ready endpoints; the host gets Cluster", () => {
+    const endpoints = [
+      { ip: 'a', ready: true, nodeName: 'n1' },
+      { ip: 'b', ready: false, nodeName: 'n2' },
+      { ip: 'c', ready: true, nodeName: 'n3' },
+    ];
+    assert.deepEqual(
+      endpointsForInternalTraffic(endpoints, 'n3', 'Local').map((e) => e.ip),
+      ['c'],
+    );
+    assert.deepEqual(endpointsForInternalTraffic(endpoints, 'n2', 'Local'), []);
+    assert.deepEqual(
+      endpointsForInternalTraffic(endpoints, 'n2', 'Cluster').map((e) => e.ip),
+      ['a', 'c'],
+    );
+    assert.deepEqual(
+      endpointsForInternalTraffic(endpoints, undefined, 'Local').map((e) => e.ip),
+      ['a', 'c'],
+    );
   });
 
   test('loadBalancerSourceRanges admit clients inside them, everyone when empty', () => {
