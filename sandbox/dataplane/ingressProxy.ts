@@ -10,8 +10,11 @@
  * Answers, as ingress-nginx gives them: 404 "default backend - 404" when nothing routes (its old
  * default backend's body); 503 when the backend Service, its port or a ready endpoint is missing;
  * 502 when the endpoint refuses or resets; 504 when the connection is not answered within the
- * connect timeout (a NetworkPolicy drop) or the response within the read timeout. Each request
- * adds an ingress-nginx-style line to the controller container's log.
+ * connect timeout (a NetworkPolicy drop) or the response within the read timeout. A refused or
+ * unanswered connection is tried on the next ready endpoint, three endpoints at most (ingress-
+ * nginx's proxy_next_upstream "error timeout", proxy-next-upstream-tries 3), so a Service whose
+ * every endpoint drops the controller answers 504 after min(endpoints, 3) connect timeouts. Each
+ * request adds an ingress-nginx-style line to the controller container's log.
  *
  * The controller container's args configure it, with ingress-nginx's names: `--ingress-class`
  * (default `sandbox`), `--publish-service=<namespace>/<name>` (whose LoadBalancer address the
@@ -104,16 +107,17 @@ interface ControllerTarget {
   readonly port: number;
 }
 
-/** Where a routed request goes, or the status the controller answers with instead. */
+/** Where a routed request goes (ready endpoints, in the order to try them), or the status the controller answers with instead. */
 type Upstream =
   | {
       readonly ok: true;
-      readonly ip: string;
-      readonly port: number;
+      readonly endpoints: ReadonlyArray<{ readonly ip: string; readonly port: number; readonly pod: string }>;
       readonly name: string;
-      readonly pod: string;
     }
   | { readonly ok: false; readonly status: 404 | 503; readonly reason: string; readonly name: string };
+
+/** ingress-nginx's proxy-next-upstream-tries: a refused or unanswered connection is tried on another endpoint. */
+const NEXT_UPSTREAM_TRIES = 3;
 
 const STATUS_TEXT: Record<number, string> = {
   502: 'Bad Gateway',
@@ -201,19 +205,53 @@ export class IngressProxy {
       return;
     }
     req.pause();
-    const upstreamAddr = `${upstream.ip}:${upstream.port}`;
-    this.dataplane
-      .dialFromPod(pod, upstream.ip, upstream.port, { timeoutMs: settings.connectTimeoutMs })
-      .then(
-        (socket) => this.forward(req, res, socket, { settings, requestId, log, upstreamAddr }),
-        (error: NodeJS.ErrnoException) => {
-          const status = error.code === 'ETIMEDOUT' ? 504 : 502;
-          this.cluster.log(
-            `ingress ${target.namespace}/${target.pod}: ${upstreamAddr} (${upstream.pod}): ${error.code ?? error.message}`,
-          );
-          drain(req, () => log(status, answerError(res, status), upstreamAddr, String(status)));
-        },
+    void this.connect(pod, upstream.endpoints, settings.connectTimeoutMs).then((attempt) => {
+      const addresses = attempt.tried.map((t) => t.address).join(', ');
+      if (attempt.socket !== undefined) {
+        const failed = attempt.tried.slice(0, -1).map((t) => t.status);
+        this.forward(req, res, attempt.socket, { settings, requestId, log, addresses, failed });
+        return;
+      }
+      const last = attempt.tried[attempt.tried.length - 1]!;
+      this.cluster.log(
+        `ingress ${target.namespace}/${target.pod}: ${attempt.tried.map((t) => `${t.address} (${t.pod}): ${t.error}`).join('; ')}`,
       );
+      drain(req, () =>
+        log(
+          last.status,
+          answerError(res, last.status),
+          addresses,
+          attempt.tried.map((t) => t.status).join(', '),
+        ),
+      );
+    });
+  }
+
+  /**
+   * Connects from the controller Pod to the first endpoint that answers, trying at most
+   * NEXT_UPSTREAM_TRIES of them: a refusal counts 502, an unanswered connection (a policy drop) 504.
+   */
+  private async connect(
+    pod: KubeObject,
+    endpoints: ReadonlyArray<{ ip: string; port: number; pod: string }>,
+    timeoutMs: number,
+  ): Promise<{
+    socket: Socket | undefined;
+    tried: Array<{ address: string; pod: string; status: 502 | 504; error: string }>;
+  }> {
+    const tried: Array<{ address: string; pod: string; status: 502 | 504; error: string }> = [];
+    for (const endpoint of endpoints.slice(0, NEXT_UPSTREAM_TRIES)) {
+      const address = `${endpoint.ip}:${endpoint.port}`;
+      try {
+        const socket = await this.dataplane.dialFromPod(pod, endpoint.ip, endpoint.port, { timeoutMs });
+        tried.push({ address, pod: endpoint.pod, status: 502, error: '' });
+        return { socket, tried };
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? String(error);
+        tried.push({ address, pod: endpoint.pod, status: code === 'ETIMEDOUT' ? 504 : 502, error: code });
+      }
+    }
+    return { socket: undefined, tried };
   }
 
   private forward(
@@ -224,7 +262,9 @@ export class IngressProxy {
       settings: IngressControllerSettings;
       requestId: string;
       log: (status: number, bytes: number, upstreamAddr?: string, upstreamStatus?: string) => void;
-      upstreamAddr: string;
+      /** Every endpoint tried, the connected one last, and the statuses of those that failed. */
+      addresses: string;
+      failed: ReadonlyArray<number>;
     },
   ): void {
     const client = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
@@ -258,7 +298,14 @@ export class IngressProxy {
         res.destroy();
         return;
       }
-      drain(req, () => context.log(status, answerError(res, status), context.upstreamAddr, String(status)));
+      drain(req, () =>
+        context.log(
+          status,
+          answerError(res, status),
+          context.addresses,
+          [...context.failed, status].join(', '),
+        ),
+      );
     };
     const upstreamRequest = httpRequest({
       createConnection: () => socket,
@@ -285,7 +332,12 @@ export class IngressProxy {
       upstream.once('end', () => {
         socket.setTimeout(0);
         socket.end();
-        context.log(upstream.statusCode ?? 502, bytes, context.upstreamAddr, String(upstream.statusCode));
+        context.log(
+          upstream.statusCode ?? 502,
+          bytes,
+          context.addresses,
+          [...context.failed, upstream.statusCode ?? 502].join(', '),
+        );
       });
       upstream.once('error', () => res.destroy());
     });
@@ -344,8 +396,10 @@ export class IngressProxy {
         name,
       };
     }
-    const endpoint = this.dataplane.pickEndpoint(service, port.port, port.protocol ?? 'TCP');
-    if (!endpoint) {
+    const ready = this.dataplane
+      .endpointsOf(service, port.port, port.protocol ?? 'TCP')
+      .filter((endpoint) => endpoint.ready);
+    if (ready.length === 0) {
       return {
         ok: false,
         status: 503,
@@ -353,7 +407,12 @@ export class IngressProxy {
         name,
       };
     }
-    return { ok: true, ip: endpoint.ip, port: endpoint.port, pod: endpoint.pod, name };
+    // ingress-nginx balances round-robin over the endpoints; a random order spreads the same way.
+    const endpoints = ready
+      .map((endpoint) => ({ endpoint, key: Math.random() }))
+      .sort((a, b) => a.key - b.key)
+      .map(({ endpoint }) => ({ ip: endpoint.ip, port: endpoint.port, pod: endpoint.pod }));
+    return { ok: true, endpoints, name };
   }
 }
 

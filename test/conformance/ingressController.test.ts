@@ -125,6 +125,8 @@ nodes: 2
 listeners:
   - pods: { namespace: web, labels: { app: refused } }
     mode: none
+  - pods: { namespace: web, name: half-refused }
+    mode: none
 pods:
   - pods: { namespace: web, labels: { app: unready } }
     ready: false
@@ -180,6 +182,27 @@ spec:
 ${backend('web', 'shop')}${backend('web', 'api')}${backend('web', 'refused')}${backend('web', 'unready')}
 ---
 apiVersion: v1
+kind: Pod
+metadata: { name: half-refused, namespace: web, labels: { app: half } }
+spec:
+  containers:
+    - { name: app, image: registry.example/echo:1.0, ports: [{ name: http, containerPort: 8080 }] }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: half-answers, namespace: web, labels: { app: half } }
+spec:
+  containers:
+    - { name: app, image: registry.example/echo:1.0, ports: [{ name: http, containerPort: 8080 }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: half, namespace: web }
+spec:
+  selector: { app: half }
+  ports: [{ name: http, port: 80, targetPort: http }]
+---
+apiVersion: v1
 kind: Service
 metadata: { name: empty, namespace: web }
 spec:
@@ -200,6 +223,7 @@ spec:
           - { path: /empty, pathType: Prefix, backend: { service: { name: empty, port: { number: 80 } } } }
           - { path: /unready, pathType: Prefix, backend: { service: { name: unready, port: { number: 80 } } } }
           - { path: /refused, pathType: Prefix, backend: { service: { name: refused, port: { number: 80 } } } }
+          - { path: /half, pathType: Prefix, backend: { service: { name: half, port: { number: 80 } } } }
           - { path: /broken, pathType: Prefix, backend: { service: { name: shop, port: { number: 9999 } } } }
           - { path: /missing, pathType: Prefix, backend: { service: { name: no-such-service, port: { number: 80 } } } }
     - host: '*.wild.example'
@@ -363,6 +387,19 @@ describe('the sandbox Ingress controller', () => {
     const answer = await get('shop.example.com', '/refused');
     assert.equal(answer.status, 502);
     assert.match(answer.body, /502 Bad Gateway/);
+  });
+
+  test('an endpoint that refuses is retried on the next one, as ingress-nginx does (proxy_next_upstream error timeout)', async () => {
+    const cluster = fixture.sandbox.cluster;
+    const half = cluster.store.peek(type('services'), 'web', 'half')!;
+    await waitFor('both endpoints of web/half to be ready', () =>
+      cluster.dataplane.endpointsOf(half, 80).filter((endpoint) => endpoint.ready).length === 2
+        ? true
+        : undefined,
+    );
+    for (let i = 0; i < 12; i++) {
+      assert.equal(podOf(await get('shop.example.com', '/half')), 'half-answers', `request ${i}`);
+    }
   });
 
   test('a backend whose namespace denies the controller answers 504 after the connect timeout; admitting the controller namespace fixes it', async () => {
