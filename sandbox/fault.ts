@@ -15,7 +15,7 @@ if (!action || action === '--help') {
   console.log(
     readFileSync(new URL(import.meta.url), 'utf8')
       .split('\n')
-      .slice(1, 8)
+      .slice(1, 7)
       .join('\n')
       .replace(/^ \*/gm, ''),
   );
