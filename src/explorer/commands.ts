@@ -8,7 +8,7 @@ import type { ClusterSession } from '../cluster/session.ts';
 import type { KubeReachContext } from '../context.ts';
 import type { ExplorerNode } from './nodes.ts';
 import { isExplorerNode } from './nodes.ts';
-import { objectUri } from './yamlDocuments.ts';
+import { clusterObjectUri, objectUri } from './yamlDocuments.ts';
 import { redact } from '../logging/redact.ts';
 
 type Handler = (context: KubeReachContext, ...args: unknown[]) => unknown;
@@ -60,7 +60,13 @@ export const EXPLORER_COMMANDS: Readonly<Record<string, Handler>> = {
           ? objectUri('Service', target.namespace, target.name)
           : target.kind === 'endpoint' && target.pod
             ? objectUri('Pod', target.namespace, target.pod)
-            : undefined;
+            : target.kind === 'ingress'
+              ? objectUri('Ingress', target.namespace, target.name)
+              : target.kind === 'ingressRule'
+                ? objectUri('Ingress', target.namespace, target.ingress)
+                : target.kind === 'node'
+                  ? clusterObjectUri('Node', target.name)
+                  : undefined;
     if (uri) {
       const document = await vscode.workspace.openTextDocument(uri);
       await vscode.languages.setTextDocumentLanguage(document, 'yaml');
@@ -83,6 +89,8 @@ function nameOf(node: ExplorerNode): string | undefined {
   switch (node.kind) {
     case 'pod':
     case 'service':
+    case 'ingress':
+    case 'node':
       return node.name;
     case 'namespace':
       return node.namespace;
@@ -108,6 +116,19 @@ function ipOf(session: ClusterSession, node: ExplorerNode): string | undefined {
     }
     case 'endpoint':
       return node.address;
+    case 'ingress': {
+      // The first address the controller wrote, as kubectl's ADDRESS column shows it (an IP or a name).
+      const entry = cache?.ingress(node.namespace, node.name)?.status?.loadBalancer?.ingress?.[0];
+      return entry?.ip || entry?.hostname || undefined;
+    }
+    case 'node': {
+      const addresses = cache?.node(node.name)?.status?.addresses ?? [];
+      return (
+        addresses.find((a) => a.type === 'InternalIP')?.address ||
+        addresses.find((a) => a.type === 'ExternalIP')?.address ||
+        undefined
+      );
+    }
     default:
       return undefined;
   }

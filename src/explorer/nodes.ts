@@ -18,7 +18,19 @@ export type ExplorerNode =
       readonly kind: 'group';
       readonly id: string;
       readonly namespace: string;
-      readonly group: 'pods' | 'services';
+      readonly group: NamespaceGroup;
+    }
+  /** The Nodes group under the context. */
+  | { readonly kind: 'nodeGroup'; readonly id: string }
+  | { readonly kind: 'node'; readonly id: string; readonly name: string }
+  | { readonly kind: 'ingress'; readonly id: string; readonly namespace: string; readonly name: string }
+  | {
+      readonly kind: 'ingressRule';
+      readonly id: string;
+      readonly namespace: string;
+      readonly ingress: string;
+      /** `IngressRoute.key`: `0/1` (rule 0, path 1), `0` (a rule without paths), `default`. */
+      readonly key: string;
     }
   | { readonly kind: 'pod'; readonly id: string; readonly namespace: string; readonly name: string }
   | {
@@ -45,6 +57,9 @@ export type ExplorerNode =
       readonly address: string;
       readonly pod: string | undefined;
     };
+
+/** The groups under a namespace, in the order shown. */
+export type NamespaceGroup = 'pods' | 'services' | 'ingresses';
 
 export interface MessageAction {
   readonly title: string;
@@ -85,8 +100,13 @@ export class NodeRegistry {
 export const ids = {
   context: (context: string) => `ctx/${context}`,
   namespace: (context: string, namespace: string) => `ns/${context}/${namespace}`,
-  group: (context: string, namespace: string, group: 'pods' | 'services') =>
+  group: (context: string, namespace: string, group: NamespaceGroup) =>
     `grp/${context}/${namespace}/${group}`,
+  nodeGroup: (context: string) => `nodes/${context}`,
+  node: (context: string, name: string) => `node/${context}/${name}`,
+  ingress: (context: string, namespace: string, name: string) => `ing/${context}/${namespace}/${name}`,
+  ingressRule: (context: string, namespace: string, ingress: string, key: string) =>
+    `ingr/${context}/${namespace}/${ingress}/${key}`,
   pod: (context: string, namespace: string, name: string) => `pod/${context}/${namespace}/${name}`,
   container: (context: string, namespace: string, pod: string, container: string) =>
     `ctr/${context}/${namespace}/${pod}/${container}`,
@@ -108,6 +128,10 @@ const EXPLORER_KINDS: ReadonlySet<string> = new Set([
   'containerPort',
   'service',
   'endpoint',
+  'nodeGroup',
+  'node',
+  'ingress',
+  'ingressRule',
 ]);
 
 /** Whether a command argument is a node of the cluster view (not a forward, a probe record, a URI…). */

@@ -1,6 +1,7 @@
 /**
- * The cluster explorer: contexts → namespaces → Pods and Services, read from the session's cache
- * and refreshed from its coalesced changes, one tree event per change, naming only what changed.
+ * The cluster explorer: contexts → Nodes, and namespaces → Pods, Services and Ingresses, read
+ * from the session's cache and refreshed from its coalesced changes, one tree event per change,
+ * naming only what changed.
  */
 import * as vscode from 'vscode';
 import type { V1Pod } from '@kubernetes/client-node';
@@ -11,6 +12,10 @@ import type { ClusterSession } from '../cluster/session.ts';
 import { redact } from '../logging/redact.ts';
 import { knowledgeOf, unknownWord, unreadableMessage } from './access.ts';
 import type { Knowledge } from './access.ts';
+import { ingressPresentation, ingressRoutePresentation, ingressRoutes } from './ingressFormat.ts';
+import type { IngressInput, IngressSurroundings } from './ingressFormat.ts';
+import { countPodsPerNode, nodePresentation, nodesGroupDescription } from './nodeFormat.ts';
+import type { NodePodCounts } from './nodeFormat.ts';
 import {
   containerPortPresentation,
   containerPresentation,
@@ -23,7 +28,7 @@ import {
 } from './format.ts';
 import type { Presentation } from './format.ts';
 import { ids, NodeRegistry } from './nodes.ts';
-import type { ExplorerNode, MessageAction } from './nodes.ts';
+import type { ExplorerNode, MessageAction, NamespaceGroup } from './nodes.ts';
 
 type Node = ExplorerNode;
 
@@ -39,6 +44,12 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   private readonly shownPods = new Map<string, string>();
   /** Whether EndpointSlices were readable per namespace when last shown, to refresh its Services. */
   private readonly shownEndpointAccess = new Map<string, string>();
+  /** What an Ingresses group showed per namespace (its items' words), to refresh it only when that changes. */
+  private readonly shownIngresses = new Map<string, string>();
+  /** What the Nodes group showed (its items' words), likewise. */
+  private shownNodes: string | undefined;
+  /** Pods per node over the watched namespaces, computed once per change. */
+  private podCountsMemo: NodePodCounts | undefined;
   private filterCache: { text: string; requirements: LabelRequirement[] | undefined } | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   readonly now: () => number;
@@ -80,6 +91,9 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     this.shownNamespaceText.clear();
     this.shownPods.clear();
     this.shownEndpointAccess.clear();
+    this.shownIngresses.clear();
+    this.shownNodes = undefined;
+    this.podCountsMemo = undefined;
     this.changed.fire(undefined);
   }
 
@@ -123,6 +137,14 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
         }));
       case 'endpoint':
         return this.serviceNode(node.namespace, node.service);
+      case 'nodeGroup':
+        return this.contextNode(context);
+      case 'node':
+        return this.nodeGroupNode(context);
+      case 'ingress':
+        return this.groupNode(context, node.namespace, 'ingresses');
+      case 'ingressRule':
+        return this.ingressNode(context, node.namespace, node.ingress);
       default:
         return undefined;
     }
@@ -158,24 +180,24 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
         return [
           this.groupNode(context, node.namespace, 'pods'),
           this.groupNode(context, node.namespace, 'services'),
+          this.groupNode(context, node.namespace, 'ingresses'),
         ];
       }
       case 'group': {
         const knowledge = this.access(node.namespace)[node.group];
         if (knowledge.state !== 'known') {
-          return [
-            this.accessMessage(
-              node.namespace,
-              node.group,
-              knowledge,
-              node.group === 'pods' ? 'Pods' : 'Services',
-            ),
-          ];
+          return [this.accessMessage(node.namespace, node.group, knowledge, GROUP_LABELS[node.group])];
         }
         if (node.group === 'pods') {
           return this.visiblePods(node.namespace).map((pod) =>
             this.podNode(node.namespace, pod.metadata!.name!)!,
           );
+        }
+        if (node.group === 'ingresses') {
+          return (cache?.ingresses(node.namespace) ?? [])
+            .map((ingress) => ingress.metadata?.name ?? '')
+            .sort(compareNames)
+            .map((name) => this.ingressNode(context, node.namespace, name));
         }
         return [...(cache?.services(node.namespace) ?? [])]
           .map((service) => service.metadata!.name!)
@@ -229,6 +251,26 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
               pod: endpoint.targetRef?.name,
             }));
           });
+      }
+      case 'nodeGroup': {
+        const knowledge = this.nodesKnowledge();
+        if (knowledge.state !== 'known') {
+          return [this.accessMessage(undefined, 'nodes', knowledge, 'Nodes')];
+        }
+        return (cache?.nodes() ?? []).map((n) => this.nodeNode(context, n.metadata?.name ?? ''));
+      }
+      case 'ingress': {
+        const ingress = cache?.ingress(node.namespace, node.name);
+        return ingress
+          ? ingressRoutes(ingress).map((route) =>
+              this.nodes.get(ids.ingressRule(context, node.namespace, node.name, route.key), () => ({
+                kind: 'ingressRule',
+                namespace: node.namespace,
+                ingress: node.name,
+                key: route.key,
+              })),
+            )
+          : [];
       }
       default:
         return [];
@@ -309,19 +351,71 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
             ? unknownWord(knowledge)
             : node.group === 'pods'
               ? String(this.visiblePods(node.namespace).length)
-              : String(cache?.services(node.namespace).length ?? 0);
+              : node.group === 'services'
+                ? String(cache?.services(node.namespace).length ?? 0)
+                : String(cache?.ingresses(node.namespace).length ?? 0);
         if (node.group === 'pods') {
           this.shownPods.set(node.namespace, this.podNames(node.namespace));
         }
-        const item = new vscode.TreeItem(
-          node.group === 'pods' ? 'Pods' : 'Services',
-          vscode.TreeItemCollapsibleState.Collapsed,
-        );
+        if (node.group === 'ingresses') {
+          this.shownIngresses.set(node.namespace, this.ingressesText(node.namespace));
+        }
+        const item = new vscode.TreeItem(GROUP_LABELS[node.group], vscode.TreeItemCollapsibleState.Collapsed);
         item.id = node.id;
         item.description = filter ? `${count} · filter ${filter}` : count;
-        item.iconPath = new vscode.ThemeIcon(node.group === 'pods' ? 'symbol-module' : 'symbol-interface');
+        item.iconPath = new vscode.ThemeIcon(GROUP_ICONS[node.group]);
         item.contextValue = `group.${node.group}`;
         return item;
+      }
+      case 'nodeGroup': {
+        const knowledge = this.nodesKnowledge();
+        this.shownNodes = this.nodesText();
+        const item = new vscode.TreeItem('Nodes', vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = node.id;
+        item.description = nodesGroupDescription(cache?.nodes().length ?? 0, knowledge);
+        item.iconPath = new vscode.ThemeIcon('server');
+        item.contextValue = 'group.nodes';
+        item.tooltip =
+          knowledge.state === 'known'
+            ? 'The nodes of the cluster. The Pods counted on each are those of the watched namespaces only.'
+            : (unreadableMessage(knowledge, 'Nodes', undefined)?.detail ?? '');
+        return item;
+      }
+      case 'node': {
+        const found = cache?.node(node.name);
+        if (!found) {
+          return this.gone(node.name, node.id);
+        }
+        return this.item(
+          nodePresentation(found, this.podCountsPerNode()),
+          vscode.TreeItemCollapsibleState.None,
+          node.id,
+        );
+      }
+      case 'ingress': {
+        const ingress = cache?.ingress(node.namespace, node.name);
+        if (!ingress) {
+          return this.gone(node.name, node.id);
+        }
+        return this.item(
+          ingressPresentation(ingress, this.ingressSurroundings(node.namespace)),
+          ingressRoutes(ingress).length > 0
+            ? vscode.TreeItemCollapsibleState.Collapsed
+            : vscode.TreeItemCollapsibleState.None,
+          node.id,
+        );
+      }
+      case 'ingressRule': {
+        const ingress = cache?.ingress(node.namespace, node.ingress);
+        const route = ingress ? ingressRoutes(ingress).find((r) => r.key === node.key) : undefined;
+        if (!ingress || !route) {
+          return this.gone(node.key, node.id);
+        }
+        return this.item(
+          ingressRoutePresentation(ingress, route, this.ingressSurroundings(node.namespace)),
+          vscode.TreeItemCollapsibleState.None,
+          node.id,
+        );
       }
       case 'pod': {
         const pod = cache?.pod(node.namespace, node.name);
@@ -512,6 +606,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     if (fallback) {
       result.push(this.message('fallback', 'Showing the context namespace only', 'info', fallback.reason));
     }
+    result.push(this.nodeGroupNode(context));
     for (const namespace of this.session.selectedNamespaces()) {
       result.push(this.namespaceNode(context, namespace));
     }
@@ -558,22 +653,86 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     };
   }
 
-  /** What the cache can say of a namespace's Pods, Services and EndpointSlices. */
+  /** What the cache can say of a namespace's Pods, Services, EndpointSlices and Ingresses. */
   private access(namespace: string): {
     pods: Knowledge;
     services: Knowledge;
     endpointSlices: Knowledge;
+    ingresses: Knowledge;
   } {
     const status = this.session.cache?.namespaceStatus(namespace);
     return {
       pods: knowledgeOf(status?.pods),
       services: knowledgeOf(status?.services),
       endpointSlices: knowledgeOf(status?.endpointSlices),
+      ingresses: knowledgeOf(status?.ingresses),
     };
   }
 
+  private nodesKnowledge(): Knowledge {
+    return knowledgeOf(this.session.cache?.clusterStatus().nodes);
+  }
+
+  /** What an Ingress's presentation reads besides the Ingress. */
+  private ingressSurroundings(namespace: string): IngressSurroundings {
+    const cache = this.session.cache;
+    const access = this.access(namespace);
+    return {
+      services: cache?.services(namespace) ?? [],
+      servicesKnowledge: access.services,
+      endpointSlices: cache?.endpointSlices(namespace) ?? [],
+      endpointSlicesKnowledge: access.endpointSlices,
+      ingressClasses: cache?.ingressClasses() ?? [],
+      ingressClassesKnowledge: knowledgeOf(cache?.clusterStatus().ingressClasses),
+    };
+  }
+
+  /** Pods per node over the watched namespaces; computed once until the next change. */
+  private podCountsPerNode(): NodePodCounts {
+    if (this.podCountsMemo === undefined) {
+      const cache = this.session.cache;
+      this.podCountsMemo = countPodsPerNode(
+        this.session.selectedNamespaces().map((namespace) => ({
+          namespace,
+          pods: cache?.pods(namespace) ?? [],
+          knowledge: this.access(namespace).pods,
+        })),
+      );
+    }
+    return this.podCountsMemo;
+  }
+
+  /** Everything an Ingresses group shows below it, as one string to compare. */
+  private ingressesText(namespace: string): string {
+    const cache = this.session.cache;
+    const around = this.ingressSurroundings(namespace);
+    const knowledge = this.access(namespace).ingresses;
+    const ingresses: readonly IngressInput[] = cache?.ingresses(namespace) ?? [];
+    return JSON.stringify([
+      unknownWord(knowledge),
+      ingresses.map((ingress) => [
+        ingressPresentation(ingress, around),
+        ingressRoutes(ingress).map((route) => ingressRoutePresentation(ingress, route, around)),
+      ]),
+    ]);
+  }
+
+  /** Everything the Nodes group shows below it, as one string to compare. */
+  private nodesText(): string {
+    const counts = this.podCountsPerNode();
+    return JSON.stringify([
+      unknownWord(this.nodesKnowledge()),
+      (this.session.cache?.nodes() ?? []).map((node) => nodePresentation(node, counts)),
+    ]);
+  }
+
   /** The node shown in place of objects that cannot be listed (yet), with the actions that help. */
-  private accessMessage(namespace: string, key: string, knowledge: Knowledge, kindPlural: string): Node {
+  private accessMessage(
+    namespace: string | undefined,
+    key: string,
+    knowledge: Knowledge,
+    kindPlural: string,
+  ): Node {
     const message = unreadableMessage(knowledge, kindPlural, namespace)!;
     const actions: MessageAction[] =
       knowledge.state === 'loading'
@@ -583,7 +742,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
             { title: 'Open Output', command: 'kubereach.openOutput' },
           ];
     return this.message(
-      `access/${namespace}/${key}`,
+      `access/${namespace ?? ''}/${key}`,
       message.text,
       message.severity,
       message.detail,
@@ -601,6 +760,9 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
 
   private onCacheChange(change: ClusterChange): void {
     const context = this.session.context?.name;
+    if (change.pods.size > 0) {
+      this.podCountsMemo = undefined;
+    }
     if (!context) {
       return;
     }
@@ -609,7 +771,17 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
       return;
     }
     const targets = new Set<Node>();
-    const touched = new Set([...change.pods, ...change.services, ...change.endpointSlices]);
+    const nodeGroup = this.nodes.peek(ids.nodeGroup(context));
+    if (nodeGroup && (change.nodes || change.pods.size > 0) && this.nodesText() !== this.shownNodes) {
+      targets.add(nodeGroup);
+    }
+    const touched = new Set([
+      ...change.pods,
+      ...change.services,
+      ...change.endpointSlices,
+      ...change.ingresses,
+      ...(change.ingressClasses ? this.shownIngresses.keys() : []),
+    ]);
     for (const namespace of touched) {
       const namespaceNode = this.nodes.peek(ids.namespace(context, namespace));
       if (!namespaceNode) {
@@ -635,6 +807,18 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
         if (group) {
           targets.add(group);
         }
+      }
+      // An Ingress's words depend on the Services, their endpoints and the IngressClasses too.
+      const ingresses = this.nodes.peek(ids.group(context, namespace, 'ingresses'));
+      if (
+        ingresses &&
+        (change.ingresses.has(namespace) ||
+          change.services.has(namespace) ||
+          change.endpointSlices.has(namespace) ||
+          change.ingressClasses) &&
+        this.ingressesText(namespace) !== this.shownIngresses.get(namespace)
+      ) {
+        targets.add(ingresses);
       }
     }
     for (const key of change.objects) {
@@ -692,8 +876,24 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     return this.nodes.get(ids.namespace(context, namespace), () => ({ kind: 'namespace', namespace }));
   }
 
-  private groupNode(context: string, namespace: string, group: 'pods' | 'services'): Node {
+  private groupNode(context: string, namespace: string, group: NamespaceGroup): Node {
     return this.nodes.get(ids.group(context, namespace, group), () => ({ kind: 'group', namespace, group }));
+  }
+
+  private nodeGroupNode(context: string): Node {
+    return this.nodes.get(ids.nodeGroup(context), () => ({ kind: 'nodeGroup' }));
+  }
+
+  private nodeNode(context: string, name: string): Node {
+    return this.nodes.get(ids.node(context, name), () => ({ kind: 'node', name }));
+  }
+
+  private ingressNode(context: string, namespace: string, name: string): Node {
+    return this.nodes.get(ids.ingress(context, namespace, name), () => ({
+      kind: 'ingress',
+      namespace,
+      name,
+    }));
   }
 
   private message(
@@ -746,6 +946,18 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     return item;
   }
 }
+
+const GROUP_LABELS: Readonly<Record<NamespaceGroup, string>> = {
+  pods: 'Pods',
+  services: 'Services',
+  ingresses: 'Ingresses',
+};
+
+const GROUP_ICONS: Readonly<Record<NamespaceGroup, string>> = {
+  pods: 'symbol-module',
+  services: 'symbol-interface',
+  ingresses: 'globe',
+};
 
 function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

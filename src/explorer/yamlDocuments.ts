@@ -1,10 +1,11 @@
 /**
- * Read-only YAML views of live objects: `kubereach:/<namespace>/<Kind>/<name>.yaml`. The document
+ * Read-only YAML views of live objects: `kubereach:/<namespace>/<Kind>/<name>.yaml`, and
+ * `kubereach:/<Kind>/<name>.yaml` for a cluster-scoped one (a Node, an IngressClass). The document
  * follows the object: each change the cache reports for it re-renders the document.
  */
 import * as vscode from 'vscode';
 import { objectKey } from '../cluster/changes.ts';
-import type { CachedKind } from '../cluster/changes.ts';
+import type { CachedKind, ClusterScopedKind } from '../cluster/changes.ts';
 import type { objectYaml } from '../cluster/objectYaml.ts';
 import type { ClusterSession } from '../cluster/session.ts';
 
@@ -15,6 +16,13 @@ export type ObjectRenderer = typeof objectYaml;
 export function objectUri(kind: CachedKind, namespace: string, name: string): vscode.Uri {
   return vscode.Uri.from({ scheme: YAML_SCHEME, path: `/${namespace}/${kind}/${name}.yaml` });
 }
+
+export function clusterObjectUri(kind: ClusterScopedKind, name: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: YAML_SCHEME, path: `/${kind}/${name}.yaml` });
+}
+
+const NAMESPACED = /^\/([^/]+)\/(Pod|Service|EndpointSlice|NetworkPolicy|Ingress)\/([^/]+)\.yaml$/;
+const CLUSTER_SCOPED = /^\/(Node|IngressClass)\/([^/]+)\.yaml$/;
 
 export class LiveObjectDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
@@ -43,11 +51,14 @@ export class LiveObjectDocuments implements vscode.TextDocumentContentProvider, 
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    const match = /^\/([^/]+)\/(Pod|Service|EndpointSlice|NetworkPolicy)\/(.+)\.yaml$/.exec(uri.path);
-    if (!match) {
-      return `# ${uri.toString()} does not name a Pod, Service, EndpointSlice or NetworkPolicy.\n`;
+    const cluster = CLUSTER_SCOPED.exec(uri.path);
+    const match = cluster ? undefined : NAMESPACED.exec(uri.path);
+    if (!cluster && !match) {
+      return `# ${uri.toString()} does not name a Pod, Service, EndpointSlice, NetworkPolicy, Ingress, Node or IngressClass.\n`;
     }
-    const [, namespace, kind, name] = match as unknown as [string, string, CachedKind, string];
+    const [kind, namespace, name] = cluster
+      ? [cluster[1] as ClusterScopedKind, '', cluster[2]!]
+      : [match![2] as CachedKind, match![1]!, match![3]!];
     this.open.set(objectKey(kind, namespace, name), uri);
     const cache = this.session.cache;
     const object =
@@ -57,13 +68,20 @@ export class LiveObjectDocuments implements vscode.TextDocumentContentProvider, 
           ? cache?.service(namespace, name)
           : kind === 'EndpointSlice'
             ? cache?.endpointSlices(namespace).find((s) => s.metadata?.name === name)
-            : cache?.networkPolicies(namespace).find((p) => p.metadata?.name === name);
+            : kind === 'NetworkPolicy'
+              ? cache?.networkPolicies(namespace).find((p) => p.metadata?.name === name)
+              : kind === 'Ingress'
+                ? cache?.ingress(namespace, name)
+                : kind === 'Node'
+                  ? cache?.node(name)
+                  : cache?.ingressClasses().find((c) => c.metadata?.name === name);
     const context = this.session.context?.name ?? '(no context)';
+    const shown = namespace ? `${namespace}/${name}` : name;
     if (!object) {
-      return `# ${kind} ${namespace}/${name} does not exist (or is not in view) in context ${context}.\n`;
+      return `# ${kind} ${shown} does not exist (or is not in view) in context ${context}.\n`;
     }
     return (
-      `# Live ${kind} ${namespace}/${name} from context ${context}, updated as it changes.\n` +
+      `# Live ${kind} ${shown} from context ${context}, updated as it changes.\n` +
       '# Read-only; managedFields and container env are not kept by KubeReach.\n' +
       this.render(kind, object)
     );

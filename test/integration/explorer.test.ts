@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, NetworkingV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { ExplorerNode } from '../../src/explorer/nodes.ts';
 import { createVscodeStandIn, installVscodeStandInForEsm } from '../support/vscodeStandIn.ts';
 import { useSandbox, waitFor } from '../support/sandbox.ts';
@@ -16,6 +16,10 @@ const { api } = createVscodeStandIn();
 installVscodeStandInForEsm(api);
 const { ClusterTreeProvider } = await import('../../src/explorer/tree.ts');
 const { ClusterSession } = await import('../../src/cluster/session.ts');
+const { LiveObjectDocuments, objectUri, clusterObjectUri } =
+  await import('../../src/explorer/yamlDocuments.ts');
+const { EXPLORER_COMMANDS } = await import('../../src/explorer/commands.ts');
+const { objectYaml } = await import('../../src/cluster/objectYaml.ts');
 type Node = ExplorerNode;
 type Tree = InstanceType<typeof ClusterTreeProvider>;
 
@@ -24,7 +28,11 @@ interface Item {
   description?: string;
   contextValue?: string;
   iconPath?: { id: string };
+  tooltip?: string | { value: string };
 }
+
+const tooltipText = (item: Item | undefined) =>
+  typeof item?.tooltip === 'string' ? item.tooltip : (item?.tooltip?.value ?? '');
 
 function memory() {
   const values = new Map<string, unknown>();
@@ -87,7 +95,7 @@ describe('cluster explorer on the sandbox', () => {
     await waitFor('the web namespace', () => labels(view.tree, ['kubereach-sandbox']).includes('web'));
     assert.ok(labels(view.tree, []).includes('kubereach-sandbox'));
     await waitFor('three Pods', () => pods().length === 3);
-    assert.deepEqual(labels(view.tree, ['kubereach-sandbox', 'web']), ['Pods', 'Services']);
+    assert.deepEqual(labels(view.tree, ['kubereach-sandbox', 'web']), ['Pods', 'Services', 'Ingresses']);
     const client = item(view.tree, ['kubereach-sandbox', 'web', 'Pods', 'client'])!;
     assert.match(client.description ?? '', /127\.\d+\.\d+\.\d+/);
     assert.equal(client.iconPath?.id, 'pass-filled');
@@ -171,6 +179,187 @@ describe('cluster explorer on the sandbox', () => {
     await waitFor('Pods still listed', () => pods().length >= 3);
   });
 
+  test('a Nodes group under the context, before the namespaces: Ready, address, Pods on the node', async () => {
+    const context = 'kubereach-sandbox';
+    const node = fixture.sandbox.cluster.nodes[0]!;
+    const children = labels(view.tree, [context]);
+    assert.ok(
+      children.indexOf('Nodes') >= 0 && children.indexOf('Nodes') < children.indexOf('web'),
+      children.join(),
+    );
+    await waitFor('one node', () => item(view.tree, [context, 'Nodes'])?.description === '1');
+    assert.equal(item(view.tree, [context, 'Nodes'])?.contextValue, 'group.nodes');
+    assert.deepEqual(labels(view.tree, [context, 'Nodes']), [node.name]);
+    const podsHere = () => {
+      const total = labels(view.tree, [context])
+        .filter((label) => label !== 'Nodes')
+        .reduce((sum, namespace) => sum + labels(view.tree, [context, namespace, 'Pods']).length, 0);
+      return `Ready · ${node.ip} · ${total} ${total === 1 ? 'pod' : 'pods'}`;
+    };
+    await waitFor(
+      'the node with its Pods',
+      () => item(view.tree, [context, 'Nodes', node.name])?.description === podsHere(),
+    );
+    const shown = item(view.tree, [context, 'Nodes', node.name])!;
+    assert.equal(shown.contextValue, 'node');
+    assert.equal(shown.iconPath?.id, 'server');
+    assert.match(tooltipText(shown), /Pods of other namespaces are not counted/);
+
+    // A Pod more on the node: its count follows, with no action.
+    await core().createNamespacedPod({
+      namespace: 'web',
+      body: {
+        metadata: { name: 'counted' },
+        spec: { containers: [{ name: 'c', image: 'registry.example/echo:1.0' }] },
+      },
+    });
+    await waitFor('the count follows', () => {
+      const text = item(view.tree, [context, 'Nodes', node.name])?.description;
+      return text === podsHere() && pods().includes('counted');
+    });
+    await core().deleteNamespacedPod({ namespace: 'web', name: 'counted', gracePeriodSeconds: 0 });
+    await waitFor('the Pod gone', () => !pods().includes('counted'));
+  });
+
+  test('an Ingress: class, host and address; its rule → Service:port with warnings that follow the cluster', async () => {
+    const context = 'kubereach-sandbox';
+    const networking = fixture.kubeconfig.makeApiClient(NetworkingV1Api);
+    const ingressPath = [context, 'web', 'Ingresses', 'shop'];
+    const rulePath = [...ingressPath, 'shop.example.com/'];
+    await waitFor(
+      'no Ingress yet',
+      () => item(view.tree, [context, 'web', 'Ingresses'])?.description === '0',
+    );
+    await networking.createIngressClass({
+      body: {
+        metadata: {
+          name: 'explorer-test',
+          annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' },
+        },
+        spec: { controller: 'example.com/ingress' },
+      },
+    });
+    await networking.createNamespacedIngress({
+      namespace: 'web',
+      body: {
+        metadata: { name: 'shop' },
+        spec: {
+          ingressClassName: 'explorer-test',
+          rules: [
+            {
+              host: 'shop.example.com',
+              http: {
+                paths: [
+                  {
+                    path: '/',
+                    pathType: 'Prefix',
+                    backend: { service: { name: 'web', port: { number: 80 } } },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      },
+    });
+    const shop = await waitFor('the Ingress, without address', () => {
+      const shown = item(view.tree, ingressPath);
+      return shown?.description === 'explorer-test · shop.example.com · no address' ? shown : undefined;
+    });
+    assert.equal(shop.contextValue, 'ingress');
+    assert.equal(shop.iconPath?.id, 'warning');
+    assert.equal(item(view.tree, [context, 'web', 'Ingresses'])?.description, '1');
+    await waitFor('the rule, healthy', () => item(view.tree, rulePath)?.iconPath?.id === 'arrow-right');
+    const rule = item(view.tree, rulePath)!;
+    assert.equal(rule.description, 'Prefix → web:80');
+    assert.equal(rule.contextValue, 'ingressRule');
+
+    // The controller writes an address: the warning goes.
+    await networking.patchNamespacedIngressStatus(
+      {
+        namespace: 'web',
+        name: 'shop',
+        body: { status: { loadBalancer: { ingress: [{ ip: '127.0.0.99' }] } } },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await waitFor('the address', () => item(view.tree, ingressPath)?.iconPath?.id === 'globe');
+    assert.equal(item(view.tree, ingressPath)?.description, 'explorer-test · shop.example.com · 127.0.0.99');
+
+    // The Service loses its endpoints: the rule says so, and says so no more once they are back.
+    fixture.sandbox.faults.setServiceEndpointsRemoved('web', 'web', true);
+    await waitFor('no ready endpoint', () =>
+      /Service web has no ready endpoint/.test(tooltipText(item(view.tree, rulePath))),
+    );
+    assert.equal(item(view.tree, ingressPath)?.iconPath?.id, 'warning');
+    fixture.sandbox.faults.setServiceEndpointsRemoved('web', 'web', false);
+    await waitFor('endpoints back', () => item(view.tree, rulePath)?.iconPath?.id === 'arrow-right');
+
+    // The backend port changed to one the Service does not have.
+    await networking.patchNamespacedIngress(
+      {
+        namespace: 'web',
+        name: 'shop',
+        body: [{ op: 'replace', path: '/spec/rules/0/http/paths/0/backend/service/port/number', value: 81 }],
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+    );
+    await waitFor('the port warning', () =>
+      /Port 81 is not a port of Service web/.test(tooltipText(item(view.tree, rulePath))),
+    );
+    assert.equal(item(view.tree, rulePath)?.description, 'Prefix → web:81');
+
+    // The class deleted: every route of the Ingress is unserved.
+    await networking.deleteIngressClass({ name: 'explorer-test' });
+    await waitFor('the class warning', () =>
+      /IngressClass explorer-test does not exist/.test(tooltipText(item(view.tree, rulePath))),
+    );
+    // Left in place, so that the churn test below also drives the Ingresses group.
+    await networking.patchNamespacedIngress(
+      {
+        namespace: 'web',
+        name: 'shop',
+        body: [{ op: 'replace', path: '/spec/rules/0/http/paths/0/backend/service/port/number', value: 80 }],
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+    );
+    await waitFor('port 80 again', () => item(view.tree, rulePath)?.description === 'Prefix → web:80');
+  });
+
+  test('Show YAML, Copy Name and Copy IP on an Ingress and a Node', async () => {
+    const context = 'kubereach-sandbox';
+    const node = fixture.sandbox.cluster.nodes[0]!;
+    const documents = new LiveObjectDocuments(view.session, objectYaml);
+    try {
+      const ingressYaml = documents.provideTextDocumentContent(objectUri('Ingress', 'web', 'shop') as never);
+      assert.match(ingressYaml, /^# Live Ingress web\/shop from context kubereach-sandbox/);
+      assert.match(ingressYaml, /\napiVersion: networking\.k8s\.io\/v1\nkind: Ingress\n/);
+      assert.match(ingressYaml, /host: shop\.example\.com/);
+      const nodeYaml = documents.provideTextDocumentContent(clusterObjectUri('Node', node.name) as never);
+      assert.match(nodeYaml, new RegExp(`^# Live Node ${node.name} from context`));
+      assert.match(nodeYaml, /\napiVersion: v1\nkind: Node\n/);
+      assert.ok(nodeYaml.includes(`address: ${node.ip}`), nodeYaml);
+      assert.match(
+        documents.provideTextDocumentContent(clusterObjectUri('Node', 'nope') as never),
+        /^# Node nope does not exist/,
+      );
+    } finally {
+      documents.dispose();
+    }
+
+    const copied: string[] = [];
+    const clipboard = api.env as { clipboard: { writeText: (text: string) => Promise<void> } };
+    clipboard.clipboard.writeText = async (text) => void copied.push(text);
+    const kubeReach = { session: Promise.resolve(view.session) } as never;
+    const ingressNode = find(view.tree, [context, 'web', 'Ingresses', 'shop'])!;
+    const nodeNode = find(view.tree, [context, 'Nodes', node.name])!;
+    await EXPLORER_COMMANDS['kubereach.copyName']!(kubeReach, ingressNode);
+    await EXPLORER_COMMANDS['kubereach.copyIP']!(kubeReach, ingressNode);
+    await EXPLORER_COMMANDS['kubereach.copyName']!(kubeReach, nodeNode);
+    await EXPLORER_COMMANDS['kubereach.copyIP']!(kubeReach, nodeNode);
+    assert.deepEqual(copied, ['shop', '127.0.0.99', node.name, node.ip]);
+  });
+
   test('1,000 Pod updates in about a second produce at most 10 tree events', async () => {
     const start = view.events();
     const names = pods().filter((name) => name.startsWith('web-'));
@@ -251,6 +440,25 @@ describe('explorer access and kubeconfig errors', () => {
       const serviceItem = view.tree.getTreeItem(service) as unknown as Item & { tooltip: { value: string } };
       assert.doesNotMatch(serviceItem.tooltip.value, /No ready endpoint/);
       assert.match(serviceItem.tooltip.value, /\*\*Endpoints:\*\* no access/);
+
+      // Nodes and Ingresses may not be read either: "no access", never "0".
+      await waitFor(
+        'the Nodes refused',
+        () => item(view.tree, [context, 'Nodes'])?.description === 'no access',
+      );
+      assert.deepEqual(labels(view.tree, [context, 'Nodes']), ['Forbidden: no access to Nodes']);
+      const [nodesMessage] = view.tree.getChildren(find(view.tree, [context, 'Nodes']));
+      assert.match(
+        (view.tree.getTreeItem(nodesMessage!) as unknown as { tooltip: string }).tooltip,
+        /may not list Nodes in the cluster \(403\)/,
+      );
+      await waitFor(
+        'the Ingresses refused',
+        () => item(view.tree, [context, 'web', 'Ingresses'])?.description === 'no access',
+      );
+      assert.deepEqual(labels(view.tree, [context, 'web', 'Ingresses']), [
+        'Forbidden: no access to Ingresses',
+      ]);
     } finally {
       view.session.dispose();
     }

@@ -1,0 +1,80 @@
+/**
+ * The explorer's context menus for the tree items of outside access (Ingresses, their rules,
+ * Nodes and their groups), read from package.json and evaluated as VS Code evaluates `viewItem`
+ * in a `when` clause: only the commands that make sense on each item appear.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+
+interface MenuEntry {
+  readonly command: string;
+  readonly when?: string;
+  readonly group?: string;
+}
+
+const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+  contributes: { menus: { 'view/item/context': MenuEntry[] } };
+};
+
+/** The commands of the explorer's item menus whose `viewItem` condition holds for `contextValue`. */
+function commandsFor(contextValue: string, inline: boolean): string[] {
+  const commands = new Set<string>();
+  for (const entry of manifest.contributes.menus['view/item/context']) {
+    const when = entry.when ?? '';
+    if (!when.includes('view == kubereach.explorer') || when.includes('listMultiSelection')) {
+      continue;
+    }
+    if ((entry.group === 'inline') !== inline) {
+      continue;
+    }
+    const regex = /viewItem =~ \/(.+)\/(?:\s|$)/.exec(when);
+    const equal = /viewItem == ([\w.]+)/.exec(when);
+    const matches = regex
+      ? new RegExp(regex[1]!).test(contextValue)
+      : equal
+        ? equal[1] === contextValue
+        : true;
+    if (matches) {
+      commands.add(entry.command);
+    }
+  }
+  return [...commands].sort();
+}
+
+test('an Ingress: Show YAML (inline too), Copy Name, Copy IP (its address)', () => {
+  assert.deepEqual(commandsFor('ingress', false), [
+    'kubereach.copyIP',
+    'kubereach.copyName',
+    'kubereach.showYaml',
+  ]);
+  assert.deepEqual(commandsFor('ingress', true), ['kubereach.showYaml']);
+});
+
+test("an Ingress rule: its Ingress's YAML from the menu only", () => {
+  assert.deepEqual(commandsFor('ingressRule', false), ['kubereach.showYaml']);
+  assert.deepEqual(commandsFor('ingressRule', true), []);
+});
+
+test('a Node: Show YAML (inline too), Copy Name, Copy IP (its internal address)', () => {
+  assert.deepEqual(commandsFor('node', false), [
+    'kubereach.copyIP',
+    'kubereach.copyName',
+    'kubereach.showYaml',
+  ]);
+  assert.deepEqual(commandsFor('node', true), ['kubereach.showYaml']);
+});
+
+test('the Nodes and Ingresses groups have no item commands', () => {
+  for (const group of ['group.nodes', 'group.ingresses']) {
+    assert.deepEqual(commandsFor(group, false), [], group);
+    assert.deepEqual(commandsFor(group, true), [], group);
+  }
+});
+
+test('the existing items keep their menus (a Pod, a Service, a namespace)', () => {
+  assert.ok(commandsFor('pod.ready', false).includes('kubereach.portForward'));
+  assert.ok(commandsFor('service', false).includes('kubereach.showYaml'));
+  assert.ok(commandsFor('namespace.watched', false).includes('kubereach.copyName'));
+  assert.ok(!commandsFor('namespace.watched', false).includes('kubereach.showYaml'));
+});
