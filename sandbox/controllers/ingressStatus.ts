@@ -7,7 +7,8 @@
  * answer (src/analysis/ingress.ts), so the status and the routing cannot disagree.
  *
  * A controller Pod is a running Pod with a container port in listener mode `ingress-controller`
- * (the data plane's proxy, dataplane/ingressProxy.ts); its args say which class it serves.
+ * (the data plane's proxy, dataplane/ingressProxy.ts); its args say which class it serves, unless
+ * that IngressClass names another controller.
  * Ingresses of no served class are left alone, and so is a class's status once its last
  * controller Pod is gone (ingress-nginx clears it on shutdown unless told not to).
  */
@@ -16,7 +17,7 @@ import type { Ingress, IngressClass, IngressLoadBalancerIngress } from '../../sr
 import type { KubeObject } from '../api/store.ts';
 import type { Cluster } from '../cluster.ts';
 import { SYSTEM_USER, type } from '../cluster.ts';
-import { containerArgs, controllerSettings } from '../dataplane/ingressProxy.ts';
+import { classRefusal, containerArgs, controllerSettings } from '../dataplane/ingressProxy.ts';
 import { WorkQueue } from './queue.ts';
 
 const WATCHED = new Set(['services', 'ingresses.networking.k8s.io', 'ingressclasses.networking.k8s.io']);
@@ -125,6 +126,9 @@ export class IngressStatusController {
       .list(type('ingressclasses'))
       .map((entry) => entry.object as unknown as IngressClass);
     for (const [className, addresses] of byClass) {
+      if (classRefusal(classes, className) !== undefined) {
+        continue;
+      }
       const { members } = ingressesOfClass(ingresses as unknown as Ingress[], classes, className);
       const desired = [...addresses].sort((a, b) =>
         (a.ip ?? a.hostname ?? '').localeCompare(b.ip ?? b.hostname ?? ''),

@@ -17,7 +17,7 @@
  * request adds an ingress-nginx-style line to the controller container's log.
  *
  * The controller container's args configure it, with ingress-nginx's names: `--ingress-class`
- * (default `sandbox`), `--publish-service=<namespace>/<name>` (whose LoadBalancer address the
+ * (default `sandbox`; an IngressClass of that name that names another controller is not served), `--publish-service=<namespace>/<name>` (whose LoadBalancer address the
  * status controller writes into each Ingress), `--proxy-connect-timeout` and
  * `--proxy-read-timeout` (seconds, or a duration like `500ms`; defaults 5 s and 60 s, as
  * ingress-nginx's ConfigMap).
@@ -91,6 +91,19 @@ export function controllerSettings(args: readonly string[] | undefined): Ingress
     connectTimeoutMs: parseTimeout(flags.get('proxy-connect-timeout') ?? '') ?? DEFAULTS.connectTimeoutMs,
     readTimeoutMs: parseTimeout(flags.get('proxy-read-timeout') ?? '') ?? DEFAULTS.readTimeoutMs,
   };
+}
+
+/**
+ * Why the controller does not serve a class, if it does not: an IngressClass of that name that
+ * names another controller (ingress-nginx ignores a class whose spec.controller is not its own).
+ * A class without an IngressClass object is served, for Ingresses naming it in the annotation.
+ */
+export function classRefusal(classes: readonly IngressClass[], className: string): string | undefined {
+  const found = classes.find((candidate) => candidate.metadata.name === className);
+  const controller = found?.spec?.controller;
+  return found !== undefined && controller !== INGRESS_CONTROLLER_NAME
+    ? `IngressClass ${className} is for controller ${controller ?? '(none)'}, not ${INGRESS_CONTROLLER_NAME}`
+    : undefined;
 }
 
 /** The args of a Pod's container, as the spec gives them. */
@@ -168,13 +181,19 @@ export class IngressProxy {
     const pod = this.cluster.store.peek(type('pods'), target.namespace, target.pod);
     const settings = controllerSettings(pod ? containerArgs(pod, target.container) : undefined);
     const { host, path } = requestTarget(req);
-    const route = routeIngressRequest({
-      ingresses: listObjects<Ingress>(this.cluster, 'ingresses'),
-      ingressClasses: listObjects<IngressClass>(this.cluster, 'ingressclasses'),
-      ingressClass: settings.ingressClass,
-      request: { host, path },
-    });
-    const upstream = this.upstreamFor(route);
+    const ingressClasses = listObjects<IngressClass>(this.cluster, 'ingressclasses');
+    const refusal = classRefusal(ingressClasses, settings.ingressClass);
+    const upstream: Upstream =
+      refusal !== undefined
+        ? { ok: false, status: 404, reason: refusal, name: 'upstream-default-backend' }
+        : this.upstreamFor(
+            routeIngressRequest({
+              ingresses: listObjects<Ingress>(this.cluster, 'ingresses'),
+              ingressClasses,
+              ingressClass: settings.ingressClass,
+              request: { host, path },
+            }),
+          );
     const log = (status: number, bytes: number, upstreamAddr = '-', upstreamStatus = '-') => {
       const seconds = (Number(process.hrtime.bigint() - started) / 1e9).toFixed(3);
       const line =
