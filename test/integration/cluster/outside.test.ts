@@ -4,6 +4,10 @@
  * states of an identity that may not read them (403), which are never an empty list.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import {
   CoreV1Api,
@@ -161,6 +165,79 @@ describe('ClusterCache: Ingresses, Nodes and IngressClasses', () => {
     await waitFor('a change naming it', () =>
       changedSince(mark, (c) => c.nodes && c.objects.has(`Node//${name}`)),
     );
+  });
+
+  test('a cluster that does not serve Ingresses (404): "unavailable" per namespace and for IngressClasses, Pods unaffected', async (t) => {
+    // A plain HTTP front (client-node allows http only with skipTLSVerify) to the sandbox that answers 404 for the Ingress API, as a cluster without
+    // networking.k8s.io/v1 Ingress does, and passes everything else through.
+    const upstream = new URL(fixture.kubeconfig.getCurrentCluster()!.server);
+    const ca = Buffer.from(fixture.kubeconfig.getCurrentCluster()!.caData!, 'base64');
+    const refused: string[] = [];
+    const front = createServer((req: IncomingMessage, res: ServerResponse) => {
+      if (/\/ingress(es|classes)\b/.test(req.url ?? '')) {
+        refused.push(req.url ?? '');
+        res.writeHead(404, { 'Content-Type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            kind: 'Status',
+            apiVersion: 'v1',
+            status: 'Failure',
+            reason: 'NotFound',
+            code: 404,
+            message: 'the server could not find the requested resource',
+          }),
+        );
+        return;
+      }
+      const forward = httpsRequest(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          path: req.url,
+          method: req.method,
+          headers: { ...req.headers, host: upstream.host },
+          ca,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      forward.on('error', () => res.destroy());
+      res.on('close', () => forward.destroy());
+      req.pipe(forward);
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    t.after(() => {
+      front.closeAllConnections();
+      front.close();
+    });
+    const port = (front.address() as AddressInfo).port;
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromOptions({
+      clusters: [{ name: 'front', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+      users: [{ name: 'admin', token: fixture.kubeconfig.getCurrentUser()!.token! }],
+      contexts: [{ name: fixture.sandbox.context, cluster: 'front', user: 'admin' }],
+      currentContext: fixture.sandbox.context,
+    });
+    const through = open(kubeConfig);
+    through.setWatchedNamespaces(['web']);
+    await waitFor('web settled', () => through.isSynced('web'));
+    const ingresses = through.namespaceStatus('web')!.ingresses;
+    assert.equal(ingresses.status, 'unavailable');
+    assert.equal(ingresses.listed, false);
+    await waitFor(
+      'ingress classes unavailable',
+      () => through.clusterStatus().ingressClasses.status === 'unavailable',
+    );
+    assert.equal(through.namespaceStatus('web')!.pods.status, 'synced');
+    assert.equal(through.pods('web').length, 3);
+    await waitFor('nodes synced', () => through.clusterStatus().nodes.status === 'synced');
+    await waitFor('connected', () => through.state().kind === 'connected');
+    // Not retried: one list request per resource, and no more.
+    assert.equal(refused.length, 2, refused.join(', '));
+    assert.equal(through.state().retryAt, undefined);
+    through.dispose();
   });
 
   test('an identity refused Nodes, IngressClasses and Ingresses (403): states of their own, never an empty list', async () => {
