@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { CoreV1Api, NetworkingV1Api, Watch } from '@kubernetes/client-node';
-import type { V1Ingress } from '@kubernetes/client-node';
+import type { V1Ingress, V1Service } from '@kubernetes/client-node';
 import { loadScenario } from '../../sandbox/scenario.ts';
 import { kubectl, kubectlAvailable, useSandbox, waitFor } from '../support/sandbox.ts';
 
@@ -240,6 +240,67 @@ spec:
       const result = await run('get', 'ingress', 'classless', '-n', 'web');
       assert.match(result.stdout, /^classless\s+sandbox\s+\*\s+127\.9\.9\.9\s+80\s+\d+s$/m);
     }
+  });
+
+  test('Service validation of the external fields, and node ports released when the type changes', async () => {
+    const core = fixture.kubeconfig.makeApiClient(CoreV1Api);
+    const causes = async (body: V1Service): Promise<string[]> => {
+      try {
+        await core.createNamespacedService({ namespace: 'web', body });
+      } catch (error) {
+        const status = JSON.parse(String((error as { body?: string }).body)) as {
+          details: { causes: Array<{ field: string; message: string }> };
+        };
+        return status.details.causes.map((c) => `${c.field}: ${c.message}`);
+      }
+      return [];
+    };
+    assert.deepEqual(
+      await causes({
+        metadata: { name: 'etp-clusterip' },
+        spec: { externalTrafficPolicy: 'Local', ports: [{ port: 80 }] },
+      }),
+      [
+        'spec.externalTrafficPolicy: Invalid value: "Local": may only be set for externally-accessible services',
+      ],
+    );
+    assert.deepEqual(
+      await causes({
+        metadata: { name: 'bad-ranges' },
+        spec: { type: 'LoadBalancer', loadBalancerSourceRanges: ['10.0.0.0/33'], ports: [{ port: 80 }] },
+      }),
+      [
+        'spec.LoadBalancerSourceRanges[0]: Invalid value: "10.0.0.0/33": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)',
+      ],
+    );
+    assert.deepEqual(
+      await causes({ metadata: { name: 'np-clusterip' }, spec: { ports: [{ port: 80, nodePort: 30500 }] } }),
+      ["spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'"],
+    );
+    const created = await core.createNamespacedService({
+      namespace: 'web',
+      body: {
+        metadata: { name: 'np-then-clusterip' },
+        spec: { type: 'NodePort', ports: [{ port: 80, nodePort: 30501 }] },
+      },
+    });
+    assert.equal(created.spec?.externalTrafficPolicy, 'Cluster');
+    const changed = await core.replaceNamespacedService({
+      namespace: 'web',
+      name: 'np-then-clusterip',
+      body: { ...created, spec: { ...created.spec, type: 'ClusterIP' } },
+    });
+    assert.equal(changed.spec?.ports?.[0]?.nodePort, undefined);
+    assert.equal(changed.spec?.externalTrafficPolicy, undefined);
+    // The port is free again.
+    const reused = await core.createNamespacedService({
+      namespace: 'web',
+      body: {
+        metadata: { name: 'np-reuse' },
+        spec: { type: 'NodePort', ports: [{ port: 80, nodePort: 30501 }] },
+      },
+    });
+    assert.equal(reused.spec?.ports?.[0]?.nodePort, 30501);
   });
 
   test('kubectl get nodes -w sees a label change', { skip: !kubectlAvailable }, async () => {
