@@ -221,7 +221,7 @@ async function filterPods(context: KubeReachContext): Promise<void> {
   }
 }
 
-/** A QuickPick of the Pods and Services in view. */
+/** A QuickPick of the Pods, Services and Ingresses in view, and the cluster's Nodes. */
 async function pickObject(context: KubeReachContext): Promise<ExplorerNode | undefined> {
   const session = await context.session;
   const cache = session.cache;
@@ -248,11 +248,31 @@ async function pickObject(context: KubeReachContext): Promise<ExplorerNode | und
         node: context.explorer.serviceNode(namespace, name),
       });
     }
+    for (const ingress of cache.ingresses(namespace)) {
+      const name = ingress.metadata?.name ?? '';
+      const address = ingress.status?.loadBalancer?.ingress?.[0];
+      const hosts = [...new Set((ingress.spec?.rules ?? []).map((rule) => rule.host || '*'))].join(', ');
+      items.push({
+        label: `$(globe) ${name}`,
+        description: `Ingress · ${namespace}`,
+        detail: [hosts, address?.ip || address?.hostname].filter(Boolean).join(' · '),
+        node: context.explorer.ingressTreeNode(namespace, name),
+      });
+    }
+  }
+  for (const node of cache.nodes()) {
+    const name = node.metadata?.name ?? '';
+    items.push({
+      label: `$(server) ${name}`,
+      description: 'Node',
+      detail: node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address,
+      node: context.explorer.clusterNodeTreeNode(name),
+    });
   }
   const picked = await vscode.window.showQuickPick(items, {
     matchOnDescription: true,
     matchOnDetail: true,
-    placeHolder: 'Pod or Service',
+    placeHolder: 'Pod, Service, Ingress or Node',
   });
   return picked?.node;
 }

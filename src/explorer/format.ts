@@ -26,6 +26,10 @@
  * | Service        | `service`                                             | `viewItem == service`   |
  * | Service port   | `servicePort`                                         | `viewItem == servicePort` |
  * | endpoint       | `endpoint`                                            | `viewItem == endpoint`  |
+ * | Ingress        | `ingress` (`ingressFormat.ts`)                        | `viewItem == ingress`   |
+ * | Ingress route  | `ingressRule` (a rule's path or the default backend)  | `viewItem == ingressRule` |
+ * | Node           | `node` (`nodeFormat.ts`)                              | `viewItem == node`      |
+ * | groups         | `group.pods`, `group.services`, `group.ingresses`, `group.nodes` | `viewItem == group.pods` |
  *
  * E.g. port-forward to Pods that serve: `viewItem =~ /^pod\.(ready|notReady)$/`; logs of any Pod:
  * `viewItem =~ /^pod\./`.

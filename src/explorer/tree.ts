@@ -112,6 +112,18 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
       : undefined;
   }
 
+  /** The node of an Ingress, for the palette's pickers and reveal. */
+  ingressTreeNode(namespace: string, name: string): Node | undefined {
+    const context = this.sessionValue?.context?.name;
+    return context ? this.ingressNode(context, namespace, name) : undefined;
+  }
+
+  /** The node of a cluster Node, for the palette's pickers and reveal. */
+  clusterNodeTreeNode(name: string): Node | undefined {
+    const context = this.sessionValue?.context?.name;
+    return context ? this.nodeNode(context, name) : undefined;
+  }
+
   getParent(node: Node): Node | undefined {
     const context = this.sessionValue?.context?.name;
     if (!context) {

@@ -358,6 +358,27 @@ describe('cluster explorer on the sandbox', () => {
     await EXPLORER_COMMANDS['kubereach.copyName']!(kubeReach, nodeNode);
     await EXPLORER_COMMANDS['kubereach.copyIP']!(kubeReach, nodeNode);
     assert.deepEqual(copied, ['shop', '127.0.0.99', node.name, node.ip]);
+
+    // From the palette: the picker offers Ingresses and Nodes too.
+    const window = api.window as { showQuickPick?: unknown };
+    const offered: Array<{ label: string; description: string; detail?: string }> = [];
+    window.showQuickPick = async (items: Array<{ label: string; description: string; detail?: string }>) => {
+      offered.push(...items);
+      return items.find((entry) => entry.description === 'Node');
+    };
+    const withTree = { session: Promise.resolve(view.session), explorer: view.tree } as never;
+    await EXPLORER_COMMANDS['kubereach.copyIP']!(withTree);
+    assert.equal(copied.at(-1), node.ip);
+    assert.ok(
+      offered.some(
+        (entry) =>
+          entry.label === '$(globe) shop' &&
+          entry.description === 'Ingress · web' &&
+          entry.detail === 'shop.example.com · 127.0.0.99',
+      ),
+      JSON.stringify(offered),
+    );
+    delete window.showQuickPick;
   });
 
   test('1,000 Pod updates in about a second produce at most 10 tree events', async () => {
