@@ -7,6 +7,9 @@
  * to endpoints rather than to the ClusterIP) and dialled FROM THE CONTROLLER POD'S OWN ADDRESS,
  * so NetworkPolicy applies to the controller as to any Pod.
  *
+ * The path is routed as nginx matches locations (normalizeUriPath: dot segments resolved, slashes
+ * merged, percent-encoding decoded; 400 for a path above the root) and passed on as it was sent.
+ *
  * Answers, as ingress-nginx gives them: 404 "default backend - 404" when nothing routes (its old
  * default backend's body); 503 when the backend Service, its port or a ready endpoint is missing;
  * 502 when the endpoint refuses or resets; 504 when the connection is not answered within the
@@ -26,7 +29,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { routeIngressRequest } from '../../src/analysis/ingress.ts';
+import { normalizeUriPath, routeIngressRequest } from '../../src/analysis/ingress.ts';
 import type { Ingress, IngressBackendRef, IngressClass, IngressRoute } from '../../src/analysis/ingress.ts';
 import type { KubeObject } from '../api/store.ts';
 import type { Cluster } from '../cluster.ts';
@@ -127,12 +130,13 @@ type Upstream =
       readonly endpoints: ReadonlyArray<{ readonly ip: string; readonly port: number; readonly pod: string }>;
       readonly name: string;
     }
-  | { readonly ok: false; readonly status: 404 | 503; readonly reason: string; readonly name: string };
+  | { readonly ok: false; readonly status: 400 | 404 | 503; readonly reason: string; readonly name: string };
 
 /** ingress-nginx's proxy-next-upstream-tries: a refused or unanswered connection is tried on another endpoint. */
 const NEXT_UPSTREAM_TRIES = 3;
 
 const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
   502: 'Bad Gateway',
   503: 'Service Temporarily Unavailable',
   504: 'Gateway Time-out',
@@ -183,15 +187,18 @@ export class IngressProxy {
     const { host, path } = requestTarget(req);
     const ingressClasses = listObjects<IngressClass>(this.cluster, 'ingressclasses');
     const refusal = classRefusal(ingressClasses, settings.ingressClass);
-    const upstream: Upstream =
-      refusal !== undefined
+    // nginx matches locations on the normalized path and passes the path on as it was sent.
+    const normalized = normalizeUriPath(path);
+    const upstream: Upstream = !normalized.ok
+      ? { ok: false, status: 400, reason: normalized.reason, name: '' }
+      : refusal !== undefined
         ? { ok: false, status: 404, reason: refusal, name: 'upstream-default-backend' }
         : this.upstreamFor(
             routeIngressRequest({
               ingresses: listObjects<Ingress>(this.cluster, 'ingresses'),
               ingressClasses,
               ingressClass: settings.ingressClass,
-              request: { host, path },
+              request: { host, path: normalized.path },
             }),
           );
     const log = (status: number, bytes: number, upstreamAddr = '-', upstreamStatus = '-') => {

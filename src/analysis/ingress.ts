@@ -307,6 +307,52 @@ export function normalizeRequestPath(path: string): string {
   return bare === '' ? '/' : bare;
 }
 
+const UTF8 = new TextEncoder();
+
+/**
+ * The path as nginx matches it against locations (ngx_http_parse_complex_uri, merge_slashes on):
+ * query dropped, %XX decoded, repeated slashes merged, `.` and `..` segments resolved. A `..` above
+ * the root, or a `%` not followed by two hex digits, makes the request invalid (nginx answers 400).
+ * ingress-nginx routes on this form and passes the path on to the backend as it was sent.
+ */
+export function normalizeUriPath(
+  path: string,
+): { readonly ok: true; readonly path: string } | { readonly ok: false; readonly reason: string } {
+  const bare = normalizeRequestPath(path);
+  if (/%(?![0-9a-fA-F]{2})/.test(bare)) {
+    return { ok: false, reason: `invalid percent-encoding in ${bare}` };
+  }
+  const bytes: number[] = [];
+  for (const piece of bare.split(/(%[0-9a-fA-F]{2})/)) {
+    if (/^%[0-9a-fA-F]{2}$/.test(piece)) {
+      bytes.push(parseInt(piece.slice(1), 16));
+    } else {
+      bytes.push(...UTF8.encode(piece));
+    }
+  }
+  const decoded = new TextDecoder().decode(new Uint8Array(bytes));
+  const segments: string[] = [];
+  const parts = decoded.split('/').slice(1);
+  let trailing = false;
+  for (const [index, part] of parts.entries()) {
+    const last = index === parts.length - 1;
+    if (part === '' || part === '.') {
+      trailing = last;
+    } else if (part === '..') {
+      if (segments.length === 0) {
+        return { ok: false, reason: `${bare} climbs above the root` };
+      }
+      segments.pop();
+      trailing = last;
+    } else {
+      segments.push(part);
+      trailing = false;
+    }
+  }
+  const joined = `/${segments.join('/')}`;
+  return { ok: true, path: trailing && segments.length > 0 ? `${joined}/` : joined };
+}
+
 export type PathMatch =
   | {
       readonly matches: true;

@@ -278,7 +278,11 @@ describe('the sandbox Ingress controller', () => {
   let controllerPodIp: string;
 
   /** One request to the controller's LoadBalancer address, as a client outside the cluster sends it. */
-  const get = (host: string | undefined, path: string): Promise<Answer> =>
+  const get = (
+    host: string | undefined,
+    path: string,
+    options: { method?: string; body?: Buffer } = {},
+  ): Promise<Answer> =>
     new Promise((resolve, reject) => {
       const started = Date.now();
       const req = request(
@@ -286,6 +290,7 @@ describe('the sandbox Ingress controller', () => {
           host: address,
           port: 80,
           path,
+          method: options.method ?? 'GET',
           headers: host === undefined ? {} : { host },
           agent: false,
           timeout: 10_000,
@@ -305,7 +310,7 @@ describe('the sandbox Ingress controller', () => {
       );
       req.on('timeout', () => req.destroy(new Error(`no answer for ${host}${path}`)));
       req.on('error', reject);
-      req.end();
+      req.end(options.body);
     });
 
   const podOf = (answer: Answer): string => {
@@ -355,6 +360,32 @@ describe('the sandbox Ingress controller', () => {
     assert.equal(echo.client, controllerPodIp, "the controller connects from its own Pod's address");
     assert.equal(podOf(await get('shop.example.com', '/')), 'shop-0');
     assert.equal(podOf(await get('SHOP.example.com:80', '/apiary')), 'shop-0', '/api is not a string prefix');
+  });
+
+  test('request and response bodies stream through the proxy', async () => {
+    const upload = await get('shop.example.com', '/upload', {
+      method: 'POST',
+      body: Buffer.alloc(1 << 20, 'u'),
+    });
+    assert.equal(podOf(upload), 'shop-0');
+    assert.equal((JSON.parse(upload.body) as { method: string }).method, 'POST');
+    const download = await get('shop.example.com', '/bytes/3000000');
+    assert.equal(download.status, 200);
+    assert.equal(download.body.length, 3_000_000);
+  });
+
+  test('the path is routed as nginx normalizes it (dot segments, double slashes, percent-encoding) and passed on as sent', async () => {
+    for (const path of ['/x/../api/items', '//api//items', '/%61pi/items', '/api/./items']) {
+      const answer = await get('shop.example.com', path);
+      assert.equal(podOf(answer), 'api-0', path);
+      assert.equal(
+        (JSON.parse(answer.body) as { path: string }).path,
+        path,
+        'the backend gets the path as sent',
+      );
+    }
+    const above = await get('shop.example.com', '/../etc/passwd');
+    assert.equal(above.status, 400, 'a path above the root is a bad request, as nginx answers it');
   });
 
   test('nothing routes: 404 from the default backend', async () => {

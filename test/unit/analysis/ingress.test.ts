@@ -14,6 +14,7 @@ import {
   matchHost,
   matchPath,
   normalizeRequestHost,
+  normalizeUriPath,
   routeIngressRequest,
 } from '../../../src/analysis/ingress.ts';
 import type { HTTPIngressPath, Ingress, IngressClass, IngressRoute } from '../../../src/analysis/ingress.ts';
@@ -564,5 +565,30 @@ describe('requests from what a user types', () => {
     });
     assert.equal(ingressRequestFromUrl('http://'), undefined);
     assert.equal(ingressRequestFromUrl(''), undefined);
+  });
+});
+
+describe('paths as nginx normalizes them before matching', () => {
+  test('dot segments, repeated slashes, percent-encoding; the trailing slash kept', () => {
+    const cases: Array<[string, string]> = [
+      ['/x/../api/items', '/api/items'],
+      ['//api//items', '/api/items'],
+      ['/%61pi/items', '/api/items'],
+      ['/api/./items/', '/api/items/'],
+      ['/a/b/..', '/a/'],
+      ['/caf%C3%A9?x=%zz', '/café'],
+      ['/', '/'],
+      ['/.', '/'],
+    ];
+    for (const [input, expected] of cases) {
+      assert.deepEqual(normalizeUriPath(input), { ok: true, path: expected }, input);
+    }
+  });
+
+  test('above the root, or a broken percent-encoding, is invalid', () => {
+    assert.equal(normalizeUriPath('/../etc/passwd').ok, false);
+    assert.equal(normalizeUriPath('/a/../../b').ok, false);
+    assert.equal(normalizeUriPath('/100%').ok, false);
+    assert.equal(normalizeUriPath('/%zz').ok, false);
   });
 });
