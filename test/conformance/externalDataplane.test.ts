@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
-import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
 import type { V1Service } from '@kubernetes/client-node';
 import { type } from '../../sandbox/cluster.ts';
 import { loadScenario } from '../../sandbox/scenario.ts';
@@ -351,6 +351,32 @@ describe(
       await readyEndpoints('ranged-in', 2);
       assert.equal((await hostCurl(`http://${inside}/`)).code, 0);
       assert.equal((await hostCurl(`http://${outside}/`)).code, 28);
+    });
+
+    test('NetworkPolicy sees the source the backend sees: the node under Cluster, the client under Local', async () => {
+      const cluster = await createService('pinned-cluster', {
+        type: 'NodePort',
+        selector: { app: 'pinned' },
+        ports: [{ port: 80, targetPort: 'http' }],
+      });
+      const clusterPort = cluster.spec!.ports![0]!.nodePort!;
+      const local = await core().readNamespacedService({ namespace: 'web', name: 'pinned-local' });
+      const localPort = local.spec!.ports![0]!.nodePort!;
+      await readyEndpoints('pinned-cluster', 1);
+      await fixture.kubeconfig.makeApiClient(NetworkingV1Api).createNamespacedNetworkPolicy({
+        namespace: 'web',
+        body: {
+          metadata: { name: 'pinned-deny-ingress' },
+          spec: { podSelector: { matchLabels: { app: 'pinned' } }, policyTypes: ['Ingress'] },
+        },
+      });
+      const [one, two] = nodes();
+      // Masqueraded to sandbox-node-2, the Pod's own node: traffic from its node is always allowed.
+      assert.equal((await hostCurl(`http://${two!.ip}:${clusterPort}/`)).code, 0);
+      // Masqueraded to sandbox-node-1: another node's address, denied by the policy, dropped.
+      assert.equal((await hostCurl(`http://${one!.ip}:${clusterPort}/`)).code, 28);
+      // Local keeps the client's address (the host's 127.0.0.1), which the policy denies.
+      assert.equal((await hostCurl(`http://${two!.ip}:${localPort}/`)).code, 28);
     });
   },
 );
