@@ -23,7 +23,7 @@
  * | Pod            | `pod.` + `ready` `notReady` `pending` `succeeded` `failed` `waiting` `terminating` | `viewItem =~ /^pod\./` |
  * | container      | `container.` + `running` `waiting` `terminated` `unknown` | `viewItem =~ /^container\./` |
  * | container port | `containerPort`                                       | `viewItem == containerPort` |
- * | Service        | `service`                                             | `viewItem == service`   |
+ * | Service        | `service`, `service.nodePort`, `service.loadBalancer` (by type) | `viewItem =~ /^service/` |
  * | Service port   | `servicePort`                                         | `viewItem == servicePort` |
  * | endpoint       | `endpoint`                                            | `viewItem == endpoint`  |
  * | Ingress        | `ingress` (`ingressFormat.ts`)                        | `viewItem == ingress`   |
@@ -1218,7 +1218,9 @@ export function servicePresentation(
     description: description.join(SEPARATOR),
     tooltip: blocks.join('\n\n'),
     icon,
-    contextValue: 'service',
+    // NodePort and LoadBalancer Services are reachable from outside: menus can offer them more.
+    contextValue:
+      type === 'NodePort' ? 'service.nodePort' : type === 'LoadBalancer' ? 'service.loadBalancer' : 'service',
     warnings,
   };
 }

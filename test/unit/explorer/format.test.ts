@@ -1065,6 +1065,7 @@ describe('servicePresentation: descriptions by type', () => {
     };
     const presentation = servicePresentation(service, [slice(readyEndpoint)], [readyPod]);
     assert.equal(presentation.description, 'NodePort · 10.96.0.13 · 80:30080→8080/TCP');
+    assert.equal(presentation.contextValue, 'service.nodePort');
     assert.ok(presentation.tooltip.includes('- 80 → 8080/TCP (node port 30080)'));
   });
 
@@ -1087,6 +1088,7 @@ describe('servicePresentation: descriptions by type', () => {
       status: { loadBalancer: { ingress: [{ ip: '203.0.113.7' }, { hostname: 'lb.example.com' }] } },
     };
     const presentation = servicePresentation(provisioned, [slice(readyEndpoint)], [readyPod]);
+    assert.equal(presentation.contextValue, 'service.loadBalancer');
     assert.equal(
       presentation.description,
       'LoadBalancer · 10.96.0.14 · 203.0.113.7,lb.example.com · 80:31000/TCP',

@@ -72,6 +72,13 @@ test('the Nodes and Ingresses groups have no item commands', () => {
   }
 });
 
+test('NodePort and LoadBalancer Services get every Service command', () => {
+  for (const contextValue of ['service.nodePort', 'service.loadBalancer']) {
+    assert.deepEqual(commandsFor(contextValue, false), commandsFor('service', false), contextValue);
+    assert.deepEqual(commandsFor(contextValue, true), commandsFor('service', true), contextValue);
+  }
+});
+
 test('the existing items keep their menus (a Pod, a Service, a namespace)', () => {
   assert.ok(commandsFor('pod.ready', false).includes('kubereach.portForward'));
   assert.ok(commandsFor('service', false).includes('kubereach.showYaml'));
