@@ -9,7 +9,7 @@ import { request } from 'node:http';
 import { before, describe, test } from 'node:test';
 import { type } from '../../sandbox/cluster.ts';
 import { DEFAULT_BACKEND_BODY } from '../../sandbox/dataplane/ingressProxy.ts';
-import { useSandbox, waitFor } from '../support/sandbox.ts';
+import { execInPod, useSandbox, waitFor } from '../support/sandbox.ts';
 
 interface Answer {
   status: number;
@@ -85,6 +85,27 @@ describe('the demo scenario through its Ingress controller', () => {
     const answer = await get('unknown.example.com', '/');
     assert.equal(answer.status, 404);
     assert.equal(answer.body, DEFAULT_BACKEND_BODY);
+  });
+
+  test("from a Pod inside the cluster, through the controller's Service name: the backend sees the controller Pod", async () => {
+    const { cluster } = fixture.sandbox;
+    const controllerIp = cluster.store
+      .list(type('pods'), 'ingress-sandbox')
+      .map((entry) => (entry.object.status as { podIP?: string }).podIP)
+      .find((ip) => ip !== undefined);
+    const result = await execInPod(fixture.kubeconfig, 'tools', 'toolbox', [
+      'curl',
+      '-sS',
+      '-m',
+      '3',
+      '-H',
+      'Host: shop.example.com',
+      'http://ingress-sandbox-controller.ingress-sandbox/',
+    ]);
+    assert.equal(result.exitCode, 0, result.err);
+    const echo = JSON.parse(result.out) as { pod: string; client: string };
+    assert.match(echo.pod, /^frontend-/);
+    assert.equal(echo.client, controllerIp);
   });
 
   test("both Ingresses carry the controller's LoadBalancer address", async () => {
