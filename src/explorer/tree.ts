@@ -618,7 +618,10 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     if (fallback) {
       result.push(this.message('fallback', 'Showing the context namespace only', 'info', fallback.reason));
     }
-    result.push(this.nodeGroupNode(context));
+    if (cache.kubeConfig !== undefined) {
+      // Not for a context the kubeconfig cannot build (no such cluster): nothing was asked for.
+      result.push(this.nodeGroupNode(context));
+    }
     for (const namespace of this.session.selectedNamespaces()) {
       result.push(this.namespaceNode(context, namespace));
     }

@@ -512,6 +512,32 @@ describe('explorer access and kubeconfig errors', () => {
     }
   });
 
+  test('a context whose cluster the kubeconfig lacks: its error, and no Nodes group asking for nothing', () => {
+    writeFileSync(
+      join(dir, 'no-cluster'),
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters: []',
+        'users: [{name: u, user: {token: t}}]',
+        'contexts: [{name: lonely, context: {cluster: gone, user: u}}]',
+        'current-context: lonely',
+        '',
+      ].join('\n'),
+    );
+    const view = openSession(join(dir, 'no-cluster'));
+    try {
+      const children = labels(view.tree, ['lonely']);
+      assert.ok(
+        children.some((label) => /no cluster named gone/.test(label)),
+        children.join(' | '),
+      );
+      assert.ok(!children.includes('Nodes'), children.join(' | '));
+    } finally {
+      view.session.dispose();
+    }
+  });
+
   test('a kubeconfig that does not parse gives a clear error node, not a crash', () => {
     writeFileSync(
       join(dir, 'broken'),
