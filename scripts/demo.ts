@@ -22,14 +22,28 @@ const workspace = mkdtempSync(join(tmpdir(), 'kubereach-demo-'));
 cpSync(join(ROOT, 'test/fixtures/e2e-workspace'), workspace, { recursive: true });
 cpSync(join(ROOT, 'sandbox/scenarios/demo.yaml'), join(workspace, 'demo-cluster.yaml'));
 console.log('Starting VS Code (code-server)…');
-const codeServer = await startCodeServer({
-  workspace,
-  kubeconfig: sandbox.kubeconfigPath,
-  port: Number(values.port),
-  vsix: join(ROOT, 'kubereach.vsix'),
-  settings: { 'git.openRepositoryInParentFolders': 'never' },
-  log: (line) => console.log(`[code-server] ${line}`),
-});
+let codeServer: Awaited<ReturnType<typeof startCodeServer>>;
+try {
+  codeServer = await startCodeServer({
+    workspace,
+    kubeconfig: sandbox.kubeconfigPath,
+    port: Number(values.port),
+    vsix: join(ROOT, 'kubereach.vsix'),
+    settings: { 'git.openRepositoryInParentFolders': 'never' },
+    log: (line) => console.log(`[code-server] ${line}`),
+  });
+} catch (error) {
+  // Leave nothing behind: the sandbox and the workspace go with the failed start.
+  await sandbox.stop();
+  rmSync(workspace, { recursive: true, force: true });
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(
+    /EADDRINUSE/.test(message)
+      ? `\nThe demo could not start: port ${values.port} on 127.0.0.1 is in use. Try: npm run demo -- --port ${Number(values.port) + 1}`
+      : `\nThe demo could not start VS Code (code-server): ${message.split('\n')[0]}`,
+  );
+  process.exit(1);
+}
 
 console.log(`\nKubeReach demo ready: open ${codeServer.url} in your browser.`);
 console.log(
