@@ -195,10 +195,14 @@ export class Cluster {
         if (object.metadata.namespace === namespace && object.metadata.name === name) {
           continue;
         }
-        for (const port of (object.spec as { ports?: Array<{ nodePort?: number }> }).ports ?? []) {
+        const spec = object.spec as { ports?: Array<{ nodePort?: number }>; healthCheckNodePort?: number };
+        for (const port of spec.ports ?? []) {
           if (typeof port.nodePort === 'number') {
             inUse.add(port.nodePort);
           }
+        }
+        if (typeof spec.healthCheckNodePort === 'number') {
+          inUse.add(spec.healthCheckNodePort);
         }
       }
       return inUse;

@@ -263,8 +263,61 @@ function defaultService(
     seen.add(key);
     causes.push(...nodePortCauses(spec, port, index, needsNodePorts, previousSpec, inUse));
   });
+  causes.push(...healthCheckNodePortCauses(object, spec, previousSpec, allocators, inUse));
   causes.push(...labelCauses('spec.selector', spec.selector));
   return causes;
+}
+
+/**
+ * A LoadBalancer with externalTrafficPolicy Local gets a health-check node port (kube-proxy answers
+ * on it whether the node has a local endpoint); any other Service may not have one.
+ */
+function healthCheckNodePortCauses(
+  object: KubeObject,
+  spec: Obj,
+  previousSpec: Obj,
+  allocators: Allocators,
+  inUse: Set<number>,
+): Cause[] {
+  const needed = spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
+  const field = 'spec.healthCheckNodePort';
+  const requested = spec.healthCheckNodePort;
+  if (!needed) {
+    if (requested !== undefined && requested !== 0 && requested === previousSpec.healthCheckNodePort) {
+      // Left as it was by a client changing the type or the policy: dropped with them.
+      delete spec.healthCheckNodePort;
+      return [];
+    }
+    if (requested !== undefined && requested !== 0) {
+      return [
+        {
+          field,
+          message: `Invalid value: ${JSON.stringify(requested)}: may only be set when \`type\` is 'LoadBalancer' and \`externalTrafficPolicy\` is 'Local'`,
+        },
+      ];
+    }
+    delete spec.healthCheckNodePort;
+    return [];
+  }
+  // The ports taken by other Services, whether or not this one needs node ports for its own ports.
+  const taken = new Set([
+    ...inUse,
+    ...allocators.nodePortsInUse(object.metadata.namespace ?? '', object.metadata.name ?? ''),
+  ]);
+  if (requested === undefined || requested === 0) {
+    const kept = previousSpec.healthCheckNodePort;
+    const chosen = typeof kept === 'number' && !taken.has(kept) ? kept : freeNodePort(taken);
+    if (chosen === undefined) {
+      throw errors.internal('range of valid node ports is exhausted');
+    }
+    spec.healthCheckNodePort = chosen;
+    return [];
+  }
+  if (requested === previousSpec.healthCheckNodePort) {
+    return [];
+  }
+  const problem = nodePortProblem(Number(requested), taken);
+  return problem ? [{ field, message: `Invalid value: ${JSON.stringify(requested)}: ${problem}` }] : [];
 }
 
 /**

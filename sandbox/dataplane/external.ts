@@ -14,10 +14,14 @@
  *   a node chosen per Service; from there it is forwarded as that node's node port would be.
  *   `loadBalancerSourceRanges` is enforced at the load balancer: a client outside every range is
  *   dropped (times out), as kube-proxy drops it; node ports do not check the ranges.
+ * - A LoadBalancer with `externalTrafficPolicy: Local` has a health-check node port on every node,
+ *   answered as kube-proxy answers it: 200 with the count of the node's ready endpoints, else 503.
  *
  * Backends are subject to NetworkPolicy with the source they see (the node, the client, the Pod).
  * The rules are the shared ones in src/analysis/nodePorts.ts.
  */
+import { createServer as createHttpServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { endpointsForNode, preservesClientAddress, sourceRangesAdmit } from '../../src/analysis/nodePorts.ts';
@@ -37,11 +41,13 @@ interface ServiceSpec {
   ports?: ServicePort[];
   externalTrafficPolicy?: string;
   loadBalancerSourceRanges?: string[];
+  healthCheckNodePort?: number;
 }
 
 type Target =
   | { readonly kind: 'node'; readonly node: { name: string; ip: string }; readonly nodePort: number }
-  | { readonly kind: 'lb'; readonly ip: string; readonly port: number };
+  | { readonly kind: 'lb'; readonly ip: string; readonly port: number }
+  | { readonly kind: 'health'; readonly node: { name: string; ip: string } };
 
 const FORWARD_TIMEOUT_MS = 10_000;
 
@@ -81,7 +87,10 @@ export class ExternalListeners {
       if (current.has(address)) {
         continue;
       }
-      const server = createServer((client) => this.accept(key, target, client));
+      const server =
+        target.kind === 'health'
+          ? createHttpServer((req, res) => this.healthCheck(key, target.node, req, res))
+          : createServer((client) => this.accept(key, target, client));
       const [host, port] = [
         address.slice(0, address.lastIndexOf(':')),
         Number(address.slice(address.lastIndexOf(':') + 1)),
@@ -111,7 +120,41 @@ export class ExternalListeners {
     }
   }
 
-  private accept(key: string, target: Target, client: Socket): void {
+  /**
+   * kube-proxy's health check of a Local LoadBalancer on a node (what cloud load balancers probe):
+   * 200 while the node has a ready local endpoint, 503 otherwise, with kube-proxy's JSON body.
+   */
+  private healthCheck(
+    key: string,
+    node: { name: string; ip: string },
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): void {
+    this.plane.track(req.socket);
+    const slash = key.indexOf('/');
+    const [namespace, name] = [key.slice(0, slash), key.slice(slash + 1)];
+    const service = this.cluster.store.peek(type('services'), namespace, name);
+    const ports = ((service?.spec ?? {}) as ServiceSpec).ports ?? [];
+    const local = new Set<string>();
+    for (const port of service ? ports : []) {
+      for (const endpoint of this.plane.endpointsOf(service!, port.port)) {
+        if (endpoint.ready && endpoint.nodeName === node.name) {
+          local.add(endpoint.ip);
+        }
+      }
+    }
+    const body = `{\n\t"service": {\n\t\t"namespace": ${JSON.stringify(namespace)},\n\t\t"name": ${JSON.stringify(name)}\n\t},\n\t"localEndpoints": ${local.size},\n\t"serviceProxyHealthy": true\n}`;
+    req.resume();
+    res.writeHead(local.size > 0 ? 200 : 503, {
+      'Content-Type': 'application/json',
+      'X-Content-Type-Options': 'nosniff',
+      'X-Load-Balancing-Endpoint-Weight': String(local.size),
+      'Content-Length': Buffer.byteLength(body),
+    });
+    res.end(body);
+  }
+
+  private accept(key: string, target: Exclude<Target, { kind: 'health' }>, client: Socket): void {
     this.plane.track(client);
     const slash = key.indexOf('/');
     const service = this.cluster.store.peek(type('services'), key.slice(0, slash), key.slice(slash + 1));
@@ -232,6 +275,11 @@ function targetsOf(
     }
     for (const node of nodes) {
       targets.set(`${node.ip}:${port.nodePort}`, { kind: 'node', node, nodePort: port.nodePort });
+    }
+  }
+  if (spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local' && spec.healthCheckNodePort) {
+    for (const node of nodes) {
+      targets.set(`${node.ip}:${spec.healthCheckNodePort}`, { kind: 'health', node });
     }
   }
   if (spec.type === 'LoadBalancer') {

@@ -204,6 +204,54 @@ describe(
       }
     });
 
+    test('a Local LoadBalancer: health-check node port answered per node as kube-proxy does, the address served from the endpoint node', async () => {
+      const created = await createService('pinned-lb', {
+        type: 'LoadBalancer',
+        externalTrafficPolicy: 'Local',
+        selector: { app: 'pinned' },
+        ports: [{ port: 80, targetPort: 'http' }],
+      });
+      const healthPort = created.spec?.healthCheckNodePort ?? 0;
+      assert.ok(healthPort >= 30000 && healthPort <= 32767, String(healthPort));
+      assert.notEqual(healthPort, created.spec?.ports?.[0]?.nodePort);
+      await readyEndpoints('pinned-lb', 1);
+      const [one, two] = nodes();
+      const healthy = await hostCurl(`http://${two!.ip}:${healthPort}/healthz`);
+      assert.equal(healthy.code, 0);
+      assert.deepEqual(JSON.parse(healthy.body), {
+        service: { namespace: 'web', name: 'pinned-lb' },
+        localEndpoints: 1,
+        serviceProxyHealthy: true,
+      });
+      const unhealthy = await new Promise<{ status: string; body: string }>((resolve) => {
+        execFile(
+          'curl',
+          ['-sS', '--max-time', '1', '-w', '\n%{http_code}', `http://${one!.ip}:${healthPort}/healthz`],
+          (_error, stdout) => {
+            const lines = stdout.split('\n');
+            resolve({ status: lines.at(-1)!, body: lines.slice(0, -1).join('\n') });
+          },
+        );
+      });
+      assert.equal(unhealthy.status, '503');
+      assert.equal((JSON.parse(unhealthy.body) as { localEndpoints: number }).localEndpoints, 0);
+      const ip = await waitFor('the pinned-lb address', async () => {
+        const service = await core().readNamespacedService({ namespace: 'web', name: 'pinned-lb' });
+        return service.status?.loadBalancer?.ingress?.[0]?.ip;
+      });
+      const answered = await hostCurl(`http://${ip}/`);
+      assert.equal(answered.code, 0);
+      assert.equal((JSON.parse(answered.body) as { client: string }).client, '127.0.0.1');
+      // Back to Cluster: the health-check node port goes with the policy.
+      const current = await core().readNamespacedService({ namespace: 'web', name: 'pinned-lb' });
+      const cluster = await core().replaceNamespacedService({
+        namespace: 'web',
+        name: 'pinned-lb',
+        body: { ...current, spec: { ...current.spec, externalTrafficPolicy: 'Cluster' } },
+      });
+      assert.equal(cluster.spec?.healthCheckNodePort, undefined);
+    });
+
     test('internalTrafficPolicy Local: a Pod reaches the ClusterIP only from the node with an endpoint', async () => {
       for (const node of ['sandbox-node-2', 'sandbox-node-3']) {
         await core().createNamespacedPod({
