@@ -11,6 +11,7 @@ import type { ClusterChange } from '../cluster/changes.ts';
 import type { ClusterSession } from '../cluster/session.ts';
 import { redact } from '../logging/redact.ts';
 import { knowledgeOf, unknownWord, unreadableMessage } from './access.ts';
+import { connectionMessage } from './connectionMessage.ts';
 import type { Knowledge } from './access.ts';
 import { ingressPresentation, ingressRoutePresentation, ingressRoutes } from './ingressFormat.ts';
 import type { IngressInput, IngressSurroundings } from './ingressFormat.ts';
@@ -547,72 +548,12 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     }
     const result: Node[] = [];
     const state = cache.state();
-    const openOutput: MessageAction = { title: 'Open Output', command: 'kubereach.openOutput' };
-    const retry: MessageAction = { title: 'Retry now', command: 'kubereach.refresh' };
-    const openKubeconfig: MessageAction = { title: 'Open kubeconfig', command: 'kubereach.openKubeconfig' };
-    switch (state.kind) {
-      case 'connecting':
-        result.push(this.message('state', 'Connecting…', 'info'));
-        break;
-      case 'disconnected': {
-        const seconds = state.retryAt
-          ? Math.max(0, Math.ceil((state.retryAt - this.now()) / 1000))
-          : undefined;
-        result.push(
-          this.message(
-            'state',
-            seconds !== undefined ? `Disconnected, retrying in ${seconds}s` : 'Disconnected, retrying',
-            'warning',
-            state.message,
-            [retry, openOutput],
-          ),
-        );
-        this.scheduleRetryCountdown(state.retryAt);
-        break;
-      }
-      case 'unauthorized':
-        result.push(
-          this.message(
-            'state',
-            'Not authorized (401): check the credentials of this context',
-            'error',
-            state.message,
-            [retry, openKubeconfig, openOutput],
-          ),
-        );
-        break;
-      case 'tls':
-        result.push(
-          this.message(
-            'state',
-            'TLS failure: the server certificate could not be verified',
-            'error',
-            state.message,
-            [retry, openKubeconfig, openOutput],
-          ),
-        );
-        break;
-      case 'forbidden':
-        result.push(
-          this.message(
-            'state',
-            'Forbidden (403): this identity may not read what is shown',
-            'error',
-            state.message,
-            [retry, openOutput],
-          ),
-        );
-        break;
-      case 'error':
-        result.push(
-          this.message('state', state.message ?? 'The cluster could not be read', 'error', state.message, [
-            retry,
-            openOutput,
-          ]),
-        );
-        break;
-      case 'connected':
-        break;
+    const message = connectionMessage(state, this.now());
+    if (message) {
+      result.push(this.message('state', message.text, message.severity, message.detail, message.actions));
+    }
+    if (state.kind === 'disconnected') {
+      this.scheduleRetryCountdown(state.retryAt);
     }
     const fallback = cache.namespaceFallback;
     if (fallback) {
