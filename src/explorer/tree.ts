@@ -14,9 +14,8 @@ import { knowledgeOf, unknownWord, unreadableMessage } from './access.ts';
 import { connectionMessage } from './connectionMessage.ts';
 import type { Knowledge } from './access.ts';
 import { ingressPresentation, ingressRoutePresentation, ingressRoutes } from './ingressFormat.ts';
-import type { IngressInput, IngressSurroundings } from './ingressFormat.ts';
-import { countPodsPerNode, nodePresentation, nodesGroupDescription } from './nodeFormat.ts';
-import type { NodePodCounts } from './nodeFormat.ts';
+import { nodePresentation, nodesGroupDescription } from './nodeFormat.ts';
+import { OutsideAccessReader } from './outsideAccess.ts';
 import {
   containerPortPresentation,
   containerPresentation,
@@ -49,8 +48,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   private readonly shownIngresses = new Map<string, string>();
   /** What the Nodes group showed (its items' words), likewise. */
   private shownNodes: string | undefined;
-  /** Pods per node over the watched namespaces, computed once per change. */
-  private podCountsMemo: NodePodCounts | undefined;
+  /** What the Ingresses and Nodes items read, with the Pods per node computed once per change. */
+  private readonly outside = new OutsideAccessReader(() => this.session);
   private filterCache: { text: string; requirements: LabelRequirement[] | undefined } | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   readonly now: () => number;
@@ -94,7 +93,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     this.shownEndpointAccess.clear();
     this.shownIngresses.clear();
     this.shownNodes = undefined;
-    this.podCountsMemo = undefined;
+    this.outside.forgetPodCounts();
     this.changed.fire(undefined);
   }
 
@@ -266,7 +265,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
           });
       }
       case 'nodeGroup': {
-        const knowledge = this.nodesKnowledge();
+        const knowledge = this.outside.nodesKnowledge();
         if (knowledge.state !== 'known') {
           return [this.accessMessage(undefined, 'nodes', knowledge, 'Nodes')];
         }
@@ -371,7 +370,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
           this.shownPods.set(node.namespace, this.podNames(node.namespace));
         }
         if (node.group === 'ingresses') {
-          this.shownIngresses.set(node.namespace, this.ingressesText(node.namespace));
+          this.shownIngresses.set(node.namespace, this.outside.ingressesText(node.namespace));
         }
         const item = new vscode.TreeItem(GROUP_LABELS[node.group], vscode.TreeItemCollapsibleState.Collapsed);
         item.id = node.id;
@@ -381,8 +380,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
         return item;
       }
       case 'nodeGroup': {
-        const knowledge = this.nodesKnowledge();
-        this.shownNodes = this.nodesText();
+        const knowledge = this.outside.nodesKnowledge();
+        this.shownNodes = this.outside.nodesText();
         const item = new vscode.TreeItem('Nodes', vscode.TreeItemCollapsibleState.Collapsed);
         item.id = node.id;
         item.description = nodesGroupDescription(cache?.nodes().length ?? 0, knowledge);
@@ -400,7 +399,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
           return this.gone(node.name, node.id);
         }
         return this.item(
-          nodePresentation(found, this.podCountsPerNode()),
+          nodePresentation(found, this.outside.podCountsPerNode()),
           vscode.TreeItemCollapsibleState.None,
           node.id,
         );
@@ -411,7 +410,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
           return this.gone(node.name, node.id);
         }
         return this.item(
-          ingressPresentation(ingress, this.ingressSurroundings(node.namespace)),
+          ingressPresentation(ingress, this.outside.ingressSurroundings(node.namespace)),
           ingressRoutes(ingress).length > 0
             ? vscode.TreeItemCollapsibleState.Collapsed
             : vscode.TreeItemCollapsibleState.None,
@@ -425,7 +424,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
           return this.gone(node.key, node.id);
         }
         return this.item(
-          ingressRoutePresentation(ingress, route, this.ingressSurroundings(node.namespace)),
+          ingressRoutePresentation(ingress, route, this.outside.ingressSurroundings(node.namespace)),
           vscode.TreeItemCollapsibleState.None,
           node.id,
         );
@@ -625,63 +624,6 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     };
   }
 
-  private nodesKnowledge(): Knowledge {
-    return knowledgeOf(this.session.cache?.clusterStatus().nodes);
-  }
-
-  /** What an Ingress's presentation reads besides the Ingress. */
-  private ingressSurroundings(namespace: string): IngressSurroundings {
-    const cache = this.session.cache;
-    const access = this.access(namespace);
-    return {
-      services: cache?.services(namespace) ?? [],
-      servicesKnowledge: access.services,
-      endpointSlices: cache?.endpointSlices(namespace) ?? [],
-      endpointSlicesKnowledge: access.endpointSlices,
-      ingressClasses: cache?.ingressClasses() ?? [],
-      ingressClassesKnowledge: knowledgeOf(cache?.clusterStatus().ingressClasses),
-    };
-  }
-
-  /** Pods per node over the watched namespaces; computed once until the next change. */
-  private podCountsPerNode(): NodePodCounts {
-    if (this.podCountsMemo === undefined) {
-      const cache = this.session.cache;
-      this.podCountsMemo = countPodsPerNode(
-        this.session.selectedNamespaces().map((namespace) => ({
-          namespace,
-          pods: cache?.pods(namespace) ?? [],
-          knowledge: this.access(namespace).pods,
-        })),
-      );
-    }
-    return this.podCountsMemo;
-  }
-
-  /** Everything an Ingresses group shows below it, as one string to compare. */
-  private ingressesText(namespace: string): string {
-    const cache = this.session.cache;
-    const around = this.ingressSurroundings(namespace);
-    const knowledge = this.access(namespace).ingresses;
-    const ingresses: readonly IngressInput[] = cache?.ingresses(namespace) ?? [];
-    return JSON.stringify([
-      unknownWord(knowledge),
-      ingresses.map((ingress) => [
-        ingressPresentation(ingress, around),
-        ingressRoutes(ingress).map((route) => ingressRoutePresentation(ingress, route, around)),
-      ]),
-    ]);
-  }
-
-  /** Everything the Nodes group shows below it, as one string to compare. */
-  private nodesText(): string {
-    const counts = this.podCountsPerNode();
-    return JSON.stringify([
-      unknownWord(this.nodesKnowledge()),
-      (this.session.cache?.nodes() ?? []).map((node) => nodePresentation(node, counts)),
-    ]);
-  }
-
   /** The node shown in place of objects that cannot be listed (yet), with the actions that help. */
   private accessMessage(
     namespace: string | undefined,
@@ -717,7 +659,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   private onCacheChange(change: ClusterChange): void {
     const context = this.session.context?.name;
     if (change.pods.size > 0) {
-      this.podCountsMemo = undefined;
+      this.outside.forgetPodCounts();
     }
     if (!context) {
       return;
@@ -728,7 +670,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     }
     const targets = new Set<Node>();
     const nodeGroup = this.nodes.peek(ids.nodeGroup(context));
-    if (nodeGroup && (change.nodes || change.pods.size > 0) && this.nodesText() !== this.shownNodes) {
+    if (nodeGroup && (change.nodes || change.pods.size > 0) && this.outside.nodesText() !== this.shownNodes) {
       targets.add(nodeGroup);
     }
     const touched = new Set([
@@ -772,7 +714,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
           change.services.has(namespace) ||
           change.endpointSlices.has(namespace) ||
           change.ingressClasses) &&
-        this.ingressesText(namespace) !== this.shownIngresses.get(namespace)
+        this.outside.ingressesText(namespace) !== this.shownIngresses.get(namespace)
       ) {
         targets.add(ingresses);
       }
