@@ -192,6 +192,7 @@ export interface ServiceInput {
     readonly externalIPs?: readonly string[];
     readonly ports?: readonly ServicePortInput[];
     readonly externalTrafficPolicy?: string;
+    readonly healthCheckNodePort?: number;
     readonly internalTrafficPolicy?: string;
     readonly sessionAffinity?: string;
     readonly sessionAffinityConfig?: { readonly clientIP?: { readonly timeoutSeconds?: number } };
@@ -1247,6 +1248,11 @@ export function serviceTrafficSentences(service: ServiceInput): string[] {
       sentences.push(
         `${setting} only nodes that run a ready endpoint answer on the node port and the load balancer; the others drop the traffic, and the client's source address is kept.`,
       );
+      if (type === 'LoadBalancer' && spec?.healthCheckNodePort) {
+        sentences.push(
+          `${markdownCode(`healthCheckNodePort: ${spec.healthCheckNodePort}`)}: the load balancer asks each node on this port, which answers 200 only where a ready endpoint runs, and sends traffic to those nodes alone.`,
+        );
+      }
     } else if (external === 'Cluster') {
       sentences.push(
         `${setting} every node answers on the node port and forwards to any ready endpoint, possibly on another node; the client's source address is replaced by the node's.`,

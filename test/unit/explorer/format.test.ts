@@ -1151,6 +1151,19 @@ describe('serviceTrafficSentences', () => {
     ]);
   });
 
+  test('a LoadBalancer with externalTrafficPolicy Local: its health check node port explained', () => {
+    const service: ServiceInput = {
+      spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Local', healthCheckNodePort: 32000 },
+    };
+    assert.equal(serviceTrafficSentences(service).length, 2);
+    assert.equal(
+      serviceTrafficSentences(service)[1],
+      '`healthCheckNodePort: 32000`: the load balancer asks each node on this port, which answers 200 only where a ready endpoint runs, and sends traffic to those nodes alone.',
+    );
+    // A NodePort Service has no load balancer to ask.
+    assert.equal(serviceTrafficSentences({ spec: { ...service.spec, type: 'NodePort' } }).length, 1);
+  });
+
   test('externalTrafficPolicy on a ClusterIP Service has no effect, and an unknown value says so', () => {
     assert.deepEqual(
       serviceTrafficSentences({ spec: { type: 'ClusterIP', externalTrafficPolicy: 'Local' } }),
