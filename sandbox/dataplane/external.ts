@@ -56,6 +56,7 @@ export class ExternalListeners {
   private readonly plane: DataPlane;
   /** Per Service (`namespace/name`), its listeners by `ip:port`. */
   private readonly listeners = new Map<string, Map<string, Server>>();
+  private readonly kinds = new WeakMap<Server, Target['kind']>();
 
   constructor(cluster: Cluster, plane: DataPlane) {
     this.cluster = cluster;
@@ -78,7 +79,8 @@ export class ExternalListeners {
     );
     const current = this.listeners.get(key) ?? new Map<string, Server>();
     for (const [address, server] of current) {
-      if (!wanted.has(address)) {
+      // A health-check port that became a node port (or back) needs a listener of the other kind.
+      if (wanted.get(address)?.kind !== this.kinds.get(server)) {
         server.close();
         current.delete(address);
       }
@@ -95,6 +97,7 @@ export class ExternalListeners {
         address.slice(0, address.lastIndexOf(':')),
         Number(address.slice(address.lastIndexOf(':') + 1)),
       ];
+      this.kinds.set(server, target.kind);
       server.on('error', (error) => this.cluster.log(`external listener ${address}: ${error.message}`));
       this.plane.trackListen(server);
       server.listen({ port, host });

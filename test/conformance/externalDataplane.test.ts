@@ -252,6 +252,41 @@ describe(
       assert.equal(cluster.spec?.healthCheckNodePort, undefined);
     });
 
+    test('a health-check node port that becomes a node port is served as one', async () => {
+      const created = await createService('hc-reuse', {
+        type: 'LoadBalancer',
+        externalTrafficPolicy: 'Local',
+        healthCheckNodePort: 31990,
+        selector: { app: 'web' },
+        ports: [{ port: 80, targetPort: 'http' }],
+      });
+      assert.equal(created.spec?.healthCheckNodePort, 31990);
+      const node = nodes()[0]!;
+      assert.match((await hostCurl(`http://${node.ip}:31990/`)).body, /"localEndpoints"/);
+      // Read again: the load-balancer controller has written the status since.
+      const current = await core().readNamespacedService({ namespace: 'web', name: 'hc-reuse' });
+      const changed = await core().replaceNamespacedService({
+        namespace: 'web',
+        name: 'hc-reuse',
+        body: {
+          ...current,
+          spec: {
+            ...current.spec,
+            externalTrafficPolicy: 'Cluster',
+            ports: [{ ...current.spec!.ports![0]!, nodePort: 31990 }],
+          },
+        },
+      });
+      assert.equal(changed.spec?.healthCheckNodePort, undefined);
+      assert.equal(changed.spec?.ports?.[0]?.nodePort, 31990);
+      await readyEndpoints('hc-reuse', 2);
+      const forwarded = await waitFor('the node port forwarding', async () => {
+        const result = await hostCurl(`http://${node.ip}:31990/again`);
+        return result.code === 0 && result.body.includes('"path":"/again"') && result;
+      });
+      assert.match(forwarded.body, /"pod":"web-/);
+    });
+
     test('internalTrafficPolicy Local: a Pod reaches the ClusterIP only from the node with an endpoint', async () => {
       for (const node of ['sandbox-node-2', 'sandbox-node-3']) {
         await core().createNamespacedPod({
