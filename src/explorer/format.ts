@@ -1141,10 +1141,13 @@ export function servicePresentation(
   blocks.push(facts.join(SEPARATOR));
   const nodePorts = ports.filter((port) => port.nodePort);
   if (!externalName && nodePorts.length > 0) {
+    const list = escapeMarkdown(
+      nodePorts.map((port) => formatPort(port.nodePort!, port.protocol)).join(', '),
+    );
     blocks.push(
-      `**Node ports:** ${escapeMarkdown(
-        nodePorts.map((port) => formatPort(port.nodePort!, port.protocol)).join(', '),
-      )} on every node's address`,
+      service.spec?.externalTrafficPolicy === 'Local'
+        ? `**Node ports:** ${list} on the nodes that run a ready endpoint: ${localNodesText(slices, access.endpointSlices)}`
+        : `**Node ports:** ${list} on every node's address`,
     );
   }
 
@@ -1224,6 +1227,27 @@ export function servicePresentation(
       type === 'NodePort' ? 'service.nodePort' : type === 'LoadBalancer' ? 'service.loadBalancer' : 'service',
     warnings,
   };
+}
+
+/**
+ * Under `externalTrafficPolicy: Local`, the nodes that answer on the node port: those a ready
+ * endpoint runs on (as `src/analysis/nodePorts.ts`'s `endpointsForNode` selects per node).
+ */
+function localNodesText(slices: readonly EndpointSliceInput[], knowledge: Knowledge): string {
+  if (knowledge.state !== 'known') {
+    return `not known (endpoints: ${escapeMarkdown(unknownWord(knowledge))})`;
+  }
+  const nodes = new Set<string>();
+  for (const slice of slices) {
+    for (const endpoint of slice.endpoints ?? []) {
+      if (endpointState(endpoint) === 'ready' && endpoint.nodeName) {
+        nodes.add(endpoint.nodeName);
+      }
+    }
+  }
+  return nodes.size > 0
+    ? [...nodes].sort().map(markdownCode).join(', ')
+    : 'none (no ready endpoint: every node drops the traffic)';
 }
 
 /**

@@ -1197,6 +1197,37 @@ describe('serviceTrafficSentences', () => {
     );
   });
 
+  test('Local: the node ports are answered on the nodes of the ready endpoints only', () => {
+    const service = withSpec({ externalTrafficPolicy: 'Local' });
+    const onNode2: EndpointInput = { ...readyEndpoint, addresses: ['10.1.2.4'], nodeName: 'node-2' };
+    const notReadyOnNode3: EndpointInput = {
+      ...readyEndpoint,
+      addresses: ['10.1.2.5'],
+      nodeName: 'node-3',
+      conditions: { ready: false },
+    };
+    const tooltip = (slices: EndpointSliceInput[], known = true) =>
+      servicePresentation(service, slices, [readyPod], {
+        pods: { state: 'known', stale: false },
+        endpointSlices: known ? { state: 'known', stale: false } : { state: 'forbidden', reason: 'no' },
+      }).tooltip;
+    assert.ok(
+      tooltip([slice(readyEndpoint, onNode2, notReadyOnNode3)]).includes(
+        '**Node ports:** 30080/TCP on the nodes that run a ready endpoint: `node-1`, `node-2`',
+      ),
+    );
+    assert.ok(
+      tooltip([slice(notReadyOnNode3)]).includes(
+        '**Node ports:** 30080/TCP on the nodes that run a ready endpoint: none (no ready endpoint: every node drops the traffic)',
+      ),
+    );
+    assert.ok(
+      tooltip([], false).includes(
+        '**Node ports:** 30080/TCP on the nodes that run a ready endpoint: not known (endpoints: no access)',
+      ),
+    );
+  });
+
   test('the Service tooltip carries them under Traffic', () => {
     const service = withSpec({ externalTrafficPolicy: 'Local', sessionAffinity: 'ClientIP' });
     const tooltip = servicePresentation(service, [slice(readyEndpoint)], [readyPod]).tooltip;
