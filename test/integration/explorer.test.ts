@@ -326,6 +326,44 @@ describe('cluster explorer on the sandbox', () => {
     await waitFor('port 80 again', () => item(view.tree, rulePath)?.description === 'Prefix → web:80');
   });
 
+  test('a NodePort Service with externalTrafficPolicy Local: its node port, the node that answers, the policy explained', async () => {
+    const context = 'kubereach-sandbox';
+    const node = fixture.sandbox.cluster.nodes[0]!;
+    await core().createNamespacedService({
+      namespace: 'web',
+      body: {
+        metadata: { name: 'web-np' },
+        spec: {
+          type: 'NodePort',
+          externalTrafficPolicy: 'Local',
+          selector: { app: 'web' },
+          ports: [{ name: 'http', port: 80, targetPort: 'http' }],
+        },
+      },
+    });
+    try {
+      const path = [context, 'web', 'Services', 'web-np'];
+      const shown = await waitFor('the Service with its endpoints', () => {
+        const found = item(view.tree, path);
+        return /\*\*Endpoints:\*\* 2 endpoints: 2 ready/.test(tooltipText(found)) ? found : undefined;
+      });
+      const nodePort = (await core().readNamespacedService({ namespace: 'web', name: 'web-np' })).spec!
+        .ports![0]!.nodePort!;
+      assert.match(shown.description ?? '', new RegExp(`^NodePort · [\\d.]+ · 80:${nodePort}→http/TCP$`));
+      assert.equal(shown.contextValue, 'service.nodePort');
+      const tooltip = tooltipText(shown);
+      assert.ok(
+        tooltip.includes(
+          `**Node ports:** ${nodePort}/TCP on the nodes that run a ready endpoint: \`${node.name}\``,
+        ),
+        tooltip,
+      );
+      assert.match(tooltip, /`externalTrafficPolicy: Local`: only nodes that run a ready endpoint answer/);
+    } finally {
+      await core().deleteNamespacedService({ namespace: 'web', name: 'web-np' });
+    }
+  });
+
   test('Show YAML, Copy Name and Copy IP on an Ingress and a Node', async () => {
     const context = 'kubereach-sandbox';
     const node = fixture.sandbox.cluster.nodes[0]!;
