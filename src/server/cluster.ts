@@ -10,6 +10,7 @@
  */
 import { join } from 'node:path';
 import { networkPolicyFromModel } from '../analysis/networkPolicy.ts';
+import type { Ingress, IngressClass } from '../analysis/ingress.ts';
 import type { Pod, Service } from '../analysis/k8s.ts';
 import type { ClusterModel, EndpointSlice, LiveNamespace } from '../analysis/manifests/cluster.ts';
 import type * as ClusterLayer from '../cluster/index.ts';
@@ -189,6 +190,9 @@ export class ServerCluster {
             services: readable(status.services)
               ? (cache.services(name) as unknown as readonly Service[])
               : { unreadable: accessWords(status.services, 'Services') },
+            ingresses: readable(status.ingresses)
+              ? (cache.ingresses(name) as unknown as readonly Ingress[])
+              : { unreadable: accessWords(status.ingresses, 'Ingresses') },
             endpointSlices: (service) =>
               readable(slices)
                 ? (cache.endpointSlices(name, service) as unknown as readonly EndpointSlice[])
@@ -206,6 +210,12 @@ export class ServerCluster {
         return accessWords(status.pods, 'Pods');
       },
       watchedNamespaces: () => cache.watchedNamespaces(),
+      ingressClasses: () => {
+        const access = cache.clusterStatus().ingressClasses;
+        return readable(access)
+          ? (cache.ingressClasses() as unknown as readonly IngressClass[])
+          : { unreadable: accessWords(access, 'IngressClasses') };
+      },
     };
   }
 
@@ -296,9 +306,14 @@ export class ServerCluster {
         this.onChange('all');
         return;
       }
+      if (change.ingressClasses) {
+        this.onChange('all');
+        return;
+      }
       const namespaces = new Set([
         ...change.pods,
         ...change.services,
+        ...change.ingresses,
         ...change.endpointSlices,
         ...change.networkPolicies,
       ]);

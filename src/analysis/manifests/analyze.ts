@@ -15,6 +15,7 @@ import { checkServiceInCluster } from './cluster.ts';
 import type { ClusterModel } from './cluster.ts';
 import { mergeFindings } from './merge.ts';
 import { checkIngress, isIngress } from './ingress.ts';
+import { checkIngressClaimsInCluster, checkIngressClassInCluster } from './ingressClass.ts';
 import { checkIngressInCluster } from './ingressCluster.ts';
 import { checkIngressBackendsInWorkspace, checkIngressClaimsInWorkspace } from './ingressWorkspace.ts';
 import { checkNodePortsInCluster, checkNodePortsInWorkspace } from './serviceNodePorts.ts';
@@ -164,7 +165,13 @@ export function contextualFindings(
               ),
             ]
           : [],
-        context.cluster ? checkIngressInCluster(object.value, object.namespace, context.cluster) : [],
+        context.cluster
+          ? [
+              ...checkIngressInCluster(object.value, object.namespace, context.cluster),
+              ...checkIngressClassInCluster(object.value, context.cluster),
+              ...checkIngressClaimsInCluster(object.value, object.namespace, object.name, context.cluster),
+            ]
+          : [],
       ),
     );
   } else if (object.kind === 'NetworkPolicy' && context.workspace) {

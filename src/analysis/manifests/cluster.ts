@@ -4,6 +4,7 @@
  * caller hands in a snapshot; a namespace it cannot vouch for (not watched yet, not synced) is
  * `undefined`, and then nothing is said about it, rather than "no Pods".
  */
+import type { Ingress, IngressClass } from '../ingress.ts';
 import type { NetworkPolicy, Pod, Protocol, Service } from '../k8s.ts';
 import { matchesLabelSelector, matchesServiceSelector } from '../labels.ts';
 import { selectingPolicies } from '../networkPolicy.ts';
@@ -54,6 +55,8 @@ export interface LiveNamespace {
    * No Service finding is made from what could not be read.
    */
   readonly services?: readonly Service[] | { readonly unreadable: string };
+  /** The live Ingresses, or why they cannot be read; absent where the model does not read them. */
+  readonly ingresses?: readonly Ingress[] | { readonly unreadable: string };
 }
 
 export interface ClusterModel {
@@ -70,6 +73,8 @@ export interface ClusterModel {
   whyUnknown(name: string): string;
   /** The namespaces the server watches (cluster-wide facts such as node ports are only known there). */
   watchedNamespaces?(): readonly string[];
+  /** The cluster's IngressClasses, or why they cannot be read (not listed yet, 403, 404). */
+  ingressClasses?(): readonly IngressClass[] | { readonly unreadable: string };
 }
 
 /** Ready: the Ready condition is True and the Pod is not being deleted. */

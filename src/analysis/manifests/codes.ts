@@ -92,6 +92,9 @@ export const CODES = {
   KR5201: { severity: 'warning', title: 'Backend Service not in the cluster' },
   KR5202: { severity: 'warning', title: 'Backend port not a port of the live Service' },
   KR5203: { severity: 'warning', title: 'Backend Service has no ready endpoint' },
+  KR5204: { severity: 'warning', title: 'IngressClass not in the cluster' },
+  KR5205: { severity: 'warning', title: 'No class named and no default IngressClass' },
+  KR5206: { severity: 'warning', title: 'Host and path claimed by a live Ingress of the class' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type DiagnosticCode = keyof typeof CODES;

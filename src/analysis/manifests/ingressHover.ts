@@ -3,9 +3,9 @@
  * - on a backend's `service` (its `name`, its `port`): the Service as written in the workspace (where,
  *   and its ports) and as it lives in the cluster (its ports and the ready endpoints behind the
  *   named port);
- * - on a `host` (a rule's, or a TLS entry's): the class that serves it and what is known of its
- *   address. KubeReach's language server does not read IngressClasses or live Ingresses, so the
- *   controller and the address are said to be unknown rather than guessed.
+ * - on a `host` (a rule's, or a TLS entry's): the class that serves it (as written, and as the
+ *   cluster's IngressClasses decide it, with the controller) and the address in the live Ingress's
+ *   status; what cannot be read is said to be unknown rather than guessed.
  *
  * Everything from a file or the cluster goes through `markdownCode` or `escapeMarkdown`.
  */
@@ -17,6 +17,7 @@ import { plural } from './findings.ts';
 import type { HoverContext } from './hover.ts';
 import { CLASS_ANNOTATION, hostCovers, pathClaims, serviceBackends, writtenIngressClass } from './ingress.ts';
 import type { ServiceBackendRef } from './ingress.ts';
+import { liveClassOf } from './ingressClass.ts';
 import { endpointsForPort, liveBackend } from './ingressCluster.ts';
 import {
   backendPortCandidates,
@@ -119,6 +120,19 @@ function backendLines(object: ManifestObject, ref: ServiceBackendRef, context: H
   return lines;
 }
 
+/** The addresses in an Ingress's status.loadBalancer. */
+function addressesOf(value: Readonly<Record<string, unknown>>): string[] {
+  const status =
+    isRecord(value.status) && isRecord(value.status.loadBalancer) ? value.status.loadBalancer : undefined;
+  return Array.isArray(status?.ingress)
+    ? status.ingress.flatMap((entry: unknown) =>
+        isRecord(entry)
+          ? [entry.ip, entry.hostname].filter((item): item is string => typeof item === 'string')
+          : [],
+      )
+    : [];
+}
+
 function hostLines(object: ManifestObject, host: string, context: HoverContext): string[] {
   const value = object.value;
   const spec = isRecord(value.spec) ? value.spec : {};
@@ -137,29 +151,48 @@ function hostLines(object: ManifestObject, host: string, context: HoverContext):
     `**Host** ${code(host)}${host.startsWith('*.') ? ' (one label of any name before the rest)' : ''}`,
     '',
     className === undefined
-      ? '**Class**: none named, so the cluster’s default IngressClass serves it, if the cluster marks one default (not known here).'
-      : `**Class** ${code(className)} (${byField ? 'spec.ingressClassName' : `annotation ${code(CLASS_ANNOTATION)}`}); the controller behind it is not known here.`,
+      ? '**Class**: none named, so the cluster’s default IngressClass serves it, if the cluster marks one default.'
+      : `**Class** ${code(className)} (${byField ? 'spec.ingressClassName' : `annotation ${code(CLASS_ANNOTATION)}`}).`,
     `**Paths**: ${paths.length === 0 ? 'none in this Ingress' : paths.map((claim) => `${code(claim.path || '/')} (${plain(claim.pathType)})`).join(', ')}`,
     `**TLS**: ${tls ? 'yes, in spec.tls' : 'not in spec.tls (served over HTTP, or with the controller’s default certificate)'}`,
   ];
-  const status =
-    isRecord(value.status) && isRecord(value.status.loadBalancer) ? value.status.loadBalancer : undefined;
-  const addresses = Array.isArray(status?.ingress)
-    ? status.ingress.flatMap((entry: unknown) =>
-        isRecord(entry)
-          ? [entry.ip, entry.hostname].filter((item): item is string => typeof item === 'string')
-          : [],
-      )
-    : [];
-  lines.push(
-    addresses.length > 0
-      ? `**Address** (as written in this file’s status, which may be stale): ${addresses.map(code).join(', ')}`
-      : '**Address**: unknown (the language server does not read live Ingresses).',
-  );
-  if (context.cluster !== undefined) {
+  const cluster = context.cluster;
+  const written = addressesOf(value);
+  if (cluster === undefined) {
     lines.push(
-      '',
-      `**Cluster** ${code(context.cluster.context)}, namespace ${code(serviceNamespace(object.namespace, context.cluster))}: hover a backend for its Service and endpoints.`,
+      written.length > 0
+        ? `**Address** (as written in this file’s status, which may be stale): ${written.map(code).join(', ')}`
+        : '**Address**: unknown (no cluster).',
+    );
+    if (context.clusterNote) {
+      lines.push('', `**Cluster**: ${plain(context.clusterNote)}`);
+    }
+    return lines;
+  }
+  const namespace = serviceNamespace(object.namespace, cluster);
+  lines.push('', `**Cluster** ${code(cluster.context)}, namespace ${code(namespace)}:`);
+  const liveClass = liveClassOf(value, cluster);
+  if (liveClass !== undefined) {
+    lines.push(`- ${plain(liveClass.text)}`);
+  }
+  const liveNamespace = cluster.namespace(namespace);
+  const ingresses = liveNamespace?.ingresses;
+  if (liveNamespace === undefined) {
+    lines.push(`- address unknown: ${plain(cluster.whyUnknown(namespace))}`);
+  } else if (ingresses === undefined) {
+    lines.push('- address unknown: live Ingresses are not read');
+  } else if ('unreadable' in ingresses) {
+    lines.push(`- address unknown: ${plain(ingresses.unreadable)}`);
+  } else {
+    const live = ingresses.find((ingress) => ingress.metadata.name === object.name);
+    const addresses =
+      live === undefined ? [] : addressesOf(live as unknown as Readonly<Record<string, unknown>>);
+    lines.push(
+      live === undefined
+        ? `- Ingress ${code(object.name ?? '?')} is not in the cluster, so it has no address`
+        : addresses.length === 0
+          ? `- Ingress ${code(object.name ?? '?')} has no address yet (no controller has written its status)`
+          : `- address ${addresses.map(code).join(', ')} (from the live Ingress's status)`,
     );
   }
   return lines;

@@ -273,6 +273,13 @@ export function checkIngressClaimsInWorkspace(
       code: 'KR5103',
       message: `${describeClaim(claim)} is also claimed by ${listWords(names)}${className === undefined ? '' : ` of class ${className}`} in the workspace: the controller sends these requests to one backend only (ingress-nginx: the oldest Ingress's).`,
       at: { path: [...claim.at, 'path'] },
+      claim: {
+        key: `claimed:${claim.at.join('.')}`,
+        what: `${describeClaim(claim)} is claimed twice`,
+        evidence: `${listWords(names)}${className === undefined ? '' : ` of class ${className}`} claims it in the workspace`,
+        consequence:
+          'The controller sends these requests to one backend only (ingress-nginx: the oldest Ingress’s).',
+      },
     });
   }
   return findings;

@@ -254,15 +254,15 @@ spec:
     assert.equal(code, 0);
   });
 
-  test('a backend with no ready endpoint, a Service that does not exist; hover with live endpoints', async () => {
+  test("a backend with no ready endpoint, a Service that does not exist, a path the demo's Ingress claims; hover with live endpoints", async () => {
     const uri = uriOf(join(workspace, 'storefront.yaml'));
     await client.open(uri, text);
     const diagnostics = await client.diagnostics(
       uri,
-      (list) => list.some((d) => d.code === 'KR5203') && list.some((d) => d.code === 'KR5201'),
+      (list) => ['KR5201', 'KR5203', 'KR5206'].every((code) => list.some((d) => d.code === code)),
       { timeoutMs: 15_000 },
     );
-    assert.deepEqual(codes(diagnostics), ['KR5201', 'KR5203']);
+    assert.deepEqual(codes(diagnostics), ['KR5201', 'KR5203', 'KR5206']);
     const noEndpoint = diagnostics.find((d) => d.code === 'KR5203')!;
     assert.equal(textAt(text, noEndpoint.range), 'checkout');
     assert.match(
@@ -271,6 +271,9 @@ spec:
     );
     const missing = diagnostics.find((d) => d.code === 'KR5201')!;
     assert.match(missing.message, /No Service "serch" in namespace shop of context kubereach-sandbox/);
+    const claimed = diagnostics.find((d) => d.code === 'KR5206')!;
+    assert.equal(claimed.range.start.line, positionOf(text, 'path: /\n').line);
+    assert.match(claimed.message, /already claimed by live Ingress shop\/frontend of class sandbox/);
     const hover = await client.hover(uri, positionOf(text, 'name: frontend', 2));
     assert.ok(hover);
     assert.match(
@@ -278,5 +281,68 @@ spec:
       /\*\*Cluster\*\* `kubereach-sandbox`, namespace `shop`: Service `frontend` · ports `80 \(http\)\/TCP`/,
     );
     assert.match(hover.contents.value, /- \d+ endpoints?, [1-9]\d* ready\n- ✓ `/);
+    const host = await client.hover(uri, positionOf(text, 'shop.example.com', 2));
+    assert.ok(host);
+    assert.match(
+      host.contents.value,
+      /- IngressClass sandbox \(the default IngressClass\), controller sandbox\.kubereach\.dev\/ingress-controller/,
+    );
+    assert.match(host.contents.value, /Ingress `storefront` is not in the cluster, so it has no address/);
+  });
+
+  test("the demo's own Ingress: the broken path's port, the live address on hover; a misspelt class", async () => {
+    const frontend = `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: { name: frontend, namespace: shop }
+spec:
+  ingressClassName: sandbox
+  rules:
+    - host: shop.example.com
+      http:
+        paths:
+          - path: /
+            pathType: Prefix
+            backend: { service: { name: frontend, port: { name: http } } }
+          - path: /admin
+            pathType: Prefix
+            backend: { service: { name: frontend, port: { number: 8443 } } }
+`;
+    const uri = uriOf(join(workspace, 'frontend.yaml'));
+    await client.open(uri, frontend);
+    const diagnostics = await client.diagnostics(uri, (list) => list.some((d) => d.code === 'KR5202'), {
+      timeoutMs: 15_000,
+    });
+    assert.deepEqual(codes(diagnostics), ['KR5202']);
+    assert.equal(textAt(frontend, diagnostics[0]!.range), '8443');
+    assert.match(
+      diagnostics[0]!.message,
+      /Live Service frontend in namespace shop of context kubereach-sandbox has no port 8443/,
+    );
+    const [useHttp] = await client.codeActions(uri, diagnostics[0]!.range, diagnostics);
+    assert.equal(useHttp?.title, 'Use Service port 80 (http)');
+
+    // The sandbox's controller writes the address into the live Ingress's status.
+    let markdown = '';
+    for (let i = 0; i < 200 && !/- address `/.test(markdown); i++) {
+      markdown = (await client.hover(uri, positionOf(frontend, 'shop.example.com', 2)))?.contents.value ?? '';
+      if (!/- address `/.test(markdown)) {
+        await new Promise((done) => setTimeout(done, 50));
+      }
+    }
+    assert.match(markdown, /- address `[^`]+` \(from the live Ingress's status\)/);
+
+    await client.change(uri, 2, [
+      { text: frontend.replace('ingressClassName: sandbox', 'ingressClassName: sandbx') },
+    ]);
+    const misspelt = await client.diagnostics(uri, (list) => list.some((d) => d.code === 'KR5204'), {
+      version: 2,
+    });
+    const kr5204 = misspelt.find((d) => d.code === 'KR5204')!;
+    assert.match(
+      kr5204.message,
+      /No IngressClass "sandbx" in context kubereach-sandbox .*Did you mean "sandbox"\?/,
+    );
+    const [setClass] = await client.codeActions(uri, kr5204.range, [kr5204]);
+    assert.equal(setClass?.title, 'Set ingressClassName to sandbox');
   });
 });

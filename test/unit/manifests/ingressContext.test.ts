@@ -386,3 +386,145 @@ describe('KR3005 and KR4006: node ports already taken', () => {
     );
   });
 });
+
+describe('KR5204-KR5206: the class against the cluster', () => {
+  const nginx = {
+    metadata: { name: 'nginx', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
+    spec: { controller: 'k8s.io/ingress-nginx' },
+  };
+  const traefik = { metadata: { name: 'traefik' }, spec: { controller: 'traefik.io/ingress-controller' } };
+  function withClasses(
+    classes: unknown,
+    ingresses: Record<string, unknown[]> = {},
+    watched: string[] = ['shop'],
+  ): ClusterModel {
+    const base = clusterWith(
+      [service('web', [{ name: 'http', port: 80, targetPort: 8080 }])],
+      { web: [slice('web', [true])] },
+      watched,
+    );
+    return {
+      ...base,
+      namespace: (name) => {
+        const live = base.namespace(name);
+        return live === undefined ? undefined : { ...live, ingresses: (ingresses[name] ?? []) as never };
+      },
+      ingressClasses: () => classes as never,
+    };
+  }
+  test('an existing class, or the default for none: nothing', () => {
+    assert.deepEqual(codes(analyze(shopIngress(WEB_80), { cluster: withClasses([nginx, traefik]) })), []);
+    assert.deepEqual(
+      codes(
+        analyze(shopIngress(WEB_80).replace('  ingressClassName: nginx\n', ''), {
+          cluster: withClasses([nginx]),
+        }),
+      ),
+      [],
+    );
+  });
+  test('KR5204: no such IngressClass, with fixes', () => {
+    const text = shopIngress(WEB_80).replace('ingressClassName: nginx', 'ingressClassName: ngnix');
+    const diagnostics = analyze(text, { cluster: withClasses([nginx, traefik]) });
+    assert.deepEqual(codes(diagnostics), ['KR5204']);
+    assert.deepEqual(spans(text, diagnostics), ['ngnix']);
+    assert.match(
+      diagnostics[0]!.message,
+      /No IngressClass "ngnix" in context test-context \(there: nginx and traefik; the default is nginx\)\. Did you mean "nginx"\?/,
+    );
+    assert.deepEqual(
+      diagnostics[0]!.fixes.map((fix) => fix.title),
+      ['Set ingressClassName to nginx'],
+    );
+    assert.equal(applyFix(text, diagnostics[0]!), shopIngress(WEB_80));
+  });
+  test('KR5205: no class and no default, with a fix per class', () => {
+    const text = shopIngress(WEB_80).replace('  ingressClassName: nginx\n', '');
+    const diagnostics = analyze(text, { cluster: withClasses([traefik]) });
+    assert.deepEqual(codes(diagnostics), ['KR5205']);
+    assert.deepEqual(spans(text, diagnostics), ['spec']);
+    assert.deepEqual(
+      diagnostics[0]!.fixes.map((fix) => [fix.title, fix.preferred]),
+      [['Set ingressClassName to traefik', true]],
+    );
+    assert.match(applyFix(text, diagnostics[0]!), /spec:\n {2}ingressClassName: traefik\n {2}rules:/);
+  });
+  test('nothing from IngressClasses not read, nor for the legacy annotation', () => {
+    const text = shopIngress(WEB_80).replace('ingressClassName: nginx', 'ingressClassName: ngnix');
+    assert.deepEqual(codes(analyze(text, { cluster: withClasses({ unreadable: 'no access (403)' }) })), []);
+    const annotated = shopIngress(WEB_80)
+      .replace('  ingressClassName: nginx\n', '')
+      .replace(
+        '    nginx.ingress.kubernetes.io/proxy-body-size: 8m\n',
+        '    kubernetes.io/ingress.class: internal\n',
+      );
+    assert.deepEqual(codes(analyze(annotated, { cluster: withClasses([nginx]) })), []);
+  });
+  test('KR5206: the same host and path claimed by a live Ingress of the class', () => {
+    const live = {
+      metadata: { name: 'legacy', namespace: 'ops' },
+      spec: {
+        rules: [
+          {
+            host: 'shop.example.com',
+            http: {
+              paths: [
+                { path: '/', pathType: 'Prefix', backend: { service: { name: 'x', port: { number: 80 } } } },
+              ],
+            },
+          },
+        ],
+      },
+    };
+    const text = shopIngress(WEB_80);
+    const diagnostics = analyze(text, { cluster: withClasses([nginx], { ops: [live] }, ['shop', 'ops']) });
+    assert.deepEqual(codes(diagnostics), ['KR5206']);
+    assert.deepEqual(spans(text, diagnostics), ['/']);
+    assert.match(
+      diagnostics[0]!.message,
+      /already claimed by live Ingress ops\/legacy of class nginx in context test-context \(found in the namespaces KubeReach watches: shop and ops\)/,
+    );
+    // The class-less live Ingress takes the default class, nginx, too.
+    assert.deepEqual(
+      codes(analyze(text, { cluster: withClasses([nginx], { ops: [live] }, ['shop', 'ops']) })),
+      ['KR5206'],
+    );
+    // Not itself as applied, nor another class.
+    assert.deepEqual(
+      codes(
+        analyze(text, {
+          cluster: withClasses([nginx], {
+            shop: [{ ...live, metadata: { name: 'shop', namespace: 'shop' } }],
+          }),
+        }),
+      ),
+      [],
+    );
+    const otherClass = { ...live, spec: { ...live.spec, ingressClassName: 'traefik' } };
+    assert.deepEqual(
+      codes(
+        analyze(text, { cluster: withClasses([nginx, traefik], { ops: [otherClass] }, ['shop', 'ops']) }),
+      ),
+      [],
+    );
+  });
+  test('the workspace and the cluster claiming the same path make one diagnostic', () => {
+    const live = {
+      metadata: { name: 'legacy', namespace: 'shop' },
+      spec: {
+        ingressClassName: 'nginx',
+        rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix' }] } }],
+      },
+    };
+    const workspace = workspaceOf(`${SERVICES}---\n${shopIngress(WEB_80, '', 'legacy')}`);
+    const diagnostics = analyze(shopIngress(WEB_80), {
+      workspace,
+      cluster: withClasses([nginx], { shop: [live] }),
+    });
+    assert.deepEqual(codes(diagnostics), ['KR5103']);
+    assert.match(
+      diagnostics[0]!.message,
+      /claims it in the workspace, and live Ingress shop\/legacy of class nginx claims it in context test-context/,
+    );
+  });
+});

@@ -136,10 +136,7 @@ describe('a host', () => {
   test('its class, paths and TLS; the address unknown', () => {
     const markdown = hover('shop.example.com', {}, 1)!;
     assert.match(markdown, /\*\*Host\*\* `shop\.example\.com`/);
-    assert.match(
-      markdown,
-      /\*\*Class\*\* `nginx` \(spec\.ingressClassName\); the controller behind it is not known here\./,
-    );
+    assert.match(markdown, /\*\*Class\*\* `nginx` \(spec\.ingressClassName\)\./);
     assert.match(markdown, /\*\*Paths\*\*: `\/` \(Prefix\)/);
     assert.match(markdown, /\*\*TLS\*\*: yes/);
     assert.match(markdown, /\*\*Address\*\*: unknown/);
@@ -157,5 +154,67 @@ describe('a host', () => {
   test('no hover elsewhere in an Ingress', () => {
     assert.equal(hover('pathType'), undefined);
     assert.equal(hover('secretName'), undefined);
+  });
+});
+
+describe('a host, with the cluster', () => {
+  const nginx = {
+    metadata: { name: 'nginx', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
+    spec: { controller: 'k8s.io/ingress-nginx' },
+  };
+  function withIngresses(ingresses: unknown, classes: unknown = [nginx]): ClusterModel {
+    const base = cluster([liveWeb]);
+    return {
+      ...base,
+      namespace: (name) =>
+        name === 'shop' ? { ...base.namespace(name)!, ingresses: ingresses as never } : undefined,
+      ingressClasses: () => classes as never,
+    };
+  }
+  test('the IngressClass with its controller, and the live address', () => {
+    const markdown = hover(
+      'shop.example.com',
+      {
+        cluster: withIngresses([
+          {
+            metadata: { name: 'shop', namespace: 'shop' },
+            status: { loadBalancer: { ingress: [{ ip: '127.10.0.50' }] } },
+          },
+        ]),
+      },
+      1,
+    )!;
+    assert.match(
+      markdown,
+      /- IngressClass nginx \(by spec\.ingressClassName\), controller k8s\.io\/ingress-nginx/,
+    );
+    assert.match(markdown, /- address `127\.10\.0\.50` \(from the live Ingress's status\)/);
+  });
+  test('not applied yet, no address yet, unreadable', () => {
+    assert.match(
+      hover('shop.example.com', { cluster: withIngresses([]) }, 1)!,
+      /Ingress `shop` is not in the cluster, so it has no address/,
+    );
+    assert.match(
+      hover(
+        'shop.example.com',
+        { cluster: withIngresses([{ metadata: { name: 'shop', namespace: 'shop' } }]) },
+        1,
+      )!,
+      /Ingress `shop` has no address yet/,
+    );
+    assert.match(
+      hover(
+        'shop.example.com',
+        {
+          cluster: withIngresses(
+            { unreadable: 'no access to Ingresses (403): x' },
+            { unreadable: 'IngressClasses not loaded yet' },
+          ),
+        },
+        1,
+      )!,
+      /- IngressClasses unknown: IngressClasses not loaded yet\n- address unknown: no access to Ingresses \(403\): x/,
+    );
   });
 });
