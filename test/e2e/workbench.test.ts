@@ -106,7 +106,7 @@ describe('KubeReach in VS Code', { skip: !available && 'chromium not installed',
       );
       // The list is virtualised: fold the Pods before looking at the Services.
       await row(/^Pods 6/).click();
-      await row(/^Services 5/).click();
+      await row(/^Services 8/).click();
       await row(/^legacy-api /).waitFor();
       assert.match(
         (await icon(/^legacy-api /).getAttribute('class')) ?? '',
@@ -114,7 +114,7 @@ describe('KubeReach in VS Code', { skip: !available && 'chromium not installed',
         'a Service selecting nothing is flagged',
       );
       await page.screenshot({ path: join(RESULTS, '1-explorer-services.png') });
-      await row(/^Services 5/).click();
+      await row(/^Services 8/).click();
       await row(/^Pods 6/).click();
     });
   });
@@ -159,7 +159,7 @@ describe('KubeReach in VS Code', { skip: !available && 'chromium not installed',
   test('3. Port-forward… on a Service: the local port answers, the forward is listed, Stop releases it', async (t) => {
     await step(t, '3-port-forward', async () => {
       await row(/^Pods 6/).click();
-      await row(/^Services 5/).click();
+      await row(/^Services 8/).click();
       await contextMenu(/^backend /, 'Port-forward…');
       await pick('80/TCP');
       await page.keyboard.press('Enter');
@@ -177,7 +177,7 @@ describe('KubeReach in VS Code', { skip: !available && 'chromium not installed',
         .click();
       await row(/^Service shop\/backend/).waitFor({ state: 'detached', timeout: 10_000 });
       await assert.rejects(fetch('http://127.0.0.1:80/'), 'the local port is released');
-      await row(/^Services 5/).click();
+      await row(/^Services 8/).click();
       await row(/^Pods 6/).click();
     });
   });
