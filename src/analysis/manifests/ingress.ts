@@ -295,7 +295,7 @@ export function checkIngress(value: Readonly<Record<string, unknown>>, isPatch: 
     });
   }
   rules.forEach((rule: unknown, index: number) => findings.push(...checkRule(rule, index, isPatch)));
-  findings.push(...checkTls(spec, rules));
+  findings.push(...checkTls(value, spec, rules));
   findings.push(...checkClassName(value, spec));
   return findings;
 }
@@ -740,10 +740,25 @@ function checkServiceBackend(service: unknown, path: Path, isPatch: boolean): Fi
   return findings;
 }
 
-function checkTls(spec: Readonly<Record<string, unknown>>, rules: readonly unknown[]): Finding[] {
+/** ingress-nginx's redirect between `example.com` and `www.example.com`, served by one rule. */
+const WWW_REDIRECT_ANNOTATION = 'nginx.ingress.kubernetes.io/from-to-www-redirect';
+
+function checkTls(
+  value: Readonly<Record<string, unknown>>,
+  spec: Readonly<Record<string, unknown>>,
+  rules: readonly unknown[],
+): Finding[] {
   if (!Array.isArray(spec.tls)) {
     return [];
   }
+  const metadata = isRecord(value.metadata) ? value.metadata : {};
+  const annotations = isRecord(metadata.annotations) ? metadata.annotations : {};
+  const wwwRedirect = annotations[WWW_REDIRECT_ANNOTATION] === 'true';
+  const tlsHosts = spec.tls.flatMap((entry: unknown) =>
+    isRecord(entry) && Array.isArray(entry.hosts)
+      ? entry.hosts.filter((host: unknown): host is string => typeof host === 'string')
+      : [],
+  );
   const findings: Finding[] = [];
   const ruleHosts = rules.flatMap((rule) =>
     isRecord(rule) && typeof rule.host === 'string' && rule.host !== '' ? [rule.host] : [],
@@ -773,10 +788,23 @@ function checkTls(spec: Readonly<Record<string, unknown>>, rules: readonly unkno
       if (ruleHosts.some((ruleHost) => hostCovers(ruleHost, host))) {
         return;
       }
+      if (
+        wwwRedirect &&
+        ruleHosts.some((ruleHost) => host === `www.${ruleHost}` || ruleHost === `www.${host}`)
+      ) {
+        return;
+      }
       const suggestion = didYouMean(host, ruleHosts);
+      // A near miss whose rule host no TLS host covers is a typo: that host goes without TLS.
+      const typo =
+        suggestion !== undefined && !tlsHosts.some((tlsHost: string) => hostCovers(tlsHost, suggestion));
+      const rulesText = ruleHosts.map((ruleHost) => `"${ruleHost}"`).join(', ');
       findings.push({
         code: 'KR5007',
-        message: `No rule of this Ingress serves TLS host "${host}" (rules: ${ruleHosts.map((ruleHost) => `"${ruleHost}"`).join(', ')})${suggestion === undefined ? '' : `. Did you mean "${suggestion}"? As written, requests for "${suggestion}" get the controller's default certificate`}.`,
+        ...(typo ? {} : { severity: 'information' as const }),
+        message: typo
+          ? `No rule of this Ingress serves TLS host "${host}" (rules: ${rulesText}). Did you mean "${suggestion}"? As written, no TLS entry names "${suggestion}", so the controller serves it with its default certificate.`
+          : `No rule of this Ingress serves TLS host "${host}" (rules: ${rulesText}): the certificate names a host this Ingress does not route. Fine if another Ingress serves it with the same certificate; otherwise remove it or add a rule.`,
         at: { path: hostPath },
         ...(suggestion === undefined
           ? {}
@@ -787,7 +815,7 @@ function checkTls(spec: Readonly<Record<string, unknown>>, rules: readonly unkno
                   title: `Change to ${suggestion}`,
                   path: hostPath,
                   text: yamlString(suggestion),
-                  preferred: true,
+                  preferred: typo,
                 } satisfies FixSpec,
               ],
             }),

@@ -510,3 +510,37 @@ describe('KR5010: ingressClassName', () => {
     assert.deepEqual(codes(analyze(withClass('nginx', 'nginx'))), []);
   });
 });
+
+describe('KR5007: certificates for hosts other Ingresses serve, and the www redirect', () => {
+  test('an extra TLS host is information, not a warning', () => {
+    const diagnostics = analyze(
+      CERT_MANAGER.replace('    - example.com\n', '    - example.com\n    - api.example.org\n'),
+    );
+    assert.deepEqual(codes(diagnostics), ['KR5007']);
+    assert.equal(diagnostics[0]!.severity, 'information');
+    assert.match(diagnostics[0]!.message, /Fine if another Ingress serves it with the same certificate/);
+  });
+  test('a near miss of a host another TLS entry covers is information too', () => {
+    const diagnostics = analyze(
+      CERT_MANAGER.replace('    - example.com\n', '    - example.com\n    - exmaple.com\n'),
+    );
+    assert.deepEqual(codes(diagnostics), ['KR5007']);
+    assert.equal(diagnostics[0]!.severity, 'information');
+    assert.equal(diagnostics[0]!.fixes[0]!.preferred, false);
+  });
+  test("ingress-nginx's from-to-www-redirect: the www host needs the certificate, not a rule", () => {
+    const text = CERT_MANAGER.replace('    - example.com\n', '    - example.com\n    - www.example.com\n');
+    assert.equal(analyze(text).length, 1);
+    assert.deepEqual(
+      codes(
+        analyze(
+          text.replace(
+            '    cert-manager.io/cluster-issuer: nameOfClusterIssuer\n',
+            '    cert-manager.io/cluster-issuer: nameOfClusterIssuer\n    nginx.ingress.kubernetes.io/from-to-www-redirect: "true"\n',
+          ),
+        ),
+      ),
+      [],
+    );
+  });
+});

@@ -157,6 +157,12 @@ describe('KR5102: the backend port is a port of the Service', () => {
     );
     assert.deepEqual(codes(analyze(applyFix(text, diagnostics[0]!, 1), { workspace })), []);
   });
+  test('a backend under a path without pathType is checked too', () => {
+    const text = shopIngress(
+      '                name: web\n                port:\n                  number: 8080',
+    ).replace('            pathType: Prefix\n', '');
+    assert.deepEqual(codes(analyze(text, { workspace })).sort(), ['KR5001', 'KR5102']);
+  });
   test('the default backend too', () => {
     const text =
       'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: { name: d, namespace: shop }\nspec:\n  defaultBackend:\n    service: { name: web, port: { name: metrics } }\n';
