@@ -178,6 +178,12 @@ export function checkIngressBackendsInWorkspace(
       });
       continue;
     }
+    // An ExternalName Service forwards to a name, on whatever port the backend says.
+    if (
+      written.some((service) => isRecord(service.value.spec) && service.value.spec.type === 'ExternalName')
+    ) {
+      continue;
+    }
     // The same Service written twice (overlays): the port is fine if any version has it.
     const problems = written.map((service) =>
       backendPortProblem(

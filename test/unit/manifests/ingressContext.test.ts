@@ -163,6 +163,12 @@ describe('KR5102: the backend port is a port of the Service', () => {
     ).replace('            pathType: Prefix\n', '');
     assert.deepEqual(codes(analyze(text, { workspace })).sort(), ['KR5001', 'KR5102']);
   });
+  test('an ExternalName Service takes any port', () => {
+    const external = workspaceOf(
+      'apiVersion: v1\nkind: Service\nmetadata: { name: web, namespace: shop }\nspec: { type: ExternalName, externalName: web.example.com }\n',
+    );
+    assert.deepEqual(codes(analyze(shopIngress(WEB_80), { workspace: external })), []);
+  });
   test('the default backend too', () => {
     const text =
       'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: { name: d, namespace: shop }\nspec:\n  defaultBackend:\n    service: { name: web, port: { name: metrics } }\n';
