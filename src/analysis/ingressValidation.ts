@@ -127,6 +127,17 @@ export function validateIngress(ingress: unknown, options: { creating?: boolean 
     problems.push(...validateBackend(spec.defaultBackend, 'spec.defaultBackend'));
   }
   rules.forEach((rule, index) => problems.push(...validateRule(asObj(rule) ?? {}, `spec.rules[${index}]`)));
+  // validateIngressTLS: each host a DNS-1123 subdomain, or a wildcard one (no IP check there).
+  asArray(spec.tls).forEach((tls, tlsIndex) => {
+    asArray(asObj(tls)?.hosts).forEach((host, hostIndex) => {
+      if (typeof host !== 'string') {
+        return;
+      }
+      for (const message of host.includes('*') ? wildcardErrors(host) : subdomainErrors(host)) {
+        problems.push(invalid(`spec.tls[${tlsIndex}].hosts[${hostIndex}]`, quote(host), message));
+      }
+    });
+  });
   if (typeof className === 'string') {
     for (const message of subdomainErrors(className)) {
       problems.push(invalid('spec.ingressClassName', quote(className), message));

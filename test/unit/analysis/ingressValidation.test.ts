@@ -96,6 +96,19 @@ describe('validateIngress (the API server wording)', () => {
     ]);
     assert.deepEqual(lines(annotated, false), []);
   });
+
+  test('TLS hosts: DNS-1123 subdomains or wildcards (validateIngressTLS), an IP not refused there', () => {
+    const tls = (...hosts: string[]) => ({ spec: { defaultBackend: backend, tls: [{ hosts }] } });
+    assert.deepEqual(lines(tls('shop.example.com', '*.example.com', '10.0.0.1')), []);
+    assert.match(
+      lines(tls('Shop.example.com'))[0]!,
+      /^spec\.tls\[0\]\.hosts\[0\]: Invalid value: "Shop\.example\.com": .*lowercase RFC 1123 subdomain/,
+    );
+    assert.match(
+      lines(tls('ok.example.com', 'a.*.example.com'))[0]!,
+      /^spec\.tls\[0\]\.hosts\[1\]: .*a wildcard DNS-1123 subdomain must start with/,
+    );
+  });
 });
 
 describe('IngressClass', () => {
