@@ -59,6 +59,44 @@ export interface LiveNamespace {
   readonly ingresses?: readonly Ingress[] | { readonly unreadable: string };
 }
 
+export interface BackendEndpoint {
+  readonly address: string;
+  readonly port: number;
+  readonly ready: boolean;
+  readonly pod: string | undefined;
+}
+
+/**
+ * The endpoints behind one Service port, from its EndpointSlices: a slice's port is matched by
+ * name and protocol, as the EndpointSlice controller names them after the Service's ports.
+ */
+export function endpointsForPort(
+  slices: readonly EndpointSlice[],
+  candidate: { readonly name?: string | undefined; readonly protocol: string },
+): BackendEndpoint[] {
+  const endpoints: BackendEndpoint[] = [];
+  for (const slice of slices) {
+    const slicePort = (slice.ports ?? []).find(
+      (port) =>
+        (port.name ?? '') === (candidate.name ?? '') && (port.protocol ?? 'TCP') === candidate.protocol,
+    );
+    if (slicePort?.port == null) {
+      continue;
+    }
+    for (const endpoint of slice.endpoints ?? []) {
+      for (const address of endpoint.addresses) {
+        endpoints.push({
+          address,
+          port: slicePort.port,
+          ready: endpoint.conditions?.ready !== false,
+          pod: endpoint.targetRef?.kind === 'Pod' ? (endpoint.targetRef.name ?? undefined) : undefined,
+        });
+      }
+    }
+  }
+  return endpoints;
+}
+
 export interface ClusterModel {
   /** The kubeconfig context, for messages. */
   readonly context: string;

@@ -26,6 +26,7 @@ import {
   selectedPods,
   serviceNamespace,
 } from './cluster.ts';
+import { endpointsForPort } from './cluster.ts';
 import type { ClusterModel, LiveNamespace } from './cluster.ts';
 import { formatSelector, plural } from './findings.ts';
 import { isIngress } from './ingress.ts';
@@ -272,26 +273,7 @@ function portHover(object: ManifestObject, entry: ServicePortEntry, context: Hov
     );
     return sections.lines;
   }
-  const endpoints: { address: string; port: number; ready: boolean; pod: string | undefined }[] = [];
-  for (const slice of slices) {
-    const slicePort = (slice.ports ?? []).find(
-      (candidate) =>
-        (candidate.name ?? '') === (entry.port.name ?? '') && (candidate.protocol ?? 'TCP') === protocol,
-    );
-    if (slicePort?.port == null) {
-      continue;
-    }
-    for (const endpoint of slice.endpoints ?? []) {
-      for (const address of endpoint.addresses) {
-        endpoints.push({
-          address,
-          port: slicePort.port,
-          ready: endpoint.conditions?.ready !== false,
-          pod: endpoint.targetRef?.kind === 'Pod' ? endpoint.targetRef.name : undefined,
-        });
-      }
-    }
-  }
+  const endpoints = endpointsForPort(slices, { name: entry.port.name, protocol });
   endpoints.sort((a, b) => Number(b.ready) - Number(a.ready) || a.address.localeCompare(b.address));
   const ready = endpoints.filter((endpoint) => endpoint.ready).length;
   const max = context.maxItems ?? 10;

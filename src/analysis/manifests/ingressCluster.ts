@@ -5,8 +5,8 @@
  * the identity may not list.
  */
 import type { Service } from '../k8s.ts';
-import type { ClusterModel, EndpointSlice } from './cluster.ts';
-import { serviceNamespace } from './cluster.ts';
+import type { ClusterModel } from './cluster.ts';
+import { endpointsForPort, serviceNamespace } from './cluster.ts';
 import { listWords, plural, yamlString } from './findings.ts';
 import type { Finding, FixSpec } from './findings.ts';
 import { serviceBackends } from './ingress.ts';
@@ -17,43 +17,7 @@ import {
   describeBackendPort,
   portMatches,
 } from './ingressWorkspace.ts';
-import type { BackendPortCandidate } from './ingressWorkspace.ts';
 import { didYouMean } from './suggest.ts';
-
-export interface BackendEndpoint {
-  readonly address: string;
-  readonly port: number;
-  readonly ready: boolean;
-  readonly pod: string | undefined;
-}
-
-/** The endpoints behind one Service port, from its EndpointSlices (matched by port name). */
-export function endpointsForPort(
-  slices: readonly EndpointSlice[],
-  candidate: BackendPortCandidate,
-): BackendEndpoint[] {
-  const endpoints: BackendEndpoint[] = [];
-  for (const slice of slices) {
-    const slicePort = (slice.ports ?? []).find(
-      (port) =>
-        (port.name ?? '') === (candidate.name ?? '') && (port.protocol ?? 'TCP') === candidate.protocol,
-    );
-    if (slicePort?.port == null) {
-      continue;
-    }
-    for (const endpoint of slice.endpoints ?? []) {
-      for (const address of endpoint.addresses) {
-        endpoints.push({
-          address,
-          port: slicePort.port,
-          ready: endpoint.conditions?.ready !== false,
-          pod: endpoint.targetRef?.kind === 'Pod' ? (endpoint.targetRef.name ?? undefined) : undefined,
-        });
-      }
-    }
-  }
-  return endpoints;
-}
 
 /** The live Service a backend names, or why it is not known; undefined when nothing can be said. */
 export function liveBackend(

@@ -18,7 +18,8 @@ import type { HoverContext } from './hover.ts';
 import { CLASS_ANNOTATION, hostCovers, pathClaims, serviceBackends, writtenIngressClass } from './ingress.ts';
 import type { ServiceBackendRef } from './ingress.ts';
 import { liveClassOf } from './ingressClass.ts';
-import { endpointsForPort, liveBackend } from './ingressCluster.ts';
+import { endpointsForPort } from './cluster.ts';
+import { liveBackend } from './ingressCluster.ts';
 import {
   backendPortCandidates,
   describeBackendPort,

@@ -21,6 +21,15 @@ import type { Finding, FixSpec } from './findings.ts';
 import { didYouMean } from './suggest.ts';
 import type { DiagnosticCode } from './codes.ts';
 
+/** The quick fix of a Service without `type` whose fields (nodePort, externalTrafficPolicy) need NodePort. */
+const MAKE_NODE_PORT: FixSpec = {
+  kind: 'insert-pair',
+  title: 'Make this a NodePort Service',
+  mapPath: ['spec'],
+  key: 'type',
+  value: 'NodePort',
+};
+
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Node ports come from this range unless the cluster sets --service-node-port-range. */
 const NODE_PORT_MIN = 30000;
@@ -277,19 +286,7 @@ function checkExternalTrafficPolicy(
         code: 'KR1017',
         message: `externalTrafficPolicy applies to traffic from outside the cluster (node ports, load balancers, external IPs), and this ${type} Service takes none: the API server rejects it. Make it a NodePort or LoadBalancer Service, or remove externalTrafficPolicy (internalTrafficPolicy is the one for in-cluster callers).`,
         at: { path, part: 'key' },
-        ...(spec.type === undefined
-          ? {
-              fixes: [
-                {
-                  kind: 'insert-pair',
-                  title: 'Make this a NodePort Service',
-                  mapPath: ['spec'],
-                  key: 'type',
-                  value: 'NodePort',
-                } satisfies FixSpec,
-              ],
-            }
-          : {}),
+        ...(spec.type === undefined ? { fixes: [MAKE_NODE_PORT] } : {}),
       },
     ];
   }
@@ -700,19 +697,7 @@ function checkPorts(
           code: 'KR1009',
           message: `nodePort may only be set on NodePort and LoadBalancer Services, and this one is ${type}.`,
           at: { path: [...path, 'nodePort'] },
-          ...(spec.type === undefined
-            ? {
-                fixes: [
-                  {
-                    kind: 'insert-pair',
-                    title: 'Make this a NodePort Service',
-                    mapPath: ['spec'],
-                    key: 'type',
-                    value: 'NodePort',
-                  } satisfies FixSpec,
-                ],
-              }
-            : {}),
+          ...(spec.type === undefined ? { fixes: [MAKE_NODE_PORT] } : {}),
         });
       } else if (typeof nodePort !== 'number' || !isValidPortNumber(nodePort)) {
         findings.push({
