@@ -198,8 +198,9 @@ export interface ManifestReference {
   readonly name: string;
 }
 
-export interface Hop {
-  readonly id: HopId;
+/** `Id`: the hop family's ids (the external-access diagnosis has its own, `src/analysis/external/`). */
+export interface Hop<Id extends string = HopId> {
+  readonly id: Id;
   readonly title: string;
   readonly status: HopStatus;
   /** One sentence. */
@@ -216,8 +217,8 @@ export interface Hop {
   readonly uncertainty?: 'hairpin';
 }
 
-export interface Conclusion {
-  readonly failedHop?: HopId;
+export interface Conclusion<Id extends string = HopId> {
+  readonly failedHop?: Id;
   readonly sentence: string;
   readonly fix?: string;
   readonly manifest?: ManifestReference;
@@ -380,7 +381,7 @@ function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }
 
-function list(items: readonly string[], conjunction = 'and'): string {
+export function list(items: readonly string[], conjunction = 'and'): string {
   if (items.length <= 1) {
     return items.join('');
   }
@@ -2339,10 +2340,10 @@ function externalEgressHop(
  * The conclusion of a list of hops: the first failing hop in one sentence, with its fix and the
  * object to change; else what is known. The Diagnoser calls it again once the probe hop is in.
  */
-export function conclude(
-  hops: readonly Hop[],
+export function conclude<Id extends string>(
+  hops: readonly Hop<Id>[],
   names: { readonly source: string; readonly target: string },
-): Conclusion {
+): Conclusion<Id> {
   const failed = hops.find((candidate) => candidate.status === 'failed');
   if (failed !== undefined) {
     return {

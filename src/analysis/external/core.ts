@@ -1,0 +1,116 @@
+/**
+ * "Why can't I reach my app from outside?", hop by hop, from the cluster state alone: the static
+ * part of "Diagnose External Access". Pure: no `vscode`, no network, no clock. The order:
+ * 1. route (route.ts): the Ingress rule for host and path, or the Service holding the node port;
+ * 2. class (controller.ts): the IngressClass and its controller's ready Pods;
+ * 3. address (address.ts): the Ingress's or the LoadBalancer's published address;
+ * 4. nodePort (nodePort.ts): the nodes that answer on the node port (externalTrafficPolicy);
+ * 5. service, selector, endpoints, port (backend.ts): the backend Service's hops, those of the
+ *    Pod-to-Service diagnosis (src/analysis/diagnosis.ts);
+ * 6. policy (backend.ts): the backend Pods' NetworkPolicies against the controller's Pods, or the
+ *    node's or client's address for a node port;
+ * 7. probe: filled in by the engine (src/diagnose/externalDiagnoser.ts).
+ * Every hop is evaluated; the conclusion names the first failing one with its fix.
+ */
+import { conclude } from '../diagnosis.ts';
+import type { Conclusion } from '../diagnosis.ts';
+import { addressStage } from './address.ts';
+import { backendStage } from './backend.ts';
+import { controllerStage } from './controller.ts';
+import { nodePortStage } from './nodePort.ts';
+import { routeStage } from './route.ts';
+import { EXTERNAL_HOP_IDS } from './types.ts';
+import type { ExternalDiagnosis, ExternalHop, ExternalHopId, ExternalInput, HopDraft } from './types.ts';
+
+export const EXTERNAL_HOP_TITLES: Readonly<Record<ExternalHopId, string>> = {
+  route: 'Route',
+  class: 'Class and controller',
+  address: 'Address',
+  nodePort: 'Node port',
+  service: 'Backend Service and port',
+  selector: 'Backend Pods and readiness',
+  endpoints: 'Backend EndpointSlices',
+  port: 'Backend target port',
+  policy: 'NetworkPolicy',
+  probe: 'Live probe',
+};
+
+function clientLabel(input: Pick<ExternalInput, 'clientIp'>): string {
+  return input.clientIp === undefined ? 'a client outside the cluster' : `client ${input.clientIp}`;
+}
+
+/** The hops in order, with their titles. */
+export function orderHops(drafts: Readonly<Record<ExternalHopId, HopDraft>>): ExternalHop[] {
+  return EXTERNAL_HOP_IDS.map((id) => ({ id, title: EXTERNAL_HOP_TITLES[id], ...drafts[id] }));
+}
+
+/** The conclusion.ts rule (the first failing hop, with its fix), in sentences about a client outside. */
+export function concludeExternal(
+  hops: readonly ExternalHop[],
+  input: Pick<ExternalInput, 'clientIp'>,
+  label: string,
+): Conclusion<ExternalHopId> {
+  const conclusion = conclude(hops, { source: clientLabel(input), target: label });
+  return {
+    ...conclusion,
+    sentence: `${conclusion.sentence[0]!.toUpperCase()}${conclusion.sentence.slice(1)}`,
+  };
+}
+
+export function diagnoseExternal(input: ExternalInput): ExternalDiagnosis {
+  const route = routeStage(input);
+  const controller = controllerStage(input, route.ingress, route.className);
+  const controllerFound = controller.pods.length > 0;
+  const address = addressStage(input, route.ingress, route.entryService, controllerFound);
+  const nodePort = nodePortStage(input, route.entryService, route.entryPort, route.node);
+  const answering = nodePort.nodePorts.filter((node) => node.answers);
+  const controllerPod = controller.pods[0];
+  const backend = backendStage(
+    input,
+    route.backend,
+    route.entryService === undefined ? controllerPod : undefined,
+    controller.draft.status !== 'unknown',
+    route.entryService === undefined ? undefined : { service: route.entryService, answering },
+  );
+  const drafts: Record<ExternalHopId, HopDraft> = {
+    route: route.draft,
+    class: controller.draft,
+    address,
+    nodePort: nodePort.draft,
+    ...backend.drafts,
+    probe: {
+      status: 'skipped',
+      summary: 'Not run: this is the static diagnosis from the cluster state.',
+      evidence: [],
+    },
+  };
+  const hops = orderHops(drafts);
+  return {
+    request: input.request,
+    label: route.label,
+    ...(route.ingress === undefined
+      ? {}
+      : {
+          ingress: {
+            namespace: route.ingress.metadata.namespace ?? 'default',
+            name: route.ingress.metadata.name ?? '',
+          },
+        }),
+    ...(route.backend === undefined ? {} : { service: route.backend }),
+    hops,
+    conclusion: concludeExternal(hops, input, route.label),
+    plan: {
+      controllerPods: controller.pods.map((pod) => ({
+        namespace: pod.metadata.namespace ?? 'default',
+        name: pod.metadata.name ?? '',
+      })),
+      backends: backend.backends.flatMap((entry) =>
+        entry.ip === undefined || entry.port === undefined
+          ? []
+          : [{ namespace: entry.namespace, name: entry.name, ip: entry.ip, port: entry.port }],
+      ),
+      nodePorts: nodePort.nodePorts,
+      ...(route.http === undefined ? {} : { http: route.http }),
+    },
+  };
+}
