@@ -12,6 +12,7 @@ export { Prober, toCsv, toMarkdown } from '../probe/index.ts';
 export { objectYaml } from './objectYaml.ts';
 export {
   Diagnoser,
+  ExternalDiagnoser,
   matrixProbeSets,
   overlayProbes,
   policyMatrix,

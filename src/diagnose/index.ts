@@ -14,3 +14,15 @@ export type { PolicyMatrixOptions, PolicyView } from './policyMatrix.ts';
 export { escapeMarkdown, toMarkdown } from './markdown.ts';
 export { diagnoseStatic, HOP_IDS } from '../analysis/diagnosis.ts';
 export type * from './types.ts';
+export {
+  ExternalDiagnoser,
+  externalSnapshot,
+  namespacesForRequest,
+  probeHopOf,
+} from './externalDiagnoser.ts';
+export type {
+  ExternalCache,
+  ExternalDiagnoserOptions,
+  ExternalProbe,
+  ExternalReport,
+} from './externalDiagnoser.ts';

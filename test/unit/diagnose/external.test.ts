@@ -1,0 +1,97 @@
+/** The external diagnosis's probe hop (what the probes saw against the static answer) and its namespaces. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { diagnoseExternal } from '../../../src/analysis/external/index.ts';
+import { namespacesForRequest, probeHopOf } from '../../../src/diagnose/externalDiagnoser.ts';
+import type { ExternalProbe } from '../../../src/diagnose/externalDiagnoser.ts';
+import { world } from '../analysis/external/world.ts';
+
+function node(name: string, reached: boolean, expected: 'answers' | 'drops'): ExternalProbe {
+  const index = name.at(-1);
+  return {
+    role: 'node',
+    node: name,
+    label: `${name} 127.42.0.${index}:30080`,
+    reached,
+    expected,
+    message: '',
+  };
+}
+
+test('node probes that match the static answer (Local: one node answers) pass the probe hop', () => {
+  const d = diagnoseExternal(world({ kind: 'service', namespace: 'shop', name: 'static-site' }));
+  const hop = probeHopOf(
+    d,
+    [
+      node('sandbox-node-1', false, 'drops'),
+      node('sandbox-node-2', true, 'answers'),
+      node('sandbox-node-3', false, 'drops'),
+    ],
+    true,
+  );
+  assert.equal(hop.status, 'passed');
+  assert.match(hop.summary, /answered on sandbox-node-2\. This agrees with the static hops/);
+});
+
+test('the node asked not answering fails the probe hop, asked by name or by address', () => {
+  for (const asked of ['sandbox-node-1', '127.42.0.1']) {
+    const d = diagnoseExternal(world({ kind: 'nodePort', node: asked, port: 30080 }));
+    const hop = probeHopOf(
+      d,
+      [node('sandbox-node-1', false, 'drops'), node('sandbox-node-2', true, 'answers')],
+      true,
+    );
+    assert.equal(hop.status, 'failed', asked);
+    assert.match(hop.summary, /agrees with the static answer \(Node port\)/);
+  }
+});
+
+test('a node the static answer expects to drop that answers is named as a surprise', () => {
+  const d = diagnoseExternal(world({ kind: 'service', namespace: 'shop', name: 'static-site' }));
+  const hop = probeHopOf(
+    d,
+    [node('sandbox-node-1', true, 'drops'), node('sandbox-node-2', true, 'answers')],
+    true,
+  );
+  assert.ok(hop.evidence.some((line) => /sandbox-node-1: the static answer said it drops/.test(line)));
+  assert.match(hop.summary, /something the cluster state does not show|static hops found nothing wrong/);
+});
+
+test('a backend probe that reaches the Pod despite a static NetworkPolicy failure says the plugin may not enforce it', () => {
+  const d = diagnoseExternal(world({ kind: 'url', url: 'http://blog.example.com/' }));
+  const probe: ExternalProbe = {
+    role: 'backend',
+    label: 'controller → blog',
+    reached: true,
+    message: 'Connected.',
+  };
+  const hop = probeHopOf(d, [probe], true);
+  assert.equal(hop.status, 'passed');
+  assert.match(hop.summary, /may not enforce/);
+});
+
+test('the Ingress answering 503 fails the probe hop; probes not asked leave it skipped', () => {
+  const d = diagnoseExternal(world({ kind: 'url', url: 'http://shop.example.com/admin' }));
+  const ingress: ExternalProbe = {
+    role: 'ingress',
+    label: 'http://127.42.1.1/admin',
+    reached: true,
+    httpStatus: 503,
+    message: 'HTTP 503.',
+  };
+  assert.equal(probeHopOf(d, [ingress], true).status, 'failed');
+  assert.equal(probeHopOf(d, [], false).status, 'skipped');
+});
+
+test("namespaces to watch: the request's own and the controllers'; for a URL every namespace up to the cap", () => {
+  const all = ['blog', 'default', 'ingress-nginx', 'shop', 'tools'];
+  assert.deepEqual(namespacesForRequest({ kind: 'ingress', namespace: 'shop', name: 'frontend' }, all, 50), [
+    'shop',
+    'ingress-nginx',
+  ]);
+  assert.deepEqual(namespacesForRequest({ kind: 'url', url: 'shop.example.com' }, all, 3), [
+    'ingress-nginx',
+    'blog',
+    'default',
+  ]);
+});
