@@ -13,6 +13,12 @@ import { probeSettings } from '../config/settings.ts';
 import { showReport } from './reportPanel.ts';
 import type { DiagnosisSource, DiagnosisTarget, PolicyMatrix, PolicyOverlay } from './types.ts';
 import { redactStrings } from '../logging/redact.ts';
+import {
+  externalRequestFromInput,
+  externalRequestFromItem,
+  requestText,
+} from '../analysis/external/request.ts';
+import type { ExternalRequest } from '../analysis/external/types.ts';
 import { cspNonce, escapeHtml, portHtml } from '../ui/html.ts';
 
 type Handler = (context: KubeReachContext, ...args: unknown[]) => unknown;
@@ -28,6 +34,8 @@ export const DIAGNOSE_COMMANDS: Readonly<Record<string, Handler>> = {
       );
     }
   },
+  'kubereach.diagnoseExternal': (context, node) =>
+    diagnoseExternalFrom(context, isExplorerNode(node) ? node : undefined),
   'kubereach.showPolicyMatrix': (context, node, selected) =>
     showPolicyMatrix(
       context,
@@ -113,6 +121,65 @@ async function runDiagnosis(
     `Diagnosis ${source.namespace}/${source.pod} → ${report.targetLabel}: ${report.conclusion.sentence}`,
   );
   showReport({ ...report, context: session.context?.name }, definitionLine);
+}
+
+/** "Diagnose External Access…": from an Ingress, a rule, a NodePort or LoadBalancer Service, or a typed URL or node:port. */
+async function diagnoseExternalFrom(
+  context: KubeReachContext,
+  node: ExplorerNode | undefined,
+): Promise<void> {
+  const session = await context.session;
+  const cache = session.cache;
+  if (!cache) {
+    return;
+  }
+  let request: ExternalRequest | undefined;
+  if (node?.kind === 'ingress' || node?.kind === 'ingressRule' || node?.kind === 'service') {
+    request = externalRequestFromItem(node);
+  } else {
+    const text = await vscode.window.showInputBox({
+      title: 'Diagnose External Access',
+      prompt: 'A URL served by an Ingress, or a node and a node port',
+      placeHolder: 'http://shop.example.com/api  or  sandbox-node-1:30080',
+      ignoreFocusOut: true,
+    });
+    if (text === undefined) {
+      return;
+    }
+    request = externalRequestFromInput(
+      text,
+      cache.nodes().map((item) => item.metadata?.name ?? ''),
+    );
+    if (request === undefined) {
+      void vscode.window.showWarningMessage(`Not a URL or node:port: ${text}`);
+      return;
+    }
+  }
+  const { ExternalDiagnoser, definitionLine } = await context.layer;
+  const diagnoser = new ExternalDiagnoser({
+    cache,
+    prober: await context.prober(),
+    timeoutMs: Math.min(probeSettings().timeoutMs, 2000),
+    watchNamespaces: (names) => session.setAdditionalNamespaces(names, 'diagnosis'),
+  });
+  const chosen = request;
+  const report = await vscode.window.withProgress(
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Diagnosing external access to ${requestText(chosen)}…`,
+      cancellable: true,
+    },
+    (_progress, token) => {
+      const controller = new AbortController();
+      token.onCancellationRequested(() => controller.abort());
+      return diagnoser.diagnose(chosen, { signal: controller.signal });
+    },
+  );
+  context.log.info(`External access diagnosis ${report.label}: ${report.conclusion.sentence}`);
+  showReport(
+    { ...report, ...(session.context?.name === undefined ? {} : { context: session.context.name }) },
+    definitionLine,
+  );
 }
 
 function describe(target: DiagnosisTarget): string {

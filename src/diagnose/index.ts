@@ -20,6 +20,9 @@ export {
   namespacesForRequest,
   probeHopOf,
 } from './externalDiagnoser.ts';
+export { externalToMarkdown } from './externalMarkdown.ts';
+export { outsideConnect, outsideHttp } from './externalOutside.ts';
+export type { OutsideResult } from './externalOutside.ts';
 export type {
   ExternalCache,
   ExternalDiagnoserOptions,

@@ -7,7 +7,7 @@ import type { Hop, HopStatus } from '../analysis/diagnosis.ts';
 import { redactStrings } from '../logging/redact.ts';
 import type { DiagnosisReport } from './types.ts';
 
-const MARK: Readonly<Record<HopStatus, string>> = {
+export const MARK: Readonly<Record<HopStatus, string>> = {
   passed: '✅ passed',
   failed: '❌ failed',
   unknown: '❔ unknown',
@@ -35,7 +35,7 @@ function fenced(text: string, language = ''): string {
 }
 
 /** A fix: prose, then any YAML lines it carries (they start with "- " or two spaces) as a block. */
-function fixMarkdown(fix: string): string {
+export function fixMarkdown(fix: string): string {
   const lines = fix.split('\n');
   const text: string[] = [];
   const yaml: string[] = [];
@@ -59,7 +59,7 @@ function fixMarkdown(fix: string): string {
   return parts.join('\n\n');
 }
 
-function hopSection(hop: Hop, index: number): string {
+export function hopSection(hop: Hop<string>, index: number): string {
   const parts = [
     `### ${index + 1}. ${escapeMarkdown(hop.title)}: ${MARK[hop.status]}`,
     '',

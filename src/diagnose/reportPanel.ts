@@ -5,6 +5,8 @@
  */
 import * as vscode from 'vscode';
 import { toMarkdown } from './markdown.ts';
+import { externalToMarkdown } from './externalMarkdown.ts';
+import type { ExternalReport } from './externalDiagnoser.ts';
 import type { DiagnosisReport, ManifestReference } from './types.ts';
 import { redact, redactStrings } from '../logging/redact.ts';
 import { cspNonce, escapeHtml } from '../ui/html.ts';
@@ -15,8 +17,22 @@ export type DefinitionFinder = typeof definitionLine;
 
 const STATUS_MARK: Record<string, string> = { passed: '✔', failed: '✘', unknown: '?', skipped: '–' };
 
+/** A Pod-to-Service diagnosis, or an external-access one ("Diagnose External Access"). */
+export type AnyReport = DiagnosisReport | ExternalReport;
+
+function isExternal(report: AnyReport): report is ExternalReport {
+  return 'request' in report;
+}
+
+/** The heading: source → target, or the request entering the cluster. */
+function headingOf(report: AnyReport): string {
+  return isExternal(report)
+    ? `Outside the cluster → ${report.label}`
+    : `${report.source.namespace}/${report.source.name} → ${report.targetLabel}`;
+}
+
 /** The page for a report: pure, so it can be rendered and checked without VS Code. */
-export function reportHtml(raw: DiagnosisReport, nonce: string, cspSource: string): string {
+export function reportHtml(raw: AnyReport, nonce: string, cspSource: string): string {
   // Probe messages, commands and errors are shown: nothing of a credential may be among them.
   const report = redactStrings(raw);
   const hops = report.hops
@@ -55,7 +71,7 @@ export function reportHtml(raw: DiagnosisReport, nonce: string, cspSource: strin
   .meta { color: var(--vscode-descriptionForeground); }
 </style></head>
 <body>
-<h2>${escapeHtml(report.source.namespace)}/${escapeHtml(report.source.name)} → ${escapeHtml(report.targetLabel)}</h2>
+<h2>${escapeHtml(headingOf(report))}</h2>
 <p class="meta">${report.context ? `Context ${escapeHtml(report.context)} · ` : ''}${report.timings.totalMs.toFixed(0)} ms (static ${report.timings.staticMs.toFixed(1)} ms, probes ${report.timings.probeMs.toFixed(0)} ms)${report.cancelled ? ' · cancelled' : ''} · <button id="export">Export Markdown</button></p>
 <div class="conclusion${failed ? ' failed' : ''}" role="status"><strong>${escapeHtml(conclusion.sentence)}</strong>${conclusion.fix ? `<p>${escapeHtml(conclusion.fix)}</p>` : ''}${conclusion.manifest ? manifestLink(conclusion.manifest) : ''}</div>
 <ol class="chain">${hops}</ol>
@@ -90,10 +106,14 @@ async function findManifest(
   return undefined;
 }
 
-export function showReport(report: DiagnosisReport, definitionLine: DefinitionFinder): vscode.WebviewPanel {
+export function showReport(report: AnyReport, definitionLine: DefinitionFinder): vscode.WebviewPanel {
   const panel = vscode.window.createWebviewPanel(
     'kubereach.diagnosis',
-    redact(`Diagnosis: ${report.source.name} → ${report.targetLabel}`),
+    redact(
+      isExternal(report)
+        ? `Diagnosis: outside → ${report.label}`
+        : `Diagnosis: ${report.source.name} → ${report.targetLabel}`,
+    ),
     vscode.ViewColumn.Active,
     {
       enableScripts: true,
@@ -104,7 +124,7 @@ export function showReport(report: DiagnosisReport, definitionLine: DefinitionFi
   panel.webview.onDidReceiveMessage(async (message: { type?: string } & Partial<ManifestReference>) => {
     if (message.type === 'export') {
       const document = await vscode.workspace.openTextDocument({
-        content: toMarkdown(report),
+        content: isExternal(report) ? externalToMarkdown(report) : toMarkdown(report),
         language: 'markdown',
       });
       await vscode.window.showTextDocument(document, { preview: false });

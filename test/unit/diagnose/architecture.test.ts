@@ -18,9 +18,19 @@ const ENGINE = [
   'markdown.ts',
   'diagnoser.ts',
   'events.ts',
+  'externalDiagnoser.ts',
+  'externalOutside.ts',
+  'externalMarkdown.ts',
   'index.ts',
 ];
-const PURE = ['types.ts', 'snapshot.ts', 'probeHop.ts', 'policyMatrix.ts', 'markdown.ts'];
+const PURE = [
+  'types.ts',
+  'snapshot.ts',
+  'probeHop.ts',
+  'policyMatrix.ts',
+  'markdown.ts',
+  'externalMarkdown.ts',
+];
 
 interface Import {
   readonly module: string;

@@ -42,17 +42,18 @@ function commandsFor(contextValue: string, inline: boolean): string[] {
   return [...commands].sort();
 }
 
-test('an Ingress: Show YAML (inline too), Copy Name, Copy IP (its address)', () => {
+test('an Ingress: Show YAML (inline too), Copy Name, Copy IP (its address), Diagnose External Access', () => {
   assert.deepEqual(commandsFor('ingress', false), [
     'kubereach.copyIP',
     'kubereach.copyName',
+    'kubereach.diagnoseExternal',
     'kubereach.showYaml',
   ]);
   assert.deepEqual(commandsFor('ingress', true), ['kubereach.showYaml']);
 });
 
-test("an Ingress rule: its Ingress's YAML from the menu only", () => {
-  assert.deepEqual(commandsFor('ingressRule', false), ['kubereach.showYaml']);
+test("an Ingress rule: its Ingress's YAML and Diagnose External Access, from the menu only", () => {
+  assert.deepEqual(commandsFor('ingressRule', false), ['kubereach.diagnoseExternal', 'kubereach.showYaml']);
   assert.deepEqual(commandsFor('ingressRule', true), []);
 });
 
@@ -72,9 +73,14 @@ test('the Nodes and Ingresses groups have no item commands', () => {
   }
 });
 
-test('NodePort and LoadBalancer Services get every Service command', () => {
+test('NodePort and LoadBalancer Services get every Service command, and Diagnose External Access', () => {
+  assert.ok(!commandsFor('service', false).includes('kubereach.diagnoseExternal'));
   for (const contextValue of ['service.nodePort', 'service.loadBalancer']) {
-    assert.deepEqual(commandsFor(contextValue, false), commandsFor('service', false), contextValue);
+    assert.deepEqual(
+      commandsFor(contextValue, false),
+      [...commandsFor('service', false), 'kubereach.diagnoseExternal'].sort(),
+      contextValue,
+    );
     assert.deepEqual(commandsFor(contextValue, true), commandsFor('service', true), contextValue);
   }
 });
