@@ -4,7 +4,7 @@
  * answer, the others drop the connection (src/analysis/nodePorts.ts, the rule the sandbox's data
  * plane follows).
  */
-import { endpointsForNode } from '../nodePorts.ts';
+import { endpointsForInternalTraffic, endpointsForNode } from '../nodePorts.ts';
 import type { ServicePort } from '../k8s.ts';
 import { nodeAddress } from './route.ts';
 import type { ExternalInput, ExternalService, HopDraft, NodeAddress } from './types.ts';
@@ -125,6 +125,15 @@ export function nodePortStage(
     (node) =>
       `${node.node} ${node.address ?? '(no address)'}:${nodePort}: ${node.answers ? `answers (${node.local.map((e) => e.pod ?? e.ip).join(', ')})` : policy === 'Local' ? 'drops: no ready endpoint on this node' : 'no ready endpoint anywhere'}.`,
   );
+  if (service.spec?.internalTrafficPolicy === 'Local') {
+    const served = input.nodes
+      .map(nameOf)
+      .filter((name) => endpointsForInternalTraffic(endpoints, name, 'Local').length > 0);
+    const unserved = input.nodes.map(nameOf).filter((name) => !served.includes(name));
+    evidence.push(
+      `internalTrafficPolicy Local: Pods calling the ClusterIP are served only on ${served.join(', ') || 'no node'}${unserved.length > 0 ? `; Pods on ${unserved.join(', ')} get no answer` : ''} (node-port traffic is not affected).`,
+    );
+  }
   const manifest = { kind: 'Service', namespace: nsOf(service), name: nameOf(service) };
   const askedNode = asked === undefined ? undefined : nodes.find((node) => node.node === asked.node);
   if (answering.length === 0) {

@@ -83,3 +83,20 @@ test('an Ingress request has no node-port hop of its own', () => {
   const d = diagnoseExternal(world({ kind: 'url', url: 'http://shop.example.com/' }));
   assert.equal(hop(d, 'nodePort').status, 'skipped');
 });
+
+test('internalTrafficPolicy Local: the node-port hop says which nodes in-cluster callers of the ClusterIP are served on', () => {
+  const internal = services.map((s) =>
+    s.metadata.name === 'static-site' ? { ...s, spec: { ...s.spec, internalTrafficPolicy: 'Local' } } : s,
+  );
+  const d = diagnoseExternal(world(staticSiteService, { services: internal }));
+  assert.ok(
+    hop(d, 'nodePort').evidence.some((line) =>
+      /internalTrafficPolicy Local: Pods calling the ClusterIP are served only on sandbox-node-2; Pods on sandbox-node-1, sandbox-node-3 get no answer/.test(
+        line,
+      ),
+    ),
+    hop(d, 'nodePort').evidence.join('\n'),
+  );
+  const plain = diagnoseExternal(world(staticSiteService));
+  assert.ok(!plain.hops.some((h) => h.evidence.some((line) => /internalTrafficPolicy/.test(line))));
+});
