@@ -347,4 +347,30 @@ describe('KubeReach in VS Code', { skip: !available && 'chromium not installed',
       await row(/^data \d+ pods?/).waitFor({ timeout: 30_000 });
     });
   });
+
+  test('9. Diagnose External Access… on an Ingress route: the broken path fails at the backend port, with the live probes', async (t) => {
+    await step(t, '9-external', async () => {
+      await page.keyboard.press('Escape');
+      // Step 8 left the explorer on the admin context with namespace data expanded.
+      await row(/^data \d+ pods?/).click();
+      await row(/^shop /).click();
+      await row(/^Ingresses 1/).click();
+      await row(/^frontend /).click();
+      await contextMenu(/^shop\.example\.com\/admin/, 'Diagnose External Access…');
+      const report = page.frameLocator('iframe.webview').last().frameLocator('iframe');
+      const failed = report.locator('li.hop.failed').first();
+      await failed.waitFor({ timeout: 60_000 });
+      assert.match((await failed.textContent()) ?? '', /Backend Service and port/);
+      await report.locator('.conclusion.failed').waitFor();
+      // The live probes ran: the Ingress answered 503 for the path with no such Service port.
+      assert.match((await report.locator('body').textContent()) ?? '', /503/);
+      // Away from the tree (its tooltip would cover the report), and the progress notification gone.
+      await report.locator('h2').click();
+      await page.mouse.move(700, 1700);
+      await page
+        .locator('.notifications-toasts .monaco-list-row', { hasText: 'Diagnosing external access' })
+        .waitFor({ state: 'detached', timeout: 15_000 });
+      await page.screenshot({ path: join(RESULTS, '9-external-report.png') });
+    });
+  });
 });
