@@ -10,26 +10,110 @@
  * flow control). The server never opens streams; it answers each SYN_STREAM with a SYN_REPLY and
  * empty headers, as the kubelet does.
  */
-import {
-  controlStreamId,
-  encodeControl,
-  encodeData,
-  encodeRstStream,
-  encodeSynReply,
-  encodeHeaderBlock,
-  FLAG_FIN,
-  FRAME,
-  FrameReader,
-  HeaderCompressor,
-  HeaderDecompressor,
-  headerBlockOffset,
-  MAX_FRAME_PAYLOAD,
-  RST,
-} from '../../src/portforward/spdy.ts';
+import { constants, createInflate } from 'node:zlib';
+import type { Inflate } from 'node:zlib';
 
-// The codec is the port-forward engine's (pure, no network): the sandbox and the extension speak
-// the same framing.
-export { parseHeaderBlock, RST, SPDY_DICTIONARY } from '../../src/portforward/spdy.ts';
+const VERSION = 3;
+const TYPE = {
+  synStream: 1,
+  synReply: 2,
+  rstStream: 3,
+  settings: 4,
+  ping: 6,
+  goAway: 7,
+  headers: 8,
+  windowUpdate: 9,
+} as const;
+const FLAG_FIN = 0x01;
+const MAX_DATA_LENGTH = (1 << 24) - 1;
+
+/** RST_STREAM status codes. */
+export const RST = { protocolError: 1, invalidStream: 2, refusedStream: 3, cancel: 5, internalError: 6 };
+
+/** The SPDY/3 header compression dictionary: length-prefixed header names and values, then common text. */
+export const SPDY_DICTIONARY: Buffer = (() => {
+  const words = [
+    'options',
+    'head',
+    'post',
+    'put',
+    'delete',
+    'trace',
+    'accept',
+    'accept-charset',
+    'accept-encoding',
+    'accept-language',
+    'accept-ranges',
+    'age',
+    'allow',
+    'authorization',
+    'cache-control',
+    'connection',
+    'content-base',
+    'content-encoding',
+    'content-language',
+    'content-length',
+    'content-location',
+    'content-md5',
+    'content-range',
+    'content-type',
+    'date',
+    'etag',
+    'expect',
+    'expires',
+    'from',
+    'host',
+    'if-match',
+    'if-modified-since',
+    'if-none-match',
+    'if-range',
+    'if-unmodified-since',
+    'last-modified',
+    'location',
+    'max-forwards',
+    'pragma',
+    'proxy-authenticate',
+    'proxy-authorization',
+    'range',
+    'referer',
+    'retry-after',
+    'server',
+    'te',
+    'trailer',
+    'transfer-encoding',
+    'upgrade',
+    'user-agent',
+    'vary',
+    'via',
+    'warning',
+    'www-authenticate',
+    'method',
+    'get',
+    'status',
+    '200 OK',
+    'version',
+    'HTTP/1.1',
+    'url',
+    'public',
+    'set-cookie',
+    'keep-alive',
+    'origin',
+  ];
+  const tail =
+    '100101201202205206300302303304305306307402405406407408409410411412413414415416417502504505' +
+    '203 Non-Authoritative Information204 No Content301 Moved Permanently400 Bad Request401 Unauthorized' +
+    '403 Forbidden404 Not Found500 Internal Server Error501 Not Implemented503 Service Unavailable' +
+    'Jan Feb Mar Apr May Jun Jul Aug Sept Oct Nov Dec 00:00:00 Mon, Tue, Wed, Thu, Fri, Sat, Sun, GMT' +
+    'chunked,text/html,image/png,image/jpg,image/gif,application/xml,application/xhtml+xml,text/plain,' +
+    'text/javascript,publicprivatemax-age=gzip,deflate,sdchcharset=utf-8charset=iso-8859-1,utf-,*,enq=0.';
+  const parts = words.map((word) => {
+    const entry = Buffer.alloc(4 + word.length);
+    entry.writeUInt32BE(word.length, 0);
+    entry.write(word, 4, 'latin1');
+    return entry;
+  });
+  return Buffer.concat([...parts, Buffer.from(tail, 'latin1')]);
+})();
 
 export interface SpdyTransport {
   send(bytes: Buffer): void;
@@ -60,8 +144,8 @@ export class SpdyStream {
     if (this.localClosed || this.reset) {
       return;
     }
-    for (let offset = 0; offset < data.length; offset += MAX_FRAME_PAYLOAD) {
-      this.session.sendData(this.id, data.subarray(offset, offset + MAX_FRAME_PAYLOAD), false);
+    for (let offset = 0; offset < data.length; offset += MAX_DATA_LENGTH) {
+      this.session.sendData(this.id, data.subarray(offset, offset + MAX_DATA_LENGTH), false);
     }
   }
 
@@ -76,7 +160,7 @@ export class SpdyStream {
   }
 
   /** Ends the stream abruptly (RST_STREAM). */
-  resetStream(status: number = RST.cancel): void {
+  resetStream(status = RST.cancel): void {
     if (this.reset) {
       return;
     }
@@ -90,16 +174,20 @@ export class SpdySession {
   private readonly transport: SpdyTransport;
   private readonly onStream: (stream: SpdyStream) => void;
   private readonly streams = new Map<number, SpdyStream>();
-  private readonly reader = new FrameReader();
-  private readonly compressor = new HeaderCompressor();
-  private readonly decompressor = new HeaderDecompressor();
+  private readonly inflate: Inflate;
+  /** Received bytes not yet parsed into frames. */
+  private chunks: Buffer[] = [];
+  private buffered = 0;
   /** A header block is being decompressed; frames after it wait so they stay in order. */
   private decompressing = false;
+  private sentCompressionHeader = false;
   private closed = false;
 
   constructor(transport: SpdyTransport, onStream: (stream: SpdyStream) => void) {
     this.transport = transport;
     this.onStream = onStream;
+    this.inflate = createInflate({ dictionary: SPDY_DICTIONARY });
+    this.inflate.on('error', () => this.fail());
   }
 
   get openStreams(): number {
@@ -111,7 +199,8 @@ export class SpdySession {
     if (this.closed || bytes.length === 0) {
       return;
     }
-    this.reader.push(bytes);
+    this.chunks.push(bytes);
+    this.buffered += bytes.length;
     this.pump();
   }
 
@@ -121,7 +210,7 @@ export class SpdySession {
       return;
     }
     this.closed = true;
-    this.decompressor.destroy();
+    this.inflate.destroy();
     for (const stream of this.streams.values()) {
       stream.reset = true;
       stream.onReset();
@@ -132,15 +221,21 @@ export class SpdySession {
   // ---- output ----------------------------------------------------------------------------------
 
   sendData(id: number, payload: Buffer, fin: boolean): void {
-    if (!this.closed) {
-      this.transport.send(encodeData(id, payload, fin));
+    if (this.closed) {
+      return;
     }
+    const frame = Buffer.allocUnsafe(8 + payload.length);
+    frame.writeUInt32BE(id & 0x7fffffff, 0);
+    frame.writeUInt32BE(((fin ? FLAG_FIN : 0) << 24) | payload.length, 4);
+    payload.copy(frame, 8);
+    this.transport.send(frame);
   }
 
   sendReset(id: number, status: number): void {
-    if (!this.closed) {
-      this.transport.send(encodeRstStream(id, status));
-    }
+    const payload = Buffer.alloc(8);
+    payload.writeUInt32BE(id & 0x7fffffff, 0);
+    payload.writeUInt32BE(status, 4);
+    this.sendControl(TYPE.rstStream, 0, payload);
   }
 
   forgetIfDone(stream: SpdyStream): void {
@@ -150,50 +245,103 @@ export class SpdySession {
   }
 
   private sendControl(type: number, flags: number, payload: Buffer): void {
-    if (!this.closed) {
-      this.transport.send(encodeControl(type, flags, payload));
+    if (this.closed) {
+      return;
     }
+    const frame = Buffer.allocUnsafe(8 + payload.length);
+    frame.writeUInt16BE(0x8000 | VERSION, 0);
+    frame.writeUInt16BE(type, 2);
+    frame.writeUInt32BE((flags << 24) | payload.length, 4);
+    payload.copy(frame, 8);
+    this.transport.send(frame);
   }
 
-  /** A SYN_REPLY with an empty name/value block (a zero count), as the kubelet answers. */
   private sendReply(id: number): void {
-    if (!this.closed) {
-      this.transport.send(encodeSynReply(id, this.compressor.compress(encodeHeaderBlock([]))));
+    const block = this.emptyHeaderBlock();
+    const payload = Buffer.alloc(4 + block.length);
+    payload.writeUInt32BE(id & 0x7fffffff, 0);
+    block.copy(payload, 4);
+    this.sendControl(TYPE.synReply, 0, payload);
+  }
+
+  /**
+   * An empty name/value block (a zero count) in the connection's compressed header stream. A
+   * stored deflate block carries it; the first one starts the zlib stream with the dictionary's id,
+   * as a compressor primed with the dictionary would.
+   */
+  private emptyHeaderBlock(): Buffer {
+    // A stored block holding the four zero bytes, then the empty stored block a sync flush writes:
+    // Go's inflater only hands out a block's bytes once it has read the next block's header.
+    const stored = Buffer.from([0x00, 0x04, 0x00, 0xfb, 0xff, 0, 0, 0, 0, 0x00, 0x00, 0x00, 0xff, 0xff]);
+    if (this.sentCompressionHeader) {
+      return stored;
     }
+    this.sentCompressionHeader = true;
+    const header = Buffer.alloc(6);
+    // CMF 0x78 (deflate, 32K window), FLG with FDICT and FLEVEL 3, checksummed to a multiple of 31.
+    header[0] = 0x78;
+    header[1] = 0xe0 + (31 - ((0x78 * 256 + 0xe0) % 31));
+    header.writeUInt32BE(adler32(SPDY_DICTIONARY), 2);
+    return Buffer.concat([header, stored]);
   }
 
   // ---- input -----------------------------------------------------------------------------------
 
+  private take(length: number): Buffer {
+    const first = this.chunks[0]!;
+    if (first.length >= length) {
+      this.chunks[0] = first.subarray(length);
+      if (this.chunks[0].length === 0) {
+        this.chunks.shift();
+      }
+      this.buffered -= length;
+      return first.subarray(0, length);
+    }
+    const all = Buffer.concat(this.chunks, this.buffered);
+    this.chunks = all.length > length ? [all.subarray(length)] : [];
+    this.buffered -= length;
+    return all.subarray(0, length);
+  }
+
+  private peekHeader(): Buffer {
+    const first = this.chunks[0]!;
+    return first.length >= 8 ? first : Buffer.concat(this.chunks, this.buffered);
+  }
+
   private pump(): void {
-    while (!this.decompressing && !this.closed) {
-      const frame = this.reader.next();
-      if (!frame) {
+    while (!this.decompressing && !this.closed && this.buffered >= 8) {
+      const head = this.peekHeader();
+      const length = head.readUInt32BE(4) & 0xffffff;
+      if (this.buffered < 8 + length) {
         return;
       }
-      if (frame.kind === 'data') {
-        this.handleData(frame.streamId, frame.flags, frame.payload);
-      } else {
-        this.handleControl(frame.type, frame.flags, frame.payload);
-      }
+      const frame = this.take(8 + length);
+      this.handle(frame);
     }
   }
 
-  private handleControl(type: number, flags: number, payload: Buffer): void {
+  private handle(frame: Buffer): void {
+    const word = frame.readUInt32BE(0);
+    const flags = frame[4]!;
+    const payload = frame.subarray(8);
+    if ((word & 0x80000000) === 0) {
+      this.handleData(word & 0x7fffffff, flags, payload);
+      return;
+    }
+    const type = word & 0xffff;
     switch (type) {
-      case FRAME.synStream: {
-        const id = controlStreamId(payload);
-        this.decodeHeaders(payload.subarray(headerBlockOffset(type)), (headers) =>
-          this.openStream(id, flags, headers),
-        );
+      case TYPE.synStream: {
+        const id = payload.readUInt32BE(0) & 0x7fffffff;
+        this.decodeHeaders(payload.subarray(10), (headers) => this.openStream(id, flags, headers));
         return;
       }
-      case FRAME.synReply:
-      case FRAME.headers:
+      case TYPE.synReply:
+      case TYPE.headers:
         // Decompressed to keep the shared zlib context in step, then ignored.
-        this.decodeHeaders(payload.subarray(headerBlockOffset(type)), () => undefined);
+        this.decodeHeaders(payload.subarray(4), () => undefined);
         return;
-      case FRAME.rstStream: {
-        const stream = this.streams.get(controlStreamId(payload));
+      case TYPE.rstStream: {
+        const stream = this.streams.get(payload.readUInt32BE(0) & 0x7fffffff);
         if (stream) {
           stream.reset = true;
           this.streams.delete(stream.id);
@@ -201,15 +349,14 @@ export class SpdySession {
         }
         return;
       }
-      case FRAME.ping:
-        this.sendControl(FRAME.ping, 0, payload);
+      case TYPE.ping:
+        this.sendControl(TYPE.ping, 0, payload);
         return;
-      case FRAME.goAway:
+      case TYPE.goAway:
         // The client is closing; the transport's close follows and resets what is left.
         return;
       default:
-        // SETTINGS, WINDOW_UPDATE and unknown control frames: nothing to do (spdystream does no
-        // flow control).
+        // SETTINGS, WINDOW_UPDATE and unknown control frames: nothing to do.
         return;
     }
   }
@@ -250,16 +397,28 @@ export class SpdySession {
 
   private decodeHeaders(block: Buffer, done: (headers: Map<string, string>) => void): void {
     this.decompressing = true;
-    this.decompressor.decompress(block, (result) => {
+    this.inflate.write(block);
+    this.inflate.flush(constants.Z_SYNC_FLUSH, () => {
       if (this.closed) {
         return;
       }
+      const out: Buffer[] = [];
+      for (
+        let chunk = this.inflate.read() as Buffer | null;
+        chunk;
+        chunk = this.inflate.read() as Buffer | null
+      ) {
+        out.push(chunk);
+      }
       this.decompressing = false;
-      if (result instanceof Error) {
+      let headers: Map<string, string>;
+      try {
+        headers = parseHeaderBlock(Buffer.concat(out));
+      } catch {
         this.fail();
         return;
       }
-      done(result);
+      done(headers);
       this.pump();
     });
   }
@@ -268,8 +427,41 @@ export class SpdySession {
     const payload = Buffer.alloc(8);
     payload.writeUInt32BE(0, 0);
     payload.writeUInt32BE(1, 4); // PROTOCOL_ERROR
-    this.sendControl(FRAME.goAway, 0, payload);
+    this.sendControl(TYPE.goAway, 0, payload);
     this.close();
     this.transport.close();
   }
+}
+
+/** A decompressed name/value block: a count, then length-prefixed names and values. */
+export function parseHeaderBlock(block: Buffer): Map<string, string> {
+  const headers = new Map<string, string>();
+  let offset = 0;
+  const read = () => {
+    const length = block.readUInt32BE(offset);
+    const value = block.subarray(offset + 4, offset + 4 + length);
+    if (value.length !== length) {
+      throw new RangeError('truncated SPDY header block');
+    }
+    offset += 4 + length;
+    return value.toString('utf8');
+  };
+  const count = block.readUInt32BE(0);
+  offset = 4;
+  for (let i = 0; i < count; i++) {
+    const name = read().toLowerCase();
+    // Several values are joined by NUL; the first is what Header.Get returns.
+    headers.set(name, read().split('\0')[0]!);
+  }
+  return headers;
+}
+
+function adler32(data: Buffer): number {
+  let a = 1;
+  let b = 0;
+  for (const byte of data) {
+    a = (a + byte) % 65521;
+    b = (b + a) % 65521;
+  }
+  return ((b << 16) | a) >>> 0;
 }

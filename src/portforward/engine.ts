@@ -1,7 +1,6 @@
 /**
- * The port-forward engine: in-process (no kubectl), one local listener per forwarded port; the
- * connections to a Pod share one SPDY-over-WebSocket session as kubectl's do (`spdySession.ts`),
- * or, where the API server does not offer it, each opens its own v4 WebSocket (`tunnel.ts`). One
+ * The port-forward engine: in-process (client-node's `PortForward`, no kubectl), one local listener
+ * per forwarded port and one WebSocket per accepted connection (see `tunnel.ts`). One
  * `PortForwardManager` per process; it is handed its cluster (the informer-backed cache and the
  * kubeconfig of a context) and never reaches for globals. No `vscode`: the UI is built on
  * `list()`, `onDidChange` and the commands' calls to `start`, `stop`, `restart`.
@@ -52,7 +51,6 @@ import {
 import type { ForwardPortSpec, ForwardSpec, SavedForwards } from './spec.ts';
 import { followOf, remotePortNumbers, resolveTarget } from './target.ts';
 import type { ChosenPod, ResolvedPort } from './target.ts';
-import { SpdySessionPool } from './spdySession.ts';
 import { Tunnel } from './tunnel.ts';
 
 export type { ForwardFollow, ForwardPortSpec, ForwardSpec, ForwardTarget, SavedForwards } from './spec.ts';
@@ -118,14 +116,6 @@ export interface PortForwardManagerOptions {
   readonly halfCloseLingerMs?: number;
   /** Throttle of `changed` events caused by traffic alone; default 500 ms. */
   readonly statsIntervalMs?: number;
-  /**
-   * Carry all connections to a Pod over one SPDY/3.1-over-WebSocket session, as kubectl 1.31+
-   * does (`spdySession.ts`); default true. Where the API server does not offer it, and with
-   * false, each connection opens its own v4 WebSocket.
-   */
-  readonly multiplex?: boolean;
-  /** How long a Pod's session stays open without connections; default 15,000 ms. */
-  readonly sessionIdleMs?: number;
   /**
    * How long each verification connection stays open (in the background, after `start` resolved)
    * for the Pod side to object, e.g. connection refused; default 1,000 ms.
@@ -217,8 +207,6 @@ interface Settings {
   readonly statsIntervalMs: number;
   readonly verifyOnStart: boolean;
   readonly verifyGraceMs: number;
-  /** The manager's shared SPDY sessions; undefined: one v4 WebSocket per connection. */
-  readonly sessions: SpdySessionPool | undefined;
 }
 
 export class PortForwardManager {
@@ -248,10 +236,6 @@ export class PortForwardManager {
       statsIntervalMs: options.statsIntervalMs ?? DEFAULTS.statsIntervalMs,
       verifyOnStart: options.verifyOnStart ?? true,
       verifyGraceMs: options.verifyGraceMs ?? DEFAULTS.verifyGraceMs,
-      sessions:
-        options.multiplex === false
-          ? undefined
-          : new SpdySessionPool(options.sessionIdleMs !== undefined ? { idleMs: options.sessionIdleMs } : {}),
     };
     this.setCluster(options.cluster);
   }
@@ -425,7 +409,6 @@ export class PortForwardManager {
     const forwards = [...this.forwards.values()];
     this.forwards.clear();
     await Promise.all(forwards.map((forward) => forward.shutdown()));
-    this.settings.sessions?.dispose();
     this.listeners.clear();
   }
 
@@ -836,7 +819,7 @@ class Forward {
         const tunnel = new Tunnel(undefined, this.tunnelOptions());
         this.probes.add(tunnel);
         try {
-          await tunnel.open(this.kubeConfig(), pod.namespace, pod.name, target.containerPort, pod.uid);
+          await tunnel.open(this.kubeConfig(), pod.namespace, pod.name, target.containerPort);
         } catch (error) {
           this.probes.delete(tunnel);
           if (!tunnel.aborted && !this.stopped) {
@@ -1101,7 +1084,7 @@ class Forward {
     port.connections += 1;
     port.totalConnections += 1;
     this.host.dirty(this);
-    tunnel.open(this.kubeConfig(), pod.namespace, pod.name, target.containerPort, pod.uid).then(
+    tunnel.open(this.kubeConfig(), pod.namespace, pod.name, target.containerPort).then(
       () => {
         if (probing) {
           this.attemptInFlight = false;
@@ -1334,7 +1317,6 @@ class Forward {
     return {
       handshakeTimeoutMs: this.settings.handshakeTimeoutMs,
       halfCloseLingerMs: this.settings.halfCloseLingerMs,
-      ...(this.settings.sessions ? { sessions: this.settings.sessions } : {}),
     };
   }
 

@@ -19,6 +19,7 @@
  *   side, the tunnel stays open for the answer and closes once the Pod side has been silent for
  *   `halfCloseLingerMs` (or closes first).
  */
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { PassThrough, Writable } from 'node:stream';
 import { PortForward } from '@kubernetes/client-node';
@@ -26,23 +27,15 @@ import { WebSocketHandler } from '@kubernetes/client-node/dist/web-socket-handle
 import type { KubeConfig } from '@kubernetes/client-node';
 import WebSocket from 'ws';
 import { UpgradeRejectedError } from './errors.ts';
-import { readBody, unwrapErrorEvent } from './spdySession.ts';
-import type { SpdyClientSession, SpdyPair, SpdySessionPool } from './spdySession.ts';
 
 const SEND_HIGH_WATER_MARK = 1024 * 1024;
 const SEND_LOW_WATER_MARK = 256 * 1024;
 const MAX_ERROR_TEXT = 4096;
-/** Unread bytes in a local socket above which its stream holds the session's reading. */
-const LOCAL_HIGH_WATER_MARK = 16 * 1024;
+const MAX_REFUSAL_BODY = 64 * 1024;
 
 export interface TunnelOptions {
   readonly handshakeTimeoutMs: number;
   readonly halfCloseLingerMs: number;
-  /**
-   * SPDY sessions to share (one per Pod, `spdySession.ts`); without them, or where the API server
-   * does not offer the subprotocol, each tunnel opens its own v4 WebSocket.
-   */
-  readonly sessions?: SpdySessionPool;
 }
 
 export interface TunnelEnd {
@@ -77,10 +70,6 @@ export class Tunnel {
   private socketPausedForSend = false;
   private localEnded = false;
   private lingerTimer: NodeJS.Timeout | undefined;
-  /** The SPDY stream pair, when the tunnel rides a shared session instead of its own WebSocket. */
-  private pair: SpdyPair | undefined;
-  /** Bytes handed to the pair and not yet written to the session's WebSocket. */
-  private pendingToPod = 0;
 
   constructor(socket: Socket | undefined, options: TunnelOptions, hooks: TunnelHooks = {}) {
     this.socket = socket;
@@ -105,52 +94,7 @@ export class Tunnel {
    * `UpgradeRejectedError` when the API server refuses the upgrade (403, 404...), or with the
    * connection's error (ECONNREFUSED, TLS, timeout); after `abort()`, with an Error.
    */
-  async open(
-    kubeConfig: KubeConfig,
-    namespace: string,
-    pod: string,
-    port: number,
-    uid?: string,
-  ): Promise<void> {
-    const sessions = this.options.sessions;
-    if (sessions && !sessions.knownUnsupported(kubeConfig)) {
-      let outcome;
-      try {
-        outcome = await sessions.acquire(
-          kubeConfig,
-          { namespace, name: pod, ...(uid !== undefined ? { uid } : {}) },
-          this.options.handshakeTimeoutMs,
-        );
-      } catch (error) {
-        if (this.abortedFlag) {
-          throw new Error('The connection was closed before the forward was open.', { cause: error });
-        }
-        throw error;
-      }
-      if (outcome.kind === 'session') {
-        await this.openPair(outcome.session, port);
-        return;
-      }
-      // The API server does not offer SPDY (or said 400, which the v4 attempt tells apart from
-      // a Pod that is not running): one v4 WebSocket, and if that works, v4 from now on.
-      await this.openWebSocket(kubeConfig, namespace, pod, port);
-      if (outcome.reason !== undefined) {
-        sessions.rememberUnsupported(kubeConfig);
-      }
-      return;
-    }
-    await this.openWebSocket(kubeConfig, namespace, pod, port);
-  }
-
-  private async openWebSocket(
-    kubeConfig: KubeConfig,
-    namespace: string,
-    pod: string,
-    port: number,
-  ): Promise<void> {
-    if (this.abortedFlag) {
-      throw new Error('The connection was closed before the forward was open.');
-    }
+  async open(kubeConfig: KubeConfig, namespace: string, pod: string, port: number): Promise<void> {
     let refusal: Promise<UpgradeRejectedError> | undefined;
     const handler = new WebSocketHandler(
       kubeConfig,
@@ -224,10 +168,6 @@ export class Tunnel {
     this.abortedFlag = true;
     this.onAbort?.();
     this.connecting?.terminate();
-    if (this.pair) {
-      this.pair.reset();
-      this.finish({ abnormal: true, aborted: true });
-    }
     if (this.ws) {
       this.ws.terminate();
       this.finish({ abnormal: true, aborted: true });
@@ -237,141 +177,9 @@ export class Tunnel {
 
   /** Closes a probe (or any tunnel) normally. */
   close(): void {
-    if (this.pair && !this.pair.done) {
-      this.pair.reset();
-      this.finish({ abnormal: false, aborted: false });
-      return;
-    }
     if (this.ws && this.ws.readyState === WebSocket.OPEN) {
       this.ws.close(1000);
     }
-  }
-
-  // ---- a stream pair of a shared SPDY session --------------------------------------------------
-
-  private async openPair(session: SpdyClientSession, port: number): Promise<void> {
-    if (this.abortedFlag || (this.socket !== undefined && this.socket.destroyed)) {
-      this.abortedFlag = true;
-      throw new Error('The connection was closed before the forward was open.');
-    }
-    let replied = false;
-    const pair = session.openPair(port, {
-      data: (chunk) => this.fromPodStream(chunk),
-      end: () => {
-        if (!replied) {
-          return;
-        }
-        if (this.errorText.trim() !== '') {
-          this.resetSocket();
-        } else if (this.socket && !this.socket.destroyed) {
-          // What is buffered still goes out; then FIN.
-          this.socket.end();
-        }
-      },
-      errorText: (text) => {
-        if (this.errorText.length < MAX_ERROR_TEXT) {
-          this.errorText += text;
-        }
-      },
-      errorClosed: () => undefined,
-      closed: (how) => {
-        if (!replied) {
-          return;
-        }
-        const errorChannel = this.errorText.trim();
-        if (errorChannel !== '' || (how === 'lost' && !this.abortedFlag)) {
-          this.resetSocket();
-        } else if (how === 'reset' && !this.abortedFlag) {
-          this.resetSocket();
-        } else if (this.socket && !this.socket.destroyed) {
-          this.socket.end();
-        }
-        this.finish({
-          ...(errorChannel !== '' ? { errorChannel } : {}),
-          abnormal: how !== 'normal',
-          aborted: this.abortedFlag,
-        });
-      },
-    });
-    this.pair = pair;
-    try {
-      await pair.whenReplied();
-    } catch (error) {
-      this.pair = undefined;
-      if (this.abortedFlag) {
-        throw new Error('The connection was closed before the forward was open.', { cause: error });
-      }
-      throw error;
-    }
-    replied = true;
-    if (this.abortedFlag || (this.socket !== undefined && this.socket.destroyed)) {
-      pair.reset();
-      this.abortedFlag = true;
-      throw new Error('The connection was closed before the forward was open.');
-    }
-    if (pair.done) {
-      // Reset or finished between the reply and now (an answer that came with the reply).
-      this.pair = undefined;
-      throw new Error('The port-forward stream ended before it was open.');
-    }
-    this.attachPair(pair);
-  }
-
-  private attachPair(pair: SpdyPair): void {
-    const socket = this.socket;
-    if (!socket) {
-      return;
-    }
-    socket.on('data', (chunk: Buffer) => {
-      this.hooks.bytesOut?.(chunk.length);
-      this.pendingToPod += chunk.length;
-      pair.write(chunk, () => {
-        this.pendingToPod -= chunk.length;
-        if (this.socketPausedForSend && this.pendingToPod <= SEND_LOW_WATER_MARK) {
-          this.socketPausedForSend = false;
-          socket.resume();
-        }
-      });
-      if (!this.socketPausedForSend && this.pendingToPod > SEND_HIGH_WATER_MARK) {
-        this.socketPausedForSend = true;
-        socket.pause();
-      }
-    });
-    // SPDY carries the FIN: the Pod reads end of stream, and its answer still comes back.
-    socket.on('end', () => pair.end());
-    socket.once('close', () => {
-      // The local client is gone (or reset): nobody to answer to.
-      if (!pair.done) {
-        pair.reset();
-        this.finish({ abnormal: false, aborted: this.abortedFlag });
-      }
-    });
-    socket.resume();
-  }
-
-  /** Pod → local; false holds the session's reading until this socket drains. */
-  private fromPodStream(chunk: Buffer): boolean {
-    const socket = this.socket;
-    if (!socket || socket.destroyed || !socket.writable) {
-      this.pair?.consumed(chunk.length);
-      return true;
-    }
-    this.hooks.bytesIn?.(chunk.length);
-    socket.write(chunk);
-    this.pair?.consumed(chunk.length);
-    if (socket.writableLength <= LOCAL_HIGH_WATER_MARK || this.wsPaused) {
-      return true;
-    }
-    this.wsPaused = true;
-    const resume = () => {
-      socket.off('drain', resume);
-      socket.off('close', resume);
-      this.wsPaused = false;
-      this.pair?.resumeReading();
-    };
-    socket.on('drain', resume);
-    socket.on('close', resume);
-    return false;
   }
 
   private attach(ws: WebSocket): void {
@@ -481,13 +289,7 @@ export class Tunnel {
   private resetSocket(): void {
     const socket = this.socket;
     if (socket && !socket.destroyed) {
-      // Not after `end()`: libuv refuses to reset a socket whose shutdown is pending, and Node then
-      // never closes the handle (the process spins at exit waiting for it).
-      if (
-        typeof socket.resetAndDestroy === 'function' &&
-        socket.readyState !== 'opening' &&
-        !socket.writableEnded
-      ) {
+      if (typeof socket.resetAndDestroy === 'function' && socket.readyState !== 'opening') {
         socket.resetAndDestroy();
       } else {
         socket.destroy();
@@ -506,4 +308,33 @@ export class Tunnel {
     }
     this.hooks.closed?.(end);
   }
+}
+
+/** `ws` hands its `onerror` listeners an ErrorEvent wrapping the real error. */
+function unwrapErrorEvent(error: unknown): unknown {
+  if (error !== null && typeof error === 'object' && 'error' in error) {
+    const inner = (error as { error?: unknown }).error;
+    if (inner !== undefined && inner !== null) {
+      return inner;
+    }
+  }
+  return error;
+}
+
+function readBody(response: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => resolve(Buffer.concat(chunks).toString('utf8'));
+    response.on('data', (chunk: Buffer) => {
+      if (size < MAX_REFUSAL_BODY) {
+        chunks.push(chunk);
+        size += chunk.length;
+      }
+    });
+    response.once('end', done);
+    response.once('error', done);
+    response.once('aborted', done);
+    response.once('close', done);
+  });
 }

@@ -5,4 +5,3 @@
 import './minimal.suite.ts';
 import './reconnect.suite.ts';
 import './pending.suite.ts';
-import './multiplex.suite.ts';
