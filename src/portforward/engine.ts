@@ -40,7 +40,7 @@ import type { ClusterCache } from '../cluster/cache.ts';
 import type { ClusterChange } from '../cluster/changes.ts';
 import { classifyTunnelError, describeErrorChannel, PortForwardError } from './errors.ts';
 import type { PortForwardErrorCode, TunnelFailure } from './errors.ts';
-import { bindListener, isLoopbackAddress } from './listener.ts';
+import { bindListener, isLoopbackAddress, resetSocket } from './listener.ts';
 import {
   DEFAULT_BIND_ADDRESS,
   describeTarget,
@@ -1396,16 +1396,5 @@ class Forward {
         return rest.local === undefined && local !== undefined ? { ...rest, preferredLocal: local } : rest;
       }),
     };
-  }
-}
-
-function resetSocket(socket: Socket): void {
-  if (socket.destroyed) {
-    return;
-  }
-  if (typeof socket.resetAndDestroy === 'function') {
-    socket.resetAndDestroy();
-  } else {
-    socket.destroy();
   }
 }

@@ -148,3 +148,23 @@ async function localPortError(error: unknown, address: string, port: number): Pr
       );
   }
 }
+
+/**
+ * Ends a local connection abruptly (a TCP RST, so the client sees a reset rather than an orderly
+ * end). A socket that has already called `end()` cannot be reset: Node's `resetAndDestroy()` then
+ * never closes the handle (no 'close', and the process spins at exit), so it is destroyed instead.
+ */
+export function resetSocket(socket: Socket): void {
+  if (socket.destroyed) {
+    return;
+  }
+  if (
+    typeof socket.resetAndDestroy === 'function' &&
+    socket.readyState !== 'opening' &&
+    !socket.writableEnded
+  ) {
+    socket.resetAndDestroy();
+  } else {
+    socket.destroy();
+  }
+}

@@ -27,6 +27,7 @@ import { WebSocketHandler } from '@kubernetes/client-node/dist/web-socket-handle
 import type { KubeConfig } from '@kubernetes/client-node';
 import WebSocket from 'ws';
 import { UpgradeRejectedError } from './errors.ts';
+import { resetSocket } from './listener.ts';
 
 const SEND_HIGH_WATER_MARK = 1024 * 1024;
 const SEND_LOW_WATER_MARK = 256 * 1024;
@@ -287,13 +288,8 @@ export class Tunnel {
   }
 
   private resetSocket(): void {
-    const socket = this.socket;
-    if (socket && !socket.destroyed) {
-      if (typeof socket.resetAndDestroy === 'function' && socket.readyState !== 'opening') {
-        socket.resetAndDestroy();
-      } else {
-        socket.destroy();
-      }
+    if (this.socket) {
+      resetSocket(this.socket);
     }
   }
 
