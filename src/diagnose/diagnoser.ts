@@ -28,6 +28,7 @@ import type {
   StaticDiagnosis,
 } from '../analysis/diagnosis.ts';
 import type { ReadinessEventReader } from './events.ts';
+import { NamespaceWatcher } from './watching.ts';
 import type { Prober } from '../probe/prober.ts';
 import type { HttpProbeOptions, ProbeProtocol, ProbeResult, ProbeTarget } from '../probe/types.ts';
 import { concludeWithProbe, probeHop } from './probeHop.ts';
@@ -163,11 +164,8 @@ export class Diagnoser {
   readonly timeoutMs: number | undefined;
   readonly concurrency: number;
   readonly clusterDomain: string | undefined;
-  private readonly watchNamespaces: ((names: readonly string[]) => void) | undefined;
-  private readonly syncTimeoutMs: number;
+  private readonly watcher: NamespaceWatcher;
   private readonly readinessEvents: ReadinessEventReader | undefined;
-  /** Namespaces this Diagnoser asked to have watched, kept across diagnoses. */
-  private readonly requested = new Set<string>();
 
   constructor(options: DiagnoserOptions) {
     this.cache = options.cache;
@@ -175,8 +173,11 @@ export class Diagnoser {
     this.timeoutMs = options.timeoutMs;
     this.concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY));
     this.clusterDomain = options.clusterDomain;
-    this.watchNamespaces = options.watchNamespaces;
-    this.syncTimeoutMs = options.syncTimeoutMs ?? DEFAULT_SYNC_TIMEOUT_MS;
+    this.watcher = new NamespaceWatcher(
+      options.cache,
+      options.watchNamespaces,
+      options.syncTimeoutMs ?? DEFAULT_SYNC_TIMEOUT_MS,
+    );
     this.readinessEvents = options.readinessEvents;
   }
 
@@ -248,7 +249,7 @@ export class Diagnoser {
     const needed = namespacesFor(source.namespace, target, this.clusterDomain).filter(
       (name) => name === source.namespace || existing.has(name),
     );
-    await this.ensureWatched(needed, options.signal);
+    await this.watcher.ensureWatched(needed, options.signal);
     const first = this.diagnoseStatic(source, target, {
       ...(options.maxProbedPods === undefined ? {} : { maxProbedPods: options.maxProbedPods }),
     });
@@ -319,43 +320,6 @@ export class Diagnoser {
       startedAt,
       cancelled: options.signal?.aborted === true,
     };
-  }
-
-  /**
-   * Makes sure the namespaces are watched and synced, when a `watchNamespaces` hook was given;
-   * returns as soon as they are, or after the sync timeout (the hops then say "unknown").
-   */
-  private async ensureWatched(names: readonly string[], signal: AbortSignal | undefined): Promise<void> {
-    const watched = new Set(this.cache.watchedNamespaces());
-    const missing = names.filter((name) => !watched.has(name));
-    if (missing.length > 0 && this.watchNamespaces !== undefined) {
-      for (const name of missing) {
-        this.requested.add(name);
-      }
-      this.watchNamespaces([...this.requested].sort());
-    }
-    // With a hook, every needed namespace is awaited (the hook may apply the change later);
-    // without one, only those already watched.
-    const awaited = this.watchNamespaces !== undefined ? names : names.filter((name) => watched.has(name));
-    const pending = () => awaited.filter((name) => !this.cache.isSynced(name));
-    if (pending().length === 0 || signal?.aborted === true) {
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        unsubscribe();
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, this.syncTimeoutMs);
-      const unsubscribe = this.cache.onDidChange(() => {
-        if (pending().length === 0) {
-          done();
-        }
-      });
-      signal?.addEventListener('abort', done, { once: true });
-    });
   }
 }
 

@@ -29,6 +29,7 @@ import type { OutsideResult } from './externalOutside.ts';
 import { snapshotInput } from './snapshot.ts';
 import type { DiagnosisCache } from './snapshot.ts';
 import type { ClusterCache } from '../cluster/cache.ts';
+import { NamespaceWatcher } from './watching.ts';
 
 /** What the external diagnosis reads from the cache; `ClusterCache` is one. */
 export type ExternalCache = DiagnosisCache &
@@ -148,11 +149,16 @@ function round(ms: number): number {
 export class ExternalDiagnoser {
   readonly cache: ExternalCache;
   private readonly options: ExternalDiagnoserOptions;
-  private readonly requested = new Set<string>();
+  private readonly watcher: NamespaceWatcher;
 
   constructor(options: ExternalDiagnoserOptions) {
     this.cache = options.cache;
     this.options = options;
+    this.watcher = new NamespaceWatcher(
+      options.cache,
+      options.watchNamespaces,
+      options.syncTimeoutMs ?? 5000,
+    );
   }
 
   /** The static hops from what the cache holds now. Synchronous. */
@@ -176,7 +182,7 @@ export class ExternalDiagnoser {
       .namespaces()
       .map((namespace) => namespace.metadata?.name ?? '')
       .filter(Boolean);
-    await this.ensureWatched(
+    await this.watcher.ensureWatched(
       namespacesForRequest(request, all, this.options.maxNamespaces ?? 50),
       options.signal,
     );
@@ -322,39 +328,6 @@ export class ExternalDiagnoser {
       }
     }
     return Promise.all(tasks);
-  }
-
-  /** As the Diagnoser does: ask for the namespaces, wait until synced or the timeout. */
-  private async ensureWatched(names: readonly string[], signal: AbortSignal | undefined): Promise<void> {
-    const watched = new Set(this.cache.watchedNamespaces());
-    const missing = names.filter((name) => !watched.has(name));
-    if (missing.length > 0 && this.options.watchNamespaces !== undefined) {
-      for (const name of missing) {
-        this.requested.add(name);
-      }
-      this.options.watchNamespaces([...this.requested].sort());
-    }
-    const awaited =
-      this.options.watchNamespaces !== undefined ? names : names.filter((name) => watched.has(name));
-    const pending = () => awaited.filter((name) => !this.cache.isSynced(name));
-    if (pending().length === 0 || signal?.aborted === true) {
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        unsubscribe();
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, this.options.syncTimeoutMs ?? 5000);
-      const unsubscribe = this.cache.onDidChange(() => {
-        if (pending().length === 0) {
-          done();
-        }
-      });
-      signal?.addEventListener('abort', done, { once: true });
-    });
   }
 }
 

@@ -5,34 +5,11 @@
  */
 import { redactStrings } from '../logging/redact.ts';
 import type { ExternalReport } from './externalDiagnoser.ts';
-import { escapeMarkdown, fixMarkdown, hopSection, MARK } from './markdown.ts';
+import { escapeMarkdown, reportHeadMarkdown } from './markdown.ts';
 
 export function externalToMarkdown(raw: ExternalReport): string {
   const report = redactStrings(raw);
-  const lines: string[] = [
-    `# External access diagnosis: ${escapeMarkdown(report.label)}`,
-    '',
-    `${report.context === undefined ? '' : `Context ${escapeMarkdown(report.context)}, `}${report.startedAt}${report.cancelled ? ' (cancelled)' : ''}.`,
-    '',
-    `**Conclusion:** ${escapeMarkdown(report.conclusion.sentence)}`,
-  ];
-  if (report.conclusion.fix !== undefined) {
-    lines.push('', `**Fix:** ${fixMarkdown(report.conclusion.fix)}`);
-  }
-  if (report.conclusion.manifest !== undefined) {
-    const { kind, namespace, name } = report.conclusion.manifest;
-    lines.push('', `**Object to change:** ${escapeMarkdown(`${kind} ${namespace}/${name}`)}`);
-  }
-  lines.push('', '| # | Hop | Status | Summary |', '|---|-----|--------|---------|');
-  report.hops.forEach((hop, index) => {
-    lines.push(
-      `| ${index + 1} | ${escapeMarkdown(hop.title)} | ${MARK[hop.status]} | ${escapeMarkdown(hop.summary)} |`,
-    );
-  });
-  lines.push('', '## Hops');
-  report.hops.forEach((hop, index) => {
-    lines.push('', hopSection(hop, index));
-  });
+  const lines = reportHeadMarkdown(`External access diagnosis: ${escapeMarkdown(report.label)}`, report);
   if (report.probes.length > 0) {
     lines.push('', '## Probes', '', '| Probe | Answered | Message |', '|-------|----------|---------|');
     for (const probe of report.probes) {

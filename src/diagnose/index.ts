@@ -6,6 +6,7 @@ export { Diagnoser, DiagnoseError, plannedProbes } from './diagnoser.ts';
 export type { DiagnoseOptions, DiagnoserOptions, ProbeRunner } from './diagnoser.ts';
 export { namespacesFor, snapshotInput } from './snapshot.ts';
 export { latestReadinessEvent, readinessEventReader } from './events.ts';
+export { NamespaceWatcher } from './watching.ts';
 export type { ReadinessEventReader } from './events.ts';
 export type { DiagnosisCache } from './snapshot.ts';
 export { concludeWithProbe, isConclusive, probeHop } from './probeHop.ts';

@@ -7,7 +7,7 @@ import type { Hop, HopStatus } from '../analysis/diagnosis.ts';
 import { redactStrings } from '../logging/redact.ts';
 import type { DiagnosisReport } from './types.ts';
 
-export const MARK: Readonly<Record<HopStatus, string>> = {
+const MARK: Readonly<Record<HopStatus, string>> = {
   passed: '✅ passed',
   failed: '❌ failed',
   unknown: '❔ unknown',
@@ -35,7 +35,7 @@ function fenced(text: string, language = ''): string {
 }
 
 /** A fix: prose, then any YAML lines it carries (they start with "- " or two spaces) as a block. */
-export function fixMarkdown(fix: string): string {
+function fixMarkdown(fix: string): string {
   const lines = fix.split('\n');
   const text: string[] = [];
   const yaml: string[] = [];
@@ -59,7 +59,7 @@ export function fixMarkdown(fix: string): string {
   return parts.join('\n\n');
 }
 
-export function hopSection(hop: Hop<string>, index: number): string {
+function hopSection(hop: Hop<string>, index: number): string {
   const parts = [
     `### ${index + 1}. ${escapeMarkdown(hop.title)}: ${MARK[hop.status]}`,
     '',
@@ -80,12 +80,26 @@ export function hopSection(hop: Hop<string>, index: number): string {
   return parts.join('\n');
 }
 
-export function toMarkdown(raw: DiagnosisReport): string {
-  // An export is pasted into issues and chats: no credential a probe or an error echoed.
-  const report = redactStrings(raw);
-  const source = `${report.source.namespace}/${report.source.name}`;
+/** What the head of either export reads: a report's context, conclusion and hops. */
+export interface ReportHead {
+  readonly context?: string;
+  readonly startedAt: string;
+  readonly cancelled: boolean;
+  readonly conclusion: {
+    readonly sentence: string;
+    readonly fix?: string;
+    readonly manifest?: { readonly kind: string; readonly namespace: string; readonly name: string };
+  };
+  readonly hops: readonly Hop<string>[];
+}
+
+/**
+ * The title, the context line, the conclusion with its fix and object, the table of hops and each
+ * hop's section: what the Pod-to-Service and the external-access exports share.
+ */
+export function reportHeadMarkdown(title: string, report: ReportHead): string[] {
   const lines: string[] = [
-    `# Connectivity diagnosis: ${escapeMarkdown(source)} → ${escapeMarkdown(report.targetLabel)}`,
+    `# ${title}`,
     '',
     `${report.context === undefined ? '' : `Context ${escapeMarkdown(report.context)}, `}${report.startedAt}${report.cancelled ? ' (cancelled)' : ''}.`,
     '',
@@ -108,6 +122,17 @@ export function toMarkdown(raw: DiagnosisReport): string {
   report.hops.forEach((hop, index) => {
     lines.push('', hopSection(hop, index));
   });
+  return lines;
+}
+
+export function toMarkdown(raw: DiagnosisReport): string {
+  // An export is pasted into issues and chats: no credential a probe or an error echoed.
+  const report = redactStrings(raw);
+  const source = `${report.source.namespace}/${report.source.name}`;
+  const lines = reportHeadMarkdown(
+    `Connectivity diagnosis: ${escapeMarkdown(source)} → ${escapeMarkdown(report.targetLabel)}`,
+    report,
+  );
   if (report.probes.length > 0) {
     lines.push(
       '',

@@ -18,6 +18,7 @@ const ENGINE = [
   'markdown.ts',
   'diagnoser.ts',
   'events.ts',
+  'watching.ts',
   'externalDiagnoser.ts',
   'externalOutside.ts',
   'externalMarkdown.ts',
