@@ -18,7 +18,7 @@ import { ClusterCache } from '../src/cluster/cache.ts';
 import { Diagnoser } from '../src/diagnose/diagnoser.ts';
 import { snapshotInput } from '../src/diagnose/snapshot.ts';
 import { Prober } from '../src/probe/prober.ts';
-import { median, metric, quantile, report, round } from './lib.ts';
+import { median, metric, quantile, report, round, until } from './lib.ts';
 
 const startedAt = new Date();
 const runs = Number(process.env.KUBEREACH_BENCH_RUNS ?? 9);
@@ -28,16 +28,6 @@ const NAMESPACES = ['shop', 'data', 'tools'];
 
 const sandbox = await spawnSandbox(['--scenario', 'demo']);
 let cache: ClusterCache | undefined;
-
-async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 try {
   const kubeconfig = new KubeConfig();

@@ -18,7 +18,7 @@ import { Diagnoser } from '../src/diagnose/diagnoser.ts';
 import { ExternalDiagnoser } from '../src/diagnose/externalDiagnoser.ts';
 import type { ExternalRequest } from '../src/analysis/external/types.ts';
 import { Prober } from '../src/probe/prober.ts';
-import { median, metric, quantile, report, round } from './lib.ts';
+import { median, metric, quantile, report, round, until } from './lib.ts';
 
 const startedAt = new Date();
 const runs = Number(process.env.KUBEREACH_BENCH_RUNS ?? 9);
@@ -27,16 +27,6 @@ const PROBE_TIMEOUT_MS = 2000;
 
 const sandbox = await spawnSandbox(['--scenario', 'demo']);
 let cache: ClusterCache | undefined;
-
-async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** One GET through the Ingress address with the Host header, on a fresh connection: the status. */
 function get(address: string, host: string, path: string): Promise<number> {

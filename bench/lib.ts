@@ -85,3 +85,14 @@ export function downloadRate(host: string, port: number, bytes: number): Promise
     }).on('error', reject);
   });
 }
+
+/** Polls `check` every 20 ms until it holds; rejects naming `what` after `timeoutMs`. */
+export async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
