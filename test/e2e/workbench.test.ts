@@ -5,9 +5,10 @@
  * test-results/; a failing step also keeps the extension host's logs there.
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import { chromium } from 'playwright-core';
@@ -22,6 +23,7 @@ import {
 import type { Settled } from './support/activation.ts';
 import { CHROMIUM, CHROMIUM_ARGS, ROOT, startCodeServer } from './support/codeServer.ts';
 import type { CodeServer } from './support/codeServer.ts';
+import type { E2E, StepModule } from './support/steps.ts';
 
 const RESULTS = join(ROOT, 'test-results');
 const available = existsSync(CHROMIUM);
@@ -30,6 +32,16 @@ if (!available) {
     `\n*** ${CHROMIUM} is not installed: the end-to-end tests are SKIPPED (.ci/run installs it) ***\n`,
   );
 }
+
+const STEPS = join(ROOT, 'test/e2e/steps');
+const stepModules: StepModule[] = existsSync(STEPS)
+  ? await Promise.all(
+      readdirSync(STEPS)
+        .filter((file) => file.endsWith('.ts'))
+        .sort()
+        .map((file) => import(pathToFileURL(join(STEPS, file)).href) as Promise<StepModule>),
+    )
+  : [];
 
 describe('KubeReach in VS Code', { skip: !available && 'chromium not installed', timeout: 300_000 }, () => {
   let sandbox: Sandbox;
@@ -373,4 +385,25 @@ describe('KubeReach in VS Code', { skip: !available && 'chromium not installed',
       await page.screenshot({ path: join(RESULTS, '9-external-report.png') });
     });
   });
+
+  const e2e: E2E = {
+    get page() {
+      return page;
+    },
+    get sandbox() {
+      return sandbox;
+    },
+    get codeServer() {
+      return codeServer;
+    },
+    get workspace() {
+      return workspace;
+    },
+    results: RESULTS,
+    step,
+    row,
+  };
+  for (const module of stepModules) {
+    module.register(e2e);
+  }
 });
