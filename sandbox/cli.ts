@@ -1,5 +1,5 @@
 /**
- * `npm run sandbox [-- --scenario NAME|FILE] [--pods N] [--port P]`: starts the sandbox cluster,
+ * `npm run sandbox [-- --scenario NAME|FILE] [--pods N] [--namespaces M] [--port P]`: starts the sandbox cluster,
  * writes its kubeconfig and the admin endpoint's address, and runs until Ctrl-C.
  * A test and demo tool: it listens on 127.0.0.1 only and never runs host commands.
  */
@@ -12,6 +12,7 @@ const { values } = parseArgs({
   options: {
     scenario: { type: 'string', default: 'demo' },
     pods: { type: 'string' },
+    namespaces: { type: 'string' },
     port: { type: 'string', default: '0' },
     'address-block': { type: 'string' },
     'state-dir': { type: 'string', default: resolve(import.meta.dirname, '..', '.sandbox') },
@@ -22,7 +23,7 @@ const { values } = parseArgs({
 
 if (values.help) {
   console.log(
-    'usage: npm run sandbox -- [--scenario demo|minimal|scale|FILE] [--pods N] [--port P] [--state-dir DIR] [--verbose]',
+    'usage: npm run sandbox -- [--scenario demo|minimal|scale|FILE] [--pods N] [--namespaces M] [--port P] [--state-dir DIR] [--verbose]',
   );
   process.exit(0);
 }
@@ -34,6 +35,7 @@ const started = performance.now();
 const sandbox = await startSandbox({
   scenario: values.scenario,
   ...(values.pods ? { pods: Number(values.pods) } : {}),
+  ...(values.namespaces ? { namespaces: Number(values.namespaces) } : {}),
   port: Number(values.port),
   kubeconfigPath,
   ...(values['address-block'] ? { addressBlock: Number(values['address-block']) } : {}),

@@ -27,6 +27,8 @@ export interface SandboxOptions {
   readonly scenario?: string | ScenarioConfig;
   /** Pod count for `scale`. */
   readonly pods?: number;
+  /** Namespace count for `scale` (default about one per 200 Pods, at most 50). */
+  readonly namespaces?: number;
   /** API server port; 0 (the default) picks a free one. */
   readonly port?: number;
   /** Where to write the kubeconfig; default a fresh temporary folder, removed by stop(). */
@@ -93,7 +95,10 @@ async function startOnBlock(options: SandboxOptions, reservation: AddressBlockRe
   const scenario =
     typeof options.scenario === 'object'
       ? options.scenario
-      : loadScenario(options.scenario ?? 'minimal', options.pods !== undefined ? { pods: options.pods } : {});
+      : loadScenario(options.scenario ?? 'minimal', {
+          ...(options.pods !== undefined ? { pods: options.pods } : {}),
+          ...(options.namespaces !== undefined ? { namespaces: options.namespaces } : {}),
+        });
   const log = options.log ?? (() => undefined);
   const certificates = await makeCertificates();
   const cluster = new Cluster(scenario, { log, addressBlock: reservation.block });

@@ -108,10 +108,13 @@ export function scenarioNames(): string[] {
   return ['demo', 'minimal', 'scale'];
 }
 
-/** Loads a scenario by name (`demo`, `minimal`, `scale`) or path; `pods` sizes `scale`. */
-export function loadScenario(nameOrPath: string, options: { pods?: number } = {}): ScenarioConfig {
+/** Loads a scenario by name (`demo`, `minimal`, `scale`) or path; `pods` and `namespaces` size `scale`. */
+export function loadScenario(
+  nameOrPath: string,
+  options: { pods?: number; namespaces?: number } = {},
+): ScenarioConfig {
   if (nameOrPath === 'scale') {
-    return generateScaleScenario(options.pods ?? 1000);
+    return generateScaleScenario(options.pods ?? 1000, options.namespaces);
   }
   const path = existsSync(nameOrPath) ? nameOrPath : join(SCENARIO_DIR, `${nameOrPath}.yaml`);
   if (!existsSync(path)) {
@@ -222,26 +225,26 @@ export function selects(selector: PodSelectorSpec, pod: KubeObject): boolean {
 }
 
 /**
- * `scale`: N bare Pods over namespaces of about 200 (at most 50 namespaces), one namespace holding a
- * tenth of them (1,000 at N = 10,000) so that a large namespace can be measured; a Service per app
- * of ten Pods.
+ * `scale`: N bare Pods over `namespaceCount` namespaces (by default about 200 Pods each, at most 50
+ * namespaces), one namespace holding a tenth of them, at most 5,000 (1,000 at N = 10,000, 5,000 at
+ * 100,000), so that a large namespace can be measured; a Service per app of ten Pods. Namespaces are
+ * `scale-00`… (three digits from 101 namespaces on).
  */
-export function generateScaleScenario(podCount: number): ScenarioConfig {
-  const namespaceCount = Math.max(1, Math.min(50, Math.round(podCount / 200)));
-  const large = namespaceCount > 1 ? Math.floor(podCount / 10) : podCount;
+export function generateScaleScenario(podCount: number, namespaceCount?: number): ScenarioConfig {
+  const count = Math.max(1, Math.floor(namespaceCount ?? Math.min(50, Math.round(podCount / 200))));
+  const large = count > 1 ? Math.min(5_000, Math.floor(podCount / 10)) : podCount;
   const rest = podCount - large;
   const manifests: KubeObject[] = [];
-  const namespaces = Array.from({ length: namespaceCount }, (_, i) => `scale-${String(i).padStart(2, '0')}`);
+  const digits = Math.max(2, String(count - 1).length);
+  const namespaces = Array.from({ length: count }, (_, i) => `scale-${String(i).padStart(digits, '0')}`);
   for (const name of namespaces) {
     manifests.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { tier: 'scale' } } });
   }
   const perNamespace = (index: number) =>
-    index === 0
-      ? large
-      : Math.floor(rest / (namespaceCount - 1)) + (index - 1 < rest % (namespaceCount - 1) ? 1 : 0);
+    index === 0 ? large : Math.floor(rest / (count - 1)) + (index - 1 < rest % (count - 1) ? 1 : 0);
   namespaces.forEach((namespace, index) => {
-    const count = perNamespace(index);
-    for (let i = 0; i < count; i++) {
+    const podsHere = perNamespace(index);
+    for (let i = 0; i < podsHere; i++) {
       const app = `app-${String(Math.floor(i / 10)).padStart(3, '0')}`;
       manifests.push({
         apiVersion: 'v1',
@@ -258,7 +261,7 @@ export function generateScaleScenario(podCount: number): ScenarioConfig {
         },
       });
     }
-    for (let s = 0; s * 10 < count; s++) {
+    for (let s = 0; s * 10 < podsHere; s++) {
       const app = `app-${String(s).padStart(3, '0')}`;
       manifests.push({
         apiVersion: 'v1',

@@ -1,0 +1,266 @@
+/**
+ * Issue 17's floors at scale, against baseline L measured in the same run: one HTTP GET of every Pod
+ * (`/api/v1/pods`, compact JSON) plus `JSON.parse`, in this process, against the same sandbox.
+ *
+ * Default 10,000 Pods in 50 namespaces; `KUBEREACH_SCALE_PODS=100000 KUBEREACH_SCALE_NAMESPACES=500`
+ * for the large case (the sandbox then takes a minute or more to start). `KUBEREACH_BENCH_RUNS`
+ * rounds (default 3), each with a fresh session and tree over real sockets (the sandbox runs in a
+ * process of its own), medians reported:
+ * - opening the view until every namespace node shows its Pod count (the user chose them all);
+ * - then opening the first namespace: until its Pods group's items are built;
+ * - heap held by the session, cache and tree (after GC), and RSS growth of this process (first round);
+ * - getChildren of the large namespace's Pods (median of 20), and with a label filter.
+ */
+import { request } from 'node:https';
+import type { RequestOptions } from 'node:https';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { KubeConfig } from '@kubernetes/client-node';
+import { spawnSandbox } from '../sandbox/spawn.ts';
+import { createVscodeStandIn, installVscodeStandInForEsm } from '../test/support/vscodeStandIn.ts';
+import { median, metric, report } from './lib.ts';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+const startedAt = new Date();
+const pods = Number(process.env.KUBEREACH_SCALE_PODS ?? 10_000);
+const namespaceCount = Number(
+  process.env.KUBEREACH_SCALE_NAMESPACES ?? Math.max(1, Math.min(50, Math.round(pods / 200))),
+);
+const runs = Number(process.env.KUBEREACH_BENCH_RUNS ?? 3);
+const { api } = createVscodeStandIn();
+installVscodeStandInForEsm(api);
+const { ClusterSession } = await import('../src/cluster/session.ts');
+const { ClusterTreeProvider } = await import('../src/explorer/tree.ts');
+type Tree = InstanceType<typeof ClusterTreeProvider>;
+type TreeNode = ReturnType<Tree['getChildren']>[number];
+
+const digits = Math.max(2, String(namespaceCount - 1).length);
+const namespaces = Array.from(
+  { length: namespaceCount },
+  (_, i) => `scale-${String(i).padStart(digits, '0')}`,
+);
+
+function heapUsed(): number {
+  for (let i = 0; i < 3; i++) {
+    gc();
+  }
+  return process.memoryUsage().heapUsed;
+}
+
+/** Baseline L: one GET of every Pod as JSON, parsed; the Pod count read back to prove it. */
+async function listAllPods(kubeConfig: KubeConfig): Promise<{ ms: number; count: number; bytes: number }> {
+  const server = new URL(kubeConfig.getCurrentCluster()!.server);
+  const options: RequestOptions = {
+    host: server.hostname,
+    port: server.port,
+    path: '/api/v1/pods',
+    headers: { Accept: 'application/json' },
+    agent: false,
+  };
+  await kubeConfig.applyToHTTPSOptions(options);
+  const t0 = performance.now();
+  const body = await new Promise<Buffer>((resolve, reject) => {
+    request(options, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () =>
+        res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`HTTP ${res.statusCode}`)),
+      );
+      res.on('error', reject);
+    })
+      .on('error', reject)
+      .end();
+  });
+  const list = JSON.parse(body.toString('utf8')) as { items: unknown[] };
+  return { ms: performance.now() - t0, count: list.items.length, bytes: body.length };
+}
+
+function rss(): number {
+  return process.memoryUsage().rss;
+}
+
+interface Round {
+  openMs: number;
+  firstNamespaceMs: number;
+  firstNamespacePods: number;
+  heapMb: number;
+  rssGrowthMb: number;
+  childMs: number;
+  largePods: number;
+  filterMs: number;
+  filtered: number;
+  mode: string;
+}
+
+async function round(kubeconfigPath: string): Promise<Round> {
+  const memory = new Map<string, unknown>([['namespaces:kubereach-sandbox', namespaces]]);
+  const heapBefore = heapUsed();
+  const rssBefore = rss();
+  const t0 = performance.now();
+  const session = new ClusterSession({
+    settings: () => ({ kubeconfigSetting: undefined, trusted: true }),
+    memory: { get: (key) => memory.get(key), set: (key, value) => void memory.set(key, value) },
+    env: { KUBECONFIG: kubeconfigPath },
+  });
+  const tree = new ClusterTreeProvider(session);
+  try {
+    const context = tree.getChildren()[0]!;
+    const namespaceNodes = () => tree.getChildren(context).filter((node) => node.kind === 'namespace');
+    const rendered = () => {
+      const children = namespaceNodes();
+      return (
+        children.length === namespaces.length &&
+        children.every((node) =>
+          /\d+ pods?/.test(String((tree.getTreeItem(node) as { description?: string }).description)),
+        )
+      );
+    };
+    await new Promise<void>((resolve, reject) => {
+      const deadline = setTimeout(
+        () => reject(new Error('the tree never rendered every namespace')),
+        300_000,
+      );
+      const stop = session.onDidChange(() => {
+        if (rendered()) {
+          clearTimeout(deadline);
+          stop();
+          resolve();
+        }
+      });
+    });
+    const openMs = performance.now() - t0;
+
+    // Opening the first namespace, then its Pods group: what the user waits for after a click.
+    const o0 = performance.now();
+    const first = namespaceNodes()[0]!;
+    const podsGroup = tree.getChildren(first).find((node) => node.kind === 'group')!;
+    tree.getTreeItem(podsGroup);
+    const firstPods = tree.getChildren(podsGroup);
+    for (const child of firstPods) {
+      tree.getTreeItem(child);
+    }
+    const firstNamespaceMs = performance.now() - o0;
+
+    const heapMb = (heapUsed() - heapBefore) / 1e6;
+    const rssGrowthMb = (rss() - rssBefore) / 1e6;
+
+    const timed = (node: TreeNode) => {
+      const times: number[] = [];
+      let count = 0;
+      for (let i = 0; i < 20; i++) {
+        const c0 = performance.now();
+        count = tree.getChildren(node).length;
+        times.push(performance.now() - c0);
+      }
+      return { ms: median(times), count };
+    };
+    const children = timed(podsGroup);
+    session.setPodFilter('app in (app-001,app-002,app-003)');
+    const filteredChildren = timed(podsGroup);
+    session.setPodFilter(undefined);
+    const cache = session.cache as unknown as { watchMode?: () => string } | undefined;
+    return {
+      openMs,
+      firstNamespaceMs,
+      firstNamespacePods: firstPods.length,
+      heapMb,
+      rssGrowthMb,
+      childMs: children.ms,
+      largePods: children.count,
+      filterMs: filteredChildren.ms,
+      filtered: filteredChildren.count,
+      mode: cache?.watchMode?.() ?? 'per-namespace',
+    };
+  } finally {
+    session.dispose();
+    tree.dispose();
+  }
+}
+
+const sandbox = await spawnSandbox(
+  ['--scenario', 'scale', '--pods', String(pods), '--namespaces', String(namespaceCount)],
+  { timeoutMs: 900_000 },
+);
+try {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(sandbox.kubeconfigPath);
+  const rounds: Round[] = [];
+  const baselines: { ms: number; count: number; bytes: number }[] = [];
+  for (let i = 0; i < runs; i++) {
+    // The first round comes before any baseline so that its RSS growth is the cache's alone.
+    rounds.push(await round(sandbox.kubeconfigPath));
+    const baseline = await listAllPods(kubeConfig);
+    if (baseline.count !== pods) {
+      throw new Error(`the baseline listed ${baseline.count} Pods, expected ${pods}`);
+    }
+    baselines.push(baseline);
+    console.error(
+      `round ${i + 1}: L ${baseline.ms.toFixed(0)} ms, open ${rounds[i]!.openMs.toFixed(0)} ms, ` +
+        `heap ${rounds[i]!.heapMb.toFixed(1)} MB (${rounds[i]!.mode})`,
+    );
+  }
+  const L = median(baselines.map((b) => b.ms));
+  const baseline = { name: 'L: GET /api/v1/pods + JSON.parse', value: L };
+  const med = (pick: (r: Round) => number) => median(rounds.map(pick));
+  const openMs = med((r) => r.openMs);
+  const firstMs = med((r) => r.firstNamespaceMs);
+  const heapMb = med((r) => r.heapMb);
+  const rssGrowthMb = rounds[0]!.rssGrowthMb;
+  const childMs = med((r) => r.childMs);
+  const filterMs = med((r) => r.filterMs);
+  const large = rounds[0]!;
+  report(
+    {
+      benchmark: 'scale',
+      metrics: [
+        metric(
+          `open view → ${namespaceCount} namespaces with Pod counts (${pods} Pods)`,
+          'ms',
+          openMs,
+          baseline,
+          {
+            description: 'within 1.5 × L',
+            met: openMs <= 1.5 * L,
+          },
+        ),
+        metric(
+          `open the first namespace → its ${large.firstNamespacePods} Pods listed`,
+          'ms',
+          firstMs,
+          baseline,
+          { description: 'within 0.5 × L', met: firstMs <= 0.5 * L },
+        ),
+        metric(`heap of session, cache and tree at ${pods} Pods`, 'MB', heapMb, undefined, {
+          description: 'at most 250 MB',
+          met: heapMb <= 250,
+        }),
+        metric(`RSS growth of this process at ${pods} Pods (first round)`, 'MB', rssGrowthMb, undefined, {
+          description: 'at most 400 MB',
+          met: rssGrowthMb <= 400,
+        }),
+        metric(`getChildren of a ${large.largePods}-Pod namespace (median of 20)`, 'ms', childMs, undefined, {
+          description: 'within 20 ms',
+          met: childMs <= 20,
+        }),
+        metric(`label filter over it (${large.filtered} match, median of 20)`, 'ms', filterMs, undefined, {
+          description: 'within 50 ms',
+          met: filterMs <= 50,
+        }),
+      ],
+      details: {
+        pods,
+        namespaces: namespaceCount,
+        runs,
+        sandboxStartupMs: sandbox.startupMs,
+        sandboxRssMb: sandbox.rssBytes() / 1e6,
+        baselineBytes: baselines[0]!.bytes,
+        baselineTimes: baselines.map((b) => b.ms),
+        rounds,
+      },
+    },
+    startedAt,
+  );
+} finally {
+  await sandbox.stop();
+}
