@@ -1,0 +1,86 @@
+/**
+ * The Gateway API analysis (gateway.networking.k8s.io v1; ReferenceGrant v1beta1): pure, no
+ * `vscode`, no network. The sandbox's gateway controller writes status and routes requests with
+ * it, and the diagnosis, the explorer and the language server quote the same answers, so they
+ * cannot disagree about semantics.
+ *
+ * - types.ts: the JSON shapes read (spec and status), and GatewayWorld, the objects as lists.
+ * - hostnames.ts: hostname syntax, wildcard matching, listener × route intersection, precedence.
+ * - listeners.ts: allowedRoutes (kinds, namespaces), parentRef selection, listener conflicts.
+ * - attachment.ts: route × parentRef × listener attachment with the spec's Accepted reasons.
+ * - backends.ts: backendRefs, ReferenceGrants, weights, the ResolvedRefs reasons.
+ * - status.ts: the conditions a conformant controller writes, and how to merge them.
+ * - matching.ts, routing.ts: one request through a Gateway: listener, rule precedence, backends.
+ */
+export * from './types.ts';
+export {
+  bestHostnameMatch,
+  compareHostnamePrecedence,
+  hostnameMatches,
+  intersectHostname,
+  intersectListenerAndRoute,
+  isWildcard,
+  listenerHostnameRank,
+  validateHostname,
+} from './hostnames.ts';
+export type { HostnameIntersection, HostnamePrecedence } from './hostnames.ts';
+export {
+  DEFAULT_CAPABILITIES,
+  kindAllowed,
+  kindText,
+  listenerConflicts,
+  listenerKinds,
+  namespaceAllowed,
+  parentRefSelects,
+} from './listeners.ts';
+export type { Admission, GatewayCapabilities, ListenerConflict, ListenerKinds } from './listeners.ts';
+export {
+  attachedOn,
+  attachRoute,
+  attachToListener,
+  isGatewayParent,
+  parentGatewayRef,
+  unsupportedValues,
+} from './attachment.ts';
+export type {
+  AcceptedVerdict,
+  ListenerAttachment,
+  ListenerAttachmentState,
+  ParentAttachment,
+  RouteAcceptedReason,
+  RuleProblem,
+} from './attachment.ts';
+export { findReferenceGrant, resolveBackendRef, routeResolvedRefs, ruleBackends } from './backends.ts';
+export type {
+  BackendResolution,
+  BackendShare,
+  ResolvedRefsReason,
+  ResolvedRefsVerdict,
+  RuleBackends,
+  RuleOutcome,
+} from './backends.ts';
+export { computeGatewayStatuses, managedClassNames, mergeConditions, mergeRouteParents } from './status.ts';
+export type {
+  ComputedGatewayClassStatus,
+  ComputedGatewayStatus,
+  ComputedRouteStatus,
+  ComputedStatus,
+  StatusOptions,
+} from './status.ts';
+export { compareMatchRank, grpcTarget, matchGrpc, matchHttp, matchPathValue } from './matching.ts';
+export type { MatchRank, MatchRequest, MatchResult } from './matching.ts';
+export {
+  buildGatewayRouteTable,
+  compareRouteAge,
+  routeGatewayRequest,
+  routeRequestThroughGateway,
+} from './routing.ts';
+export type {
+  GatewayRequest,
+  GatewayRouteDecision,
+  GatewayRouteTable,
+  ListenerCandidate,
+  RuleCandidate,
+  TableListener,
+  TableRoute,
+} from './routing.ts';
