@@ -7,10 +7,13 @@ import { defaultIngressClass, INGRESS_CLASS_ANNOTATION } from '../src/analysis/i
 import { admit } from './api/admission.ts';
 import type { Allocators } from './api/admission.ts';
 import type { ResourceType } from './api/resources.ts';
-import { apiVersionOf, RESOURCES } from './api/resources.ts';
+import { admitCustomResource, CRD_CLEANUP_FINALIZER, validateCrd } from './api/customResources.ts';
+import { ResourceRegistry } from './api/registry.ts';
+import { apiVersionOf, RESOURCES, resourceKey } from './api/resources.ts';
 import { ApiError, errors } from './api/status.ts';
 import { Store, timestamp } from './api/store.ts';
 import type { KubeObject } from './api/store.ts';
+import { CrdController } from './controllers/crds.ts';
 import { DeploymentController } from './controllers/deployments.ts';
 import { EndpointSliceController } from './controllers/endpointslices.ts';
 import { EventRecorder } from './controllers/events.ts';
@@ -76,6 +79,8 @@ export function type(plural: string): ResourceType {
 
 export class Cluster {
   readonly store = new Store();
+  /** What this cluster serves: the built-in types and its established CRDs' versions. */
+  readonly resources = new ResourceRegistry();
   readonly faults = {
     apiLatencyMs: 0,
     /** Nodes whose kubelet the API server cannot dial: exec and port-forward to their Pods get a 500. */
@@ -118,6 +123,7 @@ export class Cluster {
     this.endpointSlices = new EndpointSliceController(this);
     this.loadBalancers = new LoadBalancerController(this);
     this.controllers.push(
+      new CrdController(this),
       this.kubelet,
       this.endpointSlices,
       this.loadBalancers,
@@ -238,12 +244,17 @@ export class Cluster {
       delete object.metadata.namespace;
     }
     // Status is the controllers' to write; a create's status is ignored except for what defaulting sets.
-    if (resource.plural !== 'namespaces') {
+    // A custom resource without a status subresource keeps it: there status is part of the main resource.
+    if (
+      resource.plural !== 'namespaces' &&
+      (resource.custom === undefined || resource.custom.statusSubresource)
+    ) {
       delete object.status;
     }
     if (resource.plural === 'ingresses') {
       this.defaultIngressClass(object);
     }
+    this.admitExtension(resource, object);
     admit(resource, object, this.allocators);
     object.metadata.managedFields = [managedFieldsEntry(resource, object, options.user, 'Update')];
     if (options.dryRun) {
@@ -289,8 +300,11 @@ export class Cluster {
       throw errors.methodNotAllowed();
     } else {
       next = object;
-      // The main resource cannot change status (except namespaces, whose status admission derives).
-      if (current.status !== undefined) {
+      // The main resource cannot change status (except namespaces, whose status admission derives,
+      // and custom resources without a status subresource).
+      if (resource.custom !== undefined && !resource.custom.statusSubresource) {
+        // Kept as sent.
+      } else if (current.status !== undefined) {
         next.status = current.status;
       } else {
         delete next.status;
@@ -298,7 +312,11 @@ export class Cluster {
       if (resource.plural === 'pods') {
         this.checkPodUpdate(current, next);
       }
+      this.admitExtension(resource, next, current);
       admit(resource, next, this.allocators, current);
+    }
+    if (subresource === 'status' && resource.custom) {
+      this.admitExtension(resource, next, current);
     }
     const specChanged = JSON.stringify(current.spec) !== JSON.stringify(next.spec);
     next.metadata.managedFields = [managedFieldsEntry(resource, next, options.user, 'Update', subresource)];
@@ -348,6 +366,37 @@ export class Cluster {
         return updated;
       }
     }
+    if (resource.custom === undefined && resource.plural === 'customresourcedefinitions') {
+      // The CRD's REST delete: terminating, with the cleanup finalizer the CRD controller acts on.
+      if (current.metadata.deletionTimestamp) {
+        return structuredClone(current);
+      }
+      const conditions = (
+        (current.status as { conditions?: unknown[] } | undefined)?.conditions ?? []
+      ).filter((c) => (c as { type?: string }).type !== 'Terminating');
+      const terminating: KubeObject = {
+        ...current,
+        metadata: {
+          ...current.metadata,
+          deletionTimestamp: timestamp(),
+          finalizers: [...(current.metadata.finalizers ?? []), CRD_CLEANUP_FINALIZER],
+        },
+        status: {
+          ...(current.status as Record<string, unknown>),
+          conditions: [
+            ...conditions,
+            {
+              type: 'Terminating',
+              status: 'True',
+              lastTransitionTime: timestamp(),
+              reason: 'InstanceDeletionInProgress',
+              message: 'CustomResource deletion is in progress',
+            },
+          ],
+        },
+      };
+      return this.store.update(resource, terminating);
+    }
     if (resource.plural === 'namespaces') {
       if (['default', 'kube-system', 'kube-public'].includes(name)) {
         throw new ApiError({
@@ -366,7 +415,7 @@ export class Cluster {
   }
 
   private finishNamespaceDeletion(name: string): void {
-    for (const resource of RESOURCES) {
+    for (const resource of this.storedTypes()) {
       if (!resource.namespaced) {
         continue;
       }
@@ -378,6 +427,30 @@ export class Cluster {
     }
     if (this.store.peek(type('namespaces'), '', name)) {
       this.store.delete(type('namespaces'), '', name);
+    }
+  }
+
+  /** One type per stored resource (a CRD's versions share one bucket), for sweeps over every object. */
+  storedTypes(): ResourceType[] {
+    const seen = new Set<string>();
+    return this.resources.all().filter((t) => {
+      const key = resourceKey(t);
+      return seen.has(key) ? false : (seen.add(key), true);
+    });
+  }
+
+  /** CRDs are validated as apiextensions does; custom resources are pruned, defaulted and checked by their schema. */
+  private admitExtension(resource: ResourceType, object: KubeObject, previous?: KubeObject): void {
+    if (resource.custom) {
+      const causes = admitCustomResource(resource, object);
+      if (causes.length > 0) {
+        throw errors.invalid(resource, object.metadata.name ?? '', causes);
+      }
+    } else if (resource.plural === 'customresourcedefinitions') {
+      const causes = validateCrd(object, previous);
+      if (causes.length > 0) {
+        throw errors.invalid(resource, object.metadata.name ?? '', causes);
+      }
     }
   }
 

@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { AdminServer } from './admin.ts';
 import { ApiServer } from './api/server.ts';
-import { resourceByKind } from './api/resources.ts';
 import type { KubeObject } from './api/store.ts';
 import { Cluster, type } from './cluster.ts';
 import { reserveAddressBlock } from './dataplane/blockReservation.ts';
@@ -242,7 +241,16 @@ async function startOnBlock(options: SandboxOptions, reservation: AddressBlockRe
  * it is made rather than all at the end (which would inflate the heap V8 keeps).
  */
 async function loadManifests(cluster: Cluster, manifests: readonly KubeObject[]): Promise<void> {
-  const order = ['Namespace', 'NetworkPolicy', 'Service', 'Deployment', 'ReplicaSet', 'Pod'];
+  // CRDs first: the CRD controller establishes each as it is created, so its kinds can follow.
+  const order = [
+    'CustomResourceDefinition',
+    'Namespace',
+    'NetworkPolicy',
+    'Service',
+    'Deployment',
+    'ReplicaSet',
+    'Pod',
+  ];
   const sorted = [...manifests].sort(
     (a, b) => (order.indexOf(String(a.kind)) + 1 || 99) - (order.indexOf(String(b.kind)) + 1 || 99),
   );
@@ -250,7 +258,10 @@ async function loadManifests(cluster: Cluster, manifests: readonly KubeObject[])
     if (index % 200 === 199) {
       await new Promise((resolve) => setImmediate(resolve));
     }
-    const resource = resourceByKind(String(manifest.kind));
+    const resource = cluster.resources.byKind(
+      String(manifest.kind),
+      manifest.apiVersion === undefined ? undefined : String(manifest.apiVersion),
+    );
     if (!resource) {
       throw new Error(`scenario object of kind ${String(manifest.kind)} is not served by the sandbox`);
     }

@@ -1,5 +1,6 @@
 /**
- * The discovery documents of the sandbox's API server, built from `RESOURCES`: `/version`, the legacy
+ * The discovery documents of the sandbox's API server, built from the served types (`RESOURCES` and
+ * the established CRDs' versions, see `registry.ts`): `/version`, the legacy
  * documents (`/api`, `/apis`, `/apis/<group>`, `/api/v1`, `/apis/<group>/<version>`) and aggregated
  * discovery (`apidiscovery.k8s.io` v2 and v2beta1) for `/api` and `/apis`, which kubectl 1.32 asks for
  * first. Shapes and field order follow kube-apiserver 1.32, including its quirks (see the notes on
@@ -128,8 +129,8 @@ export function apiVersions(serverAddress: string): APIVersions {
   };
 }
 
-function groupOf(name: string): APIGroup | undefined {
-  const entry = groups().find((g) => g.group === name);
+function groupOf(name: string, types: readonly ResourceType[]): APIGroup | undefined {
+  const entry = groups(types).find((g) => g.group === name);
   if (!entry) {
     return undefined;
   }
@@ -139,29 +140,34 @@ function groupOf(name: string): APIGroup | undefined {
 }
 
 /** `/apis`: the named groups (the aggregator in front of kube-apiserver does not add client CIDRs). */
-export function apiGroupList(): APIGroupList {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groups().map((g) => groupOf(g.group)!) };
+export function apiGroupList(types: readonly ResourceType[] = RESOURCES): APIGroupList {
+  return {
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: groups(types).map((g) => groupOf(g.group, types)!),
+  };
 }
 
 /** `/apis/<group>`. */
 export function apiGroup(
   name: string,
+  types: readonly ResourceType[] = RESOURCES,
 ): (APIGroup & { readonly kind: 'APIGroup'; readonly apiVersion: 'v1' }) | undefined {
-  const group = groupOf(name);
+  const group = groupOf(name, types);
   return group && { kind: 'APIGroup', apiVersion: 'v1', ...group };
 }
 
-function typesOf(group: string, version: string): ResourceType[] {
-  return RESOURCES.filter((r) => r.group === group && r.version === version);
+function typesOf(types: readonly ResourceType[], group: string, version: string): ResourceType[] {
+  return types.filter((r) => r.group === group && r.version === version);
 }
 
 /**
  * The resources of a group version, with each subresource as its own `<plural>/<sub>` entry, all
  * sorted by name as the API installer registers them.
  */
-function apiResources(group: string, version: string): APIResource[] {
+function apiResources(types: readonly ResourceType[], group: string, version: string): APIResource[] {
   const resources: APIResource[] = [];
-  for (const type of typesOf(group, version)) {
+  for (const type of typesOf(types, group, version)) {
     resources.push({
       name: type.plural,
       singularName: type.singular,
@@ -187,11 +193,15 @@ function apiResources(group: string, version: string): APIResource[] {
 }
 
 /** `/api/v1` (group '') or `/apis/<group>/<version>`; undefined for a group version not served. */
-export function apiResourceList(group: string, version: string): APIResourceList | undefined {
-  if (typesOf(group, version).length === 0) {
+export function apiResourceList(
+  group: string,
+  version: string,
+  types: readonly ResourceType[] = RESOURCES,
+): APIResourceList | undefined {
+  if (typesOf(types, group, version).length === 0) {
     return undefined;
   }
-  const resources = apiResources(group, version);
+  const resources = apiResources(types, group, version);
   if (group === '') {
     return { kind: 'APIResourceList', groupVersion: version, resources };
   }
@@ -247,11 +257,19 @@ export interface APIGroupDiscoveryList {
  * version, which the installer only fills in for subresources of another group (scale); for every
  * resource here they are therefore "", exactly as kube-apiserver serves them.
  */
-function versionDiscovery(group: string, version: string): APIVersionDiscovery {
+function versionDiscovery(
+  types: readonly ResourceType[],
+  group: string,
+  version: string,
+): APIVersionDiscovery {
   const resources: APIResourceDiscovery[] = [];
   const subresources = new Map<string, APISubresourceDiscovery[]>();
-  for (const entry of apiResources(group, version)) {
-    const responseKind = { group: entry.group ?? '', version: entry.version ?? '', kind: entry.kind };
+  // The CRD discovery controller, unlike the installer, fills in the group and version.
+  const custom = typesOf(types, group, version).some((t) => t.custom !== undefined);
+  for (const entry of apiResources(types, group, version)) {
+    const responseKind = custom
+      ? { group, version, kind: entry.kind }
+      : { group: entry.group ?? '', version: entry.version ?? '', kind: entry.kind };
     const slash = entry.name.indexOf('/');
     if (slash >= 0) {
       // Names are sorted, so a parent always precedes its subresources.
@@ -287,13 +305,14 @@ function versionDiscovery(group: string, version: string): APIVersionDiscovery {
 export function aggregatedDiscovery(
   root: '/api' | '/apis',
   format: 'v2' | 'v2beta1' = 'v2',
+  types: readonly ResourceType[] = RESOURCES,
 ): APIGroupDiscoveryList {
   const items: APIGroupDiscovery[] =
     root === '/api'
-      ? [{ metadata: { creationTimestamp: null }, versions: [versionDiscovery('', 'v1')] }]
-      : groups().map((g) => ({
+      ? [{ metadata: { creationTimestamp: null }, versions: [versionDiscovery(types, '', 'v1')] }]
+      : groups(types).map((g) => ({
           metadata: { name: g.group, creationTimestamp: null },
-          versions: g.versions.map((v) => versionDiscovery(g.group, v)),
+          versions: g.versions.map((v) => versionDiscovery(types, g.group, v)),
         }));
   return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${format}`, metadata: {}, items };
 }
@@ -338,6 +357,7 @@ export function discoveryDocument(
   path: string,
   accept: string | null | undefined,
   serverAddress: string,
+  types: readonly ResourceType[] = RESOURCES,
 ): DiscoveryResponse | undefined {
   const json = (body: unknown): DiscoveryResponse => ({ contentType: 'application/json', body });
   if (path === '/version') {
@@ -348,24 +368,24 @@ export function discoveryDocument(
     if (format !== 'legacy') {
       return {
         contentType: format === 'v2' ? AGGREGATED_DISCOVERY_V2 : AGGREGATED_DISCOVERY_V2BETA1,
-        body: aggregatedDiscovery(path, format),
+        body: aggregatedDiscovery(path, format, types),
       };
     }
-    return json(path === '/api' ? apiVersions(serverAddress) : apiGroupList());
+    return json(path === '/api' ? apiVersions(serverAddress) : apiGroupList(types));
   }
   const core = /^\/api\/([^/]+)$/.exec(path);
   if (core) {
-    const list = apiResourceList('', core[1]!);
+    const list = apiResourceList('', core[1]!, types);
     return list && json(list);
   }
   const named = /^\/apis\/([^/]+)(?:\/([^/]+))?$/.exec(path);
   if (named) {
     const [, group, version] = named;
     if (version === undefined) {
-      const found = apiGroup(group!);
+      const found = apiGroup(group!, types);
       return found && json(found);
     }
-    const list = apiResourceList(group!, version);
+    const list = apiResourceList(group!, version, types);
     return list && json(list);
   }
   return undefined;

@@ -17,18 +17,47 @@ import type { ResourceType } from './resources.ts';
 import { apiVersionOf, RESOURCES } from './resources.ts';
 import { COMMON, KINDS, SCALE } from './openapiSchemas.ts';
 import type { Schema } from './openapiSchemas.ts';
+import type { StructuralSchema } from './structuralSchema.ts';
+import { unknownCustomFields } from './structuralSchema.ts';
 
 function schemaName(type: ResourceType): string {
+  if (type.custom) {
+    // As the CRD OpenAPI builder names them: the group reversed, then version and kind.
+    return `${type.group.split('.').reverse().join('.')}.${type.version}.${type.kind}`;
+  }
   const key = `${apiVersionOf(type)}/${type.kind}`;
   return Object.keys(KINDS[key] ?? {})[0] ?? '';
+}
+
+/** A custom resource's schema as published: the CRD's, with metadata as ObjectMeta and its GVK. */
+function customSchema(type: ResourceType): Record<string, Schema> {
+  const schema = (type.custom?.schema ?? {
+    type: 'object',
+    'x-kubernetes-preserve-unknown-fields': true,
+  }) as Schema;
+  const properties = (schema.properties ?? {}) as Record<string, Schema>;
+  return {
+    [schemaName(type)]: {
+      ...schema,
+      properties: {
+        ...properties,
+        apiVersion: { type: 'string' },
+        kind: { type: 'string' },
+        metadata: {
+          allOf: [{ $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' }],
+        },
+      },
+      'x-kubernetes-group-version-kind': [{ group: type.group, kind: type.kind, version: type.version }],
+    },
+  };
 }
 
 // ---- documents -----------------------------------------------------------------------------------
 
 /** `api/v1`, `apis/apps/v1`, …: the keys of `/openapi/v3`. */
-function groupVersionPaths(): string[] {
+function groupVersionPaths(types: readonly ResourceType[]): string[] {
   const paths = new Set<string>();
-  for (const type of RESOURCES) {
+  for (const type of types) {
     paths.add(type.group === '' ? `api/${type.version}` : `apis/${type.group}/${type.version}`);
   }
   return [...paths];
@@ -36,21 +65,29 @@ function groupVersionPaths(): string[] {
 
 const documents = new Map<string, { body: string; hash: string }>();
 
-function documentFor(path: string): { body: string; hash: string } | undefined {
-  const cached = documents.get(path);
+function documentFor(
+  path: string,
+  served: readonly ResourceType[],
+): { body: string; hash: string } | undefined {
+  const types = served.filter(
+    (type) => (type.group === '' ? `api/${type.version}` : `apis/${type.group}/${type.version}`) === path,
+  );
+  // Built-in documents never change; a custom group version's follows its CRDs, so it is rebuilt.
+  const custom = types.some((type) => type.custom !== undefined);
+  const cached = custom ? undefined : documents.get(path);
   if (cached) {
     return cached;
   }
-  const types = RESOURCES.filter(
-    (type) => (type.group === '' ? `api/${type.version}` : `apis/${type.group}/${type.version}`) === path,
-  );
   if (types.length === 0) {
     return undefined;
   }
   const schemas: Record<string, Schema> = { ...COMMON };
   const paths: Record<string, unknown> = {};
   for (const type of types) {
-    Object.assign(schemas, KINDS[`${apiVersionOf(type)}/${type.kind}`] ?? {});
+    Object.assign(
+      schemas,
+      type.custom ? customSchema(type) : (KINDS[`${apiVersionOf(type)}/${type.kind}`] ?? {}),
+    );
     if (type.subresources.some((s) => s.name === 'scale')) {
       Object.assign(schemas, SCALE);
     }
@@ -68,7 +105,9 @@ function documentFor(path: string): { body: string; hash: string } | undefined {
   // The hash in serverRelativeURL is the document's, so clients cache it until it changes.
   const hash = createHash('sha512').update(body).digest('hex').toUpperCase().slice(0, 128);
   const document = { body, hash };
-  documents.set(path, document);
+  if (!custom) {
+    documents.set(path, document);
+  }
   return document;
 }
 
@@ -117,11 +156,12 @@ function pathsOf(type: ResourceType): Record<string, unknown> {
     get: operation('get', 'read'),
     put: operation('put', 'replace', { ...request(['*/*']), parameters: write }),
     patch: operation('patch', 'patch', {
+      // Custom resources take no strategic merge patch; kubectl apply reads this and sends a merge patch.
       ...request([
         'application/apply-patch+yaml',
         'application/json-patch+json',
         'application/merge-patch+json',
-        'application/strategic-merge-patch+json',
+        ...(type.custom ? [] : ['application/strategic-merge-patch+json']),
       ]),
       parameters: [...write, parameter('force', 'Force is going to "force" Apply requests.')],
     }),
@@ -139,7 +179,10 @@ function pathsOf(type: ResourceType): Record<string, unknown> {
 }
 
 /** Answers `/openapi/v3` and its documents; undefined for any other path. */
-export function openApiDocument(path: string): { contentType: string; body: string } | undefined {
+export function openApiDocument(
+  path: string,
+  types: readonly ResourceType[] = RESOURCES,
+): { contentType: string; body: string } | undefined {
   if (path === '/openapi/v2') {
     // kubectl falls back to v2 (as protobuf) to validate a kind no v3 document describes. An empty
     // message is an empty document: no definitions, so the kind goes unvalidated and kubectl goes
@@ -148,13 +191,13 @@ export function openApiDocument(path: string): { contentType: string; body: stri
   }
   if (path === '/openapi/v3') {
     const paths: Record<string, { serverRelativeURL: string }> = {};
-    for (const key of groupVersionPaths()) {
-      paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${documentFor(key)!.hash}` };
+    for (const key of groupVersionPaths(types)) {
+      paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${documentFor(key, types)!.hash}` };
     }
     return { contentType: 'application/json', body: JSON.stringify({ paths }) };
   }
   const match = /^\/openapi\/v3\/(.+)$/.exec(path);
-  const document = match ? documentFor(match[1]!) : undefined;
+  const document = match ? documentFor(match[1]!, types) : undefined;
   return document && { contentType: 'application/json', body: document.body };
 }
 
@@ -162,6 +205,9 @@ export function openApiDocument(path: string): { contentType: string; body: stri
 
 /** The paths of fields the schema does not know, as the API server's strict decoder names them. */
 export function unknownFields(type: ResourceType, object: unknown): string[] {
+  if (type.custom) {
+    return type.custom.schema ? unknownCustomFields(type.custom.schema as StructuralSchema, object) : [];
+  }
   const name = schemaName(type);
   if (!name) {
     return [];

@@ -545,6 +545,23 @@ export const KINDS: Record<string, Record<string, Schema>> = {
       protocol: str(),
     }),
   },
+  'apiextensions.k8s.io/v1/CustomResourceDefinition': {
+    'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition': kindSchema(
+      'apiextensions.k8s.io',
+      'v1',
+      'CustomResourceDefinition',
+      'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionSpec',
+      'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionStatus',
+      'CustomResourceDefinition represents a resource that should be exposed on the API server.  Its name MUST be in the format <.spec.name>.<.spec.group>.',
+    ),
+    // The schemas inside (openAPIV3Schema) are arbitrary JSON: the sandbox checks them itself.
+    'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionSpec': open(
+      'CustomResourceDefinitionSpec describes how a user wants their resource to appear',
+    ),
+    'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionStatus': open(
+      'CustomResourceDefinitionStatus indicates the state of the CustomResourceDefinition',
+    ),
+  },
 };
 
 export const SCALE: Record<string, Schema> = {

@@ -17,6 +17,29 @@ export interface ResourceType {
   readonly subresources: readonly Subresource[];
   /** Whether `metadata.generation` is maintained (bumped on spec changes). */
   readonly hasGeneration: boolean;
+  /** Set for a custom resource: what its CustomResourceDefinition says about this version. */
+  readonly custom?: CustomResourceInfo;
+}
+
+/** A served version of a CustomResourceDefinition (see `customResources.ts`). */
+export interface CustomResourceInfo {
+  /** The CRD's name, `<plural>.<group>`. */
+  readonly crd: string;
+  readonly listKind: string;
+  /** `spec.versions[].schema.openAPIV3Schema`, or undefined (accepts anything). */
+  readonly schema: Record<string, unknown> | undefined;
+  readonly printerColumns: readonly PrinterColumn[];
+  /** Whether `status` is a subresource: then the main resource ignores status and vice versa. */
+  readonly statusSubresource: boolean;
+}
+
+export interface PrinterColumn {
+  readonly name: string;
+  readonly type: string;
+  readonly format?: string;
+  readonly description?: string;
+  readonly priority?: number;
+  readonly jsonPath: string;
 }
 
 export interface Subresource {
@@ -194,6 +217,19 @@ export const RESOURCES: readonly ResourceType[] = [
     subresources: [],
     hasGeneration: true,
   },
+  {
+    group: 'apiextensions.k8s.io',
+    version: 'v1',
+    plural: 'customresourcedefinitions',
+    singular: 'customresourcedefinition',
+    kind: 'CustomResourceDefinition',
+    namespaced: false,
+    shortNames: ['crd', 'crds'],
+    verbs: ALL_VERBS,
+    categories: ['api-extensions'],
+    subresources: [status('CustomResourceDefinition')],
+    hasGeneration: true,
+  },
 ];
 
 export function apiVersionOf(type: ResourceType): string {
@@ -213,9 +249,12 @@ export function resourceByKind(kind: string): ResourceType | undefined {
   return RESOURCES.find((r) => r.kind === kind);
 }
 
-export function groups(): Array<{ group: string; versions: string[] }> {
+/** The named groups of `types` and their versions, in order of first appearance. */
+export function groups(
+  types: readonly ResourceType[] = RESOURCES,
+): Array<{ group: string; versions: string[] }> {
   const result: Array<{ group: string; versions: string[] }> = [];
-  for (const r of RESOURCES) {
+  for (const r of types) {
     if (r.group === '') {
       continue;
     }

@@ -36,7 +36,8 @@ import { openApiDocument } from './openapi.ts';
 import { applyPatch } from './patch.ts';
 import { decodeProtobufObject, isProtobuf } from './protobuf.ts';
 import type { ResourceType } from './resources.ts';
-import { apiVersionOf, findResource, RESOURCES, resourceKey } from './resources.ts';
+import type { ResourceRegistry } from './registry.ts';
+import { apiVersionOf, resourceKey } from './resources.ts';
 import { ApiError, errors, success } from './status.ts';
 import { serveSubresource } from './subresources.ts';
 import type { ChangeEvent, KubeObject } from './store.ts';
@@ -140,7 +141,12 @@ export class ApiServer {
     });
     this.boundPort = (server.address() as { port: number }).port;
     this.server = server;
-    this.unsubscribe = this.options.cluster.store.subscribe((event) => this.dispatch(event));
+    const unsubscribeStore = this.options.cluster.store.subscribe((event) => this.dispatch(event));
+    const unsubscribeTypes = this.options.cluster.resources.onChange(() => this.closeUnservedWatches());
+    this.unsubscribe = () => {
+      unsubscribeStore();
+      unsubscribeTypes();
+    };
     return this.boundPort;
   }
 
@@ -199,12 +205,18 @@ export class ApiServer {
         res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end('ok');
         return;
       }
-      const openapi = req.method === 'GET' ? openApiDocument(path) : undefined;
+      const served = this.options.cluster.resources;
+      const openapi = req.method === 'GET' ? openApiDocument(path, served.all()) : undefined;
       if (openapi) {
         res.writeHead(200, { 'Content-Type': openapi.contentType }).end(openapi.body);
         return;
       }
-      const discovery = discoveryDocument(path, req.headers.accept ?? '', `127.0.0.1:${this.boundPort}`);
+      const discovery = discoveryDocument(
+        path,
+        req.headers.accept ?? '',
+        `127.0.0.1:${this.boundPort}`,
+        served.all(),
+      );
       if (discovery) {
         if (req.method !== 'GET') {
           throw errors.methodNotAllowed();
@@ -212,8 +224,8 @@ export class ApiServer {
         res.writeHead(200, { 'Content-Type': discovery.contentType }).end(JSON.stringify(discovery.body));
         return;
       }
-      const route = parseRoute(path);
-      if (!route && !servesGroupVersion(path)) {
+      const route = parseRoute(path, served);
+      if (!route && !servesGroupVersion(path, served)) {
         // A group or version the server does not serve is no API route at all: Go's plain 404.
         res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
         return;
@@ -307,18 +319,9 @@ export class ApiServer {
       method !== 'GET' &&
       method !== 'DELETE'
     ) {
-      if (
-        !cluster.store.peek(
-          RESOURCES.find((r) => r.plural === 'namespaces')!,
-          '',
-          route.namespace,
-        ) &&
-        method === 'POST'
-      ) {
-        throw errors.notFound(
-          RESOURCES.find((r) => r.plural === 'namespaces')!,
-          route.namespace,
-        );
+      const namespaces = cluster.resources.find('', 'v1', 'namespaces')!;
+      if (!cluster.store.peek(namespaces, '', route.namespace) && method === 'POST') {
+        throw errors.notFound(namespaces, route.namespace);
       }
     }
 
@@ -412,6 +415,10 @@ export class ApiServer {
       const current = cluster.store.get(type, route.namespace ?? '', route.name);
       if (!current) {
         throw errors.notFound(type, route.name);
+      }
+      if (type.custom && /strategic-merge-patch/.test(String(req.headers['content-type'] ?? ''))) {
+        // apiextensions serves no strategic merge patch: there are no patch strategies to follow.
+        throw errors.unsupportedMediaType(String(req.headers['content-type']), false);
       }
       let patch: unknown;
       try {
@@ -577,6 +584,16 @@ export class ApiServer {
       sendJson(res, 200, table);
       return;
     }
+    if (type.custom) {
+      // An unstructured list: every item carries its apiVersion and kind.
+      sendJson(res, 200, {
+        apiVersion: apiVersionOf(type),
+        items: items.map((i) => withKind(type, i.object)),
+        kind: type.custom.listKind,
+        metadata,
+      });
+      return;
+    }
     // Items are concatenated from their stored JSON: no re-serialisation of 10,000 Pods per list.
     const head = JSON.stringify({ kind: `${type.kind}List`, apiVersion: apiVersionOf(type), metadata }).slice(
       0,
@@ -646,6 +663,16 @@ export class ApiServer {
     req.once('close', () => watch.close());
   }
 
+  /** A deleted CRD's watches end, as the API server drops the CRD's storage. */
+  private closeUnservedWatches(): void {
+    const served = this.options.cluster.resources;
+    for (const watch of [...this.watches]) {
+      if (!served.all().includes(watch.type)) {
+        watch.close();
+      }
+    }
+  }
+
   private dispatch(event: ChangeEvent): void {
     for (const watch of this.watches) {
       watch.offer(event);
@@ -712,7 +739,7 @@ export class ApiServer {
       }
       const user = this.authenticate(req);
       const url = new URL(req.url ?? '/', 'https://sandbox');
-      const route = parseRoute(url.pathname.replace(/\/+$/, ''));
+      const route = parseRoute(url.pathname.replace(/\/+$/, ''), this.options.cluster.resources);
       if (
         !route ||
         route.type.plural !== 'pods' ||
@@ -839,6 +866,10 @@ class WatchStream {
     res.once('close', () => this.close());
   }
 
+  get type(): ResourceType {
+    return this.route.type;
+  }
+
   offer(event: ChangeEvent): void {
     if (this.closed || event.resource !== resourceKey(this.route.type)) {
       return;
@@ -933,14 +964,16 @@ class WatchStream {
 // -------------------------------------------------------------------------------------------------
 
 /** Whether `/api/<version>/…` or `/apis/<group>/<version>/…` names a group and version served here. */
-function servesGroupVersion(path: string): boolean {
+function servesGroupVersion(path: string, served: ResourceRegistry): boolean {
   const [root, first, second] = path.split('/').filter(Boolean).map(decodeURIComponent);
   const [group, version] =
     root === 'api' ? ['', first] : root === 'apis' ? [first, second] : [undefined, undefined];
-  return RESOURCES.some((r) => r.group === group && r.version === version);
+  return group !== undefined && version !== undefined && served.servesGroupVersion(group, version);
 }
 
-function parseRoute(path: string): Route | undefined {
+function parseRoute(path: string, served: ResourceRegistry): Route | undefined {
+  const findResource = (group: string, version: string, plural: string) =>
+    served.find(group, version, plural);
   const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
   let group: string;
   let version: string;

@@ -58,11 +58,11 @@ export const errors = {
   badRequest: (message: string) => failure(400, 'BadRequest', message),
   methodNotAllowed: () =>
     failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {}),
-  unsupportedMediaType: (contentType: string) =>
+  unsupportedMediaType: (contentType: string, strategic = true) =>
     failure(
       415,
       'UnsupportedMediaType',
-      `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got ${contentType})`,
+      `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml${strategic ? ', application/strategic-merge-patch+json' : ''} (got ${contentType})`,
     ),
   notAcceptable: () =>
     failure(

@@ -21,6 +21,7 @@ import {
   NAME_DOC,
 } from './printerBasics.ts';
 import type { Printer } from './printerBasics.ts';
+import { customPrinter } from './customTables.ts';
 import { ingressClassPrinter, ingressPrinter, nodePrinter } from './printersExternal.ts';
 import { apiVersionOf, resourceKey } from './resources.ts';
 import type { ResourceType } from './resources.ts';
@@ -644,7 +645,17 @@ const PRINTERS: Readonly<Record<string, Printer>> = {
   'ingressclasses.networking.k8s.io': ingressClassPrinter,
 };
 
+const customPrinters = new WeakMap<ResourceType, Printer>();
+
 function printerFor(type: ResourceType | undefined): Printer {
+  if (type?.custom) {
+    let printer = customPrinters.get(type);
+    if (!printer) {
+      printer = customPrinter(type.custom.printerColumns);
+      customPrinters.set(type, printer);
+    }
+    return printer;
+  }
   return (type && PRINTERS[resourceKey(type)]) ?? defaultPrinter;
 }
 

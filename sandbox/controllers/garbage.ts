@@ -2,7 +2,6 @@
  * Garbage collection by owner reference (background propagation): when an owner goes, what it
  * owns goes after it, Pods gracefully.
  */
-import { RESOURCES } from '../api/resources.ts';
 import type { Cluster } from '../cluster.ts';
 
 export class GarbageCollector {
@@ -27,7 +26,7 @@ export class GarbageCollector {
     if (!ownerUid) {
       return;
     }
-    for (const resource of RESOURCES) {
+    for (const resource of this.cluster.storedTypes()) {
       if (!resource.namespaced) {
         continue;
       }
