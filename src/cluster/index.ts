@@ -13,6 +13,7 @@ export { objectYaml } from './objectYaml.ts';
 export {
   Diagnoser,
   ExternalDiagnoser,
+  forwardThroughPod,
   matrixProbeSets,
   overlayProbes,
   policyMatrix,

@@ -155,10 +155,16 @@ async function diagnoseExternalFrom(
       return;
     }
   }
-  const { ExternalDiagnoser, definitionLine } = await context.layer;
+  const { ExternalDiagnoser, definitionLine, forwardThroughPod } = await context.layer;
+  const kubeConfig = session.kubeConfig;
   const diagnoser = new ExternalDiagnoser({
     cache,
     prober: await context.prober(),
+    // The end-to-end probe through a port-forward to the controller: it works from a machine that
+    // cannot reach the Ingress's address.
+    ...(kubeConfig === undefined
+      ? {}
+      : { forward: forwardThroughPod({ cache, kubeConfig: () => session.kubeConfig ?? kubeConfig }) }),
     timeoutMs: Math.min(probeSettings().timeoutMs, 2000),
     watchNamespaces: (names) => session.setAdditionalNamespaces(names, 'diagnosis'),
   });

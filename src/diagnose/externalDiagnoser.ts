@@ -9,13 +9,18 @@
  *   address: a client outside the cluster is what externalTrafficPolicy Local treats differently
  *   (a Pod's traffic is served as Cluster by kube-proxy whatever the policy, so a probe from a Pod
  *   cannot see Local's drops);
- * - from outside, an HTTP request with the request's Host header and path to the Ingress's address.
- * The probe hop says what they saw and whether it agrees with the static answer.
+ * - from outside, an HTTP request with the request's Host header and path to the Ingress's address;
+ * - end to end through an in-process port-forward to a ready controller Pod's HTTP port, the same
+ *   request (externalForward.ts): what the controller does with it, seen from a machine that
+ *   cannot reach the address (a firewall, a private network).
+ * The probe hop shows what each probe saw beside what the static hops on its path expect, and
+ * whether the two agree.
  */
 import { diagnoseExternal, concludeExternal } from '../analysis/external/index.ts';
 import type {
   ExternalDiagnosis,
   ExternalHop,
+  ExternalHopId,
   ExternalInput,
   ExternalRequest,
   HopDraft,
@@ -24,6 +29,7 @@ import type { DiagnosisPod } from '../analysis/diagnosis.ts';
 import type { Ingress, IngressClass } from '../analysis/ingress.ts';
 import type { Prober } from '../probe/prober.ts';
 import type { ProbeResult } from '../probe/types.ts';
+import type { ControllerForward } from './externalForward.ts';
 import { outsideConnect, outsideHttp } from './externalOutside.ts';
 import type { OutsideResult } from './externalOutside.ts';
 import { snapshotInput } from './snapshot.ts';
@@ -43,6 +49,11 @@ export interface ExternalDiagnoserOptions {
   readonly connect?: typeof outsideConnect;
   /** HTTP requests from this process to an Ingress's address; default node:http. */
   readonly http?: typeof outsideHttp;
+  /**
+   * The request sent through a port-forward to a controller Pod (`forwardThroughPod`); without
+   * one, no forwarded probe runs.
+   */
+  readonly forward?: ControllerForward;
   /** Per-probe timeout; default 2 s (a dropped connection is evident by then). */
   readonly timeoutMs?: number;
   /** Asks for namespaces to be watched (the session's `setAdditionalNamespaces`). */
@@ -54,8 +65,12 @@ export interface ExternalDiagnoserOptions {
 }
 
 export interface ExternalProbe {
-  /** `backend`: controller Pod → backend Pod; `node`: outside → node:nodePort; `address`: outside → load balancer; `ingress`: outside HTTP with Host header. */
-  readonly role: 'backend' | 'node' | 'address' | 'ingress';
+  /**
+   * `backend`: controller Pod → backend Pod; `node`: outside → node:nodePort; `address`: outside →
+   * load balancer; `ingress`: outside HTTP with Host header to the Ingress's address; `forwarded`:
+   * the same request through a port-forward to a controller Pod.
+   */
+  readonly role: 'backend' | 'node' | 'address' | 'ingress' | 'forwarded';
   readonly label: string;
   /** The static answer's expectation, where it has one. */
   readonly expected?: 'answers' | 'drops';
@@ -66,6 +81,8 @@ export interface ExternalProbe {
   readonly result?: ProbeResult;
   /** For `node` probes. */
   readonly node?: string;
+  /** For `forwarded` probes: the forward itself failed, so the probe says nothing of the route. */
+  readonly forwardFailed?: boolean;
 }
 
 export interface ExternalReport extends ExternalDiagnosis {
@@ -302,6 +319,28 @@ export class ExternalDiagnoser {
         tasks.push(fromOutside('address', host, port, {}));
       }
     }
+    const forward = this.options.forward;
+    if (forward !== undefined && plan.http !== undefined && plan.controllerHttp !== undefined) {
+      const target = plan.controllerHttp;
+      const label = `http://${plan.http.host ?? '<no host>'}${plan.http.path} through a port-forward to ${target.namespace}/${target.name}:${target.port}`;
+      tasks.push(
+        forward(
+          {
+            ...target,
+            ...(plan.http.host === undefined ? {} : { host: plan.http.host }),
+            path: plan.http.path,
+          },
+          { timeoutMs: timeoutMs + 2000, ...(signal === undefined ? {} : { signal }) },
+        ).then((outcome): ExternalProbe => ({
+          role: 'forwarded',
+          label,
+          reached: outcome.reached,
+          message: outcome.message,
+          ...(outcome.status === undefined ? {} : { httpStatus: outcome.status }),
+          ...(outcome.forwardFailed === true ? { forwardFailed: true } : {}),
+        })),
+      );
+    }
     if (diagnosis.ingress !== undefined && plan.http !== undefined) {
       const ingress = input.ingresses.find(
         (i) =>
@@ -331,7 +370,56 @@ export class ExternalDiagnoser {
   }
 }
 
-/** The probe hop: what the probes saw, and whether that agrees with the static hops. */
+/**
+ * The static hops each probe's traffic passes (node probes carry their own expectation): the
+ * static answer expects a probe to be answered when none of them failed.
+ */
+const PROBE_PATHS: Readonly<Record<Exclude<ExternalProbe['role'], 'node'>, readonly ExternalHopId[]>> = {
+  backend: ['policy'],
+  ingress: ['route', 'class', 'address', 'service', 'selector', 'endpoints', 'port', 'policy'],
+  forwarded: ['route', 'class', 'service', 'selector', 'endpoints', 'port', 'policy'],
+  address: ['route', 'address', 'nodePort', 'service', 'selector', 'endpoints', 'port', 'policy'],
+};
+
+/** What the static hops expect of a probe: answered, or stopped at a named hop. */
+function expectationOf(
+  diagnosis: ExternalDiagnosis,
+  probe: ExternalProbe,
+): { readonly answers: boolean; readonly text: string } {
+  if (probe.role === 'node') {
+    return { answers: probe.expected !== 'drops', text: probe.expected === 'drops' ? 'drops' : 'answers' };
+  }
+  const path = PROBE_PATHS[probe.role];
+  const failed = diagnosis.hops.find((hop) => hop.status === 'failed' && path.includes(hop.id));
+  return failed === undefined
+    ? { answers: true, text: 'answers' }
+    : { answers: false, text: `fails at ${failed.title}` };
+}
+
+/** Whether a probe was answered: an HTTP request by a status other than 404 and 5xx. */
+function answered(probe: ExternalProbe): boolean {
+  if (probe.role === 'ingress' || probe.role === 'forwarded') {
+    return probe.httpStatus !== undefined && probe.httpStatus < 500 && probe.httpStatus !== 404;
+  }
+  return probe.reached && (probe.httpStatus === undefined || probe.httpStatus < 500);
+}
+
+function outcomeText(probe: ExternalProbe): string {
+  if (probe.forwardFailed === true) {
+    return 'the port-forward failed';
+  }
+  return probe.reached
+    ? probe.httpStatus === undefined
+      ? 'answered'
+      : `answered ${probe.httpStatus}`
+    : 'no answer';
+}
+
+/**
+ * The probe hop: what each probe saw beside what the static hops on its path expect, and whether
+ * the two agree. A request forwarded to the controller that got an answer while the Ingress's
+ * address did not is read as the address being unreachable from this machine, not as a failure.
+ */
 export function probeHopOf(
   diagnosis: ExternalDiagnosis,
   probes: readonly ExternalProbe[],
@@ -351,19 +439,26 @@ export function probeHopOf(
       evidence: [],
     };
   }
-  const evidence = probes.map(
-    (probe) =>
-      `${probe.label}: ${probe.reached ? (probe.httpStatus === undefined ? 'answered' : `answered ${probe.httpStatus}`) : 'no answer'}${probe.expected === undefined ? '' : ` (expected: ${probe.expected === 'answers' ? 'answers' : 'drops'})`}. ${probe.message}`,
-  );
+  const evidence = probes.map((probe) => {
+    const expectation = expectationOf(diagnosis, probe);
+    return `${probe.label}: ${outcomeText(probe)}; static answer: ${expectation.text}. ${probe.message}`;
+  });
   const inconclusive = probes.filter(
     (probe) =>
-      probe.result !== undefined &&
-      ['exec-failed', 'no-tool', 'cancelled', 'error'].includes(probe.result.verdict),
+      probe.forwardFailed === true ||
+      (probe.result !== undefined &&
+        ['exec-failed', 'no-tool', 'cancelled', 'error'].includes(probe.result.verdict)),
   );
   const staticFailed = diagnosis.hops.find((hop) => hop.status === 'failed' && hop.id !== 'probe');
   const backend = probes.filter((probe) => probe.role === 'backend' && !inconclusive.includes(probe));
   const nodes = probes.filter((probe) => probe.role === 'node');
-  const ingress = probes.find((probe) => probe.role === 'ingress');
+  const forwarded = probes.find((probe) => probe.role === 'forwarded' && !inconclusive.includes(probe));
+  const direct = probes.find((probe) => probe.role === 'ingress');
+  // The controller answered through the forward but not at its address: this machine cannot reach
+  // the address; what the controller does with the request is the forward's answer.
+  const addressUnreachableHere =
+    direct !== undefined && direct.httpStatus === undefined && forwarded?.httpStatus !== undefined;
+  const ingress = addressUnreachableHere ? undefined : direct;
   const address = probes.find((probe) => probe.role === 'address');
   const request = diagnosis.request;
   const askedNode =
@@ -372,7 +467,8 @@ export function probeHopOf(
           (probe) => probe.node === request.node || probe.label.endsWith(` ${request.node}:${request.port}`),
         )
       : undefined;
-  const surprises = nodes.filter((probe) => (probe.expected === 'answers') !== probe.reached);
+  const counted = [...backend, ...nodes, ...[forwarded, ingress, address].filter((p) => p !== undefined)];
+  const surprises = counted.filter((probe) => expectationOf(diagnosis, probe).answers !== answered(probe));
   const facts: string[] = [];
   if (backend.length > 0) {
     const reached = backend.filter((probe) => probe.reached);
@@ -390,11 +486,18 @@ export function probeHopOf(
         : 'the node port answered on no node',
     );
   }
-  if (ingress !== undefined) {
+  if (forwarded !== undefined) {
     facts.push(
-      ingress.httpStatus === undefined
-        ? `the Ingress address did not answer`
-        : `the Ingress address answered ${ingress.httpStatus}`,
+      forwarded.httpStatus === undefined
+        ? "through a port-forward to the controller's Pod, the request got no answer"
+        : `through a port-forward to the controller's Pod, the request answered ${forwarded.httpStatus}`,
+    );
+  }
+  if (direct !== undefined) {
+    facts.push(
+      direct.httpStatus === undefined
+        ? `the Ingress address did not answer${addressUnreachableHere ? ' from this machine' : ''}`
+        : `the Ingress address answered ${direct.httpStatus}`,
     );
   }
   if (address !== undefined) {
@@ -402,33 +505,45 @@ export function probeHopOf(
       address.reached ? 'the load balancer address answered' : 'the load balancer address did not answer',
     );
   }
-  const summary = `${facts.join('; ')}.`.replace(/^./, (c) => c.toUpperCase());
+  const unforwarded = probes.find((probe) => probe.role === 'forwarded' && probe.forwardFailed === true);
+  if (unforwarded !== undefined) {
+    facts.push("the port-forward to the controller's Pod failed, so it says nothing of the route");
+  }
   const failing =
     (backend.length > 0 && backend.every((probe) => !probe.reached)) ||
-    (ingress !== undefined &&
-      (ingress.httpStatus === undefined || ingress.httpStatus >= 500 || ingress.httpStatus === 404)) ||
+    (forwarded !== undefined && !answered(forwarded)) ||
+    (ingress !== undefined && !answered(ingress)) ||
     (address !== undefined && !address.reached) ||
     (nodes.length > 0 && nodes.every((probe) => !probe.reached)) ||
     (askedNode !== undefined && !askedNode.reached);
-  const agrees = surprises.length === 0 && failing === (staticFailed !== undefined);
-  const agreement = agrees
-    ? staticFailed === undefined
-      ? 'This agrees with the static hops.'
-      : `This agrees with the static answer (${staticFailed.title}).`
-    : staticFailed === undefined
-      ? 'The static hops found nothing wrong: something the cluster state does not show is in the way (a process not listening, a firewall, the network plugin).'
-      : `The static hops expected a failure at ${staticFailed.title}${failing ? '' : ', but the probes got through: the network plugin may not enforce what the objects say'}.`;
-  if (backend.length === 0 && nodes.length === 0 && ingress === undefined && address === undefined) {
-    return { status: 'unknown', summary: 'The probes could not run.', evidence };
+  const summary = `${facts.join('; ')}.`.replace(/^./, (c) => c.toUpperCase());
+  const gotThrough = surprises.filter((probe) => answered(probe));
+  const agreement =
+    surprises.length === 0
+      ? staticFailed === undefined
+        ? 'This agrees with the static hops.'
+        : failing
+          ? `This agrees with the static answer (${staticFailed.title}).`
+          : `The probes do not pass the ${staticFailed.title} hop, where the static answer fails; what they pass agrees with it.`
+      : staticFailed === undefined
+        ? 'The static hops found nothing wrong: something the cluster state does not show is in the way (a process not listening, a firewall, the network plugin).'
+        : gotThrough.length > 0
+          ? `The static hops expected a failure at ${staticFailed.title}, but the probes got through: the network plugin may not enforce what the objects say.`
+          : `The static hops expected a failure at ${staticFailed.title}, and the probes failed where the static hops on their path pass: something the cluster state does not show is in the way.`;
+  const unreachableNote = addressUnreachableHere
+    ? ` The Ingress address did not answer from this machine while the controller did through the port-forward: something between this machine and the address (a firewall, a private network, a VPN) is in the way, which the cluster state does not show.`
+    : '';
+  if (counted.length === 0) {
+    return { status: 'unknown', summary: `${summary} The probes could not run.`, evidence };
   }
   return {
     status: failing ? 'failed' : 'passed',
-    summary: `${summary} ${agreement}`,
+    summary: `${summary} ${agreement}${unreachableNote}`,
     evidence: [
       ...evidence,
       ...surprises.map(
         (probe) =>
-          `${probe.node ?? probe.label}: the static answer said it ${probe.expected}, the probe saw otherwise.`,
+          `${probe.node ?? probe.label}: the static answer said it ${expectationOf(diagnosis, probe).text}, the probe saw otherwise.`,
       ),
     ],
   };

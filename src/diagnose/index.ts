@@ -23,6 +23,8 @@ export {
 } from './externalDiagnoser.ts';
 export { externalToMarkdown } from './externalMarkdown.ts';
 export { outsideConnect, outsideHttp } from './externalOutside.ts';
+export { forwardThroughPod } from './externalForward.ts';
+export type { ControllerForward, ForwardedRequest, ForwardedResult } from './externalForward.ts';
 export type { OutsideResult } from './externalOutside.ts';
 export type {
   ExternalCache,

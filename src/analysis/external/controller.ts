@@ -10,6 +10,7 @@ import type { DiagnosisPod } from '../diagnosis.ts';
 import { ingressClassOf } from '../ingress.ts';
 import type { Ingress } from '../ingress.ts';
 import { matchesServiceSelector } from '../labels.ts';
+import { declaredPorts, resolveTargetPort } from '../ports.ts';
 import type { ExternalInput, HopDraft } from './types.ts';
 
 /** Labels the controllers' own manifests and Helm charts put on their Pods, by controller name. */
@@ -250,4 +251,48 @@ export function controllerStage(
       evidence,
     },
   };
+}
+
+/** Container port names the controllers' own manifests give their plain-HTTP listener. */
+const HTTP_PORT_NAMES = ['http', 'web', 'proxy', 'http-proxy'];
+
+/**
+ * The container port a controller Pod takes plain HTTP on: the port of the Service exposing the
+ * Pod that is named `http` or numbered 80, resolved on the Pod (ingress-nginx's `http` → 80,
+ * Traefik's `web` → 8000, Contour's Envoy `http` → 8080); else a container port named as the
+ * controllers name it; else containerPort 80. Undefined when none of these exists.
+ */
+export function controllerHttpPort(
+  pod: DiagnosisPod,
+  services: ExternalInput['services'],
+): number | undefined {
+  const labels = pod.metadata.labels ?? {};
+  for (const service of services) {
+    const selector = service.spec?.selector ?? {};
+    if (
+      nsOf(service) !== nsOf(pod) ||
+      Object.keys(selector).length === 0 ||
+      !matchesServiceSelector(selector, labels)
+    ) {
+      continue;
+    }
+    const ports = service.spec?.ports ?? [];
+    const entry =
+      ports.find((port) => port.name === 'http' && (port.protocol ?? 'TCP') === 'TCP') ??
+      ports.find((port) => port.port === 80 && (port.protocol ?? 'TCP') === 'TCP');
+    if (entry !== undefined) {
+      const resolved = resolveTargetPort(entry, pod);
+      if (resolved.ok) {
+        return resolved.port;
+      }
+    }
+  }
+  const declared = declaredPorts(pod).filter(({ port }) => (port.protocol ?? 'TCP') === 'TCP');
+  for (const name of HTTP_PORT_NAMES) {
+    const found = declared.find(({ port }) => port.name === name);
+    if (found !== undefined) {
+      return found.port.containerPort;
+    }
+  }
+  return declared.find(({ port }) => port.containerPort === 80)?.port.containerPort;
 }

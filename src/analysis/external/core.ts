@@ -12,11 +12,11 @@
  * 7. probe: filled in by the engine (src/diagnose/externalDiagnoser.ts).
  * Every hop is evaluated; the conclusion names the first failing one with its fix.
  */
-import { conclude } from '../diagnosis.ts';
+import { conclude, isPodReady } from '../diagnosis.ts';
 import type { Conclusion } from '../diagnosis.ts';
 import { addressStage } from './address.ts';
 import { backendStage } from './backend.ts';
-import { controllerStage } from './controller.ts';
+import { controllerHttpPort, controllerStage } from './controller.ts';
 import { nodePortStage } from './nodePort.ts';
 import { routeStage } from './route.ts';
 import { EXTERNAL_HOP_IDS } from './types.ts';
@@ -85,6 +85,9 @@ export function diagnoseExternal(input: ExternalInput): ExternalDiagnosis {
     },
   };
   const hops = orderHops(drafts);
+  const readyController = controller.pods.find(isPodReady);
+  const controllerPort =
+    readyController === undefined ? undefined : controllerHttpPort(readyController, input.services);
   return {
     request: input.request,
     label: route.label,
@@ -111,6 +114,15 @@ export function diagnoseExternal(input: ExternalInput): ExternalDiagnosis {
       ),
       nodePorts: nodePort.nodePorts,
       ...(route.http === undefined ? {} : { http: route.http }),
+      ...(readyController === undefined || controllerPort === undefined
+        ? {}
+        : {
+            controllerHttp: {
+              namespace: readyController.metadata.namespace ?? 'default',
+              name: readyController.metadata.name ?? '',
+              port: controllerPort,
+            },
+          }),
     },
   };
 }

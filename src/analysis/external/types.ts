@@ -144,6 +144,11 @@ export interface ExternalProbePlan {
   readonly nodePorts: readonly (NodeAddress & { readonly port: number; readonly answers: boolean })[];
   /** The Host header and path of an Ingress request. */
   readonly http?: { readonly host?: string; readonly path: string };
+  /**
+   * A ready controller Pod and the container port it takes plain HTTP on: the end-to-end probe
+   * forwards to it (an in-process port-forward) and sends the request with its Host header.
+   */
+  readonly controllerHttp?: { readonly namespace: string; readonly name: string; readonly port: number };
 }
 
 export interface ExternalDiagnosis {

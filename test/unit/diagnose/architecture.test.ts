@@ -21,6 +21,7 @@ const ENGINE = [
   'watching.ts',
   'externalDiagnoser.ts',
   'externalOutside.ts',
+  'externalForward.ts',
   'externalMarkdown.ts',
   'index.ts',
 ];

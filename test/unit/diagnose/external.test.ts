@@ -95,3 +95,80 @@ test("namespaces to watch: the request's own and the controllers'; for a URL eve
     'default',
   ]);
 });
+
+function forwarded(status: number | undefined, extra: Partial<ExternalProbe> = {}): ExternalProbe {
+  return {
+    role: 'forwarded',
+    label: 'http://shop.example.com/ through a port-forward to ingress-sandbox/controller:80',
+    reached: status !== undefined,
+    ...(status === undefined ? {} : { httpStatus: status }),
+    message: status === undefined ? 'No answer.' : `HTTP ${status}.`,
+    ...extra,
+  };
+}
+
+const unreachableAddress: ExternalProbe = {
+  role: 'ingress',
+  label: 'http://127.42.1.1/ (Host: shop.example.com)',
+  reached: false,
+  message: 'No answer within 3000 ms.',
+};
+
+test('the Ingress address unreachable from here while the forwarded request answers 200: passed, the address named as unreachable from this machine', () => {
+  const d = diagnoseExternal(world({ kind: 'url', url: 'http://shop.example.com/' }));
+  const hop = probeHopOf(d, [unreachableAddress, forwarded(200)], true);
+  assert.equal(hop.status, 'passed');
+  assert.match(hop.summary, /port-forward to the controller's Pod, the request answered 200/);
+  assert.match(hop.summary, /did not answer from this machine/);
+  assert.match(hop.summary, /agrees with the static hops/);
+  assert.ok(
+    hop.evidence.some((line) => /through a port-forward .*: answered 200; static answer: answers/.test(line)),
+  );
+});
+
+test('the forwarded request answering 503 for the broken path agrees with the static answer, both shown', () => {
+  const d = diagnoseExternal(world({ kind: 'url', url: 'http://shop.example.com/admin' }));
+  const hop = probeHopOf(d, [unreachableAddress, forwarded(503)], true);
+  assert.equal(hop.status, 'failed');
+  assert.match(hop.summary, /agrees with the static answer \(Backend Service and port\)/);
+  assert.ok(
+    hop.evidence.some((line) => /answered 503; static answer: fails at Backend Service and port/.test(line)),
+  );
+});
+
+test('a forward that failed says nothing of the route: the address probe decides', () => {
+  const d = diagnoseExternal(world({ kind: 'url', url: 'http://shop.example.com/' }));
+  const direct: ExternalProbe = {
+    ...unreachableAddress,
+    reached: true,
+    httpStatus: 200,
+    message: 'HTTP 200.',
+  };
+  const hop = probeHopOf(
+    d,
+    [direct, forwarded(undefined, { forwardFailed: true, message: 'The port-forward failed: 403.' })],
+    true,
+  );
+  assert.equal(hop.status, 'passed');
+  assert.match(hop.summary, /port-forward to the controller's Pod failed/);
+  assert.equal(probeHopOf(d, [forwarded(undefined, { forwardFailed: true })], true).status, 'unknown');
+});
+
+test('a pending address fails statically; the forwarded request, which does not pass it, answering 200 agrees', () => {
+  const pending = world({ kind: 'url', url: 'http://shop.example.com/' });
+  const d = diagnoseExternal({
+    ...pending,
+    ingresses: pending.ingresses.map((ingress) => ({ ...ingress, status: {} })),
+  });
+  assert.equal(d.conclusion.failedHop, 'address');
+  const hop = probeHopOf(d, [forwarded(200)], true);
+  assert.equal(hop.status, 'passed');
+  assert.match(hop.summary, /do not pass the Address hop/);
+});
+
+test('a forwarded request failing where every static hop passes is a surprise', () => {
+  const d = diagnoseExternal(world({ kind: 'url', url: 'http://shop.example.com/' }));
+  const hop = probeHopOf(d, [forwarded(502)], true);
+  assert.equal(hop.status, 'failed');
+  assert.match(hop.summary, /static hops found nothing wrong/);
+});

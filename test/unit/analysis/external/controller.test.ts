@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { diagnoseExternal } from '../../../../src/analysis/external/index.ts';
+import { controllerHttpPort } from '../../../../src/analysis/external/controller.ts';
 import type { ExternalDiagnosis, ExternalHopId } from '../../../../src/analysis/external/index.ts';
 import { blogIngress, controller, frontendIngress, pod, sandboxClass, services, world } from './world.ts';
 
@@ -177,4 +178,48 @@ test('loadBalancerSourceRanges that exclude the client fail the address hop', ()
   assert.match(out.conclusion.sentence, /^Client 198\.51\.100\.7 cannot reach/);
   const inside = diagnoseExternal(world(request, { services: ranged, clientIp: '203.0.113.9' }));
   assert.equal(hop(inside, 'address').status, 'passed');
+});
+
+test("the controller's HTTP port: the exposing Service's http port resolved on the Pod, else a port named as controllers name it, else 80", () => {
+  assert.equal(controllerHttpPort(controller, services), 80);
+  assert.deepEqual(diagnoseExternal(world(shop)).plan.controllerHttp, {
+    namespace: 'ingress-sandbox',
+    name: controller.metadata.name,
+    port: 80,
+  });
+  const traefik = pod('traefik', 'traefik-1', { 'app.kubernetes.io/name': 'traefik' }, '10.42.0.40', 'n', {
+    name: 'web',
+    containerPort: 8000,
+  });
+  assert.equal(controllerHttpPort(traefik, []), 8000);
+  const exposed = pod('edge', 'envoy-1', { app: 'envoy' }, '10.42.0.41', 'n', {
+    name: 'http-alt',
+    containerPort: 8080,
+  });
+  const envoyService = {
+    metadata: { namespace: 'edge', name: 'envoy' },
+    spec: { selector: { app: 'envoy' }, ports: [{ name: 'http', port: 80, targetPort: 'http-alt' }] },
+  };
+  assert.equal(controllerHttpPort(exposed, [envoyService]), 8080);
+  const grpcOnly = pod('edge', 'grpc-1', { app: 'grpc' }, '10.42.0.42', 'n', {
+    name: 'grpc',
+    containerPort: 9000,
+  });
+  assert.equal(controllerHttpPort(grpcOnly, []), undefined);
+});
+
+test('no ready controller Pod: no end-to-end target in the probe plan', () => {
+  const notReady = pod(
+    'ingress-sandbox',
+    controller.metadata.name!,
+    controller.metadata.labels!,
+    '10.42.0.20',
+    'sandbox-node-1',
+    { name: 'http', containerPort: 80 },
+    false,
+  );
+  const d = diagnoseExternal(
+    world(shop, { pods: world(shop).pods.map((p) => (p === controller ? notReady : p)) }),
+  );
+  assert.equal(d.plan.controllerHttp, undefined);
 });
