@@ -29,6 +29,13 @@
  * UI to link the workspace file that defines it.
  */
 import { isValidIp } from './cidr.ts';
+import { conclude, orderHops, skipped } from './hops.ts';
+import type {
+  Conclusion as SharedConclusion,
+  Hop as SharedHop,
+  HopDraft,
+  ManifestReference,
+} from './hops.ts';
 import type {
   Container,
   ContainerPort,
@@ -46,6 +53,11 @@ import type { ConnectionVerdict, DirectionVerdict, Endpoint, KubernetesRule } fr
 import { podHealth } from './podStatus.ts';
 import type { ContainerStatusLike } from './podStatus.ts';
 import { declaredPorts, resolveTargetPort } from './ports.ts';
+import { list, plural, upperFirst } from './sentences.ts';
+
+export type { HopStatus, ManifestReference } from './hops.ts';
+export { conclude } from './hops.ts';
+export { list, lowerFirst } from './sentences.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Inputs
@@ -189,40 +201,10 @@ export const HOP_IDS: readonly HopId[] = [
   'probe',
 ];
 
-export type HopStatus = 'passed' | 'failed' | 'unknown' | 'skipped';
+/** A hop of this diagnosis; `Id` is another diagnosis's ids where it reuses the type. */
+export type Hop<Id extends string = HopId> = SharedHop<Id>;
 
-/** The object a fix changes; the UI links the workspace manifest that defines it. */
-export interface ManifestReference {
-  readonly kind: string;
-  readonly namespace: string;
-  readonly name: string;
-}
-
-/** `Id`: the hop family's ids (the external-access diagnosis has its own, `src/analysis/external/`). */
-export interface Hop<Id extends string = HopId> {
-  readonly id: Id;
-  readonly title: string;
-  readonly status: HopStatus;
-  /** One sentence. */
-  readonly summary: string;
-  /** Details a user folds open, one fact a line. */
-  readonly evidence: readonly string[];
-  readonly fix?: string;
-  readonly manifest?: ManifestReference;
-  /**
-   * Why an `unknown` hop cannot be decided from the cluster state, when the cause is one network
-   * plugins are known to differ on. `hairpin`: a Pod reaching itself through its own Service, which
-   * the Kubernetes rule allows and some plugins subject to policy; the live probe settles it.
-   */
-  readonly uncertainty?: 'hairpin';
-}
-
-export interface Conclusion<Id extends string = HopId> {
-  readonly failedHop?: Id;
-  readonly sentence: string;
-  readonly fix?: string;
-  readonly manifest?: ManifestReference;
-}
+export type Conclusion<Id extends string = HopId> = SharedConclusion<Id>;
 
 /** A Pod behind the target, with the port a connection reaches on it. */
 export interface Backend {
@@ -375,17 +357,6 @@ function isHeadless(service: Service): boolean {
 
 function serviceType(service: Service): string {
   return service.spec?.type ?? 'ClusterIP';
-}
-
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
-
-export function list(items: readonly string[], conjunction = 'and'): string {
-  if (items.length <= 1) {
-    return items.join('');
-  }
-  return `${items.slice(0, -1).join(', ')} ${conjunction} ${items.at(-1) ?? ''}`;
 }
 
 /** `{app: web, tier: api}`: a label map as YAML flow, the way it is pasted into a manifest. */
@@ -786,32 +757,6 @@ function resolveDnsName(world: World, rawName: string): NameResolution {
 // ---------------------------------------------------------------------------------------------
 // The diagnosis
 
-interface HopDraft {
-  status: HopStatus;
-  summary: string;
-  evidence: string[];
-  fix?: string;
-  manifest?: ManifestReference;
-  uncertainty?: 'hairpin';
-}
-
-function hop(id: HopId, draft: HopDraft, title = TITLES[id]): Hop {
-  return {
-    id,
-    title,
-    status: draft.status,
-    summary: draft.summary,
-    evidence: draft.evidence,
-    ...(draft.fix === undefined ? {} : { fix: draft.fix }),
-    ...(draft.manifest === undefined ? {} : { manifest: draft.manifest }),
-    ...(draft.uncertainty === undefined ? {} : { uncertainty: draft.uncertainty }),
-  };
-}
-
-function skipped(summary: string): HopDraft {
-  return { status: 'skipped', summary, evidence: [] };
-}
-
 interface ServiceContext {
   readonly service: Service;
   readonly namespace: string;
@@ -938,7 +883,7 @@ export function diagnoseStatic(input: DiagnosisInput): StaticDiagnosis {
     ingress: policies.ingress,
     probe: skipped('Not run: this is the static diagnosis from the cluster state.'),
   };
-  const hops = HOP_IDS.map((id) => hop(id, drafts[id], stage.titles?.[id]));
+  const hops = orderHops(HOP_IDS, TITLES, drafts, stage.titles);
   const sourceIp = podIp(source);
   const sourceName = `${nsOf(source)}/${nameOf(source)}`;
   return {
@@ -2271,10 +2216,6 @@ function uncertainPolicyHop(
   };
 }
 
-function upperFirst(text: string): string {
-  return text === '' ? text : `${text[0]!.toUpperCase()}${text.slice(1)}`;
-}
-
 function externalEgressHop(
   input: DiagnosisInput,
   source: DiagnosisPod,
@@ -2331,55 +2272,4 @@ function externalEgressHop(
     fix: `Add an egress rule to ${policies.length === 1 ? `NetworkPolicy ${policies[0]}` : `one of ${list(policies, 'or')}`} for ${external.ip === undefined ? external.host : `${external.ip}/32`} on ${protocol} ${external.port}, e.g.:\n${policySuggestion('egress', nsOf(source), undefined, external.ip, external.port, protocol)}`,
     ...(policies[0] === undefined ? {} : { manifest: policyManifest(policies[0]) }),
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Conclusion
-
-/**
- * The conclusion of a list of hops: the first failing hop in one sentence, with its fix and the
- * object to change; else what is known. The Diagnoser calls it again once the probe hop is in.
- */
-export function conclude<Id extends string>(
-  hops: readonly Hop<Id>[],
-  names: { readonly source: string; readonly target: string },
-): Conclusion<Id> {
-  const failed = hops.find((candidate) => candidate.status === 'failed');
-  if (failed !== undefined) {
-    return {
-      failedHop: failed.id,
-      sentence: `${names.source} cannot reach ${names.target} because ${lowerFirst(failed.summary)}`,
-      ...(failed.fix === undefined ? {} : { fix: failed.fix }),
-      ...(failed.manifest === undefined ? {} : { manifest: failed.manifest }),
-    };
-  }
-  const probe = hops.find((candidate) => candidate.id === 'probe');
-  const unknown = hops.filter((candidate) => candidate.status === 'unknown' && candidate.id !== 'probe');
-  const caveat =
-    unknown.length > 0
-      ? ` ${plural(unknown.length, 'hop')} could not be checked (${unknown.map((candidate) => candidate.title.toLowerCase()).join(', ')}).`
-      : '';
-  if (probe?.status === 'passed') {
-    return {
-      sentence: `${names.source} reaches ${names.target}: every hop checked passed, and so did the live probe.${caveat}`,
-    };
-  }
-  if (probe?.status === 'unknown') {
-    return {
-      sentence: `Nothing in the cluster state stops ${names.source} from reaching ${names.target}, but the live probe could not tell: ${lowerFirst(probe.summary)}${caveat}`,
-      ...(probe.fix === undefined ? {} : { fix: probe.fix }),
-    };
-  }
-  return {
-    sentence: `Nothing in the cluster state stops ${names.source} from reaching ${names.target}.${caveat} Run the live probe to confirm.`,
-  };
-}
-
-/** Lower-cases a sentence's first word when it is an ordinary word, not a kind or a name. */
-export function lowerFirst(text: string): string {
-  return /^(The|A|An|No|Nothing|None|Every|Policy|Policies|Port|Its|It|Both|Each|All|Connections)\b/.test(
-    text,
-  )
-    ? `${text[0]!.toLowerCase()}${text.slice(1)}`
-    : text;
 }
