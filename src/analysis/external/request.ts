@@ -45,7 +45,7 @@ export type ExternalTreeItem =
 
 /**
  * The request a tree item stands for. A rule's key is `rule/path` or `rule` (the explorer's
- * `IngressRoute.key`); the default backend (`default`) is diagnosed as the Ingress.
+ * `IngressRoute.key`); the default backend's key is `default`.
  */
 export function externalRequestFromItem(item: ExternalTreeItem): ExternalRequest {
   switch (item.kind) {
@@ -54,6 +54,9 @@ export function externalRequestFromItem(item: ExternalTreeItem): ExternalRequest
     case 'service':
       return { kind: 'service', namespace: item.namespace, name: item.name };
     case 'ingressRule': {
+      if (item.key === 'default') {
+        return { kind: 'ingressDefaultBackend', namespace: item.namespace, name: item.ingress };
+      }
       const [rule, path] = item.key.split('/');
       const ruleIndex = Number(rule);
       if (!Number.isInteger(ruleIndex)) {
@@ -81,6 +84,8 @@ export function requestText(request: ExternalRequest): string {
       return `Ingress ${request.namespace}/${request.name}`;
     case 'ingressRule':
       return `Ingress ${request.namespace}/${request.name} rule ${request.ruleIndex}`;
+    case 'ingressDefaultBackend':
+      return `the default backend of Ingress ${request.namespace}/${request.name}`;
     case 'service':
       return `Service ${request.namespace}/${request.name}`;
   }

@@ -239,33 +239,17 @@ function ruleStage(
   const ingress = input.ingresses.find(
     (candidate) => nsOf(candidate) === namespace && nameOf(candidate) === name,
   );
-  const label = `Ingress ${namespace}/${name}`;
   if (ingress === undefined) {
-    return {
-      label,
-      draft: {
-        status:
-          input.knownNamespaces.includes(namespace) && !unreadableIngresses(input).includes(namespace)
-            ? 'failed'
-            : 'unknown',
-        summary: `Ingress ${namespace}/${name} is not in the cluster state read.`,
-        evidence: [],
-      },
-    };
+    return missingIngress(input, namespace, name, `Ingress ${namespace}/${name}`);
   }
   const rules = ingress.spec?.rules ?? [];
   const rule = rules[ruleIndex ?? 0];
   const entry = rule?.http?.paths?.[pathIndex];
-  const host = rule?.host === '' ? undefined : rule?.host?.replace(/^\*\./, 'any.');
+  const host = hostToAsk(rule?.host);
   const path = entry?.path ?? '/';
-  const assignment = ingressClassOf(ingress, input.ingressClasses);
-  const className =
-    assignment.source === 'field' || assignment.source === 'annotation' || assignment.source === 'default'
-      ? assignment.className
-      : undefined;
+  const className = servedClass(input, ingress);
   const ruleLabel = `http://${host ?? '<any host>'}${path}`;
-  const classExists = input.ingressClasses.some((candidate) => nameOf(candidate) === className);
-  if (className === undefined || (!classExists && assignment.source !== 'annotation')) {
+  if (className === undefined) {
     // No class a controller serves: the class hop says why; route on the Ingress alone.
     const backend = entry?.backend ?? ingress.spec?.defaultBackend;
     const ref = backend?.service;
@@ -309,6 +293,142 @@ function ruleStage(
     };
   }
   return stage;
+}
+
+/** A request's Host for a rule's host: a wildcard's first label filled in; undefined for none. */
+function hostToAsk(host: string | undefined): string | undefined {
+  return host === '' || host === undefined ? undefined : host.replace(/^\*\./, 'any.');
+}
+
+/**
+ * The class whose controller serves the Ingress, when that is a class a controller can serve (one
+ * that exists, or one the deprecated annotation names); undefined otherwise (the class hop says why).
+ */
+function servedClass(input: ExternalInput, ingress: Ingress): string | undefined {
+  const assignment = ingressClassOf(ingress, input.ingressClasses);
+  const className =
+    assignment.source === 'field' || assignment.source === 'annotation' || assignment.source === 'default'
+      ? assignment.className
+      : undefined;
+  const classExists = input.ingressClasses.some((candidate) => nameOf(candidate) === className);
+  return className === undefined || (!classExists && assignment.source !== 'annotation')
+    ? undefined
+    : className;
+}
+
+/** A Host no rule of any class names (RFC 2606 reserves .invalid): the catch-all's request. */
+const UNNAMED_HOST = 'no-rule.invalid';
+/** Paths tried for a request that matches no rule: the root, then one no rule is likely to claim. */
+const UNMATCHED_PATHS = ['/', '/kubereach-no-rule'];
+
+/**
+ * The Ingress's `spec.defaultBackend`: the request is one that matches no rule and lands there, for
+ * one of the Ingress's own hosts (its default backend serves their unmatched paths) or, for an
+ * Ingress without hosts, a host no rule names (its default backend is the class's catch-all). When
+ * no such request exists (a Prefix `/` rule takes every path of the host, another Ingress's default
+ * backend comes first), the route fails and says why.
+ */
+function defaultBackendStage(input: ExternalInput, namespace: string, name: string): RouteStage {
+  const ingress = input.ingresses.find(
+    (candidate) => nsOf(candidate) === namespace && nameOf(candidate) === name,
+  );
+  const label = `the default backend of Ingress ${namespace}/${name}`;
+  if (ingress === undefined) {
+    return missingIngress(input, namespace, name, label);
+  }
+  const ref = ingress.spec?.defaultBackend?.service;
+  const backend: RoutedService | undefined =
+    ref?.name === undefined
+      ? undefined
+      : { namespace, name: ref.name, port: ref.port?.name ?? ref.port?.number ?? 0 };
+  const manifest = { kind: 'Ingress', namespace, name };
+  if (ingress.spec?.defaultBackend === undefined) {
+    return {
+      label,
+      ingress,
+      draft: {
+        status: 'failed',
+        summary: `Ingress ${namespace}/${name} has no defaultBackend.`,
+        evidence: [],
+        manifest,
+      },
+    };
+  }
+  const className = servedClass(input, ingress);
+  const ownHosts = [...new Set((ingress.spec?.rules ?? []).flatMap((rule) => hostToAsk(rule.host) ?? []))];
+  const hosts = ownHosts.length > 0 ? ownHosts : [UNNAMED_HOST];
+  if (className === undefined) {
+    return {
+      label,
+      ingress,
+      http: { host: hosts[0]!, path: UNMATCHED_PATHS[0]! },
+      ...(backend === undefined ? {} : { backend }),
+      draft: {
+        status: 'unknown',
+        summary: `Ingress ${namespace}/${name} belongs to no IngressClass that exists, so which requests its default backend takes is not known.`,
+        evidence: [],
+      },
+    };
+  }
+  const tried: string[] = [];
+  for (const host of hosts) {
+    for (const path of UNMATCHED_PATHS) {
+      const route = routeIngressRequest({
+        ingresses: input.ingresses,
+        ingressClasses: input.ingressClasses,
+        ingressClass: className,
+        request: { host, path },
+      });
+      if (
+        route.kind === 'default-backend' &&
+        route.ingress.namespace === namespace &&
+        route.ingress.name === name
+      ) {
+        const stage = routeStageOf(input, route, label);
+        return {
+          ...stage,
+          draft: {
+            ...stage.draft,
+            evidence: [
+              `The request asked: http://${host}${path}, which matches no rule${ownHosts.length > 0 ? ` of host ${host}` : ' (a host no rule names)'}.`,
+              ...stage.draft.evidence,
+            ],
+          },
+        };
+      }
+      tried.push(`http://${host}${path}: ${route.explanation}.`);
+    }
+  }
+  return {
+    label,
+    ingress,
+    http: { host: hosts[0]!, path: UNMATCHED_PATHS[UNMATCHED_PATHS.length - 1]! },
+    ...(backend === undefined ? {} : { backend }),
+    draft: {
+      status: 'failed',
+      summary: `No request reaches the default backend of Ingress ${namespace}/${name}: ${ownHosts.length > 0 ? `every request for ${ownHosts.join(', ')} is taken by a rule or another default backend` : 'requests for hosts no rule names go elsewhere'}.`,
+      evidence: tried,
+      fix:
+        ownHosts.length > 0
+          ? 'A rule with path / (Prefix) takes every path of its host: narrow it, or drop the defaultBackend, which serves nothing.'
+          : "Another Ingress of the class takes the requests no rule names first (the oldest Ingress's default backend wins): keep one catch-all default backend.",
+      manifest,
+    },
+  };
+}
+
+function missingIngress(input: ExternalInput, namespace: string, name: string, label: string): RouteStage {
+  return {
+    label,
+    draft: {
+      status:
+        input.knownNamespaces.includes(namespace) && !unreadableIngresses(input).includes(namespace)
+          ? 'failed'
+          : 'unknown',
+      summary: `Ingress ${namespace}/${name} is not in the cluster state read.`,
+      evidence: [],
+    },
+  };
 }
 
 function nodePortStage(input: ExternalInput, nodeAsked: string, port: number): RouteStage {
@@ -435,6 +555,8 @@ export function routeStage(input: ExternalInput): RouteStage {
       return ruleStage(input, request.namespace, request.name, request.ruleIndex, request.pathIndex ?? 0);
     case 'ingress':
       return ruleStage(input, request.namespace, request.name, undefined, 0);
+    case 'ingressDefaultBackend':
+      return defaultBackendStage(input, request.namespace, request.name);
     case 'nodePort':
       return nodePortStage(input, request.node, request.port);
     case 'service':

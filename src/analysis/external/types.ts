@@ -59,6 +59,8 @@ export type ExternalRequest =
     }
   /** An Ingress as a whole: its first rule's first path, else its default backend. */
   | { readonly kind: 'ingress'; readonly namespace: string; readonly name: string }
+  /** An Ingress's `spec.defaultBackend`: a request that matches no rule (the explorer's `default` item). */
+  | { readonly kind: 'ingressDefaultBackend'; readonly namespace: string; readonly name: string }
   /** A NodePort or LoadBalancer Service; `port` (number or name) defaults to its first port. */
   | {
       readonly kind: 'service';

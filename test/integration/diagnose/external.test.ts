@@ -9,8 +9,11 @@ import { after, before, describe, test } from 'node:test';
 import type { HopStatus } from '../../../src/analysis/diagnosis.ts';
 import type { ExternalHopId } from '../../../src/analysis/external/index.ts';
 import { ClusterCache } from '../../../src/cluster/cache.ts';
+import { NetworkingV1Api } from '@kubernetes/client-node';
+import { externalRequestFromItem } from '../../../src/analysis/external/index.ts';
 import { ExternalDiagnoser } from '../../../src/diagnose/externalDiagnoser.ts';
 import type { ExternalReport } from '../../../src/diagnose/externalDiagnoser.ts';
+import { forwardThroughPod } from '../../../src/diagnose/externalForward.ts';
 import { Prober } from '../../../src/probe/prober.ts';
 import { useSandbox, waitFor } from '../../support/sandbox.ts';
 
@@ -33,6 +36,7 @@ describe('Diagnose External Access (demo scenario)', () => {
     diagnoser = new ExternalDiagnoser({
       cache,
       prober: new Prober({ kubeconfig: fixture.kubeconfig, timeoutMs: 1000 }),
+      forward: forwardThroughPod({ cache, kubeConfig: fixture.kubeconfig }),
       timeoutMs: 1000,
       watchNamespaces: (names) => cache.setWatchedNamespaces(names),
     });
@@ -76,6 +80,7 @@ describe('Diagnose External Access (demo scenario)', () => {
     assert.equal(report.conclusion.failedHop, undefined);
     assert.ok(report.probes.some((p) => p.role === 'backend' && p.reached));
     assert.equal(report.probes.find((p) => p.role === 'ingress')?.httpStatus, 200);
+    assert.equal(report.probes.find((p) => p.role === 'forwarded')?.httpStatus, 200);
     assert.match(hop(report, 'probe').summary, /agrees with the static hops/);
   });
 
@@ -124,5 +129,42 @@ describe('Diagnose External Access (demo scenario)', () => {
     assert.equal(pub.conclusion.failedHop, undefined);
     assert.equal(pub.probes.find((p) => p.role === 'address')?.reached, true);
     assert.ok(pub.timings.totalMs < 3000, `${pub.timings.totalMs} ms`);
+  });
+
+  test("the default backend item: a request no rule matches, answered by that backend (not the Ingress's first rule)", async () => {
+    const networking = fixture.kubeconfig.makeApiClient(NetworkingV1Api);
+    await networking.createNamespacedIngress({
+      namespace: 'shop',
+      body: {
+        metadata: { name: 'fallback', namespace: 'shop' },
+        spec: {
+          ingressClassName: 'sandbox',
+          defaultBackend: { service: { name: 'frontend', port: { name: 'http' } } },
+        },
+      },
+    });
+    await waitFor(
+      'the fallback Ingress with an address',
+      () =>
+        cache.ingresses('shop').find((i) => i.metadata?.name === 'fallback')?.status?.loadBalancer
+          ?.ingress?.[0],
+    );
+    const request = externalRequestFromItem({
+      kind: 'ingressRule',
+      namespace: 'shop',
+      ingress: 'fallback',
+      key: 'default',
+    });
+    const report = await diagnoser.diagnose(request);
+    assert.equal(report.conclusion.failedHop, undefined, report.conclusion.sentence);
+    assert.match(
+      hop(report, 'route').summary,
+      /the default backend of shop\/fallback \(service shop\/frontend:http\) takes it/,
+    );
+    assert.deepEqual(report.plan.http, { host: 'no-rule.invalid', path: '/' });
+    // The controller routes the same request to the same backend: the echo answers 200, both ways.
+    assert.equal(report.probes.find((p) => p.role === 'ingress')?.httpStatus, 200);
+    assert.equal(report.probes.find((p) => p.role === 'forwarded')?.httpStatus, 200);
+    assert.equal(hop(report, 'probe').status, 'passed');
   });
 });

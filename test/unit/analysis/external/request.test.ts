@@ -39,7 +39,7 @@ test('a URL with or without scheme is a URL; host:port is a node port for an IP 
   assert.equal(externalRequestFromInput('   ', nodes), undefined);
 });
 
-test('tree items: an Ingress, a rule by its key (rule/path), the default backend as the Ingress, a Service', () => {
+test('tree items: an Ingress, a rule by its key (rule/path), the default backend (a request no rule matches), a Service', () => {
   assert.deepEqual(
     externalRequestFromItem({ kind: 'ingressRule', namespace: 'shop', ingress: 'frontend', key: '0/1' }),
     {
@@ -53,7 +53,7 @@ test('tree items: an Ingress, a rule by its key (rule/path), the default backend
   assert.deepEqual(
     externalRequestFromItem({ kind: 'ingressRule', namespace: 'shop', ingress: 'frontend', key: 'default' }),
     {
-      kind: 'ingress',
+      kind: 'ingressDefaultBackend',
       namespace: 'shop',
       name: 'frontend',
     },

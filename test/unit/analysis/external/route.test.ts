@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { diagnoseExternal } from '../../../../src/analysis/external/index.ts';
 import type { ExternalDiagnosis, ExternalHopId } from '../../../../src/analysis/external/index.ts';
+import type { Ingress } from '../../../../src/analysis/ingress.ts';
 import { frontendIngress, world } from './world.ts';
 
 function hop(diagnosis: ExternalDiagnosis, id: ExternalHopId) {
@@ -117,4 +118,98 @@ test('a ClusterIP Service chosen as the entry fails the route: nothing outside r
   const d = diagnoseExternal(world({ kind: 'service', namespace: 'shop', name: 'frontend' }));
   assert.equal(hop(d, 'route').status, 'failed');
   assert.match(hop(d, 'route').fix ?? '', /NodePort or LoadBalancer/);
+});
+
+const fallback: Ingress = {
+  metadata: { namespace: 'shop', name: 'fallback', creationTimestamp: '2026-01-02T00:00:00Z' },
+  spec: {
+    ingressClassName: 'sandbox',
+    defaultBackend: { service: { name: 'frontend', port: { name: 'http' } } },
+  },
+  status: frontendIngress.status!,
+};
+
+const api: Ingress = {
+  metadata: { namespace: 'shop', name: 'api', creationTimestamp: '2026-01-03T00:00:00Z' },
+  spec: {
+    ingressClassName: 'sandbox',
+    defaultBackend: { service: { name: 'frontend', port: { name: 'http' } } },
+    rules: [
+      {
+        host: 'api.example.com',
+        http: {
+          paths: [
+            {
+              path: '/v1',
+              pathType: 'Prefix',
+              backend: { service: { name: 'frontend', port: { number: 8443 } } },
+            },
+          ],
+        },
+      },
+    ],
+  },
+  status: frontendIngress.status!,
+};
+
+test('the default backend of an Ingress without hosts is diagnosed with a request for a host no rule names', () => {
+  const request = { kind: 'ingressDefaultBackend', namespace: 'shop', name: 'fallback' } as const;
+  const base = world(request);
+  const d = diagnoseExternal({ ...base, ingresses: [...base.ingresses, fallback] });
+  const route = hop(d, 'route');
+  assert.equal(route.status, 'passed', route.summary);
+  assert.match(
+    route.summary,
+    /the default backend of shop\/fallback \(service shop\/frontend:http\) takes it/,
+  );
+  assert.match(
+    route.evidence[0]!,
+    /http:\/\/no-rule\.invalid\/, which matches no rule \(a host no rule names\)/,
+  );
+  assert.equal(d.label, 'the default backend of Ingress shop/fallback');
+  assert.deepEqual(d.service, { namespace: 'shop', name: 'frontend', port: 'http' });
+  assert.deepEqual(d.plan.http, { host: 'no-rule.invalid', path: '/' });
+  assert.equal(d.conclusion.failedHop, undefined);
+});
+
+test("the default backend of an Ingress with hosts takes its hosts' unmatched paths, not its first rule's", () => {
+  const request = { kind: 'ingressDefaultBackend', namespace: 'shop', name: 'api' } as const;
+  const base = world(request);
+  const d = diagnoseExternal({ ...base, ingresses: [...base.ingresses, api] });
+  assert.equal(hop(d, 'route').status, 'passed');
+  assert.deepEqual(d.plan.http, { host: 'api.example.com', path: '/' });
+  // The first rule's backend names port 8443, which the Service lacks; the default backend's port is fine.
+  assert.deepEqual(d.service, { namespace: 'shop', name: 'frontend', port: 'http' });
+  assert.equal(hop(d, 'service').status, 'passed');
+  const rule = diagnoseExternal({
+    ...world({ kind: 'ingress', namespace: 'shop', name: 'api' }),
+    ingresses: [...base.ingresses, api],
+  });
+  assert.equal(rule.conclusion.failedHop, 'service');
+});
+
+test('a default backend no request reaches (a Prefix / rule takes every path of the host) fails the route', () => {
+  const request = { kind: 'ingressDefaultBackend', namespace: 'shop', name: 'frontend' } as const;
+  const base = world(request);
+  const withDefault: Ingress = {
+    ...frontendIngress,
+    spec: {
+      ...frontendIngress.spec,
+      defaultBackend: { service: { name: 'frontend', port: { name: 'http' } } },
+    },
+  };
+  const d = diagnoseExternal({
+    ...base,
+    ingresses: base.ingresses.map((ingress) => (ingress === frontendIngress ? withDefault : ingress)),
+  });
+  const route = hop(d, 'route');
+  assert.equal(route.status, 'failed');
+  assert.match(route.summary, /No request reaches the default backend of Ingress shop\/frontend/);
+  assert.match(route.fix!, /path \/ \(Prefix\)/);
+  assert.ok(
+    route.evidence.some((line) =>
+      /http:\/\/shop\.example\.com\/: host shop\.example\.com matches/.test(line),
+    ),
+  );
+  assert.equal(d.conclusion.failedHop, 'route');
 });
