@@ -1,7 +1,9 @@
 /**
  * The real VS Code for end-to-end tests and the demo: code-server, installed on first use into
- * `.cache/code-server` (it needs Node 24 to run npm and as node-gyp's headers, and Debian's
- * libkrb5-dev), started on 127.0.0.1 with KubeReach unpacked into its extensions folder.
+ * `.cache/code-server` (or `KUBEREACH_CODE_SERVER_CACHE`; it needs Node 24 to run npm and as
+ * node-gyp's headers, and Debian's libkrb5-dev), started on 127.0.0.1 with KubeReach unpacked into
+ * its extensions folder, and with its settings, data and XDG folders in a temporary folder of its
+ * own: nothing is written to the user's ~/.config/code-server or ~/.local/share/code-server.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -11,8 +13,13 @@ import { basename, dirname, join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 export const CODE_SERVER_VERSION = '4.139.1';
-const CACHE = join(ROOT, '.cache', 'code-server');
+const CACHE = process.env.KUBEREACH_CODE_SERVER_CACHE ?? join(ROOT, '.cache', 'code-server');
 const BINARY = join(CACHE, 'bin', 'code-server');
+const MARKER = join(CACHE, `.installed-${CODE_SERVER_VERSION}`);
+
+export function codeServerInstalled(): boolean {
+  return existsSync(BINARY) && existsSync(MARKER);
+}
 
 /** Node 24's headers: node-gyp must build code-server's native modules against the Node that runs them. */
 function nodeHeaders(): string {
@@ -43,32 +50,72 @@ function installEnvironment(): NodeJS.ProcessEnv {
   return env;
 }
 
+const INSTALL_ARGS = [
+  'install',
+  '-g',
+  '--prefix',
+  CACHE,
+  `code-server@${CODE_SERVER_VERSION}`,
+  '--allow-scripts=code-server,argon2',
+  '--no-audit',
+  '--no-fund',
+];
+
 /** Installs code-server into the cache folder unless it is there already; returns its binary. */
 export function ensureCodeServer(log: (line: string) => void = () => undefined): string {
-  const marker = join(CACHE, `.installed-${CODE_SERVER_VERSION}`);
-  if (existsSync(BINARY) && existsSync(marker)) {
+  if (codeServerInstalled()) {
     return BINARY;
   }
   log(`Installing code-server ${CODE_SERVER_VERSION} into ${CACHE} (first run only; a few minutes)…`);
   mkdirSync(CACHE, { recursive: true });
-  execFileSync(
-    'npm',
-    [
-      'install',
-      '-g',
-      '--prefix',
-      CACHE,
-      `code-server@${CODE_SERVER_VERSION}`,
-      '--allow-scripts=code-server,argon2',
-      '--no-audit',
-      '--no-fund',
-    ],
-    {
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...installEnvironment(), npm_config_nodedir: nodeHeaders() },
-    },
-  );
-  writeFileSync(marker, new Date().toISOString());
+  execFileSync('npm', INSTALL_ARGS, {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...installEnvironment(), npm_config_nodedir: nodeHeaders() },
+  });
+  writeFileSync(MARKER, new Date().toISOString());
+  return BINARY;
+}
+
+/**
+ * The demo's install: npm in a child process that `signal` can stop (Ctrl-C during the download),
+ * its output kept for the error and not printed, `progress` called every `everyMs` with the time spent.
+ */
+export async function installCodeServer(options: {
+  progress: (elapsedMs: number) => void;
+  signal?: AbortSignal;
+  everyMs?: number;
+}): Promise<string> {
+  if (codeServerInstalled()) {
+    return BINARY;
+  }
+  mkdirSync(CACHE, { recursive: true });
+  const started = performance.now();
+  const child = spawn('npm', INSTALL_ARGS, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...installEnvironment(), npm_config_nodedir: nodeHeaders() },
+    signal: options.signal,
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const ticker = setInterval(() => options.progress(performance.now() - started), options.everyMs ?? 10_000);
+  try {
+    await new Promise<void>((done, fail) => {
+      child.once('error', fail);
+      child.once('close', (code, signal) =>
+        code === 0
+          ? done()
+          : fail(
+              new Error(
+                `npm install code-server failed (${code ?? signal}):\n${output.trim().split('\n').slice(-15).join('\n')}`,
+              ),
+            ),
+      );
+    });
+  } finally {
+    clearInterval(ticker);
+  }
+  writeFileSync(MARKER, new Date().toISOString());
   return BINARY;
 }
 
@@ -123,6 +170,13 @@ export async function startCodeServer(options: {
   const extensionsDir = join(base, 'extensions');
   const userDataDir = join(base, 'data');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
+  // code-server keeps its own state (heartbeat, sockets, logs) under the XDG folders: here, not in ~.
+  const xdg = {
+    XDG_CONFIG_HOME: join(base, 'xdg-config'),
+    XDG_DATA_HOME: join(base, 'xdg-data'),
+    XDG_CACHE_HOME: join(base, 'xdg-cache'),
+    XDG_STATE_HOME: join(base, 'xdg-state'),
+  };
   writeFileSync(
     join(userDataDir, 'User', 'settings.json'),
     JSON.stringify(
@@ -136,6 +190,8 @@ export async function startCodeServer(options: {
         'update.mode': 'none',
         'workbench.enableExperiments': false,
         'chat.disableAIFeatures': true,
+        // No "your application is running on port N" toasts for the sandbox's and forwards' ports.
+        'remote.autoForwardPorts': false,
         ...options.settings,
       },
       null,
@@ -172,13 +228,24 @@ export async function startCodeServer(options: {
     {
       env: {
         ...process.env,
+        ...xdg,
+        // No extension gallery (an empty one disables it): offline, it would only show errors.
+        EXTENSIONS_GALLERY: '{}',
         KUBECONFIG: options.kubeconfig,
         PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  const url = await new Promise<string>((ready, reject) => {
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(base, { recursive: true, force: true });
+  };
+  const listening = new Promise<string>((ready, reject) => {
     let output = '';
     const timer = setTimeout(() => reject(new Error(`code-server did not start:\n${output}`)), 60_000);
     const onData = (chunk: Buffer) => {
@@ -201,20 +268,12 @@ export async function startCodeServer(options: {
       reject(new Error(`code-server exited with ${code}:\n${output}`));
     });
   });
-  return {
-    url,
-    process: child,
-    userDataDir,
-    logsDir: join(userDataDir, 'logs'),
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((done) => child.once('exit', done));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      rmSync(base, { recursive: true, force: true });
-    },
-  };
+  // A code-server that did not start leaves nothing behind: neither its process nor its folders.
+  const url = await listening.catch(async (error: unknown) => {
+    await stop();
+    throw error;
+  });
+  return { url, process: child, userDataDir, logsDir: join(userDataDir, 'logs'), stop };
 }
 
 export const CHROMIUM = '/usr/bin/chromium';
