@@ -6,8 +6,9 @@
  * - Path: Exact compares the whole path, case-sensitively (`/abc` is not `/abc/`); PathPrefix
  *   compares `/`-separated elements, a trailing `/` ignored (`/abc` matches `/abc`, `/abc/`,
  *   `/abc/def`, not `/abcd`); RegularExpression is implementation-specific (dialect and
- *   precedence): here a whole-path match in JavaScript's dialect, ranked after every Exact and
- *   PathPrefix match, and always named as implementation-specific.
+ *   precedence): here a whole-path match in JavaScript's dialect, ranked after Exact and before
+ *   PathPrefix (longer pattern first), as Envoy Gateway ranks it, and always named as
+ *   implementation-specific.
  * - Headers: names case-insensitive, only the first entry of an equivalent name counts; values
  *   exact (or a whole-value regular expression, implementation-specific).
  * - Query parameters: names exact; the first value of a repeated parameter (the recommendation).
@@ -48,9 +49,9 @@ export type MatchResult =
     }
   | { readonly matches: false; readonly text: string; readonly reason: string };
 
-const PATH_KIND_ORDER = { Exact: 0, PathPrefix: 1, RegularExpression: 2 } as const;
+const PATH_KIND_ORDER = { Exact: 0, RegularExpression: 1, PathPrefix: 2 } as const;
 
-/** Better first: Exact, longer PathPrefix, (regex), method, more headers, more query params; gRPC: service, method, headers. */
+/** Better first: Exact, (regex), longer PathPrefix, method, more headers, more query params; gRPC: service, method, headers. */
 export function compareMatchRank(a: MatchRank, b: MatchRank): number {
   return (
     PATH_KIND_ORDER[a.pathKind] - PATH_KIND_ORDER[b.pathKind] ||

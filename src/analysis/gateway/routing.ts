@@ -13,7 +13,7 @@
  *    Exact path; the longest PathPrefix; a method; the most header matches; the most query param
  *    matches; then the oldest route (creationTimestamp), then `namespace/name` alphabetically,
  *    then the first rule and match in list order. RegularExpression paths are implementation-
- *    specific: ranked after Exact and PathPrefix, and named so. GRPCRoutes serve gRPC requests
+ *    specific: ranked between Exact and PathPrefix (as Envoy Gateway does), and named so. GRPCRoutes serve gRPC requests
  *    (content-type application/grpc) with their own precedence (service, method, headers).
  *    Nothing matches: 404.
  * 3. Backends (backends.ts): weighted; invalid backends and all-zero weights answer 500.
@@ -314,9 +314,13 @@ function lossReason(winner: Scored, loser: Scored): string {
 
 function rankWinText(winner: MatchRank, loser: MatchRank): string {
   if (winner.pathKind !== loser.pathKind) {
-    return winner.pathKind === 'Exact'
-      ? 'an Exact path match beats a PathPrefix'
-      : `a ${winner.pathKind} path match beats a ${loser.pathKind} one${loser.pathKind === 'RegularExpression' ? ' (the precedence of regular expressions is implementation-specific)' : ''}`;
+    const regex = winner.pathKind === 'RegularExpression' || loser.pathKind === 'RegularExpression';
+    return (
+      `an ${winner.pathKind} path match beats a ${loser.pathKind} one` +
+      (regex
+        ? ' (the precedence of regular expressions is implementation-specific; here as in Envoy Gateway)'
+        : '')
+    );
   }
   if (winner.pathLength !== loser.pathLength) {
     return `a longer ${winner.pathKind} path (${winner.pathLength} characters against ${loser.pathLength})`;

@@ -78,7 +78,7 @@ describe('HTTPRouteRule.Matches precedence: conformance HTTPRoutePathMatchOrder'
     if (decision.kind === 'routed') {
       assert.equal(decision.ruleIndex, 1);
       const prefix = decision.losers.find((l) => l.ruleIndex === 3)!;
-      assert.match(prefix.reason, /Exact path match beats a PathPrefix/);
+      assert.match(prefix.reason, /an Exact path match beats a PathPrefix one/);
     }
   });
 });
@@ -477,11 +477,23 @@ describe('RegularExpression is implementation-specific (PathMatchRegularExpressi
     assert.deepEqual(d.implementationSpecific, ['path regular expression /v[0-9]+/.*']);
     assert.match(d.explanation, /implementation-specific/);
   });
-  test('ranked after PathPrefix here, and the loss says precedence is implementation-specific', () => {
+  test('ranked after Exact and before PathPrefix (as Envoy Gateway), and the loss says precedence is implementation-specific', () => {
     const d = routed(w, { path: '/v1/items' });
     assert.ok(d.kind === 'routed');
-    assert.equal(d.ruleIndex, 1);
-    assert.match(d.losers[0]!.reason, /regular expressions is implementation-specific/);
+    assert.equal(d.ruleIndex, 0);
+    assert.match(
+      d.losers[0]!.reason,
+      /RegularExpression path match beats a PathPrefix one \(the precedence of regular expressions is implementation-specific/,
+    );
+    const exact = oneGateway([
+      route('infra', 'r', {
+        rules: [
+          rule(V1, { path: { type: 'RegularExpression', value: '/v1/.*' } }),
+          rule(V2, { path: { type: 'Exact', value: '/v1/items' } }),
+        ],
+      }),
+    ]);
+    assert.equal(outcome(exact, { path: '/v1/items' }), V2);
   });
 });
 
