@@ -11,6 +11,8 @@
  * - backends.ts: backendRefs, ReferenceGrants, weights, the ResolvedRefs reasons.
  * - status.ts: the conditions a conformant controller writes, and how to merge them.
  * - matching.ts, routing.ts: one request through a Gateway: listener, rule precedence, backends.
+ * - convert.ts, convertCompare.ts: Ingress → HTTPRoutes (and a Gateway), and the requests the two
+ *   route differently, with the causes named.
  */
 export * from './types.ts';
 export {
@@ -84,3 +86,18 @@ export type {
   TableListener,
   TableRoute,
 } from './routing.ts';
+export {
+  annotationNotes,
+  convertIngress,
+  CONVERTED_FROM_ANNOTATION,
+  defaultParent,
+  looksLikeRegex,
+} from './convert.ts';
+export type { ConversionNote, ConversionNoteKind, ConvertOptions, IngressConversion } from './convert.ts';
+export { compareIngressConversion, generateRequests, outcomeText } from './convertCompare.ts';
+export type {
+  ComparedRequest,
+  GeneratedRequest,
+  RouteOutcome,
+  RouteTableComparison,
+} from './convertCompare.ts';
