@@ -18,6 +18,7 @@ import { DeploymentController } from './controllers/deployments.ts';
 import { EndpointSliceController } from './controllers/endpointslices.ts';
 import { EventRecorder } from './controllers/events.ts';
 import { GarbageCollector } from './controllers/garbage.ts';
+import { GatewayController } from './controllers/gateways.ts';
 import { IngressStatusController } from './controllers/ingressStatus.ts';
 import { Kubelet } from './controllers/kubelet.ts';
 import { LoadBalancerController } from './controllers/loadBalancers.ts';
@@ -95,6 +96,8 @@ export class Cluster {
   readonly kubelet: Kubelet;
   readonly endpointSlices: EndpointSliceController;
   readonly loadBalancers: LoadBalancerController;
+  /** The built-in Gateway API controller (controllers/gateways.ts) and its proxy. */
+  readonly gateways: GatewayController;
   readonly nodes: readonly { name: string; ip: string }[];
   private readonly users = new Map<string, User>();
   /** Where this sandbox's Pods, Services and nodes live in 127.0.0.0/8. */
@@ -122,11 +125,13 @@ export class Cluster {
     this.kubelet = new Kubelet(this);
     this.endpointSlices = new EndpointSliceController(this);
     this.loadBalancers = new LoadBalancerController(this);
+    this.gateways = new GatewayController(this);
     this.controllers.push(
       new CrdController(this),
       this.kubelet,
       this.endpointSlices,
       this.loadBalancers,
+      this.gateways,
       new ReplicaSetController(this),
       new DeploymentController(this),
       new GarbageCollector(this),

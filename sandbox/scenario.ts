@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from './api/store.ts';
 import type { Rule, User } from './cluster.ts';
@@ -95,6 +95,8 @@ interface ScenarioDocument {
   currentUser?: string;
   timing?: Partial<Timing>;
   recordEvents?: boolean;
+  /** Files of more manifests (relative to the scenario's folder), created before the scenario's own. */
+  include?: string[];
 }
 
 const SCENARIO_DIR = resolve(import.meta.dirname, 'scenarios');
@@ -122,10 +124,11 @@ export function loadScenario(
       `no scenario named "${nameOrPath}" (known: ${scenarioNames().join(', ')}) and no such file`,
     );
   }
-  return parseScenario(readFileSync(path, 'utf8'), nameOrPath);
+  return parseScenario(readFileSync(path, 'utf8'), nameOrPath, dirname(resolve(path)));
 }
 
-export function parseScenario(text: string, fallbackName: string): ScenarioConfig {
+/** `baseDir` resolves the Scenario document's `include` files (default: the scenarios folder). */
+export function parseScenario(text: string, fallbackName: string, baseDir = SCENARIO_DIR): ScenarioConfig {
   const manifests: KubeObject[] = [];
   let document: ScenarioDocument = {};
   for (const parsed of parseAllDocuments(text)) {
@@ -142,7 +145,10 @@ export function parseScenario(text: string, fallbackName: string): ScenarioConfi
       manifests.push(value);
     }
   }
-  return buildScenario(document, manifests, fallbackName);
+  const included = (document.include ?? []).flatMap(
+    (file) => parseScenario(readFileSync(resolve(baseDir, file), 'utf8'), file, baseDir).manifests,
+  );
+  return buildScenario(document, [...included, ...manifests], fallbackName);
 }
 
 function buildScenario(

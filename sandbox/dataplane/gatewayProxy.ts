@@ -1,0 +1,298 @@
+/**
+ * The sandbox's Gateway API controller, data plane: a real HTTP reverse proxy listening on each
+ * Gateway's address (from the load-balancer pool) on the port of every accepted listener. Each
+ * request is routed with the shared router (src/analysis/gateway: listener by port and hostname,
+ * then the rule precedence of the specification) and forwarded to a ready endpoint of the chosen
+ * backend Service, dialled from the controller Pod's own address, so NetworkPolicy applies to the
+ * gateway as to any Pod.
+ *
+ * Answers, as Envoy-based implementations give them: a connection to a port with no accepted
+ * listener is reset; 404 when no listener hostname or no rule matches; 500 for a rule whose
+ * backends are all invalid (and for the invalid backends' share of a rule with valid ones, as the
+ * specification requires); 503 when the Service has no ready endpoint or the endpoint cannot be
+ * reached; 502 when the connection breaks before a response. Filters are not applied (a rule that
+ * only redirects answers 500 "filter not implemented").
+ */
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import { createServer } from 'node:net';
+import type { Server, Socket } from 'node:net';
+import { routeGatewayRequest } from '../../src/analysis/gateway/index.ts';
+import type { BackendShare, GatewayRouteTable } from '../../src/analysis/gateway/index.ts';
+import type { KubeObject } from '../api/store.ts';
+import type { Cluster } from '../cluster.ts';
+import { type } from '../cluster.ts';
+
+export interface ServedGateway {
+  /** `namespace/name`. */
+  readonly key: string;
+  readonly address: string;
+  readonly ports: readonly number[];
+  readonly table: GatewayRouteTable;
+}
+
+interface Target {
+  readonly gateway: string;
+  readonly port: number;
+}
+
+const CONNECT_TIMEOUT_MS = 5_000;
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+export class GatewayProxy {
+  private readonly cluster: Cluster;
+  /** One parser for every listener; each socket remembers which Gateway and port it reached. */
+  private readonly http: HttpServer;
+  private readonly targets = new WeakMap<Socket, Target>();
+  private readonly listeners = new Map<string, { server: Server; gateway: string; port: number }>();
+  private readonly tables = new Map<string, GatewayRouteTable>();
+  private readonly sockets = new Set<Socket>();
+  private controllerPod: KubeObject | undefined;
+
+  constructor(cluster: Cluster) {
+    this.cluster = cluster;
+    this.http = createHttpServer((req, res) => {
+      const target = this.targets.get(req.socket as Socket);
+      if (target) {
+        this.serve(req, res, target);
+      } else {
+        res.destroy();
+      }
+    });
+    this.http.keepAliveTimeout = 5_000;
+  }
+
+  /** The addresses and ports served now, `ip:port`, for tests and the diagnosis of the sandbox itself. */
+  get endpoints(): string[] {
+    return [...this.listeners.keys()];
+  }
+
+  /** Serves exactly these Gateways (an empty list closes every listener). */
+  sync(gateways: readonly ServedGateway[], controllerPod: KubeObject | undefined): void {
+    this.controllerPod = controllerPod;
+    this.tables.clear();
+    const wanted = new Map<string, { gateway: string; address: string; port: number }>();
+    for (const gateway of gateways) {
+      this.tables.set(gateway.key, gateway.table);
+      for (const port of gateway.ports) {
+        wanted.set(`${gateway.address}:${port}`, { gateway: gateway.key, address: gateway.address, port });
+      }
+    }
+    for (const [endpoint, listener] of this.listeners) {
+      const want = wanted.get(endpoint);
+      if (!want || want.gateway !== listener.gateway) {
+        listener.server.close();
+        this.listeners.delete(endpoint);
+      }
+    }
+    for (const [endpoint, want] of wanted) {
+      if (this.listeners.has(endpoint)) {
+        continue;
+      }
+      const server = createServer((socket) => {
+        this.sockets.add(socket);
+        socket.once('close', () => this.sockets.delete(socket));
+        this.targets.set(socket, { gateway: want.gateway, port: want.port });
+        this.http.emit('connection', socket);
+      });
+      server.on('error', (error) => this.cluster.log(`gateway listener ${endpoint}: ${error.message}`));
+      server.listen({ port: want.port, host: want.address });
+      this.listeners.set(endpoint, { server, gateway: want.gateway, port: want.port });
+    }
+  }
+
+  stop(): void {
+    for (const listener of this.listeners.values()) {
+      listener.server.close();
+    }
+    this.listeners.clear();
+    for (const socket of this.sockets) {
+      socket.destroy();
+    }
+    this.sockets.clear();
+  }
+
+  private serve(req: IncomingMessage, res: ServerResponse, target: Target): void {
+    const table = this.tables.get(target.gateway);
+    if (!table) {
+      res.destroy();
+      return;
+    }
+    const headers: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) {
+        headers[name] = value;
+      }
+    }
+    const decision = routeGatewayRequest(table, {
+      ...(req.headers.host !== undefined ? { host: req.headers.host } : {}),
+      port: target.port,
+      path: req.url ?? '/',
+      method: req.method ?? 'GET',
+      headers,
+    });
+    const log = (status: number, detail: string) =>
+      this.cluster.log(
+        `gateway ${target.gateway}: ${req.method} ${req.headers.host ?? '-'}${req.url}: ${status} ${detail}`,
+      );
+    req.once('error', () => res.destroy());
+    switch (decision.kind) {
+      case 'no-listener':
+        req.socket.resetAndDestroy();
+        return;
+      case 'no-listener-host':
+      case 'no-route':
+        log(404, decision.explanation);
+        answer(req, res, 404, 'route not found');
+        return;
+      case 'routed':
+        break;
+    }
+    const { outcome, backends } = decision.backends;
+    if (outcome.kind === 'error') {
+      log(500, outcome.message);
+      answer(req, res, 500, outcome.message);
+      return;
+    }
+    if (outcome.kind === 'filter') {
+      log(500, `filters ${outcome.filters.join(', ')} are not implemented by the sandbox`);
+      answer(req, res, 500, 'filter not implemented');
+      return;
+    }
+    const chosen = pickByShare(backends);
+    if (!chosen || chosen.backend.state !== 'resolved') {
+      const reason = chosen?.backend.state === 'invalid' ? chosen.backend.message : 'no backend';
+      log(500, reason);
+      answer(req, res, 500, 'invalid backend');
+      return;
+    }
+    const backend = chosen.backend;
+    const service = this.cluster.store.peek(
+      type('services'),
+      backend.service.namespace ?? '',
+      backend.service.name,
+    );
+    const protocol = backend.servicePort.protocol ?? 'TCP';
+    const ready = service
+      ? this.cluster.dataplane.endpointsOf(service, backend.port, protocol).filter((e) => e.ready)
+      : [];
+    const endpoint = ready[Math.floor(Math.random() * ready.length)];
+    const pod = this.controllerPod;
+    if (!endpoint || !pod) {
+      log(503, `${backend.text} has no ready endpoint`);
+      answer(req, res, 503, 'no healthy upstream');
+      return;
+    }
+    req.pause();
+    this.cluster.dataplane
+      .dialFromPod(pod, endpoint.ip, endpoint.port, { timeoutMs: CONNECT_TIMEOUT_MS })
+      .then(
+        (socket) => this.forward(req, res, socket),
+        (error: unknown) => {
+          log(
+            503,
+            `${endpoint.ip}:${endpoint.port}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+          );
+          answer(req, res, 503, 'upstream connect error or disconnect/reset before headers');
+        },
+      );
+  }
+
+  private forward(req: IncomingMessage, res: ServerResponse, socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    const client = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    const headers: IncomingHttpHeaders = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (!HOP_BY_HOP.has(name)) {
+        headers[name] = value;
+      }
+    }
+    headers['x-forwarded-for'] = req.headers['x-forwarded-for']
+      ? `${String(req.headers['x-forwarded-for'])}, ${client}`
+      : client;
+    headers['x-forwarded-proto'] = 'http';
+    let answered = false;
+    const fail = () => {
+      if (answered) {
+        return;
+      }
+      answered = true;
+      socket.destroy();
+      if (res.headersSent) {
+        res.destroy();
+      } else {
+        answer(req, res, 502, 'upstream connect error or disconnect/reset before headers');
+      }
+    };
+    const upstreamRequest = httpRequest({
+      createConnection: () => socket,
+      method: req.method,
+      path: req.url,
+      headers,
+    });
+    upstreamRequest.once('error', fail);
+    upstreamRequest.once('response', (upstream) => {
+      answered = true;
+      const responseHeaders: Record<string, string | string[]> = {};
+      for (const [name, value] of Object.entries(upstream.headers)) {
+        if (value !== undefined && !HOP_BY_HOP.has(name)) {
+          responseHeaders[name] = value;
+        }
+      }
+      res.writeHead(upstream.statusCode ?? 502, responseHeaders);
+      upstream.pipe(res);
+      upstream.once('end', () => socket.end());
+      upstream.once('error', () => res.destroy());
+    });
+    res.once('close', () => {
+      if (!res.writableFinished) {
+        socket.destroy();
+      }
+    });
+    req.pipe(upstreamRequest);
+    req.resume();
+  }
+}
+
+/** A backend drawn by the shares the weights give (invalid backends keep theirs: those requests get 500). */
+function pickByShare(backends: readonly BackendShare[]): BackendShare | undefined {
+  const total = backends.reduce((sum, b) => sum + b.share, 0);
+  let draw = Math.random() * total;
+  for (const backend of backends) {
+    if (backend.share <= 0) {
+      continue;
+    }
+    draw -= backend.share;
+    if (draw < 0) {
+      return backend;
+    }
+  }
+  return backends.filter((b) => b.share > 0).at(-1);
+}
+
+/** Answers without a backend, once the request body has been read (so keep-alive stays usable). */
+function answer(req: IncomingMessage, res: ServerResponse, status: number, body: string): void {
+  const send = () => {
+    if (!res.headersSent && !res.destroyed) {
+      res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    }
+  };
+  if (req.complete) {
+    send();
+  } else {
+    req.resume();
+    req.once('end', send);
+  }
+}
