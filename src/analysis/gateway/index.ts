@@ -9,7 +9,8 @@
  * - listeners.ts: allowedRoutes (kinds, namespaces), parentRef selection, listener conflicts.
  * - attachment.ts: route × parentRef × listener attachment with the spec's Accepted reasons.
  * - backends.ts: backendRefs, ReferenceGrants, weights, the ResolvedRefs reasons.
- * - status.ts: the conditions a conformant controller writes, and how to merge them.
+ * - status.ts: the conditions a conformant controller writes, and how to merge them;
+ *   statusCompare.ts: what a controller wrote against what KubeReach computes.
  * - matching.ts, routing.ts: one request through a Gateway: listener, rule precedence, backends.
  * - convert.ts, convertCompare.ts: Ingress → HTTPRoutes (and a Gateway), and the requests the two
  *   route differently, with the causes named.
@@ -101,3 +102,5 @@ export type {
   RouteOutcome,
   RouteTableComparison,
 } from './convertCompare.ts';
+export { compareGatewayStatus, compareRouteStatus } from './statusCompare.ts';
+export type { ConditionDisagreement, ParentStatusComparison, StatusComparison } from './statusCompare.ts';
