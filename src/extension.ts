@@ -17,6 +17,7 @@ import { portForwardSettings, probeSettings } from './config/settings.ts';
 import { ProbeResultsProvider } from './probe/resultsView.ts';
 import type { PortForwardEvent, PortForwardManager } from './portforward/engine.ts';
 import { ForwardsStatusBar, ForwardsTreeProvider } from './portforward/view.ts';
+import { trackWalkthrough } from './ui/walkthrough.ts';
 
 let active: KubeReachContext | undefined;
 
@@ -151,7 +152,7 @@ export function activate(extension: vscode.ExtensionContext): void {
     prober,
     probeResults,
   };
-  extension.subscriptions.push(...registerCommands(context));
+  extension.subscriptions.push(...registerCommands(context), trackWalkthrough(context));
   active = context;
   log.info(`KubeReach ${version} activated (extension host Node ${process.version})`);
 }
