@@ -12,6 +12,7 @@
  * - status.ts: the conditions a conformant controller writes, and how to merge them;
  *   statusCompare.ts: what a controller wrote against what KubeReach computes.
  * - matching.ts, routing.ts: one request through a Gateway: listener, rule precedence, backends.
+ * - validation.ts: static checks of Gateway and route manifests (the CRDs' rules, and surprises).
  * - convert.ts, convertCompare.ts: Ingress → HTTPRoutes (and a Gateway), and the requests the two
  *   route differently, with the causes named.
  */
@@ -104,3 +105,5 @@ export type {
 } from './convertCompare.ts';
 export { compareGatewayStatus, compareRouteStatus } from './statusCompare.ts';
 export type { ConditionDisagreement, ParentStatusComparison, StatusComparison } from './statusCompare.ts';
+export { pathValueProblems, validateGateway, validateGRPCRoute, validateHTTPRoute } from './validation.ts';
+export type { ManifestProblem } from './validation.ts';
