@@ -423,7 +423,8 @@ export function routeGatewayRequest(table: GatewayRouteTable, request: GatewayRe
   const grpc = isGrpc(matchRequest);
   const scored: Scored[] = [];
   const misses: RuleCandidate[] = [];
-  const hostMisses: string[] = [];
+  // Sentences for these are built only when no rule matches: a big table has many such routes.
+  const hostMisses: TableRoute[] = [];
   for (const tableRoute of chosen.routes) {
     if (tableRoute.route.kind === 'GRPCRoute' && !grpc) {
       continue;
@@ -437,9 +438,7 @@ export function routeGatewayRequest(table: GatewayRouteTable, request: GatewayRe
     }
     const hostname = bestHostnameMatch(tableRoute.hostnames, host);
     if (hostname === undefined) {
-      hostMisses.push(
-        `${tableRoute.route.kind} ${refText(tableRoute.ref)} serves ${tableRoute.hostnames.kind === 'some' ? tableRoute.hostnames.hostnames.join(', ') : 'other hosts'}, not ${host ?? '(no host)'}`,
-      );
+      hostMisses.push(tableRoute);
       continue;
     }
     const rules = tableRoute.route.route.spec?.rules ?? [];
@@ -485,7 +484,10 @@ export function routeGatewayRequest(table: GatewayRouteTable, request: GatewayRe
   const listenerText = `listener ${chosen.listener.name} (port ${chosen.listener.port}${chosen.listener.hostname ? `, hostname ${chosen.listener.hostname}` : ''})`;
   if (winner === undefined) {
     const why = [
-      ...hostMisses,
+      ...hostMisses.map(
+        (r) =>
+          `${r.route.kind} ${refText(r.ref)} serves ${r.hostnames.kind === 'some' ? r.hostnames.hostnames.join(', ') : 'other hosts'}, not ${host ?? '(no host)'}`,
+      ),
       ...misses.map(
         (m) =>
           `${m.kind} ${refText(m.route)} rule ${m.ruleIndex} match ${m.matchIndex} (${m.match}): ${m.reason}`,
