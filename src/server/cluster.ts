@@ -2,8 +2,8 @@
  * The language server's view of the cluster: its own ClusterSession (kubeconfig, context, one
  * informer-backed ClusterCache), started only once a document asks for cluster-aware checks, and
  * watching only the namespaces that open manifests name. Reads are snapshots for the analysis;
- * cache changes are passed on with the namespaces they touched, so that only the documents about
- * those namespaces are validated again.
+ * cache changes are passed on with the namespaces and cluster-scoped kinds they touched, so that
+ * only the documents whose last validation read them are validated again (clusterReads.ts).
  *
  * The kubeconfig comes from KUBECONFIG or ~/.kube/config, as in the extension host; the
  * `kubereach.kubeconfig` setting only while the client says the workspace is trusted.
@@ -17,6 +17,7 @@ import type * as ClusterLayer from '../cluster/index.ts';
 import type { ResourceAccess } from '../cluster/cache.ts';
 import type { ClusterSession, SessionEvent } from '../cluster/session.ts';
 import type { UnreadableResource } from '../shared/messages.ts';
+import type { ClusterChangeScope } from './clusterReads.ts';
 
 /**
  * The cluster layer (client-node and the cache) is `dist/cluster.js`, the bundle the extension host
@@ -45,9 +46,6 @@ export interface ClusterSettings {
   /** The context the client's explorer shows; undefined for the kubeconfig's current-context. */
   readonly context: string | undefined;
 }
-
-/** Which namespaces changed: a set, or everything (context, kubeconfig, connection). */
-export type ClusterChangeScope = ReadonlySet<string> | 'all';
 
 /** Whether the objects of one resource can be read (listed, and not since refused). */
 function readable(access: ResourceAccess): boolean {
@@ -306,10 +304,6 @@ export class ServerCluster {
         this.onChange('all');
         return;
       }
-      if (change.ingressClasses) {
-        this.onChange('all');
-        return;
-      }
       const namespaces = new Set([
         ...change.pods,
         ...change.services,
@@ -317,8 +311,8 @@ export class ServerCluster {
         ...change.endpointSlices,
         ...change.networkPolicies,
       ]);
-      if (namespaces.size > 0) {
-        this.onChange(namespaces);
+      if (namespaces.size > 0 || change.ingressClasses) {
+        this.onChange({ namespaces, ingressClasses: change.ingressClasses });
       }
       return;
     }

@@ -48,7 +48,8 @@ import {
 import type { ServerStatus } from '../shared/messages.ts';
 import type { InitializationOptions } from '../shared/protocol.ts';
 import { ServerCluster } from './cluster.ts';
-import type { ClusterChangeScope } from './cluster.ts';
+import { affectedBy, NO_READS, recordReads } from './clusterReads.ts';
+import type { ClusterChangeScope, ClusterReads } from './clusterReads.ts';
 import { DIAGNOSTIC_SOURCE, sameDiagnostic, toCodeAction, toLspDiagnostic } from './convert.ts';
 import { SettingsCache } from './settings.ts';
 import { Slicer } from './slicer.ts';
@@ -70,6 +71,8 @@ interface DocumentState {
   /** Namespaces of the Services, NetworkPolicies and Ingresses in the document (undefined: none written). */
   namespaces: ReadonlySet<string | undefined>;
   clusterAware: boolean;
+  /** What the last cluster-aware validation read of the cluster: a change there validates again. */
+  clusterReads: ClusterReads;
 }
 
 export interface ServerOptions {
@@ -270,7 +273,11 @@ export class ManifestServer {
       if (!state.clusterAware) {
         continue;
       }
-      if (scope === 'all' || [...state.namespaces].some((namespace) => scope.has(namespace ?? fallback))) {
+      if (
+        affectedBy(state.clusterReads, scope) ||
+        (scope !== 'all' &&
+          [...state.namespaces].some((namespace) => scope.namespaces.has(namespace ?? fallback)))
+      ) {
         this.schedule(uri);
       }
     }
@@ -305,6 +312,7 @@ export class ManifestServer {
         diagnosticsVersion: undefined,
         namespaces: new Set(),
         clusterAware: false,
+        clusterReads: NO_READS,
       };
       this.states.set(uri, state);
     }
@@ -344,16 +352,19 @@ export class ManifestServer {
     if (settings.clusterAware && state.namespaces.size > 0) {
       void this.cluster.start();
     }
+    const live = settings.clusterAware ? this.cluster.model() : undefined;
+    const recorded = live === undefined ? undefined : recordReads(live);
     const diagnostics = await this.slicer.run(
       analyzeSteps(file, {
         workspace: this.index.forDocument(uri),
-        ...(settings.clusterAware ? { cluster: this.cluster.model() } : {}),
+        ...(settings.clusterAware ? { cluster: recorded?.model } : {}),
       }),
       stale,
     );
     if (diagnostics === undefined || stale()) {
       return;
     }
+    state.clusterReads = recorded?.reads ?? NO_READS;
     await this.publish(uri, version, state, diagnostics);
   }
 

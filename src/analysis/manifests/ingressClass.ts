@@ -133,8 +133,12 @@ export function checkIngressClaimsInCluster(
   cluster: ClusterModel,
 ): Finding[] {
   const claims = pathClaims(value);
+  if (claims.length === 0) {
+    // Before asking for the watched namespaces (see checkNodePortsInCluster).
+    return [];
+  }
   const watched = cluster.watchedNamespaces?.() ?? [];
-  if (claims.length === 0 || watched.length === 0) {
+  if (watched.length === 0) {
     return [];
   }
   const classes = readableClasses(cluster) ?? [];

@@ -100,8 +100,13 @@ export function checkNodePortsInCluster(
   cluster: ClusterModel,
 ): Finding[] {
   const requested = requestedNodePorts(value);
+  if (requested.length === 0) {
+    // Before asking for the watched namespaces: the server validates again on a change in any
+    // namespace a validation read (src/server/clusterReads.ts).
+    return [];
+  }
   const watched = cluster.watchedNamespaces?.() ?? [];
-  if (requested.length === 0 || watched.length === 0) {
+  if (watched.length === 0) {
     return [];
   }
   const namespace = serviceNamespace(manifestNamespace, cluster);

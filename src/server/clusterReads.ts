@@ -1,0 +1,89 @@
+/**
+ * What one validation read of the cluster, so that a change is answered by validating again exactly
+ * the documents whose findings it can change, wherever it happened: a live Ingress in another
+ * namespace claiming the same host and path, a Service in another namespace holding a node port,
+ * an IngressClass losing its default annotation. A document's own namespaces are not enough: the
+ * cluster-wide checks read every watched namespace, and a backend may live elsewhere.
+ *
+ * `recordReads` wraps the snapshot a validation pass gets and notes each namespace, collection and
+ * cluster-scoped kind it asks for; `affectedBy` says whether a change touches any of them. No
+ * `vscode`, no network.
+ */
+import type { ClusterModel } from '../analysis/manifests/cluster.ts';
+
+/** What changed in the cluster: everything (context, kubeconfig, connection), or these. */
+export type ClusterChangeScope =
+  | 'all'
+  | {
+      /** Namespaces whose Pods, Services, EndpointSlices, NetworkPolicies or Ingresses changed. */
+      readonly namespaces: ReadonlySet<string>;
+      readonly ingressClasses: boolean;
+    };
+
+export interface ClusterReads {
+  /**
+   * Namespaces whose state was asked for (found or not: one not loaded yet is read once it is; a
+   * namespace starting or ending to be watched comes as a change of its Pods).
+   */
+  readonly namespaces: ReadonlySet<string>;
+  /** The list of watched namespaces was asked for: every one of them was (or may be) read. */
+  readonly everyWatchedNamespace: boolean;
+  readonly ingressClasses: boolean;
+}
+
+export const NO_READS: ClusterReads = {
+  namespaces: new Set(),
+  everyWatchedNamespace: false,
+  ingressClasses: false,
+};
+
+/** The model, and what the validation using it has read so far (filled in as it reads). */
+export function recordReads(model: ClusterModel): { model: ClusterModel; reads: ClusterReads } {
+  const namespaces = new Set<string>();
+  const reads = { namespaces, everyWatchedNamespace: false, ingressClasses: false };
+  const recorded: ClusterModel = {
+    context: model.context,
+    defaultNamespace: model.defaultNamespace,
+    namespace: (name) => {
+      namespaces.add(name);
+      return model.namespace(name);
+    },
+    whyUnknown: (name) => model.whyUnknown(name),
+    ...(model.watchedNamespaces === undefined
+      ? {}
+      : {
+          watchedNamespaces: () => {
+            reads.everyWatchedNamespace = true;
+            return model.watchedNamespaces!();
+          },
+        }),
+    ...(model.ingressClasses === undefined
+      ? {}
+      : {
+          ingressClasses: () => {
+            reads.ingressClasses = true;
+            return model.ingressClasses!();
+          },
+        }),
+  };
+  return { model: recorded, reads };
+}
+
+/** Whether `change` can alter what a validation that read `reads` found. */
+export function affectedBy(reads: ClusterReads, change: ClusterChangeScope): boolean {
+  if (change === 'all') {
+    return true;
+  }
+  if (reads.ingressClasses && change.ingressClasses) {
+    return true;
+  }
+  if (reads.everyWatchedNamespace && change.namespaces.size > 0) {
+    return true;
+  }
+  for (const namespace of change.namespaces) {
+    if (reads.namespaces.has(namespace)) {
+      return true;
+    }
+  }
+  return false;
+}
