@@ -316,6 +316,14 @@ export function convertIngress(ingress: Ingress, options: ConvertOptions = {}): 
         message: `host ${host}: an Ingress wildcard matches exactly one label; in an HTTPRoute it matches one or more (${host.replace('*', 'a.b')} now matches)`,
       });
     }
+    if (routeRules.length === 0) {
+      // An HTTPRoute without rules is defaulted to one rule matching every path with no backend (500).
+      notes.push({
+        kind: 'invalid',
+        message: `${host === '' ? 'the rules without host have' : `host ${host} has`} no paths; no HTTPRoute is written for ${host === '' ? 'them' : 'it'} (the Ingress answered 404 there)`,
+      });
+      continue;
+    }
     const routeName = byHost.size === 1 ? name : `${name}-${host === '' ? 'any-host' : slug(host)}`;
     httpRoutes.push({
       apiVersion: 'gateway.networking.k8s.io/v1',

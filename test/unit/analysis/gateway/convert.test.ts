@@ -157,6 +157,24 @@ describe('Round trips with no difference', () => {
     );
     assert.equal(convertIngress(source).httpRoutes[0]!.spec!.hostnames, undefined);
   });
+
+  test('a host without paths gets no HTTPRoute (one without rules would answer 500), and says so', () => {
+    const source = ingress({
+      rules: [
+        { host: 'empty.example.com' },
+        { host: 'shop.example.com', http: { paths: [path('/', 'Prefix', 'web', 80)] } },
+      ],
+    });
+    const result = roundTrip(source);
+    assert.deepEqual(show(result.differences), []);
+    assert.deepEqual(
+      convertIngress(source).httpRoutes.map((r) => r.spec!.hostnames),
+      [['shop.example.com']],
+    );
+    assert.ok(
+      result.notes.some((n) => /host empty.example.com has no paths; no HTTPRoute is written/.test(n)),
+    );
+  });
 });
 
 describe('Differences, each with its cause named', () => {
