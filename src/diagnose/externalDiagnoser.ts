@@ -83,6 +83,11 @@ export interface ExternalProbe {
   readonly node?: string;
   /** For `forwarded` probes: the forward itself failed, so the probe says nothing of the route. */
   readonly forwardFailed?: boolean;
+  /**
+   * What the static hops on the probe's path expect: `answers`, `drops` (a node under
+   * externalTrafficPolicy Local), `fails at <hop>`; set in the report, shown beside the outcome.
+   */
+  readonly staticAnswer?: string;
 }
 
 export interface ExternalReport extends ExternalDiagnosis {
@@ -205,7 +210,9 @@ export class ExternalDiagnoser {
     );
     const { diagnosis, input, staticMs } = this.diagnoseStatic(request, options.clientIp);
     const probeStarted = performance.now();
-    const probes = options.probe === false ? [] : await this.runProbes(diagnosis, input, options.signal);
+    const probes = (
+      options.probe === false ? [] : await this.runProbes(diagnosis, input, options.signal)
+    ).map((probe) => ({ ...probe, staticAnswer: expectationOf(diagnosis, probe).text }));
     const probeMs = probes.length === 0 ? 0 : performance.now() - probeStarted;
     const probeDraft = probeHopOf(diagnosis, probes, options.probe !== false);
     const hops: ExternalHop[] = diagnosis.hops.map((hop) =>

@@ -1,7 +1,7 @@
 /**
  * An external-access report as Markdown, for "Export Markdown": the conclusion and fix first, a
  * table of the hops, each hop's evidence (the sections of the Pod-to-Service export, markdown.ts),
- * and the probes. Pure.
+ * and the probes, each beside what the static hops on its path expect. Pure.
  */
 import { redactStrings } from '../logging/redact.ts';
 import type { ExternalReport } from './externalDiagnoser.ts';
@@ -11,12 +11,20 @@ export function externalToMarkdown(raw: ExternalReport): string {
   const report = redactStrings(raw);
   const lines = reportHeadMarkdown(`External access diagnosis: ${escapeMarkdown(report.label)}`, report);
   if (report.probes.length > 0) {
-    lines.push('', '## Probes', '', '| Probe | Answered | Message |', '|-------|----------|---------|');
+    lines.push(
+      '',
+      '## Probes',
+      '',
+      '| Probe | Answered | Static answer | Message |',
+      '|-------|----------|---------------|---------|',
+    );
     for (const probe of report.probes) {
       const answered = probe.reached
         ? `yes${probe.httpStatus === undefined ? '' : ` (${probe.httpStatus})`}`
         : 'no';
-      lines.push(`| ${escapeMarkdown(probe.label)} | ${answered} | ${escapeMarkdown(probe.message)} |`);
+      lines.push(
+        `| ${escapeMarkdown(probe.label)} | ${answered} | ${escapeMarkdown(probe.staticAnswer ?? '')} | ${escapeMarkdown(probe.message)} |`,
+      );
     }
   }
   lines.push(

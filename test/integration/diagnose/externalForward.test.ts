@@ -104,6 +104,7 @@ describe('Diagnose External Access through a port-forward to the controller (dem
     );
     const probe = forwarded(report);
     assert.equal(probe?.httpStatus, 200, probe?.message);
+    assert.equal(probe?.staticAnswer, 'answers');
     assert.match(
       probe!.label,
       /through a port-forward to ingress-sandbox\/ingress-sandbox-controller-[a-z0-9-]+:80$/,
@@ -118,6 +119,7 @@ describe('Diagnose External Access through a port-forward to the controller (dem
   test('http://shop.example.com/admin: the forwarded request answers 503, as the backend port hop says', async () => {
     const report = await diagnoser.diagnose({ kind: 'url', url: 'http://shop.example.com/admin' });
     assert.equal(forwarded(report)?.httpStatus, 503);
+    assert.equal(forwarded(report)?.staticAnswer, 'fails at Backend Service and port');
     assert.equal(hop(report, 'service').status, 'failed');
     assert.equal(hop(report, 'probe').status, 'failed');
     assert.match(hop(report, 'probe').summary, /agrees with the static answer/);

@@ -21,6 +21,7 @@ function report(url: string): ExternalReport {
         reached: true,
         httpStatus: 504,
         message: 'HTTP 504.',
+        staticAnswer: 'fails at NetworkPolicy',
       },
     ],
     timings: { staticMs: 1.5, probeMs: 1100, totalMs: 1102 },
@@ -44,6 +45,6 @@ test('the Markdown export: conclusion, fix, the hop table, the probes; credentia
   assert.match(markdown, /^# External access diagnosis: /);
   assert.match(markdown, /\*\*Conclusion:\*\* A client outside the cluster cannot reach/);
   assert.match(markdown, /\| 9 \| NetworkPolicy \| ❌ failed \|/);
-  assert.match(markdown, /\| yes \(504\) \| HTTP 504\. \|/);
+  assert.match(markdown, /\| yes \(504\) \| fails at NetworkPolicy \| HTTP 504\. \|/);
   assert.ok(!markdown.includes('s3cr3t-pw'));
 });
