@@ -1,7 +1,8 @@
 /**
  * "Diagnose External Access" on the demo scenario, through the real engine: the informer-backed
  * cache (Ingresses, IngressClasses, Nodes included) over real sockets, probes exec'd into the Ingress
- * controller's Pod and HTTP from this process to the Ingress address, the sandbox in its own process.
+ * controller's Pod, HTTP from this process to the Ingress address and through a port-forward to the
+ * controller's Pod (as the command runs it), the sandbox in its own process.
  * - A full diagnosis of http://shop.example.com/ (the static hops, then the live probes), median of
  *   runs. Floor (issue 14): within 3 s. Baseline: one bare HTTP request through the Ingress address
  *   with the Host header, what a user's curl does.
@@ -16,6 +17,7 @@ import { spawnSandbox } from '../sandbox/spawn.ts';
 import { ClusterCache } from '../src/cluster/cache.ts';
 import { Diagnoser } from '../src/diagnose/diagnoser.ts';
 import { ExternalDiagnoser } from '../src/diagnose/externalDiagnoser.ts';
+import { forwardThroughPod } from '../src/diagnose/externalForward.ts';
 import type { ExternalRequest } from '../src/analysis/external/types.ts';
 import { Prober } from '../src/probe/prober.ts';
 import { median, metric, quantile, report, round, until } from './lib.ts';
@@ -50,6 +52,7 @@ try {
   const diagnoser = new ExternalDiagnoser({
     cache: warm,
     prober,
+    forward: forwardThroughPod({ cache: warm, kubeConfig: kubeconfig }),
     timeoutMs: PROBE_TIMEOUT_MS,
     watchNamespaces: (names) => warm.setWatchedNamespaces(names),
   });
@@ -96,6 +99,10 @@ try {
     probeMs.push(result.timings.probeMs);
     if (result.conclusion.failedHop !== undefined) {
       throw new Error(`run ${run}: ${result.conclusion.sentence}`);
+    }
+    const forwarded = result.probes.find((probe) => probe.role === 'forwarded');
+    if (forwarded?.httpStatus !== 200) {
+      throw new Error(`run ${run}: the request through the port-forward: ${forwarded?.message ?? 'not run'}`);
     }
   }
 
