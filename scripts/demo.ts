@@ -105,7 +105,7 @@ try {
   await step(run('npm', ['run', '--silent', 'package']));
 
   if (!codeServerInstalled()) {
-    console.log(`Installing code-server ${CODE_SERVER_VERSION} (first run only; usually 3 to 6 minutes)…`);
+    console.log(`Installing code-server ${CODE_SERVER_VERSION} (first run only; a few minutes)…`);
     await step(
       installCodeServer({
         signal: aborted.signal,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
 
@@ -17,6 +17,7 @@ test('npm run package makes a .vsix under 3 MB holding only what the extension n
     /^dist\/[^/]+\.js$/,
     /^dist\/package\.json$/,
     /^media\//,
+    /^docs\/screenshots\/[^/]+\.png$/,
     /^package\.json$/,
     /^readme\.md$/i,
     /^changelog\.md$/i,
@@ -44,6 +45,15 @@ test('npm run package makes a .vsix under 3 MB holding only what the extension n
     files.some((file) => /^changelog\.md$/i.test(file)),
     'CHANGELOG is packaged',
   );
+  // Relative links are not rewritten (--no-rewrite-relative-links): the README's images must be inside.
+  const readme = readFileSync(resolve(root, 'README.md'), 'utf8');
+  const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((match) => match[1]!);
+  assert.ok(images.length > 0, 'the README shows images');
+  for (const image of images) {
+    assert.ok(files.includes(image), `${image}, shown by the README, is packaged`);
+  }
+  const screenshots = files.filter((file) => file.startsWith('docs/'));
+  assert.deepEqual(screenshots.sort(), [...new Set(images)].sort(), 'no screenshot the README does not show');
   assert.ok(!files.some((file) => file.endsWith('.map')), 'production build ships no source maps');
   assert.ok(!files.includes('media/icon.svg'), "the icon's source stays out");
   // Leave a development build, as the other tests expect.

@@ -1,6 +1,6 @@
 /**
  * The stable diagnostic codes of the manifest analysis. A code never changes meaning once
- * released; a retired check keeps its number unused. the README documents each with an example and
+ * released; a retired check keeps its number unused. docs/diagnostics.md documents each with an example and
  * a fix (`test/unit/manifests/codes.test.ts` keeps the two in step).
  *
  * - KR0xxx: about the analysis itself (a document too large to analyse).
