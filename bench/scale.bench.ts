@@ -159,7 +159,6 @@ async function round(kubeconfigPath: string): Promise<Round> {
     session.setPodFilter('app in (app-001,app-002,app-003)');
     const filteredChildren = timed(podsGroup);
     session.setPodFilter(undefined);
-    const cache = session.cache as unknown as { watchMode?: () => string } | undefined;
     return {
       openMs,
       firstNamespaceMs,
@@ -170,7 +169,7 @@ async function round(kubeconfigPath: string): Promise<Round> {
       largePods: children.count,
       filterMs: filteredChildren.ms,
       filtered: filteredChildren.count,
-      mode: cache?.watchMode?.() ?? 'per-namespace',
+      mode: session.cache?.watchScope('pods') ?? 'none',
     };
   } finally {
     session.dispose();

@@ -10,7 +10,12 @@
  *   (networking.k8s.io/v1) of exactly the namespaces given to `setWatchedNamespaces` (on a large
  *   cluster, watch only what is shown). A resource the credentials may not read (403) or the server
  *   does not serve (404) is reported in `namespaceStatus(ns)` and not retried (until `retryNow()`);
- *   the others carry on;
+ *   the others carry on. With many namespaces in view (`clusterWideFrom`, default 10, and at least
+ *   a quarter of the cluster's), each resource is watched with one cluster-wide list and watch
+ *   instead of one per namespace (`watchScope`); where that list is forbidden (403: an identity
+ *   limited to some namespaces) the resource falls back to one informer per namespace, each of which
+ *   says for itself whether it may be read. Reads and `namespaceStatus` answer the same either way,
+ *   and a switch between the two keeps the old informers answering until the new ones have listed;
  * - Nodes and IngressClasses (networking.k8s.io/v1), cluster-wide, one informer each, started with
  *   the cache. A namespace-scoped identity is commonly refused Nodes (403): `clusterStatus()` says
  *   so (`forbidden`), as it says `unavailable` for a 404, and the lists stay empty without meaning
@@ -29,11 +34,11 @@
  * resets. While disconnected, reads keep answering with the last known state.
  *
  * Memory: objects are slimmed before they are stored (see `slimObject`), and the informers' stores
- * are the only copy.
+ * are the only copy. Lists are parsed and revived by `listObjects` (rawList.ts), not client-node's
+ * generic deserializer, which cost as much as the request itself.
  */
-import { CoreV1Api, DiscoveryV1Api, KubeConfig, NetworkingV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type {
-  KubernetesListObject,
   KubernetesObject,
   V1EndpointSlice,
   V1Ingress,
@@ -70,7 +75,16 @@ export interface ClusterCacheOptions {
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
   /** The change coalescing window (see `changes.ts`); default 100 ms. */
   readonly coalesceMs?: number;
+  /**
+   * From how many watched namespaces each resource is watched with one cluster-wide list and watch
+   * instead of one per namespace (when they are also at least a quarter of the cluster's namespaces
+   * and the identity may list across namespaces); default 10.
+   */
+  readonly clusterWideFrom?: number;
 }
+
+/** How a resource of the watched namespaces is watched now (see `watchScope`). */
+export type WatchScope = 'cluster-wide' | 'per-namespace';
 
 /** Whether one resource of a watched namespace is usable. */
 export type ResourceStatus = 'syncing' | 'synced' | 'failed' | 'forbidden' | 'unavailable';
@@ -101,74 +115,70 @@ interface ClusterResourceTypes {
   ingressClasses: V1IngressClass;
 }
 
-interface Apis {
-  readonly core: CoreV1Api;
-  readonly discovery: DiscoveryV1Api;
-  readonly networking: NetworkingV1Api;
-}
-
-interface ResourceSpec<T extends KubernetesObject> {
+/**
+ * A namespaced resource: its informers list with `listObjects` (rawList.ts), cheaper than
+ * client-node's generated calls, and watch with client-node's Watch.
+ */
+interface ResourceSpec {
   readonly model: string;
   /** For messages: `pods`, `endpointslices`… */
   readonly plural: string;
   readonly path: (namespace: string) => string;
-  readonly list: (apis: Apis, namespace: string) => Promise<KubernetesListObject<T>>;
+  /** The path of every namespace's objects at once. */
+  readonly allPath: string;
 }
 
-const SPECS: { readonly [R in CachedResource]: ResourceSpec<ResourceTypes[R]> } = {
+const SPECS: { readonly [R in CachedResource]: ResourceSpec } = {
   pods: {
     model: 'V1Pod',
     plural: 'pods',
     path: (ns) => `/api/v1/namespaces/${encodeURIComponent(ns)}/pods`,
-    list: (apis, namespace) => apis.core.listNamespacedPod({ namespace }),
+    allPath: '/api/v1/pods',
   },
   services: {
     model: 'V1Service',
     plural: 'services',
     path: (ns) => `/api/v1/namespaces/${encodeURIComponent(ns)}/services`,
-    list: (apis, namespace) => apis.core.listNamespacedService({ namespace }),
+    allPath: '/api/v1/services',
   },
   endpointSlices: {
     model: 'V1EndpointSlice',
     plural: 'endpointslices',
     path: (ns) => `/apis/discovery.k8s.io/v1/namespaces/${encodeURIComponent(ns)}/endpointslices`,
-    list: (apis, namespace) => apis.discovery.listNamespacedEndpointSlice({ namespace }),
+    allPath: '/apis/discovery.k8s.io/v1/endpointslices',
   },
   networkPolicies: {
     model: 'V1NetworkPolicy',
     plural: 'networkpolicies',
     path: (ns) => `/apis/networking.k8s.io/v1/namespaces/${encodeURIComponent(ns)}/networkpolicies`,
-    list: (apis, namespace) => apis.networking.listNamespacedNetworkPolicy({ namespace }),
+    allPath: '/apis/networking.k8s.io/v1/networkpolicies',
   },
   ingresses: {
     model: 'V1Ingress',
     plural: 'ingresses',
     path: (ns) => `/apis/networking.k8s.io/v1/namespaces/${encodeURIComponent(ns)}/ingresses`,
-    list: (apis, namespace) => apis.networking.listNamespacedIngress({ namespace }),
+    allPath: '/apis/networking.k8s.io/v1/ingresses',
   },
 };
 
 const RESOURCES = Object.keys(SPECS) as CachedResource[];
 
-interface ClusterResourceSpec<T extends KubernetesObject> {
+interface ClusterResourceSpec {
   readonly model: string;
   readonly plural: string;
   readonly path: string;
-  readonly list: (apis: Apis) => Promise<KubernetesListObject<T>>;
 }
 
-const CLUSTER_SPECS: { readonly [R in ClusterResource]: ClusterResourceSpec<ClusterResourceTypes[R]> } = {
+const CLUSTER_SPECS: { readonly [R in ClusterResource]: ClusterResourceSpec } = {
   nodes: {
     model: 'V1Node',
     plural: 'nodes',
     path: '/api/v1/nodes',
-    list: (apis) => apis.core.listNode(),
   },
   ingressClasses: {
     model: 'V1IngressClass',
     plural: 'ingressclasses',
     path: '/apis/networking.k8s.io/v1/ingressclasses',
-    list: (apis) => apis.networking.listIngressClass(),
   },
 };
 
@@ -191,12 +201,26 @@ interface Tracked<T extends KubernetesObject> {
   errorSeq: number;
 }
 
-type NamespaceInformers = { [R in CachedResource]: Tracked<ResourceTypes[R]> };
+/**
+ * The per-namespace informers of one watched namespace: every resource's in per-namespace mode; in
+ * cluster-wide mode none, except those still answering while the cluster-wide one lists.
+ */
+type NamespaceInformers = { [R in CachedResource]?: Tracked<ResourceTypes[R]> };
+
+/** The cluster-wide informer of one resource, and whether the identity was refused it. */
+interface ClusterWide<T extends KubernetesObject> {
+  tracked: Tracked<T> | undefined;
+  /** The cluster-wide list was forbidden (403): per-namespace informers until `retryNow()`. */
+  refused: boolean;
+}
+
+type ClusterWideInformers = { [R in CachedResource]: ClusterWide<ResourceTypes[R]> };
 
 type ClusterInformers = { [R in ClusterResource]: Tracked<ClusterResourceTypes[R]> };
 
 const DEFAULT_BACKOFF = { initialMs: 500, maxMs: 30_000 };
 const DEFAULT_COALESCE_MS = 100;
+const DEFAULT_CLUSTER_WIDE_FROM = 10;
 
 export class ClusterCache {
   readonly contextName: string;
@@ -206,7 +230,8 @@ export class ClusterCache {
   private readonly listeners = new Set<(change: ClusterChange) => void>();
   /** The kubeconfig bound to this cache's context (a copy): what exec and other calls for this context use. */
   readonly kubeConfig: KubeConfig | undefined;
-  private readonly apis: Apis | undefined;
+  /** For the one-off Pod counts; the informers list with `listObjects`. */
+  private readonly core: CoreV1Api | undefined;
   private readonly server: string | undefined;
   /** The namespace of the context, or `default`: the fallback when namespaces cannot be listed. */
   private readonly contextNamespace: string;
@@ -214,6 +239,15 @@ export class ClusterCache {
   private readonly namespaceInformer: Tracked<V1Namespace> | undefined;
   private readonly clusterInformers: ClusterInformers | undefined;
   private readonly watched = new Map<string, NamespaceInformers>();
+  private readonly clusterWide: ClusterWideInformers = {
+    pods: { tracked: undefined, refused: false },
+    services: { tracked: undefined, refused: false },
+    endpointSlices: { tracked: undefined, refused: false },
+    networkPolicies: { tracked: undefined, refused: false },
+    ingresses: { tracked: undefined, refused: false },
+  };
+  private readonly clusterWideFrom: number;
+  private reconcileQueued = false;
   /** Pod counts of namespaces not watched: one-off counts and the last live count before unwatching. */
   private readonly podCounts = new Map<string, number>();
   private fallback: { readonly reason: string } | undefined;
@@ -230,6 +264,7 @@ export class ClusterCache {
     const log = options.log;
     this.logLine = (line) => log?.(`[${options.contextName}] ${line}`);
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.clusterWideFrom = options.clusterWideFrom ?? DEFAULT_CLUSTER_WIDE_FROM;
     this.coalescer = new ChangeCoalescer(options.coalesceMs ?? DEFAULT_COALESCE_MS, (change) =>
       this.deliver(change),
     );
@@ -255,28 +290,24 @@ export class ClusterCache {
       currentContext: options.contextName,
     });
     const kc = this.kubeConfig;
-    this.apis = {
-      core: kc.makeApiClient(CoreV1Api),
-      discovery: kc.makeApiClient(DiscoveryV1Api),
-      networking: kc.makeApiClient(NetworkingV1Api),
-    };
-    const core = this.apis.core;
+    this.core = kc.makeApiClient(CoreV1Api);
     this.namespaceInformer = this.track<V1Namespace>(
       'namespaces',
       '/api/v1/namespaces',
-      () => core.listNamespace(),
       'V1Namespace',
-      () => this.coalescer.namespaces(),
+      () => {
+        this.coalescer.namespaces();
+        // Whether the watched namespaces are many enough for cluster-wide watches depends on how many there are.
+        this.queueReconcile();
+      },
       true,
     );
     this.namespaceInformer.informer.start();
-    const apis = this.apis;
     const make = <R extends ClusterResource>(resource: R): Tracked<ClusterResourceTypes[R]> => {
-      const spec = CLUSTER_SPECS[resource] as ClusterResourceSpec<ClusterResourceTypes[R]>;
+      const spec = CLUSTER_SPECS[resource];
       return this.track<ClusterResourceTypes[R]>(
         spec.plural,
         spec.path,
-        () => spec.list(apis),
         spec.model,
         (object) => this.coalescer.clusterResource(resource, object?.metadata?.name),
         false,
@@ -321,7 +352,7 @@ export class ClusterCache {
   }
 
   pod(namespace: string, name: string): V1Pod | undefined {
-    return this.watched.get(namespace)?.pods.informer.get(name, namespace);
+    return this.source('pods', namespace)?.informer.get(name, namespace);
   }
 
   services(namespace: string): readonly V1Service[] {
@@ -329,7 +360,7 @@ export class ClusterCache {
   }
 
   service(namespace: string, name: string): V1Service | undefined {
-    return this.watched.get(namespace)?.services.informer.get(name, namespace);
+    return this.source('services', namespace)?.informer.get(name, namespace);
   }
 
   /** The namespace's EndpointSlices, or those of one Service (by the `kubernetes.io/service-name` label). */
@@ -349,7 +380,7 @@ export class ClusterCache {
   }
 
   ingress(namespace: string, name: string): V1Ingress | undefined {
-    return this.watched.get(namespace)?.ingresses.informer.get(name, namespace);
+    return this.source('ingresses', namespace)?.informer.get(name, namespace);
   }
 
   /** The cluster's Nodes, sorted by name; empty when they may not be read (see `clusterStatus`). */
@@ -376,10 +407,9 @@ export class ClusterCache {
    *   being watched. A snapshot is not kept up to date: refresh it when showing it.
    */
   podCount(namespace: string): number | undefined {
-    const informers = this.watched.get(namespace);
-    if (informers) {
-      const pods = informers.pods;
-      return pods.synced && pods.status !== 'forbidden' ? pods.informer.list(namespace).length : undefined;
+    if (this.watched.has(namespace)) {
+      const pods = this.source('pods', namespace);
+      return pods?.synced && pods.status !== 'forbidden' ? pods.informer.list(namespace).length : undefined;
     }
     return this.podCounts.get(namespace);
   }
@@ -392,7 +422,7 @@ export class ClusterCache {
    */
   async refreshPodCount(namespace: string): Promise<number | undefined> {
     const live = this.watched.has(namespace) ? this.podCount(namespace) : undefined;
-    if (live !== undefined || this.apis === undefined || this.disposed) {
+    if (live !== undefined || this.core === undefined || this.disposed) {
       return live;
     }
     let count = 0;
@@ -400,7 +430,7 @@ export class ClusterCache {
       let next: string | undefined;
       let first = true;
       do {
-        const page = await this.apis.core.listNamespacedPod({
+        const page = await this.core.listNamespacedPod({
           namespace,
           limit: first ? 1 : 500,
           ...(next !== undefined ? { _continue: next } : {}),
@@ -444,30 +474,43 @@ export class ClusterCache {
     if (namespace === undefined) {
       return this.fallback !== undefined || this.namespaceInformer?.synced === true;
     }
-    const informers = this.watched.get(namespace);
     return (
-      informers !== undefined &&
+      this.watched.has(namespace) &&
       RESOURCES.every((resource) => {
-        const tracked = informers[resource];
-        return tracked.synced || tracked.status === 'forbidden' || tracked.status === 'unavailable';
+        const tracked = this.source(resource, namespace);
+        return (
+          tracked !== undefined &&
+          (tracked.synced || tracked.status === 'forbidden' || tracked.status === 'unavailable')
+        );
       })
     );
   }
 
   /** Per-resource access of a watched namespace (e.g. NetworkPolicies forbidden), undefined if not watched. */
   namespaceStatus(namespace: string): NamespaceStatus | undefined {
-    const informers = this.watched.get(namespace);
-    if (!informers) {
+    if (!this.watched.has(namespace)) {
       return undefined;
     }
-    const access = accessOf;
-    return {
-      pods: access(informers.pods),
-      services: access(informers.services),
-      endpointSlices: access(informers.endpointSlices),
-      networkPolicies: access(informers.networkPolicies),
-      ingresses: access(informers.ingresses),
+    const access = (resource: CachedResource): ResourceAccess => {
+      const tracked = this.source(resource, namespace);
+      return tracked ? accessOf(tracked) : { status: 'syncing', listed: false };
     };
+    return {
+      pods: access('pods'),
+      services: access('services'),
+      endpointSlices: access('endpointSlices'),
+      networkPolicies: access('networkPolicies'),
+      ingresses: access('ingresses'),
+    };
+  }
+
+  /**
+   * How a resource of the watched namespaces is read now: from one cluster-wide informer, or from
+   * one per namespace (few namespaces watched, or the cluster-wide list forbidden).
+   */
+  watchScope(resource: CachedResource = 'pods'): WatchScope {
+    const wide = this.clusterWide[resource].tracked;
+    return wide?.synced && wide.status !== 'forbidden' ? 'cluster-wide' : 'per-namespace';
   }
 
   /**
@@ -495,7 +538,7 @@ export class ClusterCache {
    * collections announced as changed).
    */
   setWatchedNamespaces(names: readonly string[]): void {
-    if (this.disposed || this.apis === undefined) {
+    if (this.disposed || this.core === undefined) {
       return;
     }
     const wanted = new Set(names.filter((name) => name !== ''));
@@ -509,17 +552,21 @@ export class ClusterCache {
         this.podCounts.set(namespace, live);
       }
       for (const resource of RESOURCES) {
-        informers[resource].informer.stop();
+        informers[resource]?.informer.stop();
         this.coalescer.resource(resource, namespace);
       }
     }
     for (const namespace of wanted) {
       if (!this.watched.has(namespace)) {
         this.podCounts.delete(namespace);
-        this.watched.set(namespace, this.watchNamespace(namespace, this.apis));
+        this.watched.set(namespace, {});
+        for (const resource of RESOURCES) {
+          // Announced even when a cluster-wide informer already holds them.
+          this.coalescer.resource(resource, namespace);
+        }
       }
     }
-    this.updateState();
+    this.reconcile();
   }
 
   /**
@@ -532,6 +579,11 @@ export class ClusterCache {
     }
     this.clearRetryTimer();
     this.retryAttempt = 0;
+    for (const resource of RESOURCES) {
+      // The rights may have changed: try the cluster-wide list again.
+      this.clusterWide[resource].refused = false;
+    }
+    this.reconcile();
     for (const tracked of this.allTracked()) {
       if (tracked.status === 'failed' || tracked.status === 'forbidden' || tracked.status === 'unavailable') {
         tracked.informer.start();
@@ -561,8 +613,11 @@ export class ClusterCache {
     }
     for (const informers of this.watched.values()) {
       for (const resource of RESOURCES) {
-        informers[resource].informer.stop();
+        informers[resource]?.informer.stop();
       }
+    }
+    for (const resource of RESOURCES) {
+      this.clusterWide[resource].tracked?.informer.stop();
     }
     this.watched.clear();
     this.listeners.clear();
@@ -572,42 +627,148 @@ export class ClusterCache {
   // Informers
 
   private read<R extends CachedResource>(resource: R, namespace: string): readonly ResourceTypes[R][] {
-    const informers = this.watched.get(namespace);
-    if (!informers) {
-      return [];
-    }
-    return (informers[resource] as Tracked<ResourceTypes[R]>).informer.list(namespace);
+    return this.source(resource, namespace)?.informer.list(namespace) ?? [];
   }
 
-  private watchNamespace(namespace: string, apis: Apis): NamespaceInformers {
-    const make = <R extends CachedResource>(resource: R): Tracked<ResourceTypes[R]> => {
-      const spec = SPECS[resource] as ResourceSpec<ResourceTypes[R]>;
-      return this.track<ResourceTypes[R]>(
-        `${spec.plural} in namespace ${namespace}`,
-        spec.path(namespace),
-        () => spec.list(apis, namespace),
-        spec.model,
-        (object) => this.coalescer.resource(resource, namespace, object?.metadata?.name),
-        false,
-      );
-    };
-    const informers: NamespaceInformers = {
-      pods: make('pods'),
-      services: make('services'),
-      endpointSlices: make('endpointSlices'),
-      networkPolicies: make('networkPolicies'),
-      ingresses: make('ingresses'),
-    };
-    for (const resource of RESOURCES) {
-      informers[resource].informer.start();
+  /**
+   * The informer that answers for a resource of a watched namespace: its own once listed, else the
+   * cluster-wide one once listed, else whichever exists (to report `syncing` or why not).
+   */
+  private source<R extends CachedResource>(
+    resource: R,
+    namespace: string,
+  ): Tracked<ResourceTypes[R]> | undefined {
+    const own = this.watched.get(namespace)?.[resource] as Tracked<ResourceTypes[R]> | undefined;
+    if (!this.watched.has(namespace)) {
+      return undefined;
     }
-    return informers;
+    const wide = this.clusterWide[resource].tracked as Tracked<ResourceTypes[R]> | undefined;
+    if (own?.synced) {
+      return own;
+    }
+    return wide?.synced ? wide : (own ?? wide);
+  }
+
+  /**
+   * Many namespaces in view: at least `clusterWideFrom`, and at least a quarter of the cluster's
+   * (when they are known). Then one list of everything costs less than hundreds of lists and watches.
+   */
+  private wantsClusterWide(): boolean {
+    if (this.watched.size < this.clusterWideFrom || this.fallback !== undefined) {
+      return false;
+    }
+    const known = this.namespaceInformer?.synced ? this.namespaceInformer.informer.list().length : 0;
+    return known === 0 || this.watched.size * 4 >= known;
+  }
+
+  private queueReconcile(): void {
+    if (this.reconcileQueued) {
+      return;
+    }
+    this.reconcileQueued = true;
+    queueMicrotask(() => {
+      this.reconcileQueued = false;
+      this.reconcile();
+    });
+  }
+
+  /**
+   * Brings the informers in line with the watched namespaces, resource by resource: cluster-wide
+   * when many namespaces are watched and the identity was not refused it, else one per namespace.
+   * A handover keeps the old informers answering until the new ones have listed, so a switch never
+   * shows a namespace as loading that was known.
+   */
+  private reconcile(): void {
+    if (this.disposed || this.core === undefined) {
+      return;
+    }
+    const wide = this.wantsClusterWide();
+    for (const resource of RESOURCES) {
+      const scope = this.clusterWide[resource] as ClusterWide<KubernetesObject>;
+      if (wide && !scope.refused) {
+        let tracked = scope.tracked;
+        if (tracked === undefined) {
+          tracked = this.watchClusterWide(resource) as Tracked<KubernetesObject>;
+          scope.tracked = tracked;
+          tracked.informer.start();
+          this.logLine(
+            `watching ${SPECS[resource].plural} across namespaces (${this.watched.size} namespaces in view)`,
+          );
+        }
+        if (tracked.synced) {
+          for (const informers of this.watched.values()) {
+            informers[resource]?.informer.stop();
+            delete informers[resource];
+          }
+        }
+        continue;
+      }
+      let settled = true;
+      for (const [namespace, informers] of this.watched) {
+        let own = informers[resource] as Tracked<KubernetesObject> | undefined;
+        if (own === undefined) {
+          own = this.watchInNamespace(resource, namespace);
+          (informers as Record<CachedResource, Tracked<KubernetesObject>>)[resource] = own;
+          own.informer.start();
+        }
+        settled &&= own.synced || own.status === 'forbidden' || own.status === 'unavailable';
+      }
+      if (scope.tracked !== undefined && (settled || scope.refused)) {
+        scope.tracked.informer.stop();
+        scope.tracked = undefined;
+        this.logLine(`watching ${SPECS[resource].plural} namespace by namespace`);
+      }
+    }
+    this.updateState();
+  }
+
+  private watchInNamespace<R extends CachedResource>(
+    resource: R,
+    namespace: string,
+  ): Tracked<ResourceTypes[R]> {
+    const spec = SPECS[resource];
+    return this.track<ResourceTypes[R]>(
+      `${spec.plural} in namespace ${namespace}`,
+      spec.path(namespace),
+      spec.model,
+      (object) => {
+        this.coalescer.resource(resource, namespace, object?.metadata?.name);
+        if (object === undefined && this.clusterWide[resource].tracked !== undefined) {
+          // Listed: the cluster-wide informer it replaces may be stopped once all have.
+          this.queueReconcile();
+        }
+      },
+      false,
+    );
+  }
+
+  private watchClusterWide<R extends CachedResource>(resource: R): Tracked<ResourceTypes[R]> {
+    const spec = SPECS[resource];
+    return this.track<ResourceTypes[R]>(
+      `${spec.plural} across namespaces`,
+      spec.allPath,
+      spec.model,
+      (object) => {
+        if (object === undefined) {
+          // Listed (or its access changed): every watched namespace's collection is announced.
+          for (const namespace of this.watched.keys()) {
+            this.coalescer.resource(resource, namespace);
+          }
+          this.queueReconcile();
+          return;
+        }
+        const namespace = object.metadata?.namespace ?? '';
+        if (this.watched.has(namespace)) {
+          this.coalescer.resource(resource, namespace, object.metadata?.name);
+        }
+      },
+      false,
+    );
   }
 
   private track<T extends KubernetesObject>(
     label: string,
     path: string,
-    list: () => Promise<KubernetesListObject<T>>,
     model: string,
     onObject: (object: T | undefined) => void,
     isNamespaces: boolean,
@@ -616,7 +777,6 @@ export class ClusterCache {
     const informer = new Informer<T>({
       kubeConfig: this.kubeConfig!,
       path,
-      list,
       model,
       hooks: {
         onObject: (_event, object) => onObject(object),
@@ -664,6 +824,15 @@ export class ClusterCache {
     const classified = classifyError(error, { server: this.server, resource: tracked.label });
     tracked.error = classified;
     tracked.errorSeq = ++this.errorSeq;
+    const refused = RESOURCES.find((resource) => this.clusterWide[resource].tracked === tracked);
+    if (classified.kind === 'forbidden' && refused !== undefined) {
+      // Not an answer about any namespace: fall back to one informer per namespace (which say).
+      this.clusterWide[refused].refused = true;
+      tracked.status = 'forbidden';
+      this.logLine(`${tracked.label}: ${classified.message}; watching each namespace instead`);
+      this.reconcile();
+      return;
+    }
     if (classified.kind === 'forbidden') {
       tracked.status = 'forbidden';
       if (isNamespaces) {
@@ -687,6 +856,10 @@ export class ClusterCache {
       tracked.status = 'failed';
       this.scheduleRetry();
     }
+    if (RESOURCES.some((resource) => this.clusterWide[resource].tracked !== undefined)) {
+      // A per-namespace informer settled: a cluster-wide one it replaces may now be stopped.
+      this.queueReconcile();
+    }
     this.updateState();
   }
 
@@ -699,7 +872,7 @@ export class ClusterCache {
     }
     for (const [namespace, informers] of this.watched) {
       for (const resource of RESOURCES) {
-        if (informers[resource] === tracked) {
+        if (informers[resource] === tracked || this.clusterWide[resource].tracked === tracked) {
           this.coalescer.resource(resource, namespace);
         }
       }
@@ -715,9 +888,18 @@ export class ClusterCache {
         yield this.clusterInformers[resource];
       }
     }
+    for (const resource of RESOURCES) {
+      const wide = this.clusterWide[resource].tracked;
+      if (wide) {
+        yield wide;
+      }
+    }
     for (const informers of this.watched.values()) {
       for (const resource of RESOURCES) {
-        yield informers[resource];
+        const tracked = informers[resource];
+        if (tracked) {
+          yield tracked;
+        }
       }
     }
   }

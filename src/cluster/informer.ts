@@ -23,7 +23,7 @@
  */
 import { ListWatch, Watch } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
-import { ObjectSerializer } from '@kubernetes/client-node/dist/gen/models/ObjectSerializer.js';
+import { listObjects, reviveObject } from './rawList.ts';
 
 /** Annotations no feature reads, dropped from cached objects. */
 const DROPPED_ANNOTATIONS = ['kubectl.kubernetes.io/last-applied-configuration'];
@@ -111,10 +111,11 @@ const CONNECT_TIMEOUT_MS = 30_000;
 
 export interface InformerOptions<T extends KubernetesObject> {
   readonly kubeConfig: KubeConfig;
-  /** The watch path, e.g. `/api/v1/namespaces/web/pods`. */
+  /** The list and watch path, e.g. `/api/v1/namespaces/web/pods`. */
   readonly path: string;
-  readonly list: () => Promise<KubernetesListObject<T>>;
-  /** client-node's model name, e.g. `V1Pod`, to deserialize watch events. */
+  /** Default: `listObjects` of the path (rawList.ts), objects slimmed. */
+  readonly list?: () => Promise<KubernetesListObject<T>>;
+  /** client-node's model name, e.g. `V1Pod`, to revive listed objects and watch events. */
   readonly model: string;
   readonly hooks: InformerHooks<T>;
   /** Defaults: client-go's 5 to 10 min server-side timeout, 150 s idle, 30 s for the headers. */
@@ -137,13 +138,15 @@ export class Informer<T extends KubernetesObject> {
     const model = options.model;
     this.watch = new InformerWatch(options.kubeConfig, options.watchTimeouts ?? {}, {
       isClosed: () => this.closed,
-      transform: (object) => slimObject(ObjectSerializer.deserialize(object, model, '') as KubernetesObject),
+      transform: (object) => reviveObject(slimObject(object as KubernetesObject), model),
       beforeWatch: () => hooks.onSynced(),
       onEstablished: () => hooks.onEstablished(),
       onStalled: (error) => hooks.onStalled(error),
     });
+    const kubeConfig = options.kubeConfig;
+    const listAll = options.list ?? (() => listObjects<T>(kubeConfig, options.path, model, slimObject));
     const list = async () => {
-      const result = await options.list();
+      const result = await listAll();
       if (this.closed) {
         // client-node would go on to open the watch: stop its loop here (the error is ignored).
         throw new Error('informer stopped');

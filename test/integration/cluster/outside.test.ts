@@ -63,7 +63,11 @@ describe('ClusterCache: Ingresses, Nodes and IngressClasses', () => {
       fixture.sandbox.cluster.nodes[0]!.ip,
     );
     assert.ok(cache.node(node!.metadata!.name!));
-    await waitFor('a Nodes change', () => changes.some((change) => change.nodes && change.ingressClasses));
+    // Each is announced once listed (in one delivery or two, as the lists' timing falls).
+    await waitFor(
+      'a Nodes change and an IngressClasses change',
+      () => changes.some((change) => change.nodes) && changes.some((change) => change.ingressClasses),
+    );
     assert.equal(cache.namespaceStatus('web')?.ingresses.status, 'synced');
     assert.deepEqual(cache.ingresses('web'), []);
   });
