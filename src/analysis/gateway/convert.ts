@@ -332,9 +332,6 @@ export function convertIngress(ingress: Ingress, options: ConvertOptions = {}): 
         name: routeName,
         namespace,
         annotations: { [CONVERTED_FROM_ANNOTATION]: `Ingress ${namespace}/${name}` },
-        ...(ingress.metadata.creationTimestamp === undefined
-          ? {}
-          : { creationTimestamp: ingress.metadata.creationTimestamp }),
       },
       spec: {
         parentRefs: [

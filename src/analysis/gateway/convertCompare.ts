@@ -333,3 +333,24 @@ export function compareIngressConversion(input: {
     sameWithCaveats: requests.filter((r) => r.same && r.causes.length > 0),
   };
 }
+
+export interface DifferenceGroup {
+  /** The cause, or "unexplained" when no cause was found (a bug to report). */
+  readonly cause: string;
+  /** "host/path: Ingress → HTTPRoute" for each request of the group. */
+  readonly requests: readonly string[];
+}
+
+/** The differences grouped by cause (a request with several causes is in each group), most requests first. */
+export function groupDifferences(comparison: RouteTableComparison): DifferenceGroup[] {
+  const groups = new Map<string, string[]>();
+  for (const request of comparison.differences) {
+    const line = `${request.host ?? '(no host)'}${request.path}: ${outcomeText(request.ingress)} → ${outcomeText(request.gateway)}`;
+    for (const cause of request.causes.length > 0 ? request.causes : ['unexplained']) {
+      groups.set(cause, [...(groups.get(cause) ?? []), line]);
+    }
+  }
+  return [...groups.entries()]
+    .map(([cause, requests]) => ({ cause, requests }))
+    .sort((a, b) => b.requests.length - a.requests.length || (a.cause < b.cause ? -1 : 1));
+}

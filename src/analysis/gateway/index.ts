@@ -14,7 +14,9 @@
  * - matching.ts, routing.ts: one request through a Gateway: listener, rule precedence, backends.
  * - validation.ts: static checks of Gateway and route manifests (the CRDs' rules, and surprises).
  * - convert.ts, convertCompare.ts: Ingress → HTTPRoutes (and a Gateway), and the requests the two
- *   route differently, with the causes named.
+ *   route differently, with the causes named; convertYaml.ts: the text the code action writes
+ *   (import it directly: it needs the `yaml` library, which the extension's activation bundle must
+ *   not pull in through this entry).
  */
 export * from './types.ts';
 export {
@@ -107,3 +109,5 @@ export { compareGatewayStatus, compareRouteStatus } from './statusCompare.ts';
 export type { ConditionDisagreement, ParentStatusComparison, StatusComparison } from './statusCompare.ts';
 export { pathValueProblems, validateGateway, validateGRPCRoute, validateHTTPRoute } from './validation.ts';
 export type { ManifestProblem } from './validation.ts';
+export { groupDifferences } from './convertCompare.ts';
+export type { DifferenceGroup } from './convertCompare.ts';

@@ -9,11 +9,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Ingress } from '../../../../src/analysis/ingress.ts';
 import type { Service } from '../../../../src/analysis/k8s.ts';
+import { parseAllDocuments } from 'yaml';
+import { conversionYaml } from '../../../../src/analysis/gateway/convertYaml.ts';
 import {
   compareIngressConversion,
   computeGatewayStatuses,
   convertIngress,
   generateRequests,
+  groupDifferences,
   outcomeText,
 } from '../../../../src/analysis/gateway/index.ts';
 import type {
@@ -399,5 +402,51 @@ describe('Generated request table', () => {
     ]) {
       assert.ok(paths.includes(wanted), wanted);
     }
+  });
+});
+
+describe('The written YAML (convertYaml.ts)', () => {
+  test('documents parse back to the conversion; the header names the notes and the differences by cause', () => {
+    const source = ingress(
+      {
+        rules: [
+          { host: '*.example.org', http: { paths: [path('/', 'Prefix', 'web', 80)] } },
+          {
+            host: 'shop.example.com',
+            http: { paths: [path('/static', 'ImplementationSpecific', 'web', 80)] },
+          },
+        ],
+      },
+      { 'nginx.ingress.kubernetes.io/rewrite-target': '/' },
+    );
+    const conversion = convertIngress(source, { createGateway: true, services });
+    const comparison = compareIngressConversion({ ingress: source, conversion, services });
+    const text = conversionYaml(source, conversion, comparison);
+    const documents = parseAllDocuments(text).map((d) => d.toJS() as unknown);
+    assert.deepEqual(documents, [conversion.gateway, ...conversion.httpRoutes]);
+    const header = text.slice(0, text.indexOf('apiVersion'));
+    assert.match(header, /^# Converted from Ingress shop\/shop by KubeReach\./);
+    assert.match(header, /# - nginx.ingress.kubernetes.io\/rewrite-target: "\/" has no standard equivalent/);
+    assert.match(header, /# \d+ of \d+ generated requests are routed differently \(Ingress → HTTPRoute\):/);
+    assert.match(
+      header,
+      /# - wildcard host \*\.example\.org: one label in an Ingress, one or more in an HTTPRoute/,
+    );
+    assert.match(header, /#     two\.labels\.example\.org\/: 404 → Service shop\/web:80/);
+    assert.match(header, /#     … and \d+ more/);
+    assert.doesNotMatch(text, /creationTimestamp/, 'server-set fields stay out of a manifest');
+  });
+
+  test('no differences: the header says every request is routed the same', () => {
+    const source = ingress({
+      rules: [{ host: 'a.example.com', http: { paths: [path('/', 'Prefix', 'web', 80)] } }],
+    });
+    const conversion = convertIngress(source);
+    const comparison = compareIngressConversion({ ingress: source, conversion, services });
+    assert.match(
+      conversionYaml(source, conversion, comparison),
+      /# All \d+ generated requests are routed the same/,
+    );
+    assert.deepEqual(groupDifferences(comparison), []);
   });
 });
