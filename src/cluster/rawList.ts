@@ -14,8 +14,10 @@
  * `applySecurityAuthentication`, undici with the kubeconfig's dispatcher), exactly as its Watch
  * does, so TLS, tokens, exec plugins and proxies behave as in every other call.
  */
-import * as models from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+// The module of client-node's ObjectSerializer re-exports every model class (and its type map needs
+// them all anyway); the package's root would pull every API into the bundle besides.
+import * as models from '@kubernetes/client-node/dist/gen/models/ObjectSerializer.js';
 import { HttpMethod, RequestContext } from '@kubernetes/client-node/dist/gen/http/http.js';
 import { IsomorphicFetchHttpLibrary } from '@kubernetes/client-node/dist/gen/http/isomorphic-fetch.js';
 
