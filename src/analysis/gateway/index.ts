@@ -12,6 +12,7 @@
  * - status.ts: the conditions a conformant controller writes, and how to merge them;
  *   statusCompare.ts: what a controller wrote against what KubeReach computes.
  * - matching.ts, routing.ts: one request through a Gateway: listener, rule precedence, backends.
+ * - warnings.ts: plain-words warnings for a Gateway or a route (explorer items, hovers).
  * - validation.ts: static checks of Gateway and route manifests (the CRDs' rules, and surprises).
  * - convert.ts, convertCompare.ts: Ingress → HTTPRoutes (and a Gateway), and the requests the two
  *   route differently, with the causes named; convertYaml.ts: the text the code action writes
@@ -111,3 +112,4 @@ export { pathValueProblems, validateGateway, validateGRPCRoute, validateHTTPRout
 export type { ManifestProblem } from './validation.ts';
 export { groupDifferences } from './convertCompare.ts';
 export type { DifferenceGroup } from './convertCompare.ts';
+export { gatewayWarnings, routeWarnings } from './warnings.ts';
