@@ -5,6 +5,9 @@
  * Probes:
  * - from a controller Pod to each backend Pod's IP and resolved port (exec, as every probe is): the
  *   hop the controller's own connection takes, where a NetworkPolicy drops it;
+ * - for a node port, from a Pod (not behind the Service) to each node's address and node port
+ *   (exec): served as Cluster, it checks the node port itself where this machine cannot reach the
+ *   nodes;
  * - from outside (this process) to each node's address and node port, and to a LoadBalancer's
  *   address: a client outside the cluster is what externalTrafficPolicy Local treats differently
  *   (a Pod's traffic is served as Cluster by kube-proxy whatever the policy, so a probe from a Pod
@@ -68,9 +71,10 @@ export interface ExternalProbe {
   /**
    * `backend`: controller Pod → backend Pod; `node`: outside → node:nodePort; `address`: outside →
    * load balancer; `ingress`: outside HTTP with Host header to the Ingress's address; `forwarded`:
-   * the same request through a port-forward to a controller Pod.
+   * the same request through a port-forward to a controller Pod; `podNode`: a Pod → node:nodePort
+   * (exec), which kube-proxy serves as Cluster whatever externalTrafficPolicy says.
    */
-  readonly role: 'backend' | 'node' | 'address' | 'ingress' | 'forwarded';
+  readonly role: 'backend' | 'node' | 'address' | 'ingress' | 'forwarded' | 'podNode';
   readonly label: string;
   /** The static answer's expectation, where it has one. */
   readonly expected?: 'answers' | 'drops';
@@ -79,7 +83,7 @@ export interface ExternalProbe {
   readonly httpStatus?: number;
   /** The Pod probe's full result (exec), for `backend` probes. */
   readonly result?: ProbeResult;
-  /** For `node` probes. */
+  /** For `node` and `podNode` probes. */
   readonly node?: string;
   /** For `forwarded` probes: the forward itself failed, so the probe says nothing of the route. */
   readonly forwardFailed?: boolean;
@@ -316,6 +320,38 @@ export class ExternalDiagnoser {
         );
       }
     }
+    const source = plan.nodePortSource;
+    if (source !== undefined && prober !== undefined) {
+      for (const node of plan.nodePorts) {
+        if (node.address === undefined) {
+          continue;
+        }
+        const label = `${source.namespace}/${source.name} → ${node.node} ${node.address}:${node.port}`;
+        tasks.push(
+          prober
+            .probe(
+              { namespace: source.namespace, pod: source.name },
+              {
+                kind: 'address',
+                host: node.address,
+                port: node.port,
+                protocol: speaksHttp(node.port) ? 'http' : 'tcp',
+                label,
+              },
+              { timeoutMs, ...(signal === undefined ? {} : { signal }) },
+            )
+            .then((result): ExternalProbe => ({
+              role: 'podNode',
+              label,
+              node: node.node,
+              reached: result.reachable,
+              message: result.message,
+              ...(result.httpStatus === undefined ? {} : { httpStatus: result.httpStatus }),
+              result,
+            })),
+        );
+      }
+    }
     if (diagnosis.ingress === undefined && entry?.spec?.type === 'LoadBalancer') {
       const address = entry.status?.loadBalancer?.ingress?.[0];
       const host = address?.ip ?? address?.hostname;
@@ -383,6 +419,7 @@ export class ExternalDiagnoser {
  */
 const PROBE_PATHS: Readonly<Record<Exclude<ExternalProbe['role'], 'node'>, readonly ExternalHopId[]>> = {
   backend: ['policy'],
+  podNode: ['route', 'service', 'selector', 'endpoints', 'port', 'policy'],
   ingress: ['route', 'class', 'address', 'service', 'selector', 'endpoints', 'port', 'policy'],
   forwarded: ['route', 'class', 'service', 'selector', 'endpoints', 'port', 'policy'],
   address: ['route', 'address', 'nodePort', 'service', 'selector', 'endpoints', 'port', 'policy'],
@@ -458,7 +495,15 @@ export function probeHopOf(
   );
   const staticFailed = diagnosis.hops.find((hop) => hop.status === 'failed' && hop.id !== 'probe');
   const backend = probes.filter((probe) => probe.role === 'backend' && !inconclusive.includes(probe));
-  const nodes = probes.filter((probe) => probe.role === 'node');
+  const podNodes = probes.filter((probe) => probe.role === 'podNode' && !inconclusive.includes(probe));
+  // The node port answered a Pod but no node answered this machine: this machine cannot reach the
+  // nodes (a firewall, a private network); the Pod's probes say what the node port does.
+  const nodesUnreachableHere =
+    podNodes.some((probe) => probe.reached) &&
+    probes.some((probe) => probe.role === 'node') &&
+    probes.every((probe) => probe.role !== 'node' || !probe.reached);
+  const outsideNodes = probes.filter((probe) => probe.role === 'node');
+  const nodes = nodesUnreachableHere ? [] : outsideNodes;
   const forwarded = probes.find((probe) => probe.role === 'forwarded' && !inconclusive.includes(probe));
   const direct = probes.find((probe) => probe.role === 'ingress');
   // The controller answered through the forward but not at its address: this machine cannot reach
@@ -474,7 +519,12 @@ export function probeHopOf(
           (probe) => probe.node === request.node || probe.label.endsWith(` ${request.node}:${request.port}`),
         )
       : undefined;
-  const counted = [...backend, ...nodes, ...[forwarded, ingress, address].filter((p) => p !== undefined)];
+  const counted = [
+    ...backend,
+    ...nodes,
+    ...podNodes,
+    ...[forwarded, ingress, address].filter((p) => p !== undefined),
+  ];
   const surprises = counted.filter((probe) => expectationOf(diagnosis, probe).answers !== answered(probe));
   const facts: string[] = [];
   if (backend.length > 0) {
@@ -485,12 +535,21 @@ export function probeHopOf(
         : `the controller's Pod reached none of the backend Pods (${backend.map((probe) => probe.result?.verdict ?? 'no answer').join(', ')})`,
     );
   }
-  if (nodes.length > 0) {
-    const answering = nodes.filter((probe) => probe.reached).map((probe) => probe.node ?? probe.label);
+  if (outsideNodes.length > 0) {
+    const answering = outsideNodes.filter((probe) => probe.reached).map((probe) => probe.node ?? probe.label);
     facts.push(
       answering.length > 0
         ? `the node port answered on ${answering.join(', ')}`
-        : 'the node port answered on no node',
+        : `the node port answered on no node${nodesUnreachableHere ? ' from this machine' : ''}`,
+    );
+  }
+  if (podNodes.length > 0) {
+    const answering = podNodes.filter((probe) => probe.reached).map((probe) => probe.node ?? probe.label);
+    const from = podNodes[0]!.label.split(' → ')[0];
+    facts.push(
+      answering.length > 0
+        ? `from Pod ${from}, the node port answered on ${answering.length} of ${podNodes.length} nodes (${answering.join(', ')})`
+        : `from Pod ${from}, the node port answered on no node`,
     );
   }
   if (forwarded !== undefined) {
@@ -522,6 +581,7 @@ export function probeHopOf(
     (ingress !== undefined && !answered(ingress)) ||
     (address !== undefined && !address.reached) ||
     (nodes.length > 0 && nodes.every((probe) => !probe.reached)) ||
+    (podNodes.length > 0 && podNodes.every((probe) => !probe.reached)) ||
     (askedNode !== undefined && !askedNode.reached);
   const summary = `${facts.join('; ')}.`.replace(/^./, (c) => c.toUpperCase());
   const gotThrough = surprises.filter((probe) => answered(probe));
@@ -537,9 +597,15 @@ export function probeHopOf(
         : gotThrough.length > 0
           ? `The static hops expected a failure at ${staticFailed.title}, but the probes got through: the network plugin may not enforce what the objects say.`
           : `The static hops expected a failure at ${staticFailed.title}, and the probes failed where the static hops on their path pass: something the cluster state does not show is in the way.`;
-  const unreachableNote = addressUnreachableHere
-    ? ` The Ingress address did not answer from this machine while the controller did through the port-forward: something between this machine and the address (a firewall, a private network, a VPN) is in the way, which the cluster state does not show.`
-    : '';
+  const unreachableNote = `${
+    addressUnreachableHere
+      ? ' The Ingress address did not answer from this machine while the controller did through the port-forward: something between this machine and the address (a firewall, a private network, a VPN) is in the way, which the cluster state does not show.'
+      : ''
+  }${
+    nodesUnreachableHere
+      ? " No node answered this machine on the node port while nodes answered a Pod: something between this machine and the nodes (a firewall, a private network, a cloud's security group) is in the way, which the cluster state does not show; externalTrafficPolicy Local's drops cannot be checked from here."
+      : ''
+  }`;
   if (counted.length === 0) {
     return { status: 'unknown', summary: `${summary} The probes could not run.`, evidence };
   }
@@ -550,7 +616,7 @@ export function probeHopOf(
       ...evidence,
       ...surprises.map(
         (probe) =>
-          `${probe.node ?? probe.label}: the static answer said it ${expectationOf(diagnosis, probe).text}, the probe saw otherwise.`,
+          `${probe.role === 'node' ? (probe.node ?? probe.label) : probe.label}: the static answer said it ${expectationOf(diagnosis, probe).text}, the probe saw otherwise.`,
       ),
     ],
   };

@@ -17,7 +17,7 @@ import type { Conclusion } from '../diagnosis.ts';
 import { addressStage } from './address.ts';
 import { backendStage } from './backend.ts';
 import { controllerHttpPort, controllerStage } from './controller.ts';
-import { nodePortStage } from './nodePort.ts';
+import { nodePortProbeSource, nodePortStage } from './nodePort.ts';
 import { routeStage } from './route.ts';
 import { EXTERNAL_HOP_IDS } from './types.ts';
 import type { ExternalDiagnosis, ExternalHop, ExternalHopId, ExternalInput, HopDraft } from './types.ts';
@@ -86,6 +86,10 @@ export function diagnoseExternal(input: ExternalInput): ExternalDiagnosis {
   };
   const hops = orderHops(drafts);
   const readyController = controller.pods.find(isPodReady);
+  const nodePortSource =
+    route.entryService === undefined || nodePort.nodePorts.length === 0
+      ? undefined
+      : nodePortProbeSource(input, route.entryService);
   const controllerPort =
     readyController === undefined ? undefined : controllerHttpPort(readyController, input.services);
   return {
@@ -123,6 +127,7 @@ export function diagnoseExternal(input: ExternalInput): ExternalDiagnosis {
               port: controllerPort,
             },
           }),
+      ...(nodePortSource === undefined ? {} : { nodePortSource }),
     },
   };
 }

@@ -4,6 +4,7 @@
  * answer, the others drop the connection (src/analysis/nodePorts.ts, the rule the sandbox's data
  * plane follows).
  */
+import { isPodReady } from '../diagnosis.ts';
 import { endpointsForInternalTraffic, endpointsForNode } from '../nodePorts.ts';
 import type { ServicePort } from '../k8s.ts';
 import { nodeAddress } from './route.ts';
@@ -177,4 +178,33 @@ export function nodePortStage(
       ],
     },
   };
+}
+
+/**
+ * A Pod to probe each node's address and node port from, for the live probe: a ready, running Pod
+ * that is not behind the Service (a backend reaching its own Service through a node is the hairpin
+ * case some plugins treat differently) and not on the host network (its traffic comes from the
+ * node), from the Service's namespace first. Traffic from a Pod is served as Cluster whatever
+ * externalTrafficPolicy says (kube-proxy's rule for cluster-originated traffic), so this checks the
+ * node port itself, where the machine running the diagnosis cannot reach the nodes.
+ */
+export function nodePortProbeSource(
+  input: ExternalInput,
+  service: ExternalService,
+): { readonly namespace: string; readonly name: string } | undefined {
+  const backends = new Set(
+    serviceEndpoints(input, service).flatMap((endpoint) =>
+      endpoint.pod === undefined ? [] : [endpoint.pod],
+    ),
+  );
+  const candidates = input.pods.filter(
+    (pod) =>
+      isPodReady(pod) &&
+      pod.status?.phase === 'Running' &&
+      pod.spec?.hostNetwork !== true &&
+      pod.status?.podIP !== undefined &&
+      !(nsOf(pod) === nsOf(service) && backends.has(nameOf(pod))),
+  );
+  const chosen = candidates.find((pod) => nsOf(pod) === nsOf(service)) ?? candidates[0];
+  return chosen === undefined ? undefined : { namespace: nsOf(chosen), name: nameOf(chosen) };
 }

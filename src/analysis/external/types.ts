@@ -151,6 +151,12 @@ export interface ExternalProbePlan {
    * forwards to it (an in-process port-forward) and sends the request with its Host header.
    */
   readonly controllerHttp?: { readonly namespace: string; readonly name: string; readonly port: number };
+  /**
+   * For a node port: a ready Pod to probe each node's address and node port from (exec). Traffic
+   * from a Pod is served as Cluster whatever externalTrafficPolicy says, so every node should
+   * answer it when the backend hops pass.
+   */
+  readonly nodePortSource?: { readonly namespace: string; readonly name: string };
 }
 
 export interface ExternalDiagnosis {

@@ -115,6 +115,16 @@ describe('Diagnose External Access (demo scenario)', () => {
         ['sandbox-node-3', false],
       ],
     );
+    // From a Pod, kube-proxy serves the node port as Cluster: every node answers.
+    assert.deepEqual(
+      report.probes.filter((p) => p.role === 'podNode').map((p) => [p.node, p.reached, p.staticAnswer]),
+      [
+        ['sandbox-node-1', true, 'answers'],
+        ['sandbox-node-2', true, 'answers'],
+        ['sandbox-node-3', true, 'answers'],
+      ],
+    );
+    assert.match(hop(report, 'probe').summary, /the node port answered on 3 of 3 nodes/);
     assert.equal(hop(report, 'probe').status, 'passed');
     const asked = await diagnoser.diagnose({ kind: 'nodePort', node: 'sandbox-node-1', port: 30080 });
     assert.equal(asked.conclusion.failedHop, 'nodePort');

@@ -172,3 +172,40 @@ test('a forwarded request failing where every static hop passes is a surprise', 
   assert.equal(hop.status, 'failed');
   assert.match(hop.summary, /static hops found nothing wrong/);
 });
+
+function podNode(name: string, reached: boolean): ExternalProbe {
+  return {
+    role: 'podNode',
+    node: name,
+    label: `shop/frontend-5c6b-abc → ${name} 127.42.0.${name.at(-1)}:30080`,
+    reached,
+    message: reached ? 'HTTP 200.' : 'Timed out.',
+  };
+}
+
+test('no node answering this machine while every node answers a Pod: passed, the nodes named as unreachable from here', () => {
+  const d = diagnoseExternal(world({ kind: 'service', namespace: 'shop', name: 'static-site' }));
+  const hop = probeHopOf(
+    d,
+    [
+      node('sandbox-node-1', false, 'drops'),
+      node('sandbox-node-2', false, 'answers'),
+      node('sandbox-node-3', false, 'drops'),
+      podNode('sandbox-node-1', true),
+      podNode('sandbox-node-2', true),
+      podNode('sandbox-node-3', true),
+    ],
+    true,
+  );
+  assert.equal(hop.status, 'passed');
+  assert.match(hop.summary, /from Pod shop\/frontend-5c6b-abc, the node port answered on 3 of 3 nodes/);
+  assert.match(hop.summary, /No node answered this machine on the node port while nodes answered a Pod/);
+  assert.ok(hop.evidence.some((line) => /→ sandbox-node-1 .*: answered; static answer: answers/.test(line)));
+});
+
+test('a node port no node answers from a Pod fails the probe hop', () => {
+  const d = diagnoseExternal(world({ kind: 'service', namespace: 'shop', name: 'static-site' }));
+  const hop = probeHopOf(d, [podNode('sandbox-node-1', false), podNode('sandbox-node-2', false)], true);
+  assert.equal(hop.status, 'failed');
+  assert.match(hop.summary, /static hops found nothing wrong/);
+});

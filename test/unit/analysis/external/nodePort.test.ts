@@ -100,3 +100,12 @@ test('internalTrafficPolicy Local: the node-port hop says which nodes in-cluster
   const plain = diagnoseExternal(world(staticSiteService));
   assert.ok(!plain.hops.some((h) => h.evidence.some((line) => /internalTrafficPolicy/.test(line))));
 });
+
+test("a node port's live probe source: a ready Pod not behind the Service, from its namespace first", () => {
+  const site = diagnoseExternal(world({ kind: 'service', namespace: 'shop', name: 'static-site' }));
+  assert.deepEqual(site.plan.nodePortSource, { namespace: 'shop', name: 'frontend-5c6b-abc' });
+  const pub = diagnoseExternal(world({ kind: 'service', namespace: 'shop', name: 'frontend-public' }));
+  assert.deepEqual(pub.plan.nodePortSource, { namespace: 'shop', name: 'static-site' });
+  const ingress = diagnoseExternal(world({ kind: 'url', url: 'http://shop.example.com/' }));
+  assert.equal(ingress.plan.nodePortSource, undefined);
+});
