@@ -1,7 +1,10 @@
 /** Small builders for Gateway API objects in unit tests: one world, defaults where the CRDs default. */
 import type { Service } from '../../../../src/analysis/k8s.ts';
+import { buildGatewayRouteTable, routeGatewayRequest } from '../../../../src/analysis/gateway/index.ts';
 import type {
   Gateway,
+  GatewayRequest,
+  GatewayRouteDecision,
   GatewayWorld,
   GRPCRoute,
   HTTPRoute,
@@ -85,3 +88,34 @@ export function rule(backend: string, ...matches: NonNullable<HTTPRouteRule['mat
 }
 
 export const BACKENDS = ['infra-backend-v1', 'infra-backend-v2', 'infra-backend-v3'];
+
+/** One request through a Gateway of the world (default: the one named gw, port 80, path /). */
+export function routed(w: GatewayWorld, request: Partial<GatewayRequest>, gw = 'gw'): GatewayRouteDecision {
+  const found = w.gateways.find((g) => g.metadata.name === gw)!;
+  return routeGatewayRequest(buildGatewayRouteTable(found, w), { port: 80, path: '/', ...request });
+}
+
+/** The backend Service a request reaches, or the status the Gateway answers. */
+export function outcome(w: GatewayWorld, request: Partial<GatewayRequest>, gw = 'gw'): string | number {
+  const decision = routed(w, request, gw);
+  if (decision.kind === 'no-listener') {
+    return 'refused';
+  }
+  if (decision.kind !== 'routed') {
+    return decision.status;
+  }
+  if (decision.backends.outcome.kind === 'error') {
+    return 500;
+  }
+  const first = decision.backends.backends.find((b) => b.share > 0 && b.backend.state === 'resolved');
+  return first?.backend.state === 'resolved' ? first.backend.service.name : 500;
+}
+
+/** One Gateway gw with one HTTP listener on 80 taking routes from all namespaces, and the infra backends. */
+export function oneGateway(routes: HTTPRoute[]): GatewayWorld {
+  return world({
+    gateways: [gateway('gw', [http('http')])],
+    httpRoutes: routes,
+    services: BACKENDS.map((name) => service('infra', name)),
+  });
+}
