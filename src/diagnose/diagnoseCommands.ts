@@ -17,6 +17,7 @@ import {
   externalRequestFromInput,
   externalRequestFromItem,
   requestText,
+  splitClientAddress,
 } from '../analysis/external/request.ts';
 import type { ExternalRequest } from '../analysis/external/types.ts';
 import { cspNonce, escapeHtml, portHtml } from '../ui/html.ts';
@@ -134,20 +135,24 @@ async function diagnoseExternalFrom(
     return;
   }
   let request: ExternalRequest | undefined;
+  let clientIp: string | undefined;
   if (node?.kind === 'ingress' || node?.kind === 'ingressRule' || node?.kind === 'service') {
     request = externalRequestFromItem(node);
   } else {
     const text = await vscode.window.showInputBox({
       title: 'Diagnose External Access',
-      prompt: 'A URL served by an Ingress, or a node and a node port',
-      placeHolder: 'http://shop.example.com/api  or  sandbox-node-1:30080',
+      prompt:
+        'A URL served by an Ingress, or a node and a node port; optionally "from" the client address (loadBalancerSourceRanges and NetworkPolicy ipBlocks are read against it)',
+      placeHolder: 'http://shop.example.com/api  or  sandbox-node-1:30080  [from 203.0.113.7]',
       ignoreFocusOut: true,
     });
     if (text === undefined) {
       return;
     }
+    const split = splitClientAddress(text);
+    clientIp = split.clientIp;
     request = externalRequestFromInput(
-      text,
+      split.text,
       cache.nodes().map((item) => item.metadata?.name ?? ''),
     );
     if (request === undefined) {
@@ -178,7 +183,10 @@ async function diagnoseExternalFrom(
     (_progress, token) => {
       const controller = new AbortController();
       token.onCancellationRequested(() => controller.abort());
-      return diagnoser.diagnose(chosen, { signal: controller.signal });
+      return diagnoser.diagnose(chosen, {
+        signal: controller.signal,
+        ...(clientIp === undefined ? {} : { clientIp }),
+      });
     },
   );
   context.log.info(`External access diagnosis ${report.label}: ${report.conclusion.sentence}`);

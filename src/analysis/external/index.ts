@@ -4,5 +4,10 @@ export { findControllerPods } from './controller.ts';
 export { nodeAddress } from './route.ts';
 export { EXTERNAL_HOP_IDS } from './types.ts';
 export type * from './types.ts';
-export { externalRequestFromInput, externalRequestFromItem, requestText } from './request.ts';
+export {
+  externalRequestFromInput,
+  externalRequestFromItem,
+  requestText,
+  splitClientAddress,
+} from './request.ts';
 export type { ExternalTreeItem } from './request.ts';

@@ -32,6 +32,19 @@ export function externalRequestFromInput(
   return { kind: 'url', url: trimmed };
 }
 
+/**
+ * The palette's text with an optional client address after `from`
+ * (`http://shop.example.com/ from 203.0.113.7`): loadBalancerSourceRanges and ipBlocks are read
+ * against it. A `from` not followed by an IP address is left in the text.
+ */
+export function splitClientAddress(text: string): { readonly text: string; readonly clientIp?: string } {
+  const match = /^(.*\S)\s+from\s+(\S+)$/i.exec(text.trim());
+  if (match !== null && isValidIp(match[2]!)) {
+    return { text: match[1]!, clientIp: match[2]! };
+  }
+  return { text: text.trim() };
+}
+
 /** A tree item as the explorer hands it to a command, the parts read here. */
 export type ExternalTreeItem =
   | { readonly kind: 'ingress'; readonly namespace: string; readonly name: string }

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import {
   externalRequestFromInput,
   externalRequestFromItem,
+  splitClientAddress,
 } from '../../../../src/analysis/external/index.ts';
 
 const nodes = ['sandbox-node-1', 'sandbox-node-2'];
@@ -62,5 +63,22 @@ test('tree items: an Ingress, a rule by its key (rule/path), the default backend
     kind: 'service',
     namespace: 'shop',
     name: 'static-site',
+  });
+});
+
+test('the palette text may end with the client address after "from"; anything else after "from" stays', () => {
+  assert.deepEqual(splitClientAddress('http://shop.example.com/ from 203.0.113.7'), {
+    text: 'http://shop.example.com/',
+    clientIp: '203.0.113.7',
+  });
+  assert.deepEqual(splitClientAddress('  sandbox-node-1:30080   FROM 2001:db8::1 '), {
+    text: 'sandbox-node-1:30080',
+    clientIp: '2001:db8::1',
+  });
+  assert.deepEqual(splitClientAddress('http://shop.example.com/from here'), {
+    text: 'http://shop.example.com/from here',
+  });
+  assert.deepEqual(splitClientAddress('http://shop.example.com/ from somewhere'), {
+    text: 'http://shop.example.com/ from somewhere',
   });
 });
