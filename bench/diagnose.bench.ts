@@ -13,7 +13,7 @@
  */
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { spawnSandbox } from '../sandbox/spawn.ts';
-import type { DiagnosisPod, DiagnosisTarget } from '../src/analysis/diagnosis.ts';
+import type { DiagnosisPod, DiagnosisTarget } from '../src/analysis/diagnosis/index.ts';
 import { ClusterCache } from '../src/cluster/cache.ts';
 import { Diagnoser } from '../src/diagnose/diagnoser.ts';
 import { snapshotInput } from '../src/diagnose/snapshot.ts';

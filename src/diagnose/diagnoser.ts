@@ -18,7 +18,7 @@
  * `diagnose` rejects only when the source Pod is not in the cache (a `DiagnoseError` with a
  * sentence); everything else, probe failures and cancellation included, is in the report.
  */
-import { diagnoseStatic, isPodReady } from '../analysis/diagnosis.ts';
+import { diagnoseStatic, isPodReady } from '../analysis/diagnosis/index.ts';
 import type {
   DiagnosisPod,
   DiagnosisTarget,
@@ -26,7 +26,7 @@ import type {
   ProbePlan,
   ReadinessEvent,
   StaticDiagnosis,
-} from '../analysis/diagnosis.ts';
+} from '../analysis/diagnosis/index.ts';
 import type { ReadinessEventReader } from './events.ts';
 import { NamespaceWatcher } from './watching.ts';
 import type { Prober } from '../probe/prober.ts';

@@ -7,7 +7,7 @@
  */
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { CoreV1Event, KubeConfig } from '@kubernetes/client-node';
-import type { ReadinessEvent } from '../analysis/diagnosis.ts';
+import type { ReadinessEvent } from '../analysis/diagnosis/index.ts';
 
 /**
  * Undefined when the Pod has no such event, when the identity may not list events (403), or when

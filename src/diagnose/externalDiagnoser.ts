@@ -28,7 +28,7 @@ import type {
   ExternalRequest,
   HopDraft,
 } from '../analysis/external/index.ts';
-import type { DiagnosisPod } from '../analysis/diagnosis.ts';
+import type { DiagnosisPod } from '../analysis/diagnosis/index.ts';
 import type { Ingress, IngressClass } from '../analysis/ingress.ts';
 import type { Prober } from '../probe/prober.ts';
 import type { ProbeResult } from '../probe/types.ts';

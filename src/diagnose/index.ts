@@ -13,7 +13,7 @@ export { concludeWithProbe, isConclusive, probeHop } from './probeHop.ts';
 export { matrixProbeSets, overlayProbes, policyMatrix } from './policyMatrix.ts';
 export type { PolicyMatrixOptions, PolicyView } from './policyMatrix.ts';
 export { escapeMarkdown, toMarkdown } from './markdown.ts';
-export { diagnoseStatic, HOP_IDS } from '../analysis/diagnosis.ts';
+export { diagnoseStatic, HOP_IDS } from '../analysis/diagnosis/index.ts';
 export type * from './types.ts';
 export {
   ExternalDiagnoser,

@@ -3,7 +3,7 @@
  * conclusion and fix first, a table of the hops, each hop's evidence, the probes with their
  * copyable commands, and the timings. Pure. Cluster data and tool output are escaped or fenced.
  */
-import type { Hop, HopStatus } from '../analysis/diagnosis.ts';
+import type { Hop, HopStatus } from '../analysis/diagnosis/index.ts';
 import { redactStrings } from '../logging/redact.ts';
 import type { DiagnosisReport } from './types.ts';
 

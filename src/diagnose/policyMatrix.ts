@@ -10,7 +10,7 @@
  * Pure: no network, no `vscode`.
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import type { DiagnosisPod } from '../analysis/diagnosis.ts';
+import type { DiagnosisPod } from '../analysis/diagnosis/index.ts';
 import type { Namespace, Protocol } from '../analysis/k8s.ts';
 import { evaluateConnection, podEndpoint } from '../analysis/networkPolicy.ts';
 import type { DirectionVerdict } from '../analysis/networkPolicy.ts';

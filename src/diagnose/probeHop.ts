@@ -5,8 +5,8 @@
  * verdicts is called out (a NetworkPolicy the network plugin does not enforce, a drop no policy in
  * view explains). Pure: no network, no `vscode`.
  */
-import { conclude, lowerFirst } from '../analysis/diagnosis.ts';
-import type { Conclusion, Hop, StaticDiagnosis } from '../analysis/diagnosis.ts';
+import { conclude, lowerFirst } from '../analysis/diagnosis/index.ts';
+import type { Conclusion, Hop, StaticDiagnosis } from '../analysis/diagnosis/index.ts';
 import type { ProbeResult, ProbeVerdict } from '../probe/types.ts';
 import type { DiagnosisProbe } from './types.ts';
 

@@ -8,8 +8,8 @@ import type {
   DiagnosisPod,
   DiagnosisTarget,
   EndpointSliceLike,
-} from '../analysis/diagnosis.ts';
-import { searchPath } from '../analysis/diagnosis.ts';
+} from '../analysis/diagnosis/index.ts';
+import { searchPath } from '../analysis/diagnosis/index.ts';
 import { networkPolicyFromModel } from '../analysis/networkPolicy.ts';
 import type { Namespace, NetworkPolicy, Service } from '../analysis/k8s.ts';
 import { isValidIp } from '../analysis/cidr.ts';

@@ -3,7 +3,7 @@
  * (the static hops of `src/analysis/diagnosis.ts` with the live probe laid over them) and the
  * policy matrix. No network, no `vscode`.
  */
-import type { StaticDiagnosis } from '../analysis/diagnosis.ts';
+import type { StaticDiagnosis } from '../analysis/diagnosis/index.ts';
 import type { Protocol } from '../analysis/k8s.ts';
 import type { KubernetesRule, PolicyOutcome } from '../analysis/networkPolicy.ts';
 import type { ProbeResult, ProbeVerdict } from '../probe/types.ts';
@@ -19,7 +19,7 @@ export type {
   ProbePlan,
   ResolvedTarget,
   StaticDiagnosis,
-} from '../analysis/diagnosis.ts';
+} from '../analysis/diagnosis/index.ts';
 
 /** One live probe of a diagnosis. */
 export interface DiagnosisProbe {

@@ -5,8 +5,8 @@
  * for a node port, the node's address (externalTrafficPolicy Cluster masquerades) or the client's
  * (Local keeps it), as src/analysis/nodePorts.ts says.
  */
-import { diagnoseStatic, list } from '../diagnosis.ts';
-import type { Backend, DiagnosisPod, Hop, HopId } from '../diagnosis.ts';
+import { diagnoseStatic, list } from '../diagnosis/index.ts';
+import type { Backend, DiagnosisPod, Hop, HopId } from '../diagnosis/index.ts';
 import { evaluateConnection, nodeEndpoint, podEndpoint, selectingPolicies } from '../networkPolicy.ts';
 import { preservesClientAddress } from '../nodePorts.ts';
 import type { RoutedService } from './route.ts';

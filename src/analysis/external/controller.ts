@@ -5,8 +5,8 @@
  * Traefik, HAProxy, Contour, Kong, the sandbox's), else by the Service that exposes them, else by an
  * `--ingress-class` argument naming the class.
  */
-import { isPodReady } from '../diagnosis.ts';
-import type { DiagnosisPod } from '../diagnosis.ts';
+import { isPodReady } from '../diagnosis/index.ts';
+import type { DiagnosisPod } from '../diagnosis/index.ts';
 import { ingressClassOf } from '../ingress.ts';
 import type { Ingress } from '../ingress.ts';
 import { matchesServiceSelector } from '../labels.ts';

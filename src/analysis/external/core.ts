@@ -12,8 +12,8 @@
  * 7. probe: filled in by the engine (src/diagnose/externalDiagnoser.ts).
  * Every hop is evaluated; the conclusion names the first failing one with its fix.
  */
-import { conclude, isPodReady } from '../diagnosis.ts';
-import type { Conclusion } from '../diagnosis.ts';
+import { conclude, isPodReady } from '../diagnosis/index.ts';
+import type { Conclusion } from '../diagnosis/index.ts';
 import { addressStage } from './address.ts';
 import { backendStage } from './backend.ts';
 import { controllerHttpPort, controllerStage } from './controller.ts';

@@ -4,7 +4,7 @@
  * answer, the others drop the connection (src/analysis/nodePorts.ts, the rule the sandbox's data
  * plane follows).
  */
-import { isPodReady } from '../diagnosis.ts';
+import { isPodReady } from '../diagnosis/index.ts';
 import { endpointsForInternalTraffic, endpointsForNode } from '../nodePorts.ts';
 import type { ServicePort } from '../k8s.ts';
 import { nodeAddress } from './route.ts';

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { HopStatus } from '../../../src/analysis/diagnosis.ts';
+import type { HopStatus } from '../../../src/analysis/diagnosis/index.ts';
 import type { ExternalHopId } from '../../../src/analysis/external/index.ts';
 import { ClusterCache } from '../../../src/cluster/cache.ts';
 import { NetworkingV1Api } from '@kubernetes/client-node';

@@ -5,7 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { DiagnosisTarget, HopId, HopStatus, StaticDiagnosis } from '../../../src/analysis/diagnosis.ts';
+import type {
+  DiagnosisTarget,
+  HopId,
+  HopStatus,
+  StaticDiagnosis,
+} from '../../../src/analysis/diagnosis/index.ts';
 import {
   diagnoseStatic,
   podManifest,
@@ -13,7 +18,7 @@ import {
   searchPath,
   similarNames,
   stableLabels,
-} from '../../../src/analysis/diagnosis.ts';
+} from '../../../src/analysis/diagnosis/index.ts';
 import type { NetworkPolicy } from '../../../src/analysis/k8s.ts';
 import {
   backend1,

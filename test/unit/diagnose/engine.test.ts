@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
-import type { DiagnosisTarget, StaticDiagnosis } from '../../../src/analysis/diagnosis.ts';
-import { diagnoseStatic } from '../../../src/analysis/diagnosis.ts';
+import type { DiagnosisTarget, StaticDiagnosis } from '../../../src/analysis/diagnosis/index.ts';
+import { diagnoseStatic } from '../../../src/analysis/diagnosis/index.ts';
 import type { NetworkPolicy } from '../../../src/analysis/k8s.ts';
 import type { ClusterChange } from '../../../src/cluster/changes.ts';
 import { Diagnoser, DiagnoseError, plannedProbes } from '../../../src/diagnose/diagnoser.ts';

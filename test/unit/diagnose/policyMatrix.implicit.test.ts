@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { DiagnosisPod } from '../../../src/analysis/diagnosis.ts';
+import type { DiagnosisPod } from '../../../src/analysis/diagnosis/index.ts';
 import type { NetworkPolicy } from '../../../src/analysis/k8s.ts';
 import { matrixProbeSets, overlayProbes, policyMatrix } from '../../../src/diagnose/policyMatrix.ts';
 import type { MatrixGrid } from '../../../src/probe/matrix.ts';

@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { StaticDiagnosis } from '../../../src/analysis/diagnosis.ts';
-import { diagnoseStatic } from '../../../src/analysis/diagnosis.ts';
+import type { StaticDiagnosis } from '../../../src/analysis/diagnosis/index.ts';
+import { diagnoseStatic } from '../../../src/analysis/diagnosis/index.ts';
 import type { NetworkPolicy } from '../../../src/analysis/k8s.ts';
 import { plannedProbes } from '../../../src/diagnose/diagnoser.ts';
 import { concludeWithProbe, probeHop } from '../../../src/diagnose/probeHop.ts';

@@ -10,8 +10,8 @@ import type {
   DiagnosisPod,
   DiagnosisTarget,
   EndpointSliceLike,
-} from '../../../src/analysis/diagnosis.ts';
-import { isPodReady } from '../../../src/analysis/diagnosis.ts';
+} from '../../../src/analysis/diagnosis/index.ts';
+import { isPodReady } from '../../../src/analysis/diagnosis/index.ts';
 import { matchesServiceSelector } from '../../../src/analysis/labels.ts';
 import { resolveTargetPort } from '../../../src/analysis/ports.ts';
 

@@ -4,7 +4,7 @@
  * default-deny, NodePort shop/static-site (Local, its Pod on sandbox-node-2), LoadBalancers
  * shop/frontend-public (with an address) and shop/frontend-cloud (pending).
  */
-import type { DiagnosisPod } from '../../../../src/analysis/diagnosis.ts';
+import type { DiagnosisPod } from '../../../../src/analysis/diagnosis/index.ts';
 import type {
   ExternalEndpointSlice,
   ExternalInput,
