@@ -4,7 +4,8 @@
  * the subprotocol `SPDY/3.1+portforward.k8s.io` and treats as one byte stream (client-go's
  * TunnelingConnection; message boundaries mean nothing).
  *
- * Implemented: SYN_STREAM (headers zlib-compressed with the SPDY/3 dictionary, one compression
+ * The framing, the header dictionary and header blocks are src/portforward/spdy.ts's (the engine's
+ * client side speaks the same). Implemented: SYN_STREAM (headers zlib-compressed with the SPDY/3 dictionary, one compression
  * context per direction for the connection's life), SYN_REPLY, DATA with FIN, RST_STREAM, PING
  * (echoed), GOAWAY, and HEADERS, SETTINGS and WINDOW_UPDATE (read and ignored: spdystream does no
  * flow control). The server never opens streams; it answers each SYN_STREAM with a SYN_REPLY and
@@ -12,108 +13,18 @@
  */
 import { constants, createInflate } from 'node:zlib';
 import type { Inflate } from 'node:zlib';
+import {
+  adler32,
+  controlFrame,
+  FLAG_FIN,
+  FRAME as TYPE,
+  MAX_FRAME_PAYLOAD as MAX_DATA_LENGTH,
+  parseHeaderBlock,
+  RST,
+  SPDY_DICTIONARY,
+} from '../../src/portforward/spdy.ts';
 
-const VERSION = 3;
-const TYPE = {
-  synStream: 1,
-  synReply: 2,
-  rstStream: 3,
-  settings: 4,
-  ping: 6,
-  goAway: 7,
-  headers: 8,
-  windowUpdate: 9,
-} as const;
-const FLAG_FIN = 0x01;
-const MAX_DATA_LENGTH = (1 << 24) - 1;
-
-/** RST_STREAM status codes. */
-export const RST = { protocolError: 1, invalidStream: 2, refusedStream: 3, cancel: 5, internalError: 6 };
-
-/** The SPDY/3 header compression dictionary: length-prefixed header names and values, then common text. */
-export const SPDY_DICTIONARY: Buffer = (() => {
-  const words = [
-    'options',
-    'head',
-    'post',
-    'put',
-    'delete',
-    'trace',
-    'accept',
-    'accept-charset',
-    'accept-encoding',
-    'accept-language',
-    'accept-ranges',
-    'age',
-    'allow',
-    'authorization',
-    'cache-control',
-    'connection',
-    'content-base',
-    'content-encoding',
-    'content-language',
-    'content-length',
-    'content-location',
-    'content-md5',
-    'content-range',
-    'content-type',
-    'date',
-    'etag',
-    'expect',
-    'expires',
-    'from',
-    'host',
-    'if-match',
-    'if-modified-since',
-    'if-none-match',
-    'if-range',
-    'if-unmodified-since',
-    'last-modified',
-    'location',
-    'max-forwards',
-    'pragma',
-    'proxy-authenticate',
-    'proxy-authorization',
-    'range',
-    'referer',
-    'retry-after',
-    'server',
-    'te',
-    'trailer',
-    'transfer-encoding',
-    'upgrade',
-    'user-agent',
-    'vary',
-    'via',
-    'warning',
-    'www-authenticate',
-    'method',
-    'get',
-    'status',
-    '200 OK',
-    'version',
-    'HTTP/1.1',
-    'url',
-    'public',
-    'set-cookie',
-    'keep-alive',
-    'origin',
-  ];
-  const tail =
-    '100101201202205206300302303304305306307402405406407408409410411412413414415416417502504505' +
-    '203 Non-Authoritative Information204 No Content301 Moved Permanently400 Bad Request401 Unauthorized' +
-    '403 Forbidden404 Not Found500 Internal Server Error501 Not Implemented503 Service Unavailable' +
-    'Jan Feb Mar Apr May Jun Jul Aug Sept Oct Nov Dec 00:00:00 Mon, Tue, Wed, Thu, Fri, Sat, Sun, GMT' +
-    'chunked,text/html,image/png,image/jpg,image/gif,application/xml,application/xhtml+xml,text/plain,' +
-    'text/javascript,publicprivatemax-age=gzip,deflate,sdchcharset=utf-8charset=iso-8859-1,utf-,*,enq=0.';
-  const parts = words.map((word) => {
-    const entry = Buffer.alloc(4 + word.length);
-    entry.writeUInt32BE(word.length, 0);
-    entry.write(word, 4, 'latin1');
-    return entry;
-  });
-  return Buffer.concat([...parts, Buffer.from(tail, 'latin1')]);
-})();
+export { parseHeaderBlock, RST, SPDY_DICTIONARY };
 
 export interface SpdyTransport {
   send(bytes: Buffer): void;
@@ -160,7 +71,7 @@ export class SpdyStream {
   }
 
   /** Ends the stream abruptly (RST_STREAM). */
-  resetStream(status = RST.cancel): void {
+  resetStream(status: number = RST.cancel): void {
     if (this.reset) {
       return;
     }
@@ -248,12 +159,7 @@ export class SpdySession {
     if (this.closed) {
       return;
     }
-    const frame = Buffer.allocUnsafe(8 + payload.length);
-    frame.writeUInt16BE(0x8000 | VERSION, 0);
-    frame.writeUInt16BE(type, 2);
-    frame.writeUInt32BE((flags << 24) | payload.length, 4);
-    payload.copy(frame, 8);
-    this.transport.send(frame);
+    this.transport.send(controlFrame(type, flags, payload));
   }
 
   private sendReply(id: number): void {
@@ -431,37 +337,4 @@ export class SpdySession {
     this.close();
     this.transport.close();
   }
-}
-
-/** A decompressed name/value block: a count, then length-prefixed names and values. */
-export function parseHeaderBlock(block: Buffer): Map<string, string> {
-  const headers = new Map<string, string>();
-  let offset = 0;
-  const read = () => {
-    const length = block.readUInt32BE(offset);
-    const value = block.subarray(offset + 4, offset + 4 + length);
-    if (value.length !== length) {
-      throw new RangeError('truncated SPDY header block');
-    }
-    offset += 4 + length;
-    return value.toString('utf8');
-  };
-  const count = block.readUInt32BE(0);
-  offset = 4;
-  for (let i = 0; i < count; i++) {
-    const name = read().toLowerCase();
-    // Several values are joined by NUL; the first is what Header.Get returns.
-    headers.set(name, read().split('\0')[0]!);
-  }
-  return headers;
-}
-
-function adler32(data: Buffer): number {
-  let a = 1;
-  let b = 0;
-  for (const byte of data) {
-    a = (a + byte) % 65521;
-    b = (b + a) % 65521;
-  }
-  return ((b << 16) | a) >>> 0;
 }

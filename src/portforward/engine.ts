@@ -51,6 +51,7 @@ import {
 import type { ForwardPortSpec, ForwardSpec, SavedForwards } from './spec.ts';
 import { followOf, remotePortNumbers, resolveTarget } from './target.ts';
 import type { ChosenPod, ResolvedPort } from './target.ts';
+import { SpdySessions } from './spdySession.ts';
 import { Tunnel } from './tunnel.ts';
 
 export type { ForwardFollow, ForwardPortSpec, ForwardSpec, ForwardTarget, SavedForwards } from './spec.ts';
@@ -197,6 +198,8 @@ const DEFAULTS = {
 
 /** Per-message throttle of repeated notices (connection refused on every request...). */
 const NOTICE_REPEAT_MS = 30_000;
+/** A Pod's SPDY session without connections for this long is closed. */
+const SPDY_SESSION_IDLE_MS = 30_000;
 
 interface Settings {
   readonly holdMs: number;
@@ -548,6 +551,8 @@ class Forward {
   private readonly tunnels = new Set<LiveTunnel>();
   /** Verification connections still open. */
   private readonly probes = new Set<Tunnel>();
+  /** The SPDY session to each Pod, shared by its connections (see spdySession.ts). */
+  private readonly sessions: SpdySessions;
   private held: HeldConnection[] = [];
   private attemptInFlight = false;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -568,6 +573,10 @@ class Forward {
     this.kubeConfigSource = cluster.kubeConfig;
     this.settings = settings;
     this.host = host;
+    this.sessions = new SpdySessions({
+      handshakeTimeoutMs: settings.handshakeTimeoutMs,
+      idleMs: SPDY_SESSION_IDLE_MS,
+    });
     this.ports = spec.ports.map((port, index) => ({
       index,
       spec: port,
@@ -695,6 +704,7 @@ class Forward {
     this.stopped = true;
     this.clearRetryTimer();
     this.resetConnections();
+    this.sessions.dispose();
     await this.closeListeners();
   }
 
@@ -819,7 +829,10 @@ class Forward {
         const tunnel = new Tunnel(undefined, this.tunnelOptions());
         this.probes.add(tunnel);
         try {
-          await tunnel.open(this.kubeConfig(), pod.namespace, pod.name, target.containerPort);
+          await tunnel.open(this.kubeConfig(), pod.namespace, pod.name, target.containerPort, {
+            sessions: this.sessions,
+            podUid: pod.uid,
+          });
         } catch (error) {
           this.probes.delete(tunnel);
           if (!tunnel.aborted && !this.stopped) {
@@ -953,6 +966,7 @@ class Forward {
       const pod = cluster.cache.pod(namespace, live.podName);
       if (!pod || (pod.metadata?.uid ?? '') !== live.podUid) {
         live.tunnel.abort();
+        this.sessions.closePod(live.podUid);
       }
     }
   }
@@ -1084,28 +1098,33 @@ class Forward {
     port.connections += 1;
     port.totalConnections += 1;
     this.host.dirty(this);
-    tunnel.open(this.kubeConfig(), pod.namespace, pod.name, target.containerPort).then(
-      () => {
-        if (probing) {
-          this.attemptInFlight = false;
-        }
-        this.onAttemptSucceeded(pod);
-      },
-      (error: unknown) => {
-        if (probing) {
-          this.attemptInFlight = false;
-        }
-        this.release(live);
-        if (tunnel.aborted || this.stopped) {
-          return;
-        }
-        this.onAttemptFailed(error, pod, {
-          port,
-          socket,
-          deadline: deadline ?? Date.now() + this.settings.holdMs,
-        });
-      },
-    );
+    tunnel
+      .open(this.kubeConfig(), pod.namespace, pod.name, target.containerPort, {
+        sessions: this.sessions,
+        podUid: pod.uid,
+      })
+      .then(
+        () => {
+          if (probing) {
+            this.attemptInFlight = false;
+          }
+          this.onAttemptSucceeded(pod);
+        },
+        (error: unknown) => {
+          if (probing) {
+            this.attemptInFlight = false;
+          }
+          this.release(live);
+          if (tunnel.aborted || this.stopped) {
+            return;
+          }
+          this.onAttemptFailed(error, pod, {
+            port,
+            socket,
+            deadline: deadline ?? Date.now() + this.settings.holdMs,
+          });
+        },
+      );
   }
 
   private release(live: LiveTunnel): void {
@@ -1287,6 +1306,7 @@ class Forward {
       probe.abort();
     }
     this.probes.clear();
+    this.sessions.closeAll();
     for (const held of this.held) {
       if (held.timer !== undefined) {
         clearTimeout(held.timer);

@@ -28,6 +28,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import WebSocket from 'ws';
 import { UpgradeRejectedError } from './errors.ts';
 import { resetSocket } from './listener.ts';
+import { isSpdyUnsupported } from './spdySession.ts';
+import type { SpdyPair, SpdySession, SpdySessions } from './spdySession.ts';
 
 const SEND_HIGH_WATER_MARK = 1024 * 1024;
 const SEND_LOW_WATER_MARK = 256 * 1024;
@@ -64,6 +66,9 @@ export class Tunnel {
   private readonly hooks: TunnelHooks;
   private ws: WebSocket | undefined;
   private connecting: WebSocket | undefined;
+  /** The connection's stream pair, when it rides on the Pod's SPDY session. */
+  private pair: SpdyPair | undefined;
+  private readonly opening = new AbortController();
   private errorText = '';
   private ended = false;
   private abortedFlag = false;
@@ -87,15 +92,68 @@ export class Tunnel {
 
   /** What the Pod side has said on the error channel so far. */
   get errorChannel(): string {
-    return this.errorText;
+    return this.pair ? this.pair.errorChannel : this.errorText;
+  }
+
+  /** True when the connection rides on a SPDY session (false: its own v4 WebSocket). */
+  get multiplexed(): boolean {
+    return this.pair !== undefined;
   }
 
   /**
-   * Opens the WebSocket to `port` of the Pod and starts relaying. Rejects with an
-   * `UpgradeRejectedError` when the API server refuses the upgrade (403, 404...), or with the
-   * connection's error (ECONNREFUSED, TLS, timeout); after `abort()`, with an Error.
+   * Opens the connection to `port` of the Pod and starts relaying: as a stream pair of the Pod's
+   * SPDY session when `spdy` is given and the API server tunnels SPDY (see spdySession.ts), else
+   * on a v4 WebSocket of its own. Rejects with an `UpgradeRejectedError` when the API server
+   * refuses the upgrade (403, 404...), or with the connection's error (ECONNREFUSED, TLS,
+   * timeout); after `abort()`, with an Error.
    */
-  async open(kubeConfig: KubeConfig, namespace: string, pod: string, port: number): Promise<void> {
+  async open(
+    kubeConfig: KubeConfig,
+    namespace: string,
+    pod: string,
+    port: number,
+    spdy?: { sessions: SpdySessions; podUid: string },
+  ): Promise<void> {
+    if (spdy && spdy.sessions.usable(kubeConfig)) {
+      let session: SpdySession | undefined;
+      try {
+        session = await spdy.sessions.session(
+          kubeConfig,
+          { namespace, name: pod, uid: spdy.podUid },
+          this.opening.signal,
+        );
+      } catch (error) {
+        if (this.abortedFlag) {
+          throw new Error('The connection was closed before the forward was open.');
+        }
+        if (!isSpdyUnsupported(error)) {
+          throw error;
+        }
+        // An API server before the WebSocket tunnelling of SPDY: v4 from now on.
+        spdy.sessions.markUnsupported(kubeConfig);
+      }
+      if (session) {
+        if (this.abortedFlag || (this.socket !== undefined && this.socket.destroyed)) {
+          this.abortedFlag = true;
+          throw new Error('The connection was closed before the forward was open.');
+        }
+        this.pair = session.openPair(port, this.socket, {
+          ...(this.hooks.bytesIn ? { bytesIn: this.hooks.bytesIn } : {}),
+          ...(this.hooks.bytesOut ? { bytesOut: this.hooks.bytesOut } : {}),
+          closed: (end) => this.finish(end),
+        });
+        return;
+      }
+    }
+    await this.openWebSocket(kubeConfig, namespace, pod, port);
+  }
+
+  private async openWebSocket(
+    kubeConfig: KubeConfig,
+    namespace: string,
+    pod: string,
+    port: number,
+  ): Promise<void> {
     let refusal: Promise<UpgradeRejectedError> | undefined;
     const handler = new WebSocketHandler(
       kubeConfig,
@@ -168,6 +226,11 @@ export class Tunnel {
     }
     this.abortedFlag = true;
     this.onAbort?.();
+    this.opening.abort();
+    if (this.pair) {
+      this.pair.abort();
+      return;
+    }
     this.connecting?.terminate();
     if (this.ws) {
       this.ws.terminate();
@@ -178,6 +241,10 @@ export class Tunnel {
 
   /** Closes a probe (or any tunnel) normally. */
   close(): void {
+    if (this.pair) {
+      this.pair.close();
+      return;
+    }
     if (this.ws && this.ws.readyState === WebSocket.OPEN) {
       this.ws.close(1000);
     }

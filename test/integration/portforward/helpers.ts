@@ -3,6 +3,8 @@
  * sockets to a sandbox, HTTP through a forward, and waiting for a connection to end.
  */
 import { request } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import { connect, createServer } from 'node:net';
 import type { Socket } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -187,4 +189,45 @@ export function firstEvent(
       }
     });
   });
+}
+
+/**
+ * Watches the WebSocket upgrades the sandbox's API server receives (test-only: a listener put
+ * before the server's own on its private HTTPS server). With `refuseSpdy`, the SPDY tunnelling
+ * subprotocol is taken out of each offer, so the API server answers as one older than 1.30 does.
+ */
+export function watchUpgrades(
+  api: unknown,
+  options: { refuseSpdy?: boolean } = {},
+): { spdy: () => number; v4: () => number; dispose: () => void } {
+  const server = (api as { server?: HttpsServer }).server;
+  if (!server) {
+    throw new Error('the sandbox API server is not running');
+  }
+  let spdy = 0;
+  let v4 = 0;
+  const listener = (req: IncomingMessage) => {
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
+    if (!/\/portforward(\?|$)/.test(req.url ?? '')) {
+      return;
+    }
+    if (offered.includes('SPDY/3.1+portforward.k8s.io')) {
+      spdy += 1;
+      if (options.refuseSpdy) {
+        const kept = offered.filter((p) => p !== 'SPDY/3.1+portforward.k8s.io');
+        if (kept.length > 0) {
+          req.headers['sec-websocket-protocol'] = kept.join(', ');
+        } else {
+          delete req.headers['sec-websocket-protocol'];
+        }
+      }
+    } else {
+      v4 += 1;
+    }
+  };
+  server.prependListener('upgrade', listener);
+  return { spdy: () => spdy, v4: () => v4, dispose: () => server.off('upgrade', listener) };
 }

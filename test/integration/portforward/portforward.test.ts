@@ -5,3 +5,4 @@
 import './minimal.suite.ts';
 import './reconnect.suite.ts';
 import './pending.suite.ts';
+import './multiplex.suite.ts';
