@@ -223,6 +223,8 @@ interface DecisionBase {
     readonly port: number;
     readonly path: string;
     readonly method: string;
+    /** A gRPC call (content-type application/grpc*): "not found" is the gRPC status Unimplemented, not 404. */
+    readonly grpc: boolean;
   };
   readonly gateway: ObjectRef;
   readonly listeners: readonly ListenerCandidate[];
@@ -387,8 +389,10 @@ function pickListener(
 export function routeGatewayRequest(table: GatewayRouteTable, request: GatewayRequest): GatewayRouteDecision {
   const host = normalizeRequestHost(request.host);
   const matchRequest = toMatchRequest(request);
+  const grpc = isGrpc(matchRequest);
+  const notFound = grpc ? 'answers the gRPC status Unimplemented' : 'answers 404';
   const base = {
-    request: { host, port: request.port, path: matchRequest.path, method: matchRequest.method },
+    request: { host, port: request.port, path: matchRequest.path, method: matchRequest.method, grpc },
     gateway: table.gateway,
   };
   const where = `${host ?? '(no host)'}:${request.port}${matchRequest.path}`;
@@ -416,11 +420,10 @@ export function routeGatewayRequest(table: GatewayRouteTable, request: GatewayRe
       explanation: `no listener of Gateway ${refText(table.gateway)} on port ${request.port} takes host ${host ?? '(none)'} (${candidates
         .filter((c) => c.reason !== undefined && !c.reason.startsWith('it listens on'))
         .map((c) => `${c.listener}: ${c.reason}`)
-        .join('; ')}); the Gateway answers 404`,
+        .join('; ')}); the Gateway ${notFound}`,
     };
   }
 
-  const grpc = isGrpc(matchRequest);
   const scored: Scored[] = [];
   const misses: RuleCandidate[] = [];
   // Sentences for these are built only when no rule matches: a big table has many such routes.
@@ -502,8 +505,8 @@ export function routeGatewayRequest(table: GatewayRouteTable, request: GatewayRe
       candidates: misses,
       explanation:
         chosen.routes.length === 0
-          ? `${listenerText} of Gateway ${refText(table.gateway)} takes ${where} but has no attached route; the Gateway answers 404`
-          : `${listenerText} takes ${where}, and no rule of its routes matches: ${why.join('; ')}; the Gateway answers 404`,
+          ? `${listenerText} of Gateway ${refText(table.gateway)} takes ${where} but has no attached route; the Gateway ${notFound}`
+          : `${listenerText} takes ${where}, and no rule of its routes matches: ${why.join('; ')}; the Gateway ${notFound}`,
     };
   }
   const losers: RuleCandidate[] = [
