@@ -10,18 +10,27 @@
  * listener is reset; 404 when no listener hostname or no rule matches; 500 for a rule whose
  * backends are all invalid (and for the invalid backends' share of a rule with valid ones, as the
  * specification requires); 503 when the Service has no ready endpoint or the endpoint cannot be
- * reached; 502 when the connection breaks before a response. Filters are not applied (a rule that
- * only redirects answers 500 "filter not implemented").
+ * reached; 502 when the connection breaks before a response. Filters (gatewayFilters.ts):
+ * RequestRedirect answers the redirect; RequestHeaderModifier, ResponseHeaderModifier and URLRewrite
+ * change what is forwarded and returned; RequestMirror and ExtensionRef are not applied (a rule with
+ * only those answers 500 "filter not implemented").
  */
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { routeGatewayRequest } from '../../src/analysis/gateway/index.ts';
-import type { BackendShare, GatewayRouteTable } from '../../src/analysis/gateway/index.ts';
+import type {
+  BackendShare,
+  GatewayRouteDecision,
+  GatewayRouteTable,
+  HTTPRouteRule,
+} from '../../src/analysis/gateway/index.ts';
 import type { KubeObject } from '../api/store.ts';
 import type { Cluster } from '../cluster.ts';
 import { type } from '../cluster.ts';
+import { filterOf, modifyHeaders, modifyPath, redirectOf } from './gatewayFilters.ts';
+import type { PathModifier } from './gatewayFilters.ts';
 
 export interface ServedGateway {
   /** `namespace/name`. */
@@ -158,6 +167,20 @@ export class GatewayProxy {
       case 'routed':
         break;
     }
+    const rule = ruleOf(table, decision);
+    const matchedPrefix = prefixOf(rule, decision.matchIndex);
+    const redirect = filterOf(rule?.filters, 'RequestRedirect');
+    if (redirect) {
+      const { status, location } = redirectOf(redirect, {
+        host: req.headers.host,
+        target: req.url ?? '/',
+        listenerPort: target.port,
+        matchedPrefix,
+      });
+      log(status, `redirect to ${location}`);
+      answer(req, res, status, '', { location });
+      return;
+    }
     const { outcome, backends } = decision.backends;
     if (outcome.kind === 'error') {
       log(500, outcome.message);
@@ -197,7 +220,7 @@ export class GatewayProxy {
     this.cluster.dataplane
       .dialFromPod(pod, endpoint.ip, endpoint.port, { timeoutMs: CONNECT_TIMEOUT_MS })
       .then(
-        (socket) => this.forward(req, res, socket),
+        (socket) => this.forward(req, res, socket, { rule, matchedPrefix }),
         (error: unknown) => {
           log(
             503,
@@ -208,7 +231,12 @@ export class GatewayProxy {
       );
   }
 
-  private forward(req: IncomingMessage, res: ServerResponse, socket: Socket): void {
+  private forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    socket: Socket,
+    matched: { rule: HTTPRouteRule | undefined; matchedPrefix: string | undefined },
+  ): void {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     const client = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
@@ -222,6 +250,13 @@ export class GatewayProxy {
       ? `${String(req.headers['x-forwarded-for'])}, ${client}`
       : client;
     headers['x-forwarded-proto'] = 'http';
+    const filters = matched.rule?.filters;
+    modifyHeaders(headers, filterOf(filters, 'RequestHeaderModifier'));
+    const rewrite = filterOf(filters, 'URLRewrite');
+    if (typeof rewrite?.hostname === 'string') {
+      headers.host = rewrite.hostname;
+    }
+    const path = modifyPath(req.url ?? '/', rewrite?.path as PathModifier | undefined, matched.matchedPrefix);
     let answered = false;
     const fail = () => {
       if (answered) {
@@ -238,19 +273,20 @@ export class GatewayProxy {
     const upstreamRequest = httpRequest({
       createConnection: () => socket,
       method: req.method,
-      path: req.url,
+      path,
       headers,
     });
     upstreamRequest.once('error', fail);
     upstreamRequest.once('response', (upstream) => {
       answered = true;
-      const responseHeaders: Record<string, string | string[]> = {};
+      const responseHeaders: Record<string, string | string[] | undefined> = {};
       for (const [name, value] of Object.entries(upstream.headers)) {
         if (value !== undefined && !HOP_BY_HOP.has(name)) {
           responseHeaders[name] = value;
         }
       }
-      res.writeHead(upstream.statusCode ?? 502, responseHeaders);
+      modifyHeaders(responseHeaders, filterOf(filters, 'ResponseHeaderModifier'));
+      res.writeHead(upstream.statusCode ?? 502, responseHeaders as Record<string, string | string[]>);
       upstream.pipe(res);
       upstream.once('end', () => socket.end());
       upstream.once('error', () => res.destroy());
@@ -281,11 +317,39 @@ function pickByShare(backends: readonly BackendShare[]): BackendShare | undefine
   return backends.filter((b) => b.share > 0).at(-1);
 }
 
+/** The HTTPRoute rule a decision chose (GRPCRoutes are not proxied). */
+function ruleOf(table: GatewayRouteTable, decision: GatewayRouteDecision): HTTPRouteRule | undefined {
+  if (decision.kind !== 'routed' || decision.routeKind !== 'HTTPRoute') {
+    return undefined;
+  }
+  const listener = table.listeners.find((l) => l.listener.name === decision.listener);
+  const entry = listener?.routes.find(
+    (r) => r.ref.namespace === decision.route.namespace && r.ref.name === decision.route.name,
+  );
+  return entry?.route.kind === 'HTTPRoute' ? entry.route.route.spec?.rules?.[decision.ruleIndex] : undefined;
+}
+
+/** The matched PathPrefix value, which ReplacePrefixMatch replaces. */
+function prefixOf(rule: HTTPRouteRule | undefined, matchIndex: number): string | undefined {
+  const path = rule?.matches?.[matchIndex]?.path;
+  return path && (path.type ?? 'PathPrefix') === 'PathPrefix' ? (path.value ?? '/') : undefined;
+}
+
 /** Answers without a backend, once the request body has been read (so keep-alive stays usable). */
-function answer(req: IncomingMessage, res: ServerResponse, status: number, body: string): void {
+function answer(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  body: string,
+  extra: Record<string, string> = {},
+): void {
   const send = () => {
     if (!res.headersSent && !res.destroyed) {
-      res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
+      res.writeHead(status, {
+        ...extra,
+        'content-type': 'text/plain',
+        'content-length': Buffer.byteLength(body),
+      });
       res.end(body);
     }
   };

@@ -184,6 +184,20 @@ ${route(
     - { matches: [{ path: { value: /denied } }], ${to('denied', ', namespace: other')} }
 `,
 )}${route(
+  'filters',
+  'main',
+  ['filters.example.com'],
+  `    - matches: [{ path: { value: /moved } }]
+      filters: [{ type: RequestRedirect, requestRedirect: { scheme: https, hostname: secure.example.com, statusCode: 301 } }]
+    - matches: [{ path: { value: /old } }]
+      filters: [{ type: RequestRedirect, requestRedirect: { path: { type: ReplacePrefixMatch, replacePrefixMatch: /new } } }]
+    - matches: [{ path: { value: /api } }]
+      filters:
+        - { type: URLRewrite, urlRewrite: { hostname: internal.example.com, path: { type: ReplacePrefixMatch, replacePrefixMatch: /v2 } } }
+        - { type: ResponseHeaderModifier, responseHeaderModifier: { add: [{ name: X-Served-By, value: sandbox }] } }
+      ${to('exact')}
+`,
+)}${route(
   'hostexact',
   'wild',
   ['www.example.com'],
@@ -218,6 +232,9 @@ ${route(
 interface Answer {
   status: number;
   pod: string | undefined;
+  headers: Record<string, string | string[] | undefined>;
+  /** What the backend's echo saw. */
+  echo: { host?: string; path?: string } | undefined;
 }
 
 function get(
@@ -243,13 +260,18 @@ function get(
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
           const body = Buffer.concat(chunks).toString('utf8');
-          let pod: string | undefined;
+          let echo: { pod?: string; host?: string; path?: string } | undefined;
           try {
-            pod = (JSON.parse(body) as { pod?: string }).pod?.replace(/-0$/, '');
+            echo = JSON.parse(body) as { pod?: string; host?: string; path?: string };
           } catch {
-            pod = undefined;
+            echo = undefined;
           }
-          resolve({ status: res.statusCode ?? 0, pod });
+          resolve({
+            status: res.statusCode ?? 0,
+            pod: echo?.pod?.replace(/-0$/, ''),
+            headers: res.headers,
+            echo,
+          });
         });
       },
     );
@@ -316,7 +338,7 @@ describe('Gateway API: the sandbox controller', { timeout: 120_000 }, () => {
     );
     const listener = (name: string) => gateway.listeners!.find((l) => l.name === name)!;
     assert.equal(condition(listener('main').conditions, 'Programmed')?.status, 'True');
-    assert.equal(listener('main').attachedRoutes, 9);
+    assert.equal(listener('main').attachedRoutes, 10);
     assert.equal(listener('wild').attachedRoutes, 2);
     assert.equal(listener('only').attachedRoutes, 1);
     assert.equal(listener('private').attachedRoutes, 0);
@@ -499,7 +521,7 @@ describe('Gateway API: the sandbox controller', { timeout: 120_000 }, () => {
       if (typeof item.expect === 'number') {
         assert.equal(answer.status, item.expect);
       } else {
-        assert.deepEqual(answer, { status: 200, pod: item.expect });
+        assert.deepEqual([answer.status, answer.pod], [200, item.expect]);
       }
     });
   }
@@ -510,6 +532,20 @@ describe('Gateway API: the sandbox controller', { timeout: 120_000 }, () => {
       seen.add((await get(address, 80, 'weights.example.com', '/')).pod);
     }
     assert.deepEqual([...seen].sort(), ['wa', 'wb']);
+  });
+
+  test('filters: RequestRedirect (scheme, hostname, status; ReplacePrefixMatch), URLRewrite, ResponseHeaderModifier', async () => {
+    const moved = await get(address, 80, 'filters.example.com', '/moved?x=1');
+    assert.deepEqual([moved.status, moved.headers.location], [301, 'https://secure.example.com/moved?x=1']);
+    const old = await get(address, 80, 'filters.example.com', '/old/page');
+    assert.deepEqual([old.status, old.headers.location], [302, 'http://filters.example.com/new/page']);
+    const rewritten = await get(address, 80, 'filters.example.com', '/api/items?q=2');
+    assert.equal(rewritten.status, 200);
+    assert.deepEqual(rewritten.echo && [rewritten.echo.host, rewritten.echo.path], [
+      'internal.example.com',
+      '/v2/items?q=2',
+    ]);
+    assert.equal(rewritten.headers['x-served-by'], 'sandbox');
   });
 
   test('routing: a port with no accepted listener does not answer HTTP', async () => {
