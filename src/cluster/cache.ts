@@ -49,11 +49,18 @@ import type {
   V1Pod,
   V1Service,
 } from '@kubernetes/client-node';
-import { ChangeCoalescer } from './changes.ts';
-import type { CachedResource, ClusterChange, ClusterResource } from './changes.ts';
+import { CLUSTER_KIND_OF, ChangeCoalescer, KIND_OF } from './changes.ts';
+import type {
+  CachedKind,
+  CachedResource,
+  ClusterChange,
+  ClusterResource,
+  ClusterScopedKind,
+} from './changes.ts';
 import { classifyError } from './errors.ts';
 import type { ClusterError } from './errors.ts';
 import { Informer } from './informer.ts';
+import { getObject } from './rawList.ts';
 
 export type ConnectionKind =
   'connecting' | 'connected' | 'disconnected' | 'unauthorized' | 'forbidden' | 'tls' | 'error';
@@ -395,6 +402,41 @@ export class ClusterCache {
   /** The cluster's IngressClasses, sorted by name; empty when they may not be read (see `clusterStatus`). */
   ingressClasses(): readonly V1IngressClass[] {
     return sortedByName(this.clusterInformers?.ingressClasses.informer.list() ?? []);
+  }
+
+  /**
+   * One object as the API server holds it now, in full, for "Show YAML": the cache keeps objects
+   * slimmed (`slimObject`: no managedFields, last-applied-configuration, container env, volumes),
+   * so this asks the server (one GET) rather than show the cached copy. `managedFields` is left
+   * out, as kubectl leaves it out. Undefined when the object does not exist (404); rejects with a
+   * plain sentence when it cannot be read.
+   */
+  async liveObject(
+    kind: CachedKind | ClusterScopedKind,
+    namespace: string,
+    name: string,
+  ): Promise<KubernetesObject | undefined> {
+    if (this.kubeConfig === undefined) {
+      throw new Error(this.configError ?? 'No cluster.');
+    }
+    const namespaced = RESOURCES.find((resource) => KIND_OF[resource] === kind);
+    const clusterScoped = CLUSTER_RESOURCES.find((resource) => CLUSTER_KIND_OF[resource] === kind);
+    const spec = namespaced ? SPECS[namespaced] : CLUSTER_SPECS[clusterScoped!];
+    const collection = namespaced ? SPECS[namespaced].path(namespace) : CLUSTER_SPECS[clusterScoped!].path;
+    try {
+      const object = await getObject(
+        this.kubeConfig,
+        `${collection}/${encodeURIComponent(name)}`,
+        spec.model,
+      );
+      if (object?.metadata) {
+        delete object.metadata.managedFields;
+      }
+      return object;
+    } catch (error) {
+      const what = namespaced ? `${spec.plural} in namespace ${namespace}` : spec.plural;
+      throw new Error(classifyError(error, { server: this.server, resource: what }).message);
+    }
   }
 
   /**

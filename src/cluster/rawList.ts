@@ -143,6 +143,37 @@ class ListError extends Error {
 }
 
 /**
+ * GETs one object (`/api/v1/namespaces/web/pods/client`) revived as `model`, in full; undefined
+ * when the server answers 404.
+ */
+export async function getObject<T extends KubernetesObject>(
+  kubeConfig: KubeConfig,
+  path: string,
+  model: string,
+): Promise<T | undefined> {
+  const { status, text } = await get(kubeConfig, path);
+  if (status === 404) {
+    return undefined;
+  }
+  if (status !== 200) {
+    throw new ListError(status, text);
+  }
+  return reviveObject(JSON.parse(text) as T, model);
+}
+
+async function get(kubeConfig: KubeConfig, path: string): Promise<{ status: number; text: string }> {
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster) {
+    throw new Error('No currently active cluster');
+  }
+  const context = new RequestContext(`${cluster.server}${path}`, HttpMethod.GET);
+  context.setHeaderParam('Accept', 'application/json');
+  await kubeConfig.applySecurityAuthentication(context);
+  const response = await http.send(context).toPromise();
+  return { status: response.httpStatusCode, text: await response.body.text() };
+}
+
+/**
  * GETs a collection (`/api/v1/pods`) and returns it with its items revived as `model` (`V1Pod`),
  * each passed through `transform` first (the informers slim objects there, before reviving).
  */
@@ -152,17 +183,9 @@ export async function listObjects<T extends KubernetesObject>(
   model: string,
   transform: (object: T) => T = (object) => object,
 ): Promise<KubernetesListObject<T>> {
-  const cluster = kubeConfig.getCurrentCluster();
-  if (!cluster) {
-    throw new Error('No currently active cluster');
-  }
-  const context = new RequestContext(`${cluster.server}${path}`, HttpMethod.GET);
-  context.setHeaderParam('Accept', 'application/json');
-  await kubeConfig.applySecurityAuthentication(context);
-  const response = await http.send(context).toPromise();
-  const text = await response.body.text();
-  if (response.httpStatusCode !== 200) {
-    throw new ListError(response.httpStatusCode, text);
+  const { status, text } = await get(kubeConfig, path);
+  if (status !== 200) {
+    throw new ListError(status, text);
   }
   const list = JSON.parse(text) as { metadata?: Record<string, unknown>; items?: T[] };
   const items = list.items ?? [];

@@ -1,13 +1,17 @@
 /**
  * Read-only YAML views of live objects: `kubereach:/<namespace>/<Kind>/<name>.yaml`, and
  * `kubereach:/<Kind>/<name>.yaml` for a cluster-scoped one (a Node, an IngressClass). The document
- * follows the object: each change the cache reports for it re-renders the document.
+ * follows the object: each change the cache reports for it re-renders the document. The object is
+ * read from the API server in full (`ClusterCache.liveObject`), since the cache keeps a slimmed copy;
+ * only when that read fails is the cached copy shown, and the header says so. Either way the text
+ * passes through `redact` (container env values, tokens).
  */
 import * as vscode from 'vscode';
 import { objectKey } from '../cluster/changes.ts';
 import type { CachedKind, ClusterScopedKind } from '../cluster/changes.ts';
 import type { objectYaml } from '../cluster/objectYaml.ts';
 import type { ClusterSession } from '../cluster/session.ts';
+import { redact } from '../logging/redact.ts';
 
 export const YAML_SCHEME = 'kubereach';
 
@@ -50,7 +54,7 @@ export class LiveObjectDocuments implements vscode.TextDocumentContentProvider, 
     });
   }
 
-  provideTextDocumentContent(uri: vscode.Uri): string {
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const cluster = CLUSTER_SCOPED.exec(uri.path);
     const match = cluster ? undefined : NAMESPACED.exec(uri.path);
     if (!cluster && !match) {
@@ -77,13 +81,28 @@ export class LiveObjectDocuments implements vscode.TextDocumentContentProvider, 
                   : cache?.ingressClasses().find((c) => c.metadata?.name === name);
     const context = this.session.context?.name ?? '(no context)';
     const shown = namespace ? `${namespace}/${name}` : name;
-    if (!object) {
+    let full: object | undefined;
+    let failure: string | undefined;
+    try {
+      full = cache ? await cache.liveObject(kind, namespace, name) : undefined;
+    } catch (error) {
+      failure = error instanceof Error ? error.message : String(error);
+    }
+    if (full) {
+      return redact(
+        `# Live ${kind} ${shown} from context ${context}, as the API server holds it, updated as it changes.\n` +
+          '# Read-only; managedFields left out, as kubectl does.\n' +
+          this.render(kind, full),
+      );
+    }
+    if (!object || failure === undefined) {
       return `# ${kind} ${shown} does not exist (or is not in view) in context ${context}.\n`;
     }
-    return (
-      `# Live ${kind} ${shown} from context ${context}, updated as it changes.\n` +
-      '# Read-only; managedFields and container env are not kept by KubeReach.\n' +
-      this.render(kind, object)
+    return redact(
+      `# ${kind} ${shown} from context ${context}: KubeReach's cached copy, updated as it changes.\n` +
+        `# It could not be read in full (${failure.replace(/\n/g, ' ')}); the cache keeps no managedFields,\n` +
+        '# last-applied-configuration, container env or volumes.\n' +
+        this.render(kind, object),
     );
   }
 

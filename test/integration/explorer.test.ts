@@ -369,18 +369,62 @@ describe('cluster explorer on the sandbox', () => {
     const node = fixture.sandbox.cluster.nodes[0]!;
     const documents = new LiveObjectDocuments(view.session, objectYaml);
     try {
-      const ingressYaml = documents.provideTextDocumentContent(objectUri('Ingress', 'web', 'shop') as never);
-      assert.match(ingressYaml, /^# Live Ingress web\/shop from context kubereach-sandbox/);
+      const ingressYaml = await documents.provideTextDocumentContent(
+        objectUri('Ingress', 'web', 'shop') as never,
+      );
+      assert.match(
+        ingressYaml,
+        /^# Live Ingress web\/shop from context kubereach-sandbox, as the API server holds it/,
+      );
       assert.match(ingressYaml, /\napiVersion: networking\.k8s\.io\/v1\nkind: Ingress\n/);
       assert.match(ingressYaml, /host: shop\.example\.com/);
-      const nodeYaml = documents.provideTextDocumentContent(clusterObjectUri('Node', node.name) as never);
+      const nodeYaml = await documents.provideTextDocumentContent(
+        clusterObjectUri('Node', node.name) as never,
+      );
       assert.match(nodeYaml, new RegExp(`^# Live Node ${node.name} from context`));
       assert.match(nodeYaml, /\napiVersion: v1\nkind: Node\n/);
       assert.ok(nodeYaml.includes(`address: ${node.ip}`), nodeYaml);
       assert.match(
-        documents.provideTextDocumentContent(clusterObjectUri('Node', 'nope') as never),
+        await documents.provideTextDocumentContent(clusterObjectUri('Node', 'nope') as never),
         /^# Node nope does not exist/,
       );
+      // A Pod in full, though the cache keeps it slimmed: env names and volumes, values redacted.
+      await core().createNamespacedPod({
+        namespace: 'web',
+        body: {
+          metadata: {
+            name: 'yaml-pod',
+            annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}' },
+          },
+          spec: {
+            containers: [
+              {
+                name: 'c',
+                image: 'registry.example/echo:1.0',
+                env: [{ name: 'API_TOKEN', value: 's3cr3t' }],
+              },
+            ],
+            volumes: [{ name: 'scratch', emptyDir: {} }],
+          },
+        },
+      });
+      try {
+        await waitFor('the Pod cached', () => view.session.cache?.pod('web', 'yaml-pod'));
+        const podYaml = await documents.provideTextDocumentContent(
+          objectUri('Pod', 'web', 'yaml-pod') as never,
+        );
+        assert.match(
+          podYaml,
+          /^# Live Pod web\/yaml-pod from context kubereach-sandbox, as the API server holds it/,
+        );
+        assert.match(podYaml, /kubectl\.kubernetes\.io\/last-applied-configuration/);
+        assert.match(podYaml, /name: API_TOKEN/);
+        assert.match(podYaml, /name: scratch/);
+        assert.ok(!podYaml.includes('s3cr3t'), podYaml);
+        assert.doesNotMatch(podYaml, /^\s*managedFields:/m);
+      } finally {
+        await core().deleteNamespacedPod({ namespace: 'web', name: 'yaml-pod', gracePeriodSeconds: 0 });
+      }
     } finally {
       documents.dispose();
     }
