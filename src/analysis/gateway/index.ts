@@ -13,6 +13,7 @@
  *   statusCompare.ts: what a controller wrote against what KubeReach computes.
  * - matching.ts, routing.ts: one request through a Gateway: listener, rule precedence, backends.
  * - warnings.ts: plain-words warnings for a Gateway or a route (explorer items, hovers).
+ * - filters.ts: what a rule's filters do (redirect, URL rewrite, header modifiers).
  * - validation.ts: static checks of Gateway and route manifests (the CRDs' rules, and surprises).
  * - convert.ts, convertCompare.ts: Ingress → HTTPRoutes (and a Gateway), and the requests the two
  *   route differently, with the causes named; convertYaml.ts: the text the code action writes
@@ -113,3 +114,5 @@ export type { ManifestProblem } from './validation.ts';
 export { groupDifferences } from './convertCompare.ts';
 export type { DifferenceGroup } from './convertCompare.ts';
 export { gatewayWarnings, routeWarnings } from './warnings.ts';
+export { applyFilters, modifyPath } from './filters.ts';
+export type { FilterEffect, FilterRequest, HeaderChanges } from './filters.ts';

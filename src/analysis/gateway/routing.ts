@@ -256,6 +256,8 @@ export type GatewayRouteDecision =
       readonly ruleIndex: number;
       readonly matchIndex: number;
       readonly match: string;
+      /** The winning match's path match (HTTPRoute only): a URLRewrite or redirect's ReplacePrefixMatch needs it. */
+      readonly pathMatch: { readonly type: string; readonly value: string } | undefined;
       readonly hostname: string | undefined;
       readonly backends: RuleBackends;
       /** Every other rule match considered, with why it lost. */
@@ -268,6 +270,7 @@ export type GatewayRouteDecision =
 
 interface Scored {
   readonly table: TableRoute;
+  readonly pathMatch: { readonly type: string; readonly value: string } | undefined;
   readonly ruleIndex: number;
   readonly matchIndex: number;
   readonly text: string;
@@ -460,8 +463,14 @@ export function routeGatewayRequest(table: GatewayRouteTable, request: GatewayRe
             ? matchHttp(match as Parameters<typeof matchHttp>[0], matchRequest)
             : matchGrpc(match as Parameters<typeof matchGrpc>[0], matchRequest);
         if (result.matches) {
+          const http =
+            tableRoute.route.kind === 'HTTPRoute' ? (match as Parameters<typeof matchHttp>[0]) : undefined;
           scored.push({
             table: tableRoute,
+            pathMatch:
+              tableRoute.route.kind === 'HTTPRoute'
+                ? { type: http?.path?.type ?? 'PathPrefix', value: http?.path?.value ?? '/' }
+                : undefined,
             ruleIndex,
             matchIndex,
             text: result.text,
@@ -553,6 +562,7 @@ export function routeGatewayRequest(table: GatewayRouteTable, request: GatewayRe
     ruleIndex: winner.ruleIndex,
     matchIndex: winner.matchIndex,
     match: winner.text,
+    pathMatch: winner.pathMatch,
     hostname: winner.hostname.hostname,
     backends,
     losers,
