@@ -367,8 +367,18 @@ describe('CustomResourceDefinitions', { timeout: 120_000 }, () => {
         'a CRD that is not established is not served',
       );
 
+      // An open watch of the resource ends when its CRD goes, as the API server drops the storage.
+      let watchEnded!: () => void;
+      const ended = new Promise<void>((resolve) => (watchEnded = resolve));
+      await new Watch(fixture.kubeconfig).watch(
+        '/apis/example.com/v1/widgets',
+        {},
+        () => undefined,
+        () => watchEnded(),
+      );
       const deleted = await kubectl(config, ['delete', 'crd', 'widgets.example.com']);
       assert.equal(deleted.code, 0, deleted.stderr);
+      await ended;
       await waitFor('the CRD to go', async () =>
         api.readCustomResourceDefinition({ name: 'widgets.example.com' }).then(
           () => false,
