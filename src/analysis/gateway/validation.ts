@@ -366,6 +366,77 @@ export function validateHTTPRoute(route: HTTPRoute): ManifestProblem[] {
       }
     }
     problems.push(...validateBackendRefs(rule.backendRefs, rule.filters, at));
+    problems.push(...validateFilters(rule.filters, rule.matches ?? [], at));
+  }
+  return problems;
+}
+
+const FILTER_FIELDS: Readonly<Record<string, string>> = {
+  RequestHeaderModifier: 'requestHeaderModifier',
+  ResponseHeaderModifier: 'responseHeaderModifier',
+  RequestMirror: 'requestMirror',
+  RequestRedirect: 'requestRedirect',
+  URLRewrite: 'urlRewrite',
+  ExtensionRef: 'extensionRef',
+  CORS: 'cors',
+};
+
+/** The CRD's rules for a rule's filters (HTTPRouteFilter and HTTPRouteRule CEL rules). */
+function validateFilters(
+  filters: readonly RouteFilter[] | undefined,
+  matches: readonly { readonly path?: { readonly type?: string } }[],
+  at: readonly (string | number)[],
+): ManifestProblem[] {
+  const problems: ManifestProblem[] = [];
+  const list = filters ?? [];
+  const types = list.map((f) => f.type);
+  if (types.includes('RequestRedirect') && types.includes('URLRewrite')) {
+    problems.push(
+      error(
+        [...at, 'filters'],
+        'May specify either httpRouteFilterRequestRedirect or httpRouteFilterRequestRewrite, but not both',
+      ),
+    );
+  }
+  for (const [index, filter] of list.entries()) {
+    const here = [...at, 'filters', index];
+    const field = FILTER_FIELDS[filter.type];
+    if (field === undefined) {
+      problems.push(
+        error(
+          [...here, 'type'],
+          `filter type "${filter.type}" is none of ${Object.keys(FILTER_FIELDS).join(', ')}`,
+        ),
+      );
+      continue;
+    }
+    if (filter[field] === undefined) {
+      problems.push(error(here, `filter.${field} must be specified for ${filter.type} filter.type`));
+      continue;
+    }
+    const path = (filter[field] as { path?: { type?: string } }).path;
+    if (
+      (filter.type === 'RequestRedirect' || filter.type === 'URLRewrite') &&
+      path?.type === 'ReplacePrefixMatch'
+    ) {
+      const prefixOnly = matches.length === 1 && (matches[0]!.path?.type ?? 'PathPrefix') === 'PathPrefix';
+      if (!prefixOnly) {
+        problems.push(
+          error(
+            [...here, field, 'path'],
+            `When using ${filter.type} filter with path.replacePrefixMatch, exactly one PathPrefix match must be specified`,
+          ),
+        );
+      }
+    }
+    if (filter.type === 'RequestMirror' || filter.type === 'CORS' || filter.type === 'ExtensionRef') {
+      problems.push(
+        warning(
+          [...here, 'type'],
+          `${filter.type} is not applied by the sandbox's gateway (Extended or implementation-specific support)`,
+        ),
+      );
+    }
   }
   return problems;
 }

@@ -162,7 +162,11 @@ describe('HTTPRoute (httproute_types.go, object_reference_types.go)', () => {
   });
 
   test('RequestRedirect with backendRefs refused', () => {
-    const r = route('infra', 'r', { rules: [{ ...rule('web'), filters: [{ type: 'RequestRedirect' }] }] });
+    const r = route('infra', 'r', {
+      rules: [
+        { ...rule('web'), filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https' } }] },
+      ],
+    });
     assert.deepEqual(lines(validateHTTPRoute(r)), [
       'error spec.rules.0.filters: RequestRedirect filter must not be used together with backendRefs',
     ]);
@@ -181,5 +185,41 @@ describe('GRPCRoute (grpcroute_types.go)', () => {
     assert.deepEqual(lines(problems), [
       "error spec.rules.0.matches.0.method: One or both of 'service' or 'method' must be specified",
     ]);
+  });
+});
+
+describe('HTTPRoute filters (HTTPRouteFilter and HTTPRouteRule CEL rules)', () => {
+  test('RequestRedirect and URLRewrite together; ReplacePrefixMatch needs exactly one PathPrefix match; the filter body is required', () => {
+    const r = route('infra', 'r', {
+      rules: [
+        {
+          matches: [{ path: { type: 'Exact', value: '/a' } }],
+          filters: [
+            {
+              type: 'RequestRedirect',
+              requestRedirect: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/b' } },
+            },
+            { type: 'URLRewrite' },
+          ],
+        },
+        { filters: [{ type: 'Bogus' }], backendRefs: [{ name: 'web', port: 80 }] },
+      ],
+    });
+    assert.deepEqual(lines(validateHTTPRoute(r)), [
+      'error spec.rules.0.filters: May specify either httpRouteFilterRequestRedirect or httpRouteFilterRequestRewrite, but not both',
+      'error spec.rules.0.filters.0.requestRedirect.path: When using RequestRedirect filter with path.replacePrefixMatch, exactly one PathPrefix match must be specified',
+      'error spec.rules.0.filters.1: filter.urlRewrite must be specified for URLRewrite filter.type',
+      'error spec.rules.1.filters.0.type: filter type "Bogus" is none of RequestHeaderModifier, ResponseHeaderModifier, RequestMirror, RequestRedirect, URLRewrite, ExtensionRef, CORS',
+    ]);
+  });
+  test('ReplacePrefixMatch on a rule with one PathPrefix match (or none: the default) is fine', () => {
+    const redirect = {
+      type: 'RequestRedirect',
+      requestRedirect: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/b' } },
+    };
+    const ok = route('infra', 'r', {
+      rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/a' } }], filters: [redirect] }],
+    });
+    assert.deepEqual(lines(validateHTTPRoute(ok)), []);
   });
 });
