@@ -430,10 +430,11 @@ function validateFilters(
       }
     }
     if (filter.type === 'RequestMirror' || filter.type === 'CORS' || filter.type === 'ExtensionRef') {
+      const support = filter.type === 'ExtensionRef' ? 'implementation-specific' : 'Extended';
       problems.push(
         warning(
           [...here, 'type'],
-          `${filter.type} is not applied by the sandbox's gateway (Extended or implementation-specific support)`,
+          `${filter.type} has ${support} support: not every implementation applies it`,
         ),
       );
     }
