@@ -23,6 +23,7 @@
  */
 import { ListWatch, Watch } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import { internStrings } from './intern.ts';
 import { listObjects, reviveObject } from './rawList.ts';
 
 /** Annotations no feature reads, dropped from cached objects. */
@@ -138,7 +139,7 @@ export class Informer<T extends KubernetesObject> {
     const model = options.model;
     this.watch = new InformerWatch(options.kubeConfig, options.watchTimeouts ?? {}, {
       isClosed: () => this.closed,
-      transform: (object) => reviveObject(slimObject(object as KubernetesObject), model),
+      transform: (object) => internStrings(reviveObject(slimObject(object as KubernetesObject), model)),
       beforeWatch: () => hooks.onSynced(),
       onEstablished: () => hooks.onEstablished(),
       onStalled: (error) => hooks.onStalled(error),
@@ -152,7 +153,7 @@ export class Informer<T extends KubernetesObject> {
         throw new Error('informer stopped');
       }
       for (const item of result.items) {
-        slimObject(item);
+        internStrings(slimObject(item));
       }
       return result;
     };
