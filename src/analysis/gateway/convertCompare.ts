@@ -12,7 +12,7 @@
 import { matchHost, routeIngressRequest } from '../ingress.ts';
 import type { Ingress, IngressBackendRef, IngressRoute } from '../ingress.ts';
 import type { Service } from '../k8s.ts';
-import type { IngressConversion } from './convert.ts';
+import type { ConversionNote, IngressConversion } from './convert.ts';
 import { looksLikeRegex } from './convert.ts';
 import { buildGatewayRouteTable, routeGatewayRequest } from './routing.ts';
 import type { GatewayRouteDecision } from './routing.ts';
@@ -48,8 +48,10 @@ export interface RouteTableComparison {
   readonly requests: readonly ComparedRequest[];
   /** Requests routed differently. */
   readonly differences: readonly ComparedRequest[];
-  /** Requests routed the same, with something worth naming (a regex, ImplementationSpecific, the default backend). */
+  /** Requests routed the same, with something worth naming (a regex, ImplementationSpecific, the default backend, an annotation). */
   readonly sameWithCaveats: readonly ComparedRequest[];
+  /** The controller annotations the conversion did not carry over, each named (also in IngressConversion.notes). */
+  readonly annotations: readonly ConversionNote[];
 }
 
 const UNMATCHED_HOST = 'unmatched-host.invalid';
@@ -268,6 +270,56 @@ function causesOf(
   return [...new Set(causes)];
 }
 
+const NGINX = 'nginx.ingress.kubernetes.io/';
+
+/**
+ * What ingress-nginx's annotations did to this request that an HTTPRoute will not: the routing
+ * model above does not apply them, so they are named on every request they touch.
+ */
+function annotationCauses(ingress: Ingress, request: GeneratedRequest, route: IngressRoute): string[] {
+  const annotations = ingress.metadata.annotations ?? {};
+  const nginx = (name: string): string | undefined => annotations[`${NGINX}${name}`];
+  const isNginx =
+    Object.keys(annotations).some((k) => k.startsWith(NGINX)) ||
+    /nginx/.test(ingress.spec?.ingressClassName ?? annotations['kubernetes.io/ingress.class'] ?? '');
+  const causes: string[] = [];
+  if (!isNginx) {
+    return causes;
+  }
+  const permanent = nginx('permanent-redirect');
+  const temporal = nginx('temporal-redirect');
+  if (permanent !== undefined || temporal !== undefined) {
+    causes.push(
+      `${NGINX}${permanent !== undefined ? 'permanent-redirect' : 'temporal-redirect'}: ingress-nginx redirects every request of this Ingress to ${permanent ?? temporal}; the HTTPRoute forwards it`,
+    );
+  }
+  const tlsHosts = (ingress.spec?.tls ?? []).flatMap((t) => t.hosts ?? []);
+  const forced = nginx('force-ssl-redirect') === 'true';
+  const sslRedirect =
+    nginx('ssl-redirect') !== 'false' && request.host !== undefined && tlsHosts.includes(request.host);
+  if (forced || sslRedirect) {
+    causes.push(
+      `${forced ? `${NGINX}force-ssl-redirect` : `ssl-redirect (on by default for a TLS host)`}: ingress-nginx answers this plain-HTTP request with a 308 redirect to https; the HTTPRoute serves it on http (add an HTTPRoute with a RequestRedirect filter on the http listener)`,
+    );
+  }
+  const rewrite = nginx('rewrite-target');
+  if (rewrite !== undefined && route.kind !== 'none') {
+    causes.push(
+      `${NGINX}rewrite-target "${rewrite}": under ingress-nginx the backend received the rewritten path; the HTTPRoute sends ${request.path} unchanged`,
+    );
+  }
+  if (nginx('canary') === 'true') {
+    causes.push(
+      `${NGINX}canary: this Ingress took only a share of its main Ingress's traffic; the HTTPRoute takes all of it (merge the two as weighted backendRefs)`,
+    );
+  }
+  const appRoot = nginx('app-root');
+  if (appRoot !== undefined && request.path === '/') {
+    causes.push(`${NGINX}app-root: ingress-nginx redirects / to ${appRoot}; the HTTPRoute forwards it`);
+  }
+  return causes;
+}
+
 /** The conversion's Gateway, or one HTTP listener on port 80 taking routes from all namespaces. */
 function comparisonGateway(conversion: IngressConversion): Gateway {
   return (
@@ -322,7 +374,10 @@ export function compareIngressConversion(input: {
       ingress: a,
       gateway: b,
       same: sameOutcome(a, b),
-      causes: causesOf(input.ingress, input.conversion, request, route, decision),
+      causes: [
+        ...causesOf(input.ingress, input.conversion, request, route, decision),
+        ...annotationCauses(input.ingress, request, route),
+      ],
       ingressExplanation: route.explanation,
       gatewayExplanation: decision.explanation,
     };
@@ -331,6 +386,7 @@ export function compareIngressConversion(input: {
     requests,
     differences: requests.filter((r) => !r.same),
     sameWithCaveats: requests.filter((r) => r.same && r.causes.length > 0),
+    annotations: input.conversion.notes.filter((n) => n.kind === 'annotation'),
   };
 }
 

@@ -450,3 +450,57 @@ describe('The written YAML (convertYaml.ts)', () => {
     assert.deepEqual(groupDifferences(comparison), []);
   });
 });
+
+describe('ingress-nginx annotations, named on the requests they touch', () => {
+  test('rewrite-target, ssl-redirect for a TLS host, canary: named per request; the comparison lists the annotations', () => {
+    const source = ingress(
+      {
+        tls: [{ hosts: ['secure.example.com'], secretName: 'tls' }],
+        rules: [
+          { host: 'secure.example.com', http: { paths: [path('/', 'Prefix', 'web', 80)] } },
+          { host: 'plain.example.com', http: { paths: [path('/', 'Prefix', 'web', 80)] } },
+        ],
+      },
+      { 'nginx.ingress.kubernetes.io/rewrite-target': '/', 'nginx.ingress.kubernetes.io/canary': 'true' },
+    );
+    const result = roundTrip(source);
+    assert.deepEqual(show(result.differences), []);
+    const secure = result.requests.find((r) => r.host === 'secure.example.com' && r.path === '/sub')!;
+    const causes = secure.causes.join('\n');
+    assert.match(
+      causes,
+      /ssl-redirect \(on by default for a TLS host\): ingress-nginx answers this plain-HTTP request with a 308 redirect/,
+    );
+    assert.match(
+      causes,
+      /rewrite-target "\/": under ingress-nginx the backend received the rewritten path; the HTTPRoute sends \/sub unchanged/,
+    );
+    assert.match(causes, /canary: this Ingress took only a share/);
+    const plain = result.requests.find((r) => r.host === 'plain.example.com' && r.path === '/sub')!;
+    assert.doesNotMatch(plain.causes.join('\n'), /ssl-redirect/);
+    assert.ok(result.sameWithCaveats.includes(secure));
+    const conversion = convertIngress(source);
+    const comparison = compareIngressConversion({ ingress: source, conversion, services });
+    assert.deepEqual(
+      comparison.annotations.map((n) => n.annotation),
+      ['nginx.ingress.kubernetes.io/rewrite-target', 'nginx.ingress.kubernetes.io/canary'],
+    );
+  });
+
+  test('ssl-redirect: "false" turns the TLS-host redirect off; another class without nginx annotations names none', () => {
+    const tls = {
+      tls: [{ hosts: ['secure.example.com'], secretName: 'tls' }],
+      rules: [{ host: 'secure.example.com', http: { paths: [path('/', 'Prefix', 'web', 80)] } }],
+    };
+    const off = roundTrip(ingress(tls, { 'nginx.ingress.kubernetes.io/ssl-redirect': 'false' }));
+    assert.equal(
+      off.sameWithCaveats.some((r) => r.causes.some((c) => /ssl-redirect/.test(c))),
+      false,
+    );
+    const traefik = roundTrip({
+      ...ingress(tls),
+      spec: { ...ingress(tls).spec, ingressClassName: 'traefik' },
+    });
+    assert.deepEqual(traefik.sameWithCaveats, []);
+  });
+});
