@@ -21,7 +21,14 @@ import type { DiagnosisCache } from '../../../src/diagnose/snapshot.ts';
 import type { DiagnosisProbe } from '../../../src/diagnose/types.ts';
 import type { MatrixGrid } from '../../../src/probe/matrix.ts';
 import type { ProbeResult, ProbeTarget, ProbeVerdict } from '../../../src/probe/types.ts';
-import { dbAllowBackendOnly, input, namespaces, pods, services, slicesFor } from './world.ts';
+import {
+  dbAllowBackendOnly,
+  input,
+  namespaces,
+  pods,
+  services,
+  slicesFor,
+} from '../analysis/diagnosis/world.ts';
 
 function result(
   verdict: ProbeVerdict,

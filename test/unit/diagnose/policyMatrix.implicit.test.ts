@@ -10,7 +10,7 @@ import type { NetworkPolicy } from '../../../src/analysis/k8s.ts';
 import { matrixProbeSets, overlayProbes, policyMatrix } from '../../../src/diagnose/policyMatrix.ts';
 import type { MatrixGrid } from '../../../src/probe/matrix.ts';
 import type { ProbeResult, ProbeVerdict } from '../../../src/probe/types.ts';
-import { backend1, frontend, namespaces, pod } from './world.ts';
+import { backend1, frontend, namespaces, pod } from '../analysis/diagnosis/world.ts';
 
 const denyAll: NetworkPolicy = {
   metadata: { namespace: 'shop', name: 'deny-all' },

@@ -13,7 +13,7 @@ import { plannedProbes } from '../../../src/diagnose/diagnoser.ts';
 import { concludeWithProbe, probeHop } from '../../../src/diagnose/probeHop.ts';
 import type { DiagnosisProbe } from '../../../src/diagnose/types.ts';
 import type { ProbeVerdict } from '../../../src/probe/types.ts';
-import { backend1, checkout, db, frontend, input } from './world.ts';
+import { backend1, checkout, db, frontend, input } from '../analysis/diagnosis/world.ts';
 
 const denyIngressShop: NetworkPolicy = {
   metadata: { namespace: 'shop', name: 'deny-ingress' },

@@ -4,16 +4,16 @@
  * IPs, conditions and container statuses; EndpointSlices as the EndpointSlice controller writes them
  * (named targetPorts resolved per Pod, a Pod that does not declare the name gets no port).
  */
-import type { Namespace, NetworkPolicy, Service, ServicePort } from '../../../src/analysis/k8s.ts';
+import type { Namespace, NetworkPolicy, Service, ServicePort } from '../../../../src/analysis/k8s.ts';
 import type {
   DiagnosisInput,
   DiagnosisPod,
   DiagnosisTarget,
   EndpointSliceLike,
-} from '../../../src/analysis/diagnosis/index.ts';
-import { isPodReady } from '../../../src/analysis/diagnosis/index.ts';
-import { matchesServiceSelector } from '../../../src/analysis/labels.ts';
-import { resolveTargetPort } from '../../../src/analysis/ports.ts';
+} from '../../../../src/analysis/diagnosis/index.ts';
+import { isPodReady } from '../../../../src/analysis/diagnosis/index.ts';
+import { matchesServiceSelector } from '../../../../src/analysis/labels.ts';
+import { resolveTargetPort } from '../../../../src/analysis/ports.ts';
 
 export interface PodOptions {
   readonly ip?: string;

@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { DiagnosisPod, HopId, StaticDiagnosis } from '../../../src/analysis/diagnosis/index.ts';
-import { diagnoseStatic } from '../../../src/analysis/diagnosis/index.ts';
-import type { NetworkPolicy } from '../../../src/analysis/k8s.ts';
+import type { DiagnosisPod, HopId, StaticDiagnosis } from '../../../../src/analysis/diagnosis/index.ts';
+import { diagnoseStatic } from '../../../../src/analysis/diagnosis/index.ts';
+import type { NetworkPolicy } from '../../../../src/analysis/k8s.ts';
 import { backend1, backend2, checkout, db, frontend, input, pod } from './world.ts';
 
 function hop(report: StaticDiagnosis, id: HopId) {
