@@ -1,6 +1,6 @@
 /**
  * The engine of "Diagnose Connectivity": the static hops from the informer-backed cache
- * (`diagnoseStatic` in src/analysis/diagnosis.ts), then the live probes from the source Pod (to the
+ * (`diagnoseStatic` in src/analysis/diagnosis/), then the live probes from the source Pod (to the
  * target as the application addresses it, and to each backing Pod's IP and targetPort directly),
  * read against the static hops. No `vscode`: the webview and the commands are built on `diagnose`,
  * `policyMatrix`, `overlayProbes` and `toMarkdown`.

@@ -1,6 +1,6 @@
 /**
  * "Diagnose Connectivity" and "Show Policy Matrix": the engine. No `vscode`; see diagnoser.ts for
- * how a diagnosis runs and src/analysis/diagnosis.ts for the hops.
+ * how a diagnosis runs and src/analysis/diagnosis/ for the hops.
  */
 export { Diagnoser, DiagnoseError, plannedProbes } from './diagnoser.ts';
 export type { DiagnoseOptions, DiagnoserOptions, ProbeRunner } from './diagnoser.ts';

@@ -1,6 +1,6 @@
 /**
  * The vocabulary of "Diagnose Connectivity", as plain JSON-safe data for the webview: the report
- * (the static hops of `src/analysis/diagnosis.ts` with the live probe laid over them) and the
+ * (the static hops of `src/analysis/diagnosis/` with the live probe laid over them) and the
  * policy matrix. No network, no `vscode`.
  */
 import type { StaticDiagnosis } from '../analysis/diagnosis/index.ts';
