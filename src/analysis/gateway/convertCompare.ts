@@ -305,7 +305,7 @@ function annotationCauses(ingress: Ingress, request: GeneratedRequest, route: In
   const rewrite = nginx('rewrite-target');
   if (rewrite !== undefined && route.kind !== 'none') {
     causes.push(
-      `${NGINX}rewrite-target "${rewrite}": under ingress-nginx the backend received the rewritten path; the HTTPRoute sends ${request.path} unchanged`,
+      `${NGINX}rewrite-target "${rewrite}": under ingress-nginx the backend received the rewritten path; the HTTPRoute sends the request's path unchanged`,
     );
   }
   if (nginx('canary') === 'true') {
@@ -397,16 +397,21 @@ export interface DifferenceGroup {
   readonly requests: readonly string[];
 }
 
-/** The differences grouped by cause (a request with several causes is in each group), most requests first. */
-export function groupDifferences(comparison: RouteTableComparison): DifferenceGroup[] {
+/** Requests grouped by cause (a request with several causes is in each group), most requests first. */
+export function groupByCause(requests: readonly ComparedRequest[]): DifferenceGroup[] {
   const groups = new Map<string, string[]>();
-  for (const request of comparison.differences) {
-    const line = `${request.host ?? '(no host)'}${request.path}: ${outcomeText(request.ingress)} → ${outcomeText(request.gateway)}`;
+  for (const request of requests) {
+    const line = `${request.host ?? '(no host)'}${request.path}: ${outcomeText(request.ingress)}${request.same ? '' : ` → ${outcomeText(request.gateway)}`}`;
     for (const cause of request.causes.length > 0 ? request.causes : ['unexplained']) {
       groups.set(cause, [...(groups.get(cause) ?? []), line]);
     }
   }
   return [...groups.entries()]
-    .map(([cause, requests]) => ({ cause, requests }))
+    .map(([cause, lines]) => ({ cause, requests: lines }))
     .sort((a, b) => b.requests.length - a.requests.length || (a.cause < b.cause ? -1 : 1));
+}
+
+/** The differences grouped by cause, most requests first. */
+export function groupDifferences(comparison: RouteTableComparison): DifferenceGroup[] {
+  return groupByCause(comparison.differences);
 }

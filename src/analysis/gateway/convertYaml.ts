@@ -6,7 +6,7 @@
 import { stringify } from 'yaml';
 import type { Ingress } from '../ingress.ts';
 import type { IngressConversion } from './convert.ts';
-import { groupDifferences } from './convertCompare.ts';
+import { groupByCause, groupDifferences } from './convertCompare.ts';
 import type { RouteTableComparison } from './convertCompare.ts';
 
 /** Examples shown per cause; the rest are counted. */
@@ -47,6 +47,15 @@ export function conversionHeader(
         if (group.requests.length > EXAMPLES) {
           lines.push(`    … and ${group.requests.length - EXAMPLES} more`);
         }
+      }
+    }
+    const caveats = groupByCause(comparison.sameWithCaveats);
+    if (caveats.length > 0) {
+      lines.push('', 'Routed to the same backend, but worth knowing:');
+      for (const group of caveats) {
+        lines.push(
+          `- ${group.cause} (${group.requests.length} request${group.requests.length === 1 ? '' : 's'}, e.g. ${group.requests[0]})`,
+        );
       }
     }
   }

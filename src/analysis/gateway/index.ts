@@ -111,7 +111,7 @@ export { compareGatewayStatus, compareRouteStatus } from './statusCompare.ts';
 export type { ConditionDisagreement, ParentStatusComparison, StatusComparison } from './statusCompare.ts';
 export { pathValueProblems, validateGateway, validateGRPCRoute, validateHTTPRoute } from './validation.ts';
 export type { ManifestProblem } from './validation.ts';
-export { groupDifferences } from './convertCompare.ts';
+export { groupByCause, groupDifferences } from './convertCompare.ts';
 export type { DifferenceGroup } from './convertCompare.ts';
 export { gatewayWarnings, routeWarnings } from './warnings.ts';
 export { applyFilters, modifyPath } from './filters.ts';

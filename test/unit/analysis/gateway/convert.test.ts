@@ -434,6 +434,10 @@ describe('The written YAML (convertYaml.ts)', () => {
     );
     assert.match(header, /#     two\.labels\.example\.org\/: 404 → Service shop\/web:80/);
     assert.match(header, /#     … and \d+ more/);
+    assert.match(
+      header,
+      /# Routed to the same backend, but worth knowing:\n# - .*rewrite-target "\/": under ingress-nginx the backend received the rewritten path.* \(\d+ requests, e\.g\. /,
+    );
     assert.doesNotMatch(text, /creationTimestamp/, 'server-set fields stay out of a manifest');
   });
 
@@ -473,7 +477,7 @@ describe('ingress-nginx annotations, named on the requests they touch', () => {
     );
     assert.match(
       causes,
-      /rewrite-target "\/": under ingress-nginx the backend received the rewritten path; the HTTPRoute sends \/sub unchanged/,
+      /rewrite-target "\/": under ingress-nginx the backend received the rewritten path; the HTTPRoute sends the request's path unchanged/,
     );
     assert.match(causes, /canary: this Ingress took only a share/);
     const plain = result.requests.find((r) => r.host === 'plain.example.com' && r.path === '/sub')!;
