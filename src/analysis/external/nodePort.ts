@@ -5,6 +5,7 @@
  * plane follows).
  */
 import { isPodReady } from '../diagnosis/index.ts';
+import { selectingPolicies } from '../networkPolicy.ts';
 import { endpointsForInternalTraffic, endpointsForNode } from '../nodePorts.ts';
 import type { ServicePort } from '../k8s.ts';
 import { nodeAddress } from './route.ts';
@@ -184,9 +185,10 @@ export function nodePortStage(
  * A Pod to probe each node's address and node port from, for the live probe: a ready, running Pod
  * that is not behind the Service (a backend reaching its own Service through a node is the hairpin
  * case some plugins treat differently) and not on the host network (its traffic comes from the
- * node), from the Service's namespace first. Traffic from a Pod is served as Cluster whatever
- * externalTrafficPolicy says (kube-proxy's rule for cluster-originated traffic), so this checks the
- * node port itself, where the machine running the diagnosis cannot reach the nodes.
+ * node). One whose egress no NetworkPolicy restricts comes first, then one from the Service's
+ * namespace. Traffic from a Pod is served as Cluster whatever externalTrafficPolicy says
+ * (kube-proxy's rule for cluster-originated traffic), so this checks the node port itself, where
+ * the machine running the diagnosis cannot reach the nodes.
  */
 export function nodePortProbeSource(
   input: ExternalInput,
@@ -205,6 +207,15 @@ export function nodePortProbeSource(
       pod.status?.podIP !== undefined &&
       !(nsOf(pod) === nsOf(service) && backends.has(nameOf(pod))),
   );
-  const chosen = candidates.find((pod) => nsOf(pod) === nsOf(service)) ?? candidates[0];
+  // A Pod no NetworkPolicy restricts the egress of (as far as can be read) first: its probes then
+  // say what the node port does, not what its own policies allow.
+  const unreadable = new Set(input.unreadable?.networkPolicies ?? []);
+  const free = (pod: (typeof candidates)[number]) =>
+    !unreadable.has(nsOf(pod)) && selectingPolicies(pod, input.networkPolicies, 'egress').length === 0;
+  const chosen =
+    candidates.find((pod) => free(pod) && nsOf(pod) === nsOf(service)) ??
+    candidates.find(free) ??
+    candidates.find((pod) => nsOf(pod) === nsOf(service)) ??
+    candidates[0];
   return chosen === undefined ? undefined : { namespace: nsOf(chosen), name: nameOf(chosen) };
 }

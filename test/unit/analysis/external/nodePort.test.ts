@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { diagnoseExternal } from '../../../../src/analysis/external/index.ts';
+import type { NetworkPolicy } from '../../../../src/analysis/k8s.ts';
 import type { ExternalDiagnosis, ExternalHopId } from '../../../../src/analysis/external/index.ts';
 import { services, staticSite, world } from './world.ts';
 
@@ -108,4 +109,21 @@ test("a node port's live probe source: a ready Pod not behind the Service, from 
   assert.deepEqual(pub.plan.nodePortSource, { namespace: 'shop', name: 'static-site' });
   const ingress = diagnoseExternal(world({ kind: 'url', url: 'http://shop.example.com/' }));
   assert.equal(ingress.plan.nodePortSource, undefined);
+});
+
+test("the probe source avoids a Pod whose egress a NetworkPolicy restricts, or whose policies can't be read", () => {
+  const denyShopEgress: NetworkPolicy = {
+    metadata: { namespace: 'shop', name: 'deny-egress' },
+    spec: { podSelector: { matchLabels: { app: 'frontend' } }, policyTypes: ['Egress'] },
+  };
+  const base = world({ kind: 'service', namespace: 'shop', name: 'static-site' });
+  const restricted = diagnoseExternal({
+    ...base,
+    networkPolicies: [...base.networkPolicies, denyShopEgress],
+  });
+  // frontend (shop) is restricted, static-site is behind the Service: a Pod of another namespace.
+  assert.notEqual(restricted.plan.nodePortSource?.name, 'frontend-5c6b-abc');
+  assert.notEqual(restricted.plan.nodePortSource?.namespace, 'shop');
+  const unknown = diagnoseExternal({ ...base, unreadable: { networkPolicies: ['shop'] } });
+  assert.notEqual(unknown.plan.nodePortSource?.namespace, 'shop');
 });
