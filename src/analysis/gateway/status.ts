@@ -21,10 +21,9 @@
  */
 import { attachRoute } from './attachment.ts';
 import type { ParentAttachment } from './attachment.ts';
-import { routeResolvedRefs } from './backends.ts';
-import { findReferenceGrant } from './backends.ts';
+import { findReferenceGrant, routeResolvedRefs } from './backends.ts';
 import { DEFAULT_CAPABILITIES, listenerConflicts, listenerKinds } from './listeners.ts';
-import type { GatewayCapabilities } from './listeners.ts';
+import type { GatewayCapabilities, ListenerConflict } from './listeners.ts';
 import { allRoutes, GATEWAY_GROUP, objectRef, refText } from './types.ts';
 import type {
   AnyRoute,
@@ -108,7 +107,7 @@ interface ListenerVerdict {
 function listenerStatus(
   gateway: Gateway,
   listener: Listener,
-  conflict: ReturnType<typeof listenerConflicts> extends ReadonlyMap<string, infer C> ? C : never,
+  conflict: ListenerConflict,
   attachedRoutes: number,
   hasAddress: boolean,
   world: GatewayWorld,
