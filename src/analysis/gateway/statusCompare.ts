@@ -178,8 +178,21 @@ export function compareRouteStatus(route: AnyRoute, world: GatewayWorld): Parent
   const routeNamespace = route.route.metadata.namespace ?? 'default';
   const routeRef = refText(objectRef(route.route));
   const results: ParentStatusComparison[] = [];
-  for (const gateway of world.gateways) {
-    const computed = computedFor(world, gateway);
+  // A route's parent status depends on the route and its Gateway alone: compute just that.
+  const alone = {
+    ...world,
+    httpRoutes: route.kind === 'HTTPRoute' ? [route.route] : [],
+    grpcRoutes: route.kind === 'GRPCRoute' ? [route.route] : [],
+  };
+  const referenced = world.gateways.filter((gateway) =>
+    (route.route.spec?.parentRefs ?? []).some(
+      (ref) =>
+        ref.name === gateway.metadata.name &&
+        (ref.namespace ?? routeNamespace) === (gateway.metadata.namespace ?? 'default'),
+    ),
+  );
+  for (const gateway of referenced) {
+    const computed = computedFor({ ...alone, gateways: [gateway] }, gateway);
     const mine = computed?.routes.find((r) => r.kind === route.kind && refText(r.route) === routeRef);
     const controllerName = controllerOf(world, gateway);
     for (const attachment of mine?.attachments ?? []) {
