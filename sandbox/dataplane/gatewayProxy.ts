@@ -10,27 +10,27 @@
  * listener is reset; 404 when no listener hostname or no rule matches; 500 for a rule whose
  * backends are all invalid (and for the invalid backends' share of a rule with valid ones, as the
  * specification requires); 503 when the Service has no ready endpoint or the endpoint cannot be
- * reached; 502 when the connection breaks before a response. Filters (gatewayFilters.ts):
- * RequestRedirect answers the redirect; RequestHeaderModifier, ResponseHeaderModifier and URLRewrite
- * change what is forwarded and returned; RequestMirror and ExtensionRef are not applied (a rule with
- * only those answers 500 "filter not implemented").
+ * reached; 502 when the connection breaks before a response. Filters, as src/analysis/gateway's
+ * applyFilters says: RequestRedirect answers the redirect; RequestHeaderModifier,
+ * ResponseHeaderModifier and URLRewrite change what is forwarded and returned; other types are not
+ * applied (a rule with only those answers 500 "filter not implemented").
  */
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
-import { routeGatewayRequest } from '../../src/analysis/gateway/index.ts';
+import { applyFilters, routeGatewayRequest } from '../../src/analysis/gateway/index.ts';
 import type {
   BackendShare,
+  FilterEffect,
   GatewayRouteDecision,
   GatewayRouteTable,
+  HeaderChanges,
   HTTPRouteRule,
 } from '../../src/analysis/gateway/index.ts';
 import type { KubeObject } from '../api/store.ts';
 import type { Cluster } from '../cluster.ts';
 import { type } from '../cluster.ts';
-import { filterOf, modifyHeaders, modifyPath, redirectOf } from './gatewayFilters.ts';
-import type { PathModifier } from './gatewayFilters.ts';
 
 export interface ServedGateway {
   /** `namespace/name`. */
@@ -167,18 +167,17 @@ export class GatewayProxy {
       case 'routed':
         break;
     }
-    const rule = ruleOf(table, decision);
-    const matchedPrefix = prefixOf(rule, decision.matchIndex);
-    const redirect = filterOf(rule?.filters, 'RequestRedirect');
-    if (redirect) {
-      const { status, location } = redirectOf(redirect, {
-        host: req.headers.host,
-        target: req.url ?? '/',
-        listenerPort: target.port,
-        matchedPrefix,
-      });
-      log(status, `redirect to ${location}`);
-      answer(req, res, status, '', { location });
+    // What the rule's filters do is the shared module's answer (src/analysis/gateway/filters.ts).
+    const effect = applyFilters(ruleOf(table, decision)?.filters, {
+      scheme: 'http',
+      host: req.headers.host?.replace(/:\d+$/, ''),
+      port: target.port,
+      target: req.url ?? '/',
+      matchedPrefix: decision.pathMatch?.type === 'PathPrefix' ? decision.pathMatch.value : undefined,
+    });
+    if (effect.kind === 'redirect') {
+      log(effect.statusCode, `redirect to ${effect.location}`);
+      answer(req, res, effect.statusCode, '', { location: effect.location });
       return;
     }
     const { outcome, backends } = decision.backends;
@@ -220,7 +219,7 @@ export class GatewayProxy {
     this.cluster.dataplane
       .dialFromPod(pod, endpoint.ip, endpoint.port, { timeoutMs: CONNECT_TIMEOUT_MS })
       .then(
-        (socket) => this.forward(req, res, socket, { rule, matchedPrefix }),
+        (socket) => this.forward(req, res, socket, effect),
         (error: unknown) => {
           log(
             503,
@@ -235,7 +234,7 @@ export class GatewayProxy {
     req: IncomingMessage,
     res: ServerResponse,
     socket: Socket,
-    matched: { rule: HTTPRouteRule | undefined; matchedPrefix: string | undefined },
+    effect: Extract<FilterEffect, { kind: 'forward' }>,
   ): void {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
@@ -250,13 +249,11 @@ export class GatewayProxy {
       ? `${String(req.headers['x-forwarded-for'])}, ${client}`
       : client;
     headers['x-forwarded-proto'] = 'http';
-    const filters = matched.rule?.filters;
-    modifyHeaders(headers, filterOf(filters, 'RequestHeaderModifier'));
-    const rewrite = filterOf(filters, 'URLRewrite');
-    if (typeof rewrite?.hostname === 'string') {
-      headers.host = rewrite.hostname;
+    if (effect.host !== undefined && effect.host !== req.headers.host?.replace(/:\d+$/, '')) {
+      headers.host = effect.host;
     }
-    const path = modifyPath(req.url ?? '/', rewrite?.path as PathModifier | undefined, matched.matchedPrefix);
+    changeHeaders(headers, effect.requestHeaders);
+    const path = effect.path;
     let answered = false;
     const fail = () => {
       if (answered) {
@@ -285,7 +282,7 @@ export class GatewayProxy {
           responseHeaders[name] = value;
         }
       }
-      modifyHeaders(responseHeaders, filterOf(filters, 'ResponseHeaderModifier'));
+      changeHeaders(responseHeaders, effect.responseHeaders);
       res.writeHead(upstream.statusCode ?? 502, responseHeaders as Record<string, string | string[]>);
       upstream.pipe(res);
       upstream.once('end', () => socket.end());
@@ -329,10 +326,20 @@ function ruleOf(table: GatewayRouteTable, decision: GatewayRouteDecision): HTTPR
   return entry?.route.kind === 'HTTPRoute' ? entry.route.route.spec?.rules?.[decision.ruleIndex] : undefined;
 }
 
-/** The matched PathPrefix value, which ReplacePrefixMatch replaces. */
-function prefixOf(rule: HTTPRouteRule | undefined, matchIndex: number): string | undefined {
-  const path = rule?.matches?.[matchIndex]?.path;
-  return path && (path.type ?? 'PathPrefix') === 'PathPrefix' ? (path.value ?? '/') : undefined;
+/** Applies header changes to a header map (lower-case names): set overwrites, add appends, remove drops. */
+function changeHeaders(headers: Record<string, string | string[] | undefined>, changes: HeaderChanges): void {
+  for (const { name, value } of changes.set) {
+    headers[name.toLowerCase()] = value;
+  }
+  for (const { name, value } of changes.add) {
+    const key = name.toLowerCase();
+    const current = headers[key];
+    headers[key] =
+      current === undefined ? value : `${Array.isArray(current) ? current.join(',') : current},${value}`;
+  }
+  for (const name of changes.remove) {
+    delete headers[name.toLowerCase()];
+  }
 }
 
 /** Answers without a backend, once the request body has been read (so keep-alive stays usable). */
