@@ -18,6 +18,7 @@ import { ProbeResultsProvider } from './probe/resultsView.ts';
 import type { PortForwardEvent, PortForwardManager } from './portforward/engine.ts';
 import { ForwardsStatusBar, ForwardsTreeProvider } from './portforward/view.ts';
 import { trackWalkthrough } from './ui/walkthrough.ts';
+import { revealNewItems } from './ui/revealNew.ts';
 
 let active: KubeReachContext | undefined;
 
@@ -39,15 +40,16 @@ export function activate(extension: vscode.ExtensionContext): void {
   });
   const probeResults = new ProbeResultsProvider();
   const forwardsView = new ForwardsTreeProvider();
+  extension.subscriptions.push(log, languageClient, explorer, treeView, forwardsView, probeResults);
+  const forwardsTree = vscode.window.createTreeView('kubereach.forwards', { treeDataProvider: forwardsView });
+  const probeTree = vscode.window.createTreeView('kubereach.probeResults', {
+    treeDataProvider: probeResults,
+  });
   extension.subscriptions.push(
-    log,
-    languageClient,
-    explorer,
-    treeView,
-    forwardsView,
-    vscode.window.createTreeView('kubereach.forwards', { treeDataProvider: forwardsView }),
-    probeResults,
-    vscode.window.createTreeView('kubereach.probeResults', { treeDataProvider: probeResults }),
+    forwardsTree,
+    probeTree,
+    revealNewItems(forwardsTree, forwardsView.onDidAdd, treeView),
+    revealNewItems(probeTree, probeResults.onDidAdd, treeView),
   );
 
   let disposed = false;

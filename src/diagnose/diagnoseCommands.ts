@@ -6,10 +6,11 @@ import * as vscode from 'vscode';
 import type { KubeReachContext } from '../context.ts';
 import type { ExplorerNode } from '../explorer/nodes.ts';
 import { isExplorerNode } from '../explorer/nodes.ts';
-import { pickPod, pickTarget } from '../probe/probeCommands.ts';
+import { pickPod, pickTarget, targetThenSource } from '../probe/probeCommands.ts';
 import type { ProbeRecord } from '../probe/resultsView.ts';
 import type { ProbeTarget } from '../probe/types.ts';
 import { probeSettings } from '../config/settings.ts';
+import { verdictLabel } from '../probe/matrix.ts';
 import { showReport } from './reportPanel.ts';
 import type { DiagnosisSource, DiagnosisTarget, PolicyMatrix, PolicyOverlay } from './types.ts';
 import { redactStrings } from '../logging/redact.ts';
@@ -70,18 +71,28 @@ export function toDiagnosisTarget(target: ProbeTarget): DiagnosisTarget {
 
 async function diagnoseFrom(context: KubeReachContext, node: ExplorerNode | undefined): Promise<void> {
   const session = await context.session;
+  if (node?.kind === 'service' || node?.kind === 'endpoint') {
+    const chosen = session.cache ? await targetThenSource(session, node, 'Diagnose Connectivity') : undefined;
+    if (chosen) {
+      await runDiagnosis(context, chosen.source, toDiagnosisTarget(chosen.target));
+    }
+    return;
+  }
   let source: DiagnosisSource | undefined;
   if (node?.kind === 'pod') {
     source = { namespace: node.namespace, pod: node.name };
   } else if (node?.kind === 'container') {
     source = { namespace: node.namespace, pod: node.pod, container: node.container };
   } else {
-    source = await pickPod(session, 'Diagnose from which Pod?');
+    source = await pickPod(session, { title: 'Diagnose Connectivity', placeHolder: 'From which Pod?' });
   }
   if (!source) {
     return;
   }
-  const target = await pickTarget(session, source.namespace);
+  const target = await pickTarget(session, source.namespace, {
+    title: `Diagnose Connectivity from ${source.namespace}/${source.pod}`,
+    placeHolder: 'To which target?',
+  });
   if (target) {
     await runDiagnosis(context, source, toDiagnosisTarget(target));
   }
@@ -228,7 +239,18 @@ async function showPolicyMatrix(context: KubeReachContext, selected: ExplorerNod
   );
   const nonce = cspNonce();
   panel.webview.html = policyMatrixHtml(matrix, undefined, nonce, panel.webview.cspSource);
-  panel.webview.onDidReceiveMessage(async (message: { type?: string }) => {
+  panel.webview.onDidReceiveMessage(async (message: { type?: string; row?: unknown; column?: unknown }) => {
+    const from = matrix.pods[Number(message.row)];
+    const to = matrix.pods[Number(message.column)];
+    if (message.type === 'diagnose' && from && to) {
+      // The diagnosis of the pair: the static verdict with its probes and the fix.
+      await runDiagnosis(
+        context,
+        { namespace: from.namespace, pod: from.name },
+        { kind: 'pod', namespace: to.namespace, name: to.name, port: to.port },
+      );
+      return;
+    }
     if (message.type !== 'probe') {
       return;
     }
@@ -271,7 +293,7 @@ export function policyMatrixHtml(
   const overlay = redactStrings(rawOverlay);
   const name = (pod: { namespace: string; name: string }) => `${pod.namespace}/${pod.name}`;
   const header = matrix.pods
-    .map((pod) => `<th scope="col">${escapeHtml(name(pod))}:${portHtml(pod.port)}</th>`)
+    .map((pod) => `<th scope="col" class="target">${escapeHtml(name(pod))}:${portHtml(pod.port)}</th>`)
     .join('');
   const rows = matrix.pods
     .map((pod, row) => {
@@ -280,9 +302,9 @@ export function policyMatrixHtml(
           const cell = matrix.cells[row]![column]!;
           const over = overlay?.cells[row]?.[column];
           const cls = over?.agreement === 'disagree' ? 'disagree' : cell.allowed ? 'ok' : 'bad';
-          const probe = over?.probe ? ` · probe: ${over.probe.verdict}` : '';
+          const probe = over?.probe ? ` · probe ${verdictLabel(over.probe.verdict)}` : '';
           const title = `${cell.reason}${cell.deciding ? ` (decided by ${cell.deciding})` : ''}${over?.explanation ? `\n${over.explanation}` : ''}`;
-          return `<td class="${cls}" tabindex="0" title="${escapeHtml(title)}">${cell.allowed ? 'allow' : 'deny'}${escapeHtml(probe)}${over?.agreement === 'disagree' ? ' ⚠' : ''}</td>`;
+          return `<td class="${cls}" tabindex="0" data-row="${row}" data-column="${column}" title="${escapeHtml(title)}">${cell.allowed ? 'allow' : 'deny'}${escapeHtml(probe)}${over?.agreement === 'disagree' ? ' ⚠' : ''}</td>`;
         })
         .join('');
       return `<tr><th scope="row">${escapeHtml(name(pod))}</th>${cells}</tr>`;
@@ -297,21 +319,32 @@ export function policyMatrixHtml(
 <style nonce="${nonce}">
   body { color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); }
   table { border-collapse: collapse; }
-  th, td { border: 1px solid var(--vscode-panel-border); padding: 3px 6px; white-space: nowrap; }
-  td.ok { background: color-mix(in srgb, var(--vscode-testing-iconPassed) 22%, transparent); }
-  td.bad { background: color-mix(in srgb, var(--vscode-editorError-foreground) 22%, transparent); }
+  th, td { border: 1px solid var(--vscode-panel-border); padding: 4px 8px; text-align: left; white-space: nowrap; }
+  th { background: var(--vscode-editorWidget-background); font-weight: 600; }
+  th.target { white-space: normal; overflow-wrap: anywhere; max-width: 11em; vertical-align: bottom; }
+  td { cursor: pointer; }
+  .legend { display: flex; gap: 12px; flex-wrap: wrap; color: var(--vscode-descriptionForeground); }
+  .swatch { display: inline-block; width: 0.9em; height: 0.9em; vertical-align: middle; margin-right: 4px; border: 1px solid var(--vscode-panel-border); }
+  td.ok, .swatch.ok { background: color-mix(in srgb, var(--vscode-testing-iconPassed) 22%, transparent); }
+  td.bad, .swatch.bad { background: color-mix(in srgb, var(--vscode-editorError-foreground) 22%, transparent); }
   .invalid-port { color: var(--vscode-errorForeground); text-decoration: underline wavy; }
-  td.disagree { background: color-mix(in srgb, var(--vscode-editorWarning-foreground) 40%, transparent); font-weight: 600; }
+  td.disagree, .swatch.disagree { background: color-mix(in srgb, var(--vscode-editorWarning-foreground) 40%, transparent); font-weight: 600; }
   td:focus { outline: 2px solid var(--vscode-focusBorder); }
   button { color: var(--vscode-button-foreground); background: var(--vscode-button-background); border: none; padding: 4px 10px; cursor: pointer; }
 </style></head><body>
 <p>Static NetworkPolicy verdicts (rows: sources, columns: destinations and the port evaluated). Policies involved: ${escapeHtml(matrix.policies.join(', ') || 'none')}.
 ${overlay ? `<strong>${disagreements} disagreement${disagreements === 1 ? '' : 's'} between the policies and the probes.</strong>` : '<button id="probe">Run probes and compare</button>'}</p>
+<div class="legend" aria-label="Legend"><span><span class="swatch ok"></span>allowed by the policies</span><span><span class="swatch bad"></span>denied</span><span><span class="swatch disagree"></span>the probe disagrees ⚠</span><span>Click or Enter on a cell: the diagnosis of that pair</span></div>
 <table role="grid" aria-label="Policy matrix"><thead><tr><th scope="col">source \\ destination</th>${header}</tr></thead><tbody>${rows}</tbody></table>
 <script nonce="${nonce}">
   const vscode = acquireVsCodeApi();
   const button = document.getElementById('probe');
   if (button) { button.addEventListener('click', () => { button.disabled = true; vscode.postMessage({ type: 'probe' }); }); }
+  const diagnose = (cell) => vscode.postMessage({ type: 'diagnose', row: Number(cell.dataset.row), column: Number(cell.dataset.column) });
+  for (const cell of document.querySelectorAll('td[data-row]')) {
+    cell.addEventListener('click', () => diagnose(cell));
+    cell.addEventListener('keydown', (event) => { if (event.key === 'Enter') { diagnose(cell); } });
+  }
 </script>
 </body></html>`;
 }

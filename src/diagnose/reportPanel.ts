@@ -10,6 +10,7 @@ import type { ExternalReport } from './externalDiagnoser.ts';
 import type { DiagnosisReport, ManifestReference } from './types.ts';
 import { redact, redactStrings } from '../logging/redact.ts';
 import { cspNonce, escapeHtml } from '../ui/html.ts';
+import { fixHtml } from './fixHtml.ts';
 import type { definitionLine } from '../analysis/manifests/definition.ts';
 
 /** `definitionLine`, handed in from the cluster layer: it parses YAML, which activation does not load. */
@@ -42,7 +43,8 @@ export function reportHtml(raw: AnyReport, nonce: string, cspSource: string): st
         hop.evidence.length > 0
           ? `<ul>${hop.evidence.map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>`
           : '';
-      const fix = hop.fix ? `<p class="fix"><strong>Fix:</strong> ${escapeHtml(hop.fix)}</p>` : '';
+      // The conclusion states the fix of the failed hop: printed once, there.
+      const fix = hop.fix && hop.fix !== report.conclusion.fix ? fixHtml(hop.fix) : '';
       const manifest = hop.manifest ? manifestLink(hop.manifest) : '';
       return `<li class="hop ${hop.status}"><details${open}><summary><span class="mark" aria-label="${hop.status}">${STATUS_MARK[hop.status] ?? ''}</span> <strong>${index + 1}. ${escapeHtml(hop.title)}</strong> — ${escapeHtml(hop.summary)}</summary>${evidence}${fix}${manifest}</details></li>`;
     })
@@ -69,15 +71,24 @@ export function reportHtml(raw: AnyReport, nonce: string, cspSource: string): st
   button { color: var(--vscode-button-foreground); background: var(--vscode-button-background); border: none; padding: 4px 10px; cursor: pointer; }
   a { color: var(--vscode-textLink-foreground); cursor: pointer; }
   .meta { color: var(--vscode-descriptionForeground); }
+  .yaml { display: flex; gap: 6px; align-items: flex-start; margin: 4px 0; }
+  .yaml pre { font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); background: var(--vscode-textCodeBlock-background); padding: 6px 8px; margin: 0; overflow-x: auto; }
+  .yaml pre { flex: 1; }
 </style></head>
 <body>
 <h2>${escapeHtml(headingOf(report))}</h2>
 <p class="meta">${report.context ? `Context ${escapeHtml(report.context)} · ` : ''}${report.timings.totalMs.toFixed(0)} ms (static ${report.timings.staticMs.toFixed(1)} ms, probes ${report.timings.probeMs.toFixed(0)} ms)${report.cancelled ? ' · cancelled' : ''} · <button id="export">Export Markdown</button></p>
-<div class="conclusion${failed ? ' failed' : ''}" role="status"><strong>${escapeHtml(conclusion.sentence)}</strong>${conclusion.fix ? `<p>${escapeHtml(conclusion.fix)}</p>` : ''}${conclusion.manifest ? manifestLink(conclusion.manifest) : ''}</div>
+<div class="conclusion${failed ? ' failed' : ''}" role="status"><strong>${escapeHtml(conclusion.sentence)}</strong>${conclusion.fix ? fixHtml(conclusion.fix) : ''}${conclusion.manifest ? manifestLink(conclusion.manifest) : ''}</div>
 <ol class="chain">${hops}</ol>
 <script nonce="${nonce}">
   const vscode = acquireVsCodeApi();
   document.getElementById('export').addEventListener('click', () => vscode.postMessage({ type: 'export' }));
+  for (const button of document.querySelectorAll('button[data-copy]')) {
+    button.addEventListener('click', () => {
+      vscode.postMessage({ type: 'copy', text: button.previousElementSibling.textContent });
+      button.textContent = 'Copied';
+    });
+  }
   for (const link of document.querySelectorAll('a[data-kind]')) {
     const open = () => vscode.postMessage({ type: 'openManifest', kind: link.dataset.kind, namespace: link.dataset.namespace, name: link.dataset.name });
     link.addEventListener('click', open);
@@ -106,47 +117,62 @@ async function findManifest(
   return undefined;
 }
 
+/** The open report panels by title: the same pair diagnosed again reveals its panel, with the new report. */
+const openPanels = new Map<string, { panel: vscode.WebviewPanel; report: AnyReport }>();
+
 export function showReport(report: AnyReport, definitionLine: DefinitionFinder): vscode.WebviewPanel {
-  const panel = vscode.window.createWebviewPanel(
-    'kubereach.diagnosis',
-    redact(
-      isExternal(report)
-        ? `Diagnosis: outside → ${report.label}`
-        : `Diagnosis: ${report.source.name} → ${report.targetLabel}`,
-    ),
-    vscode.ViewColumn.Active,
-    {
-      enableScripts: true,
-      localResourceRoots: [],
+  const title = redact(
+    isExternal(report)
+      ? `Diagnosis: outside → ${report.label}`
+      : `Diagnosis: ${report.source.namespace}/${report.source.name} → ${report.targetLabel}`,
+  );
+  const open = openPanels.get(title);
+  if (open) {
+    open.report = report;
+    open.panel.webview.html = reportHtml(report, cspNonce(), open.panel.webview.cspSource);
+    open.panel.reveal();
+    return open.panel;
+  }
+  const panel = vscode.window.createWebviewPanel('kubereach.diagnosis', title, vscode.ViewColumn.Active, {
+    enableScripts: true,
+    localResourceRoots: [],
+  });
+  const entry = { panel, report };
+  openPanels.set(title, entry);
+  panel.onDidDispose(() => openPanels.delete(title));
+  panel.webview.html = reportHtml(report, cspNonce(), panel.webview.cspSource);
+  panel.webview.onDidReceiveMessage(
+    async (message: { type?: string; text?: unknown } & Partial<ManifestReference>) => {
+      const report = entry.report;
+      if (message.type === 'copy' && typeof message.text === 'string') {
+        await vscode.env.clipboard.writeText(message.text);
+        vscode.window.setStatusBarMessage('Copied the YAML of the fix', 3000);
+      } else if (message.type === 'export') {
+        const document = await vscode.workspace.openTextDocument({
+          content: isExternal(report) ? externalToMarkdown(report) : toMarkdown(report),
+          language: 'markdown',
+        });
+        await vscode.window.showTextDocument(document, { preview: false });
+      } else if (message.type === 'openManifest' && message.kind && message.name) {
+        const found = await findManifest(
+          { kind: message.kind, namespace: message.namespace ?? 'default', name: message.name },
+          definitionLine,
+        );
+        if (!found) {
+          void vscode.window.showInformationMessage(
+            `No manifest of ${message.kind} ${message.namespace}/${message.name} in this workspace.`,
+          );
+          return;
+        }
+        const editor = await vscode.window.showTextDocument(found.uri, {
+          preview: false,
+          viewColumn: vscode.ViewColumn.Beside,
+        });
+        const position = new vscode.Position(found.line, 0);
+        editor.selection = new vscode.Selection(position, position);
+        editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenter);
+      }
     },
   );
-  panel.webview.html = reportHtml(report, cspNonce(), panel.webview.cspSource);
-  panel.webview.onDidReceiveMessage(async (message: { type?: string } & Partial<ManifestReference>) => {
-    if (message.type === 'export') {
-      const document = await vscode.workspace.openTextDocument({
-        content: isExternal(report) ? externalToMarkdown(report) : toMarkdown(report),
-        language: 'markdown',
-      });
-      await vscode.window.showTextDocument(document, { preview: false });
-    } else if (message.type === 'openManifest' && message.kind && message.name) {
-      const found = await findManifest(
-        { kind: message.kind, namespace: message.namespace ?? 'default', name: message.name },
-        definitionLine,
-      );
-      if (!found) {
-        void vscode.window.showInformationMessage(
-          `No manifest of ${message.kind} ${message.namespace}/${message.name} in this workspace.`,
-        );
-        return;
-      }
-      const editor = await vscode.window.showTextDocument(found.uri, {
-        preview: false,
-        viewColumn: vscode.ViewColumn.Beside,
-      });
-      const position = new vscode.Position(found.line, 0);
-      editor.selection = new vscode.Selection(position, position);
-      editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenter);
-    }
-  });
   return panel;
 }

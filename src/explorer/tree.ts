@@ -11,6 +11,7 @@ import type { ClusterChange } from '../cluster/changes.ts';
 import type { ClusterSession } from '../cluster/session.ts';
 import { redact } from '../logging/redact.ts';
 import { knowledgeOf, unknownWord, unreadableMessage } from './access.ts';
+import { contextRowPresentation } from './contextShown.ts';
 import { connectionMessage } from './connectionMessage.ts';
 import type { Knowledge } from './access.ts';
 import { ingressPresentation, ingressRoutePresentation, ingressRoutes } from './ingressFormat.ts';
@@ -296,11 +297,12 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
       case 'context': {
         const info = this.session.contexts().find((c) => c.name === node.context);
         const active = node.context === context;
+        const current = node.context === this.session.kubeconfigCurrentContext;
         const item = this.item(
-          contextPresentation(
-            info ?? { name: node.context },
-            node.context === this.session.kubeconfigCurrentContext,
-          ),
+          contextRowPresentation(contextPresentation(info ?? { name: node.context }, current), {
+            shown: active,
+            current,
+          }),
           active ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
           // VS Code keeps the collapsed state it last saw for an id: a context that becomes the one
           // shown gets a new id, so that it opens expanded after Switch Context.
@@ -520,24 +522,20 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
           { title: 'Open Output', command: 'kubereach.openOutput' },
         ]),
       );
-    } else if (contexts.length === 0) {
-      messages.push(
-        this.message(
-          'no-kubeconfig',
-          'No kubeconfig found',
-          'info',
-          'Set KUBECONFIG, create ~/.kube/config, or set kubereach.kubeconfig.',
-          [
-            {
-              title: 'Open Settings',
-              command: 'workbench.action.openSettings',
-              arguments: ['kubereach.kubeconfig'],
-            },
-          ],
-        ),
-      );
     }
+    // No kubeconfig: an empty tree, so that the welcome view (`viewsWelcome`) says how to add a
+    // cluster, and the other views offer nothing that needs one.
+    this.setNoKubeconfig(!error && contexts.length === 0);
     return [...messages, ...contexts.map((c) => this.contextNode(c.name))];
+  }
+
+  private noKubeconfig: boolean | undefined;
+
+  private setNoKubeconfig(value: boolean): void {
+    if (value !== this.noKubeconfig) {
+      this.noKubeconfig = value;
+      void vscode.commands.executeCommand('setContext', 'kubereach.noKubeconfig', value);
+    }
   }
 
   private contextChildren(context: string): Node[] {
@@ -852,7 +850,7 @@ const GROUP_LABELS: Readonly<Record<NamespaceGroup, string>> = {
 };
 
 const GROUP_ICONS: Readonly<Record<NamespaceGroup, string>> = {
-  pods: 'symbol-module',
+  pods: 'layers',
   services: 'symbol-interface',
   ingresses: 'globe',
 };

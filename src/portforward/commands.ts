@@ -3,7 +3,7 @@
  * the palette, with QuickPicks), and Stop, Restart, Open in Browser, Copy Address on a forward.
  */
 import * as vscode from 'vscode';
-import type { V1Pod, V1Service } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import type { ClusterSession } from '../cluster/session.ts';
 import { portForwardSettings } from '../config/settings.ts';
 import type { KubeReachContext } from '../context.ts';
@@ -12,6 +12,8 @@ import { isExplorerNode } from '../explorer/nodes.ts';
 import type { ForwardPortSpec, ForwardSpec, PortForwardInfo, PortForwardManager } from './engine.ts';
 import type { ForwardNode } from './view.ts';
 import { localAddress } from './view.ts';
+import { podPortChoices, servicePortChoices } from './portChoices.ts';
+import { pickForwardPorts } from './portPicker.ts';
 import { redact } from '../logging/redact.ts';
 
 type Handler = (context: KubeReachContext, ...args: unknown[]) => unknown;
@@ -114,9 +116,13 @@ async function portOf(
 }
 
 async function pickForward(manager: PortForwardManager): Promise<PortForwardInfo | undefined> {
+  if (manager.list().length === 0) {
+    void vscode.window.showInformationMessage('There are no port forwards.');
+    return undefined;
+  }
   const picked = await vscode.window.showQuickPick(
     manager.list().map((forward) => ({ label: forward.title, description: forward.state, forward })),
-    { placeHolder: 'Port forward' },
+    { title: 'Port forwards', placeHolder: 'Which port forward?' },
   );
   return picked?.forward;
 }
@@ -247,45 +253,9 @@ async function pickPorts(
   target: ForwardSpec['target'],
 ): Promise<Array<number | string> | undefined> {
   const cache = session.cache!;
-  const custom = '$(edit) Another port…';
-  let items: Array<vscode.QuickPickItem & { remote?: number | string }>;
-  if (target.kind === 'Service') {
-    const service: V1Service | undefined = cache.service(target.namespace, target.name);
-    items = (service?.spec?.ports ?? []).map((p) => ({
-      label: `${p.port}/${p.protocol ?? 'TCP'}`,
-      description: `${p.name ? `${p.name} · ` : ''}→ ${String(p.targetPort ?? p.port)}`,
-      remote: p.port,
-      picked: (service?.spec?.ports ?? []).length === 1,
-    }));
-  } else {
-    const pod = cache.pod(target.namespace, target.name);
-    items = (pod?.spec?.containers ?? []).flatMap((c) =>
-      (c.ports ?? []).map((p) => ({
-        label: `${p.containerPort}/${p.protocol ?? 'TCP'}`,
-        description: `${p.name ? `${p.name} · ` : ''}container ${c.name}`,
-        remote: p.containerPort,
-        picked: declared(pod!).length === 1,
-      })),
-    );
-  }
-  items.push({ label: custom, alwaysShow: true });
-  const picked = await vscode.window.showQuickPick(items, {
-    canPickMany: true,
-    title: `Ports of ${target.kind} ${target.namespace}/${target.name}`,
-  });
-  if (!picked) {
-    return undefined;
-  }
-  const remotes = picked.filter((item) => item.remote !== undefined).map((item) => item.remote!);
-  if (picked.some((item) => item.label === custom)) {
-    const typed = await vscode.window.showInputBox({
-      prompt: target.kind === 'Service' ? 'Service port (number or name)' : 'Container port (number or name)',
-      validateInput: (text) =>
-        /^(\d{1,5}|[a-z0-9-]{1,15})$/.test(text) ? undefined : 'A port number or a port name',
-    });
-    if (typed) {
-      remotes.push(/^\d+$/.test(typed) ? Number(typed) : typed);
-    }
-  }
-  return remotes;
+  const choices =
+    target.kind === 'Service'
+      ? servicePortChoices(cache.service(target.namespace, target.name))
+      : podPortChoices(cache.pod(target.namespace, target.name));
+  return pickForwardPorts(target, choices);
 }

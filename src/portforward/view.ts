@@ -42,6 +42,8 @@ const STATE_ICON: Record<PortForwardInfo['state'], [string, string | undefined]>
 export class ForwardsTreeProvider implements vscode.TreeDataProvider<ForwardNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ForwardNode | ForwardNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  private readonly added = new vscode.EventEmitter<ForwardNode>();
+  readonly onDidAdd = this.added.event;
   private manager: PortForwardManager | undefined;
   private unsubscribe: () => void = () => undefined;
   private readonly nodes = new Map<string, ForwardNode>();
@@ -66,6 +68,10 @@ export class ForwardsTreeProvider implements vscode.TreeDataProvider<ForwardNode
       return (forward?.ports ?? []).map((_, index) => this.portNode(node.id, index));
     }
     return [];
+  }
+
+  getParent(node: ForwardNode): ForwardNode | undefined {
+    return node.kind === 'forwardPort' ? this.forwardNode(node.forward) : undefined;
   }
 
   getTreeItem(node: ForwardNode): vscode.TreeItem {
@@ -125,6 +131,7 @@ export class ForwardsTreeProvider implements vscode.TreeDataProvider<ForwardNode
   dispose(): void {
     this.unsubscribe();
     this.changed.dispose();
+    this.added.dispose();
   }
 
   private onEvent(event: PortForwardEvent): void {
@@ -132,6 +139,9 @@ export class ForwardsTreeProvider implements vscode.TreeDataProvider<ForwardNode
       this.changed.fire(this.forwardNode(event.forward.id));
     } else if (event.type === 'added' || event.type === 'removed') {
       this.changed.fire(undefined);
+      if (event.type === 'added') {
+        this.added.fire(this.forwardNode(event.forward.id));
+      }
     }
   }
 

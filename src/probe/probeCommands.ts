@@ -16,6 +16,7 @@ import { probeSummary } from './resultsView.ts';
 import { redact, redactProbeResult } from './redaction.ts';
 import { isPortNumber } from '../ui/html.ts';
 import type { ProbeResult, ProbeSource, ProbeTarget } from './types.ts';
+import { addressedFrom, looksHttp, targetsOfNode, targetText } from './targetOfNode.ts';
 
 type Handler = (context: KubeReachContext, ...args: unknown[]) => unknown;
 
@@ -44,16 +45,17 @@ function isRecord(value: unknown): value is ProbeRecord {
   return typeof value === 'object' && value !== null && 'result' in value && 'source' in value;
 }
 
-const HTTP_PORT_NAMES = /^(http|https|web|metrics|grpc-web)/;
-
-function looksHttp(port: number, name: string | undefined): boolean {
-  return HTTP_PORT_NAMES.test(name ?? '') || [80, 443, 8000, 8080, 8443, 3000, 9090].includes(port);
-}
-
 async function probeFromPod(context: KubeReachContext, node: ExplorerNode | undefined): Promise<void> {
   const session = await context.session;
   const cache = session.cache;
   if (!cache) {
+    return;
+  }
+  if (node?.kind === 'service' || node?.kind === 'endpoint') {
+    const chosen = await targetThenSource(session, node, 'Probe');
+    if (chosen) {
+      await runProbe(context, chosen.source, chosen.target);
+    }
     return;
   }
   let source: ProbeSource | undefined;
@@ -62,7 +64,7 @@ async function probeFromPod(context: KubeReachContext, node: ExplorerNode | unde
   } else if (node?.kind === 'container') {
     source = { namespace: node.namespace, pod: node.pod, container: node.container };
   } else {
-    source = await pickPod(session, 'Probe from which Pod?');
+    source = await pickPod(session, { title: 'Probe from Pod', placeHolder: 'From which Pod?' });
   }
   if (!source) {
     return;
@@ -72,7 +74,8 @@ async function probeFromPod(context: KubeReachContext, node: ExplorerNode | unde
     const container = await vscode.window.showQuickPick(
       pod!.spec!.containers.map((c) => ({ label: c.name, description: c.image })),
       {
-        placeHolder: 'Source container',
+        title: `Probe from Pod ${source.namespace}/${source.pod}`,
+        placeHolder: 'From which container?',
       },
     );
     if (!container) {
@@ -80,36 +83,91 @@ async function probeFromPod(context: KubeReachContext, node: ExplorerNode | unde
     }
     source = { ...source, container: container.label };
   }
-  const target = await pickTarget(session, source.namespace);
+  const target = await pickTarget(session, source.namespace, {
+    title: `Probe from ${source.namespace}/${source.pod}${source.container ? ` (${source.container})` : ''}`,
+    placeHolder: 'Probe which target?',
+  });
   if (!target) {
     return;
   }
   await runProbe(context, source, target);
 }
 
+/**
+ * From a Service or an endpoint: its port (asked when it has several), then the source Pod, its
+ * own namespace first.
+ */
+export async function targetThenSource(
+  session: ClusterSession,
+  node: ExplorerNode,
+  action: 'Probe' | 'Diagnose Connectivity',
+): Promise<{ source: ProbeSource; target: ProbeTarget } | undefined> {
+  const targets = targetsOfNode(session.cache!, node);
+  if (targets.length === 0) {
+    void vscode.window.showInformationMessage(
+      `${node.kind === 'service' ? 'This Service' : 'This endpoint'} has no port to ${action === 'Probe' ? 'probe' : 'diagnose'}.`,
+    );
+    return undefined;
+  }
+  const target =
+    targets.length === 1
+      ? targets[0]
+      : (
+          await vscode.window.showQuickPick(
+            targets.map((candidate) => ({ label: targetText(candidate), candidate })),
+            { title: `${action} to…`, placeHolder: 'Which port?' },
+          )
+        )?.candidate;
+  if (!target) {
+    return undefined;
+  }
+  const namespace = 'namespace' in target ? target.namespace : undefined;
+  const source = await pickPod(
+    session,
+    { title: `${action} to ${targetText(target)}`, placeHolder: 'From which Pod?' },
+    namespace,
+  );
+  return source ? { source, target: addressedFrom(target, source.namespace) } : undefined;
+}
+
+export interface PickerText {
+  /** Names the action and, once known, its source Pod. */
+  readonly title: string;
+  readonly placeHolder: string;
+}
+
 export async function pickPod(
   session: ClusterSession,
-  placeHolder: string,
+  text: PickerText,
+  firstNamespace?: string,
 ): Promise<ProbeSource | undefined> {
-  const items = session.selectedNamespaces().flatMap((namespace) =>
+  const items = sourceFirst(session.selectedNamespaces(), firstNamespace).flatMap((namespace) =>
     (session.cache?.pods(namespace) ?? []).map((pod) => ({
       label: pod.metadata?.name ?? '',
       description: `${namespace} · ${pod.status?.podIP ?? 'no IP'}`,
       source: { namespace, pod: pod.metadata?.name ?? '' },
     })),
   );
-  return (await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true }))?.source;
+  return (await vscode.window.showQuickPick(items, { ...text, matchOnDescription: true }))?.source;
+}
+
+/** The namespaces in view, `first` (the source Pod's) at the head: its targets are the likely ones. */
+export function sourceFirst(namespaces: readonly string[], first: string | undefined): string[] {
+  return first !== undefined && namespaces.includes(first)
+    ? [first, ...namespaces.filter((namespace) => namespace !== first)]
+    : [...namespaces];
 }
 
 /** Services by DNS name and port, Pods by IP and declared port, or anything typed. */
 export async function pickTarget(
   session: ClusterSession,
   sourceNamespace: string,
+  text: PickerText,
 ): Promise<ProbeTarget | undefined> {
   const cache = session.cache!;
   type Item = vscode.QuickPickItem & { target?: ProbeTarget };
   const items: Item[] = [];
-  for (const namespace of session.selectedNamespaces()) {
+  for (const namespace of sourceFirst(session.selectedNamespaces(), sourceNamespace)) {
     items.push({ label: namespace, kind: vscode.QuickPickItemKind.Separator });
     for (const service of cache.services(namespace)) {
       for (const port of service.spec?.ports ?? []) {
@@ -153,7 +211,7 @@ export async function pickTarget(
   }
   const typed: Item = { label: '$(edit) A URL or host:port…', alwaysShow: true };
   const picked = await vscode.window.showQuickPick([typed, ...items], {
-    placeHolder: 'Probe which target?',
+    ...text,
     matchOnDescription: true,
   });
   if (!picked) {
@@ -162,15 +220,16 @@ export async function pickTarget(
   if (picked.target) {
     return picked.target;
   }
-  const text = await vscode.window.showInputBox({
+  const input = await vscode.window.showInputBox({
+    title: text.title,
     prompt: 'http(s)://host[:port]/path for HTTP, or host:port for TCP',
     validateInput: (value) =>
       /^(https?:\/\/\S+|[^\s:/]+:\d{1,5})$/.test(value.trim()) ? undefined : 'A URL or host:port',
   });
-  if (!text) {
+  if (!input) {
     return undefined;
   }
-  const value = text.trim();
+  const value = input.trim();
   if (/^https?:\/\//.test(value)) {
     return { kind: 'url', url: value, protocol: 'http' };
   }
@@ -207,35 +266,64 @@ async function runProbe(context: KubeReachContext, source: ProbeSource, target: 
       },
     ),
   );
-  report(context, source, target, result);
-  if (result.verdict === 'no-tool' && result.suggestion) {
-    const add = `Add debug container (${settings.debugImage})`;
-    const choice = await vscode.window.showWarningMessage(
-      redact(`${result.message} ${result.suggestion.message}`),
-      { modal: false },
-      add,
+  const record = report(context, source, target, result);
+  if (result.reachable) {
+    // The result is in Probe Results; a toast per success would only have to be closed.
+    vscode.window.setStatusBarMessage(
+      redact(`$(pass) ${result.source.pod} → ${result.target.label}: ${probeSummary(result)}`),
+      5000,
     );
-    if (choice === add) {
-      await vscode.window.withProgress(
-        {
-          location: vscode.ProgressLocation.Notification,
-          title: `Adding a debug container to ${source.pod}…`,
-        },
-        () =>
-          prober.addDebugContainer({ namespace: source.namespace, name: source.pod }, settings.debugImage),
-      );
-      await runProbe(context, source, target);
-    }
+    return;
+  }
+  if (result.verdict === 'cancelled') {
+    return;
+  }
+  // Not awaited: the command is done when the result is shown, not when the notification is closed.
+  void offerFailureActions(context, record, settings.debugImage);
+}
+
+/** A failure gets one notification, with "Why?" (the diagnosis of that pair) and the fitting actions. */
+async function offerFailureActions(
+  context: KubeReachContext,
+  record: ProbeRecord,
+  debugImage: string,
+): Promise<void> {
+  const { source, target, result } = record;
+  const why = 'Why?';
+  const copy = 'Copy Command';
+  const add = `Add debug container (${debugImage})`;
+  const canAdd = result.verdict === 'no-tool' && result.suggestion !== undefined;
+  const text = redact(
+    `${result.source.pod} → ${result.target.label}: ${result.message}${canAdd ? ` ${result.suggestion!.message}` : ''}`,
+  );
+  const actions = [...(canAdd ? [add] : []), why, ...(result.command ? [copy] : [])];
+  const choice = await vscode.window.showWarningMessage(text, ...actions);
+  if (choice === why) {
+    await vscode.commands.executeCommand('kubereach.diagnoseProbe', record);
+  } else if (choice === copy && result.command) {
+    await vscode.env.clipboard.writeText(result.command);
+    vscode.window.setStatusBarMessage('Copied the probe command', 3000);
+  } else if (choice === add) {
+    const prober = await context.prober();
+    await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Adding a debug container to ${source.pod}…`,
+      },
+      () => prober.addDebugContainer({ namespace: source.namespace, name: source.pod }, debugImage),
+    );
+    await runProbe(context, source, target);
   }
 }
 
+/** Keeps the result in Probe Results and the log (redacted). */
 function report(
   context: KubeReachContext,
   source: ProbeSource,
   target: ProbeTarget,
   result: ProbeResult,
-): void {
-  context.probeResults.add(source, target, result);
+): ProbeRecord {
+  const record = context.probeResults.add(source, target, result);
   // Raw output goes to the log, redacted: a URL typed with credentials must not be kept there.
   context.log.info(
     redact(
@@ -243,14 +331,7 @@ function report(
         `  ${result.command ?? '(no command)'}\n  exit ${result.exitCode ?? '-'}\n  stdout: ${result.stdout.trim()}\n  stderr: ${result.stderr.trim()}`,
     ),
   );
-  const text = redact(`${result.source.pod} → ${result.target.label}: ${result.message}`);
-  const copy = 'Copy Command';
-  const show = result.reachable ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
-  void Promise.resolve(show(text, ...(result.command ? [copy] : []))).then(async (choice) => {
-    if (choice === copy && result.command) {
-      await vscode.env.clipboard.writeText(result.command);
-    }
-  });
+  return record;
 }
 
 async function probeMatrix(context: KubeReachContext, selected: ExplorerNode[]): Promise<void> {
@@ -337,7 +418,23 @@ async function probeMatrix(context: KubeReachContext, selected: ExplorerNode[]):
   context.log.info(
     `Probe matrix ${grid.completed}/${grid.total} in ${(grid.elapsedMs / 1000).toFixed(1)} s${grid.cancelled ? ' (cancelled)' : ''}`,
   );
-  showMatrix(grid);
+  showMatrix(grid, {
+    // "Why?" of the pair: a probe record's shape, which the diagnosis command takes.
+    diagnose: (row, column, result) =>
+      vscode.commands.executeCommand('kubereach.diagnoseProbe', {
+        id: 0,
+        source: sources[row]!,
+        target: targets[column]!,
+        result: result ?? {},
+      }),
+    rerun: async (row, column) => {
+      const result = redactProbeResult(
+        await prober.probe(sources[row]!, targets[column]!, { timeoutMs: settings.timeoutMs }),
+      );
+      report(context, sources[row]!, targets[column]!, result);
+      return result;
+    },
+  });
 }
 
 export type { Prober };

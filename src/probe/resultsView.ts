@@ -5,6 +5,8 @@
 import * as vscode from 'vscode';
 import { redact, redactProbeResult } from './redaction.ts';
 import type { ProbeResult, ProbeSource, ProbeTarget } from './types.ts';
+import { timingsText, wrapCommand } from './resultText.ts';
+import { escapeMarkdown } from '../analysis/markdown.ts';
 
 export interface ProbeRecord {
   readonly id: number;
@@ -41,16 +43,15 @@ export function probeTooltip(raw: ProbeResult): vscode.MarkdownString {
   const result = redactProbeResult(raw);
   const markdown = new vscode.MarkdownString();
   markdown.appendMarkdown(`**${result.source.namespace}/${result.source.pod} → ${result.target.label}**\n\n`);
-  markdown.appendText(result.message);
+  // Escaped, not appendText: appendText turns every space into &nbsp;, and the line never wraps.
+  markdown.appendMarkdown(escapeMarkdown(result.message));
   markdown.appendMarkdown('\n\n');
   if (result.timings) {
-    const t = result.timings;
-    markdown.appendMarkdown(
-      `DNS ${t.namelookupMs.toFixed(1)} ms · connect ${t.connectMs.toFixed(1)} ms · first byte ${t.firstByteMs.toFixed(1)} ms · total ${t.totalMs.toFixed(1)} ms\n\n`,
-    );
+    markdown.appendMarkdown(`${timingsText(result.timings)}\n\n`);
   }
   if (result.command) {
-    markdown.appendCodeblock(result.command, 'sh');
+    // Wrapped: a tooltip does not scroll sideways.
+    markdown.appendCodeblock(wrapCommand(result.command), 'sh');
   }
   for (const note of result.notes) {
     markdown.appendMarkdown(`\n\n_${note.replace(/[_*`]/g, '\\$&')}_`);
@@ -61,6 +62,8 @@ export function probeTooltip(raw: ProbeResult): vscode.MarkdownString {
 export class ProbeResultsProvider implements vscode.TreeDataProvider<ProbeRecord>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ProbeRecord | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  private readonly added = new vscode.EventEmitter<ProbeRecord>();
+  readonly onDidAdd = this.added.event;
   private readonly records: ProbeRecord[] = [];
   private nextId = 1;
 
@@ -69,6 +72,7 @@ export class ProbeResultsProvider implements vscode.TreeDataProvider<ProbeRecord
     this.records.unshift(record);
     this.records.splice(HISTORY_LIMIT);
     this.changed.fire(undefined);
+    this.added.fire(record);
     return record;
   }
 
@@ -79,6 +83,11 @@ export class ProbeResultsProvider implements vscode.TreeDataProvider<ProbeRecord
 
   getChildren(record?: ProbeRecord): ProbeRecord[] {
     return record ? [] : [...this.records];
+  }
+
+  /** Every record is at the top (needed by `reveal`). */
+  getParent(): undefined {
+    return undefined;
   }
 
   getTreeItem(record: ProbeRecord): vscode.TreeItem {
@@ -98,5 +107,6 @@ export class ProbeResultsProvider implements vscode.TreeDataProvider<ProbeRecord
 
   dispose(): void {
     this.changed.dispose();
+    this.added.dispose();
   }
 }

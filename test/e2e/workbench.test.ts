@@ -43,7 +43,7 @@ const stepModules: StepModule[] = existsSync(STEPS)
     )
   : [];
 
-describe('KubeReach in VS Code', { skip: !available && 'chromium not installed', timeout: 300_000 }, () => {
+describe('KubeReach in VS Code', { skip: !available && 'chromium not installed', timeout: 900_000 }, () => {
   let sandbox: Sandbox;
   let codeServer: CodeServer;
   let browser: Browser;
@@ -103,7 +103,7 @@ describe('KubeReach in VS Code', { skip: !available && 'chromium not installed',
   test('1. the view shows the sandbox context, its namespaces, Pods and Services with the right icons', async (t) => {
     await step(t, '1-explorer', async () => {
       await page.locator('.activitybar .action-item a[aria-label^="KubeReach"]').click({ timeout: 60_000 });
-      await row(/^kubereach-sandbox current/).waitFor({ timeout: 60_000 });
+      await row(/^kubereach-sandbox shown · current in kubeconfig/).waitFor({ timeout: 60_000 });
       for (const namespace of ['data', 'shop', 'tools']) {
         await row(new RegExp(`^${namespace} \\d+ pods?`)).waitFor();
       }
@@ -173,7 +173,8 @@ describe('KubeReach in VS Code', { skip: !available && 'chromium not installed',
       await row(/^Pods 6/).click();
       await row(/^Services 8/).click();
       await contextMenu(/^backend /, 'Port-forward…');
-      await pick('80/TCP');
+      // Both declared ports come checked: uncheck 9090, forward 80.
+      await pick('9090/TCP');
       await page.keyboard.press('Enter');
       await row(/^Service shop\/backend/).waitFor({ timeout: 20_000 });
       const echo = (await (await fetch('http://127.0.0.1:80/through-vscode')).json()) as {
