@@ -6,8 +6,9 @@
  * HTTPRoute(s) on a Gateway (routing.ts), and list every request they route differently, with
  * the cause named: a regex path, an ImplementationSpecific path, the default backend, a wildcard
  * host, host-less rules, a named port. Controller annotations do not change which backend a
- * request reaches here, so they are listed beside the table (IngressConversion.notes), never
- * dropped.
+ * request reaches in this model, so they are listed beside the table (`annotations`), and
+ * ingress-nginx's that change what a request gets (rewrite-target, ssl-redirect, canary, …) are
+ * named on every request they touch (in `sameWithCaveats` when the backend is the same).
  */
 import { matchHost, routeIngressRequest } from '../ingress.ts';
 import type { Ingress, IngressBackendRef, IngressRoute } from '../ingress.ts';
