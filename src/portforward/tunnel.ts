@@ -1,8 +1,10 @@
 /**
- * One forwarded TCP connection: a local socket joined to a Pod port by one `pods/portforward`
- * WebSocket, opened with client-node's `PortForward` (which builds the request, negotiates the
- * channel protocol and strips the port prefix of each channel). What client-node leaves out is
- * done here:
+ * One forwarded TCP connection: a local socket joined to a Pod port. Where the API server tunnels
+ * SPDY (1.30+), as a stream pair of the Pod's SPDY session (`spdySession.ts`: one WebSocket for all
+ * the connections to a Pod, FIN half-close, RST_STREAM); else by one `pods/portforward` WebSocket
+ * of its own, opened with client-node's `PortForward` (which builds the request, negotiates the
+ * channel protocol and strips the port prefix of each channel). For that WebSocket, what
+ * client-node leaves out is done here:
  *
  * - Backpressure both ways. Local → Pod: client-node would `ws.send` every chunk the socket reads,
  *   however full the WebSocket is; here the socket is paused once `ws.bufferedAmount` passes 1 MiB
@@ -93,11 +95,6 @@ export class Tunnel {
   /** What the Pod side has said on the error channel so far. */
   get errorChannel(): string {
     return this.pair ? this.pair.errorChannel : this.errorText;
-  }
-
-  /** True when the connection rides on a SPDY session (false: its own v4 WebSocket). */
-  get multiplexed(): boolean {
-    return this.pair !== undefined;
   }
 
   /**
