@@ -175,7 +175,11 @@ async function startOnBlock(options: SandboxOptions, reservation: AddressBlockRe
     setApiLatency: (ms) => {
       cluster.faults.apiLatencyMs = ms;
     },
-    setLoadBalancerPool: (enabled) => cluster.loadBalancers.setPoolEnabled(enabled),
+    setLoadBalancerPool: (enabled) => {
+      cluster.loadBalancers.setPoolEnabled(enabled);
+      // Gateways take their addresses from the same pool.
+      cluster.gateways.resync();
+    },
     setKubeletReachable: (node, reachable) => {
       if (!cluster.nodes.some((candidate) => candidate.name === node)) {
         throw new Error(`no node ${node}; the nodes are ${cluster.nodes.map((n) => n.name).join(', ')}`);

@@ -92,6 +92,11 @@ export class GatewayController {
     this.proxy.stop();
   }
 
+  /** Reconciles again (the load-balancer pool was turned back on, say). */
+  resync(): void {
+    this.schedule();
+  }
+
   /** Changes come in bursts (a kubectl apply of many objects): one reconcile per turn. */
   private schedule(): void {
     if (this.scheduled || this.stopped) {

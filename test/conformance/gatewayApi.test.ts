@@ -548,6 +548,42 @@ describe('Gateway API: the sandbox controller', { timeout: 120_000 }, () => {
     assert.equal(rewritten.headers['x-served-by'], 'sandbox');
   });
 
+  test('the load-balancer pool off: a new Gateway is not programmed (AddressNotAssigned) until it is back', async () => {
+    const api = fixture.kubeconfig.makeApiClient(CustomObjectsApi);
+    const group = 'gateway.networking.k8s.io';
+    fixture.sandbox.faults.setLoadBalancerPool(false);
+    await api.createNamespacedCustomObject({
+      group,
+      version: 'v1',
+      namespace: 'infra',
+      plural: 'gateways',
+      body: {
+        apiVersion: `${group}/v1`,
+        kind: 'Gateway',
+        metadata: { name: 'late' },
+        spec: { gatewayClassName: 'sandbox', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
+      },
+    });
+    const pending = await waitFor('the Gateway to be refused an address', async () => {
+      const programmed = condition((await status('gateways', 'infra', 'late')).conditions, 'Programmed');
+      return programmed?.status === 'False' && programmed;
+    });
+    assert.equal(pending.reason, 'AddressNotAssigned');
+    fixture.sandbox.faults.setLoadBalancerPool(true);
+    const late = await waitFor('the Gateway to be programmed', async () => {
+      const gateway = await status('gateways', 'infra', 'late');
+      return condition(gateway.conditions, 'Programmed')?.status === 'True' && gateway.addresses?.[0]?.value;
+    });
+    assert.notEqual(late, address);
+    await api.deleteNamespacedCustomObject({
+      group,
+      version: 'v1',
+      namespace: 'infra',
+      plural: 'gateways',
+      name: 'late',
+    });
+  });
+
   test('routing: a port with no accepted listener does not answer HTTP', async () => {
     await assert.rejects(get(address, 9000, 'paths.example.com', '/'));
   });
