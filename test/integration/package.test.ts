@@ -17,7 +17,6 @@ test('npm run package makes a .vsix under 3 MB holding only what the extension n
     /^dist\/[^/]+\.js$/,
     /^dist\/package\.json$/,
     /^media\//,
-    /^docs\/screenshots\/[^/]+\.png$/,
     /^package\.json$/,
     /^readme\.md$/i,
     /^changelog\.md$/i,
@@ -45,15 +44,30 @@ test('npm run package makes a .vsix under 3 MB holding only what the extension n
     files.some((file) => /^changelog\.md$/i.test(file)),
     'CHANGELOG is packaged',
   );
-  // Relative links are not rewritten (--no-rewrite-relative-links): the README's images must be inside.
+  // VS Code's extension page shows only https: and data: images: the packaged README carries the
+  // README's screenshots inline (scripts/packageReadme.ts), byte for byte.
   const readme = readFileSync(resolve(root, 'README.md'), 'utf8');
   const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((match) => match[1]!);
-  assert.ok(images.length > 0, 'the README shows images');
-  for (const image of images) {
-    assert.ok(files.includes(image), `${image}, shown by the README, is packaged`);
+  const packaged = execFileSync('unzip', ['-p', vsix, 'extension/readme.md'], {
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const inline = [...packaged.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((match) => match[1]!);
+  assert.equal(inline.length, images.length, 'the packaged README shows the same images');
+  for (const [index, image] of images.entries()) {
+    const data = /^data:image\/png;base64,(.+)$/.exec(inline[index]!);
+    assert.ok(data, `${image} is inline in the packaged README`);
+    assert.ok(
+      Buffer.from(data[1]!, 'base64').equals(readFileSync(resolve(root, image))),
+      `${image}: the same bytes`,
+    );
   }
-  const screenshots = files.filter((file) => file.startsWith('docs/'));
-  assert.deepEqual(screenshots.sort(), [...new Set(images)].sort(), 'no screenshot the README does not show');
+  assert.equal(
+    packaged.replace(/\(data:image\/png;base64,[^)]+\)/g, '()'),
+    readme.replace(/(!\[[^\]]*\])\([^)\s]+\)/g, '$1()'),
+    'the packaged README is the README otherwise',
+  );
+  assert.ok(!files.some((file) => file.startsWith('docs/')), 'the screenshots are not shipped twice');
   assert.ok(!files.some((file) => file.endsWith('.map')), 'production build ships no source maps');
   assert.ok(!files.includes('media/icon.svg'), "the icon's source stays out");
   // Leave a development build, as the other tests expect.
