@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { PortForwardEvent, PortForwardInfo, PortForwardManager } from './engine.ts';
+import { forwardPortTooltip } from './portTooltip.ts';
 
 export type ForwardNode =
   | { readonly kind: 'forward'; readonly id: string }
@@ -121,6 +122,7 @@ export class ForwardsTreeProvider implements vscode.TreeDataProvider<ForwardNode
       .filter(Boolean)
       .join(' ');
     item.iconPath = new vscode.ThemeIcon('plug');
+    item.tooltip = new vscode.MarkdownString(forwardPortTooltip(forward, node.index));
     item.contextValue = address ? 'forwardPort' : 'forwardPort.unbound';
     item.command = address
       ? { command: 'kubereach.copyForwardAddress', title: 'Copy Address', arguments: [node] }
