@@ -45,6 +45,10 @@ export class ResourceRegistry {
         return;
       }
     } else {
+      // Every CRD event comes here (its status, a label): only a change of what is served counts.
+      if (JSON.stringify(this.custom.get(crd)) === JSON.stringify(types)) {
+        return;
+      }
       this.custom.set(crd, types);
     }
     this.cached = undefined;

@@ -667,7 +667,8 @@ export class ApiServer {
   private closeUnservedWatches(): void {
     const served = this.options.cluster.resources;
     for (const watch of [...this.watches]) {
-      if (!served.all().includes(watch.type)) {
+      const { group, version, plural } = watch.type;
+      if (!served.find(group, version, plural)) {
         watch.close();
       }
     }

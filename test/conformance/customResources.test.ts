@@ -367,14 +367,32 @@ describe('CustomResourceDefinitions', { timeout: 120_000 }, () => {
         'a CRD that is not established is not served',
       );
 
-      // An open watch of the resource ends when its CRD goes, as the API server drops the storage.
+      // An open watch of the resource outlives a change of its CRD's labels (what it serves is the
+      // same), and ends when the CRD goes, as the API server drops the storage.
       let watchEnded!: () => void;
       const ended = new Promise<void>((resolve) => (watchEnded = resolve));
+      const events: string[] = [];
       await new Watch(fixture.kubeconfig).watch(
         '/apis/example.com/v1/widgets',
         {},
-        () => undefined,
+        (type, object: { metadata?: { name?: string } }) => events.push(`${type} ${object.metadata?.name}`),
         () => watchEnded(),
+      );
+      assert.equal((await kubectl(config, ['label', 'crd', 'widgets.example.com', 'team=sandbox'])).code, 0);
+      await fixture.kubeconfig.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
+        group: GROUP,
+        version: 'v1',
+        namespace: 'default',
+        plural: 'widgets',
+        body: {
+          apiVersion: 'example.com/v1',
+          kind: 'Widget',
+          metadata: { name: 'after-label' },
+          spec: { size: 1 },
+        },
+      });
+      await waitFor('the watch to see a Widget created after the label', () =>
+        events.includes('ADDED after-label'),
       );
       const deleted = await kubectl(config, ['delete', 'crd', 'widgets.example.com']);
       assert.equal(deleted.code, 0, deleted.stderr);
