@@ -15,6 +15,7 @@ import { checkServiceInCluster } from './cluster.ts';
 import type { ClusterModel } from './cluster.ts';
 import { mergeFindings } from './merge.ts';
 import { checkIngress, isIngress } from './ingress.ts';
+import { checkGatewayApiObject, gatewayApiKind } from './gateway.ts';
 import { checkIngressClaimsInCluster, checkIngressClassInCluster } from './ingressClass.ts';
 import { checkIngressInCluster } from './ingressCluster.ts';
 import { checkIngressBackendsInWorkspace, checkIngressClaimsInWorkspace } from './ingressWorkspace.ts';
@@ -117,6 +118,8 @@ function staticDiagnostics(chunk: Chunk, isPatch: (object: ManifestObject) => bo
       );
     } else if (isIngress(object)) {
       diagnostics.push(...localize(object, checkIngress(object.value, patch)));
+    } else if (gatewayApiKind(object) !== undefined) {
+      diagnostics.push(...localize(object, checkGatewayApiObject(object, patch)));
     }
   }
   memo.set(key, diagnostics);

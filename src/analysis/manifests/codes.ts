@@ -10,6 +10,9 @@
  * - KR4xxx: against the live cluster.
  * - KR5xxx: Ingresses: KR50xx from the manifest alone, KR51xx against the Services and Ingresses
  *   of the workspace, KR52xx against the live cluster.
+ * - KR6xxx: the Gateway API (Gateways, HTTPRoutes, GRPCRoutes): KR60xx from the manifest alone,
+ *   KR61xx against the Gateway API objects and Services of the workspace, KR62xx against the live
+ *   cluster.
  */
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
@@ -95,6 +98,21 @@ export const CODES = {
   KR5204: { severity: 'warning', title: 'IngressClass not in the cluster' },
   KR5205: { severity: 'warning', title: 'No class named and no default IngressClass' },
   KR5206: { severity: 'warning', title: 'Host and path claimed by a live Ingress of the class' },
+
+  KR6001: { severity: 'error', title: 'Gateway without gatewayClassName or listeners' },
+  KR6002: { severity: 'error', title: 'Invalid Gateway listener' },
+  KR6003: { severity: 'warning', title: 'Gateway listener that will not work as written' },
+  KR6004: { severity: 'error', title: 'Invalid route hostname' },
+  KR6005: { severity: 'error', title: 'Invalid parentRef' },
+  KR6006: { severity: 'warning', title: 'Route without parentRefs' },
+  KR6007: { severity: 'error', title: 'Too many rules or matches in a route' },
+  KR6008: { severity: 'error', title: 'Invalid route match' },
+  KR6009: { severity: 'error', title: 'Invalid backendRef' },
+  KR6010: { severity: 'error', title: 'Invalid route filter' },
+  KR6011: {
+    severity: 'warning',
+    title: 'Route rule that routes in an implementation-specific or surprising way',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type DiagnosticCode = keyof typeof CODES;

@@ -91,6 +91,10 @@ export const ANALYSED_KINDS: ReadonlySet<string> = new Set([
   'Service',
   'NetworkPolicy',
   'Ingress',
+  'Gateway',
+  'HTTPRoute',
+  'GRPCRoute',
+  'ReferenceGrant',
   'List',
   ...WORKLOAD_KINDS,
 ]);
