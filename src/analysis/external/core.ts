@@ -11,18 +11,33 @@
  *    node's or client's address for a node port;
  * 7. probe: filled in by the engine (src/diagnose/externalDiagnoser.ts).
  * Every hop is evaluated; the conclusion names the first failing one with its fix.
+ * A request a Gateway serves (a URL for a Gateway's listener, an HTTPRoute) takes the hops of
+ * gateway.ts instead: listener, attachment, rule, backendRefs, address, then 5 to 7.
  */
 import { conclude, isPodReady } from '../diagnosis/index.ts';
 import type { Conclusion } from '../diagnosis/index.ts';
 import { addressStage } from './address.ts';
+import { diagnoseGateway, missingGatewayDiagnosis } from './gateway.ts';
+import { selectGateway } from './gatewayRoute.ts';
 import { backendStage } from './backend.ts';
 import { controllerHttpPort, controllerStage } from './controller.ts';
 import { nodePortProbeSource, nodePortStage } from './nodePort.ts';
 import { routeStage } from './route.ts';
 import { EXTERNAL_HOP_IDS } from './types.ts';
-import type { ExternalDiagnosis, ExternalHop, ExternalHopId, ExternalInput, HopDraft } from './types.ts';
+import type {
+  ExternalDiagnosis,
+  ExternalHop,
+  ExternalHopId,
+  ExternalInput,
+  HopDraft,
+  IngressHopId,
+} from './types.ts';
 
 export const EXTERNAL_HOP_TITLES: Readonly<Record<ExternalHopId, string>> = {
+  listener: 'Gateway listener',
+  attachment: 'Route attachment',
+  rule: 'Route rule',
+  backendRefs: 'Route backendRefs',
   route: 'Route',
   class: 'Class and controller',
   address: 'Address',
@@ -40,7 +55,7 @@ function clientLabel(input: Pick<ExternalInput, 'clientIp'>): string {
 }
 
 /** The hops in order, with their titles. */
-export function orderHops(drafts: Readonly<Record<ExternalHopId, HopDraft>>): ExternalHop[] {
+export function orderHops(drafts: Readonly<Record<IngressHopId, HopDraft>>): ExternalHop[] {
   return EXTERNAL_HOP_IDS.map((id) => ({ id, title: EXTERNAL_HOP_TITLES[id], ...drafts[id] }));
 }
 
@@ -58,6 +73,16 @@ export function concludeExternal(
 }
 
 export function diagnoseExternal(input: ExternalInput): ExternalDiagnosis {
+  const gateway = selectGateway(input, () => {
+    const stage = routeStage(input);
+    return stage.ingress !== undefined && stage.draft.status !== 'failed';
+  });
+  if (gateway.kind === 'selected') {
+    return diagnoseGateway(input, gateway.selection);
+  }
+  if (gateway.kind === 'missing') {
+    return missingGatewayDiagnosis(input, gateway.label, gateway.draft);
+  }
   const route = routeStage(input);
   const controller = controllerStage(input, route.ingress, route.className);
   const controllerFound = controller.pods.length > 0;
@@ -72,7 +97,7 @@ export function diagnoseExternal(input: ExternalInput): ExternalDiagnosis {
     controller.draft.status !== 'unknown',
     route.entryService === undefined ? undefined : { service: route.entryService, answering },
   );
-  const drafts: Record<ExternalHopId, HopDraft> = {
+  const drafts: Record<IngressHopId, HopDraft> = {
     route: route.draft,
     class: controller.draft,
     address,

@@ -90,7 +90,11 @@ export function externalRequestFromItem(item: ExternalTreeItem): ExternalRequest
 export function requestText(request: ExternalRequest): string {
   switch (request.kind) {
     case 'url':
-      return request.url;
+      return request.via === undefined
+        ? request.url
+        : `${request.url} through Gateway ${request.via.namespace}/${request.via.name}`;
+    case 'httpRoute':
+      return `HTTPRoute ${request.namespace}/${request.name}${request.ruleIndex === undefined ? '' : ` rule ${request.ruleIndex + 1}`}`;
     case 'nodePort':
       return `${request.node}:${request.port}`;
     case 'ingress':

@@ -561,5 +561,11 @@ export function routeStage(input: ExternalInput): RouteStage {
       return nodePortStage(input, request.node, request.port);
     case 'service':
       return serviceStage(input, request.namespace, request.name, request.port);
+    case 'httpRoute':
+      // core.ts diagnoses an HTTPRoute through its Gateway (gateway.ts); no Ingress serves it.
+      return {
+        label: `HTTPRoute ${request.namespace}/${request.name}`,
+        draft: { status: 'skipped', summary: 'An HTTPRoute is served by a Gateway, not an Ingress.', evidence: [] },
+      };
   }
 }

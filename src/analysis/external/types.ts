@@ -7,6 +7,7 @@
 import type { DiagnosisPod, EndpointSliceLike, Hop, Conclusion } from '../diagnosis/index.ts';
 import type { Ingress, IngressClass } from '../ingress.ts';
 import type { Namespace, NetworkPolicy, ObjectMeta, Service, ServicePort } from '../k8s.ts';
+import type { GatewayWorld } from '../gateway/types.ts';
 
 /** A Service with the fields outside access reads (client-node's V1Service fits once cast). */
 export interface ExternalService extends Service {
@@ -45,8 +46,23 @@ export interface ExternalEndpointSlice extends EndpointSliceLike {
 }
 
 export type ExternalRequest =
-  /** What a user types: `http://shop.example.com/api`, `shop.example.com/api`. */
-  | { readonly kind: 'url'; readonly url: string }
+  /**
+   * What a user types: `http://shop.example.com/api`, `shop.example.com/api`. `via` says which
+   * entry serves it when an Ingress and a Gateway both could (default: an Ingress rule for the
+   * host first, else a Gateway with a listener on the URL's port and host).
+   */
+  | {
+      readonly kind: 'url';
+      readonly url: string;
+      readonly via?: { readonly kind: 'gateway'; readonly namespace: string; readonly name: string };
+    }
+  /** An HTTPRoute (one rule, default its first): a request its hostnames and first match stand for. */
+  | {
+      readonly kind: 'httpRoute';
+      readonly namespace: string;
+      readonly name: string;
+      readonly ruleIndex?: number;
+    }
   /** A node (its name or one of its addresses) and a node port. */
   | { readonly kind: 'nodePort'; readonly node: string; readonly port: number }
   /** One path of one rule of an Ingress (the explorer's rule item); `pathIndex` 0 when absent. */
@@ -83,6 +99,11 @@ export interface ExternalInput {
   readonly namespaces: readonly Namespace[];
   /** The namespaces whose Pods, Services, EndpointSlices, NetworkPolicies and Ingresses are listed. */
   readonly knownNamespaces: readonly string[];
+  /**
+   * The Gateway API objects (gateway.networking.k8s.io), when the group is served; `not-served`
+   * when discovery says it is not; `unreadable` when it could not be read. Absent: not asked.
+   */
+  readonly gatewayApi?: GatewayApiState;
   /** What could not be read: the hops that need it say "unknown", never a guess. */
   readonly unreadable?: {
     /** Pods or Services refused (such a namespace is not among `knownNamespaces` either). */
@@ -95,7 +116,17 @@ export interface ExternalInput {
   };
 }
 
+/** The Gateway API as the cluster serves it (src/diagnose reads it; the hops never guess). */
+export type GatewayApiState =
+  | { readonly state: 'served'; readonly world: GatewayWorld }
+  | { readonly state: 'not-served' }
+  | { readonly state: 'unreadable'; readonly message: string };
+
 export type ExternalHopId =
+  | 'listener'
+  | 'attachment'
+  | 'rule'
+  | 'backendRefs'
   | 'route'
   | 'class'
   | 'address'
@@ -107,11 +138,29 @@ export type ExternalHopId =
   | 'policy'
   | 'probe';
 
-export const EXTERNAL_HOP_IDS: readonly ExternalHopId[] = [
+/** The hops of a request an Ingress, a node port or a load balancer serves. */
+export type IngressHopId = Exclude<ExternalHopId, 'listener' | 'attachment' | 'rule' | 'backendRefs'>;
+
+export const EXTERNAL_HOP_IDS: readonly IngressHopId[] = [
   'route',
   'class',
   'address',
   'nodePort',
+  'service',
+  'selector',
+  'endpoints',
+  'port',
+  'policy',
+  'probe',
+];
+
+/** The hops of a request a Gateway serves (gatewayRoute.ts, gatewayBackend.ts, then the backend's). */
+export const GATEWAY_HOP_IDS: readonly ExternalHopId[] = [
+  'listener',
+  'attachment',
+  'rule',
+  'backendRefs',
+  'address',
   'service',
   'selector',
   'endpoints',
@@ -151,6 +200,8 @@ export interface ExternalProbePlan {
    * forwards to it (an in-process port-forward) and sends the request with its Host header.
    */
   readonly controllerHttp?: { readonly namespace: string; readonly name: string; readonly port: number };
+  /** A Gateway's address and the listener's port: the request is sent there with its Host header. */
+  readonly gatewayHttp?: { readonly address: string; readonly port: number };
   /**
    * For a node port: a ready Pod to probe each node's address and node port from (exec). Traffic
    * from a Pod is served as Cluster whatever externalTrafficPolicy says, so every node should
@@ -165,6 +216,13 @@ export interface ExternalDiagnosis {
   readonly label: string;
   /** What the route resolved to. */
   readonly ingress?: { readonly namespace: string; readonly name: string };
+  /** Set when a Gateway serves the request: the Gateway and the route that took it. */
+  readonly gateway?: {
+    readonly namespace: string;
+    readonly name: string;
+    readonly listener?: string;
+    readonly route?: { readonly namespace: string; readonly name: string; readonly ruleIndex: number };
+  };
   readonly service?: { readonly namespace: string; readonly name: string; readonly port?: number | string };
   readonly hops: readonly ExternalHop[];
   readonly conclusion: Conclusion<ExternalHopId>;

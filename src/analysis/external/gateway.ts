@@ -1,0 +1,134 @@
+/**
+ * A request a Gateway serves, hop by hop: listener, attachment, rule (gatewayRoute.ts), backendRefs
+ * and the Gateway's address (gatewayBackend.ts), then the backend Service's hops and NetworkPolicy
+ * from the Gateway's Pods (backend.ts, as for an Ingress), then the live probe (the engine's).
+ * Pure.
+ */
+import { isPodReady } from '../diagnosis/index.ts';
+import { backendStage } from './backend.ts';
+import { concludeExternal, EXTERNAL_HOP_TITLES } from './core.ts';
+import { backendRefsStage, findGatewayPods, gatewayAddressHop } from './gatewayBackend.ts';
+import { attachmentHop, listenerHop, routeSelection, ruleHop } from './gatewayRoute.ts';
+import type { GatewaySelection } from './gatewayRoute.ts';
+import { GATEWAY_HOP_IDS } from './types.ts';
+import type { ExternalDiagnosis, ExternalHop, ExternalHopId, ExternalInput, HopDraft } from './types.ts';
+
+const NOT_RUN: HopDraft = {
+  status: 'skipped',
+  summary: 'Not run: this is the static diagnosis from the cluster state.',
+  evidence: [],
+};
+
+function ordered(drafts: Partial<Record<ExternalHopId, HopDraft>>): ExternalHop[] {
+  return GATEWAY_HOP_IDS.map((id) => ({
+    id,
+    title: EXTERNAL_HOP_TITLES[id],
+    ...(drafts[id] ?? { status: 'skipped', summary: 'Not reached.', evidence: [] }),
+  }));
+}
+
+/** The diagnosis when the Gateway itself cannot be found (or the Gateway API is not served). */
+export function missingGatewayDiagnosis(
+  input: ExternalInput,
+  label: string,
+  draft: HopDraft,
+): ExternalDiagnosis {
+  const skipped: HopDraft = { status: 'skipped', summary: 'No Gateway takes the request.', evidence: [] };
+  const hops = ordered({
+    listener: draft,
+    attachment: skipped,
+    rule: skipped,
+    backendRefs: skipped,
+    address: skipped,
+    service: skipped,
+    selector: skipped,
+    endpoints: skipped,
+    port: skipped,
+    policy: skipped,
+    probe: NOT_RUN,
+  });
+  return {
+    request: input.request,
+    label,
+    hops,
+    conclusion: concludeExternal(hops, input, label),
+    plan: { controllerPods: [], backends: [], nodePorts: [] },
+  };
+}
+
+export function diagnoseGateway(input: ExternalInput, selection: GatewaySelection): ExternalDiagnosis {
+  const world = input.gatewayApi?.state === 'served' ? input.gatewayApi.world : undefined;
+  if (world === undefined) {
+    return missingGatewayDiagnosis(input, selection.label, {
+      status: 'unknown',
+      summary: 'The Gateway API objects are not available.',
+      evidence: [],
+    });
+  }
+  const { table, decision } = routeSelection(selection, world);
+  const backendRefs = backendRefsStage(decision);
+  const address = gatewayAddressHop(selection.gateway);
+  const pods = findGatewayPods(selection.gateway, input.pods).sort(
+    (a, b) => Number(isPodReady(b)) - Number(isPodReady(a)),
+  );
+  const gatewayPod = pods[0];
+  const backend = backendStage(input, backendRefs.backend, gatewayPod, true, undefined);
+  const policy: HopDraft =
+    gatewayPod === undefined && backendRefs.backend !== undefined
+      ? {
+          status: 'unknown',
+          summary:
+            "The Gateway's Pods were not found (no Pod labelled gateway.networking.k8s.io/gateway-name, no gateway controller image in view): which NetworkPolicies admit them cannot be told.",
+          evidence: backend.drafts.policy.evidence,
+        }
+      : backend.drafts.policy;
+  const hops = ordered({
+    listener: listenerHop(decision, table),
+    attachment: attachmentHop(decision, table, world, selection.route),
+    rule: ruleHop(decision),
+    backendRefs: backendRefs.draft,
+    address: address.draft,
+    ...backend.drafts,
+    policy,
+    probe: NOT_RUN,
+  });
+  const { host, path, port } = selection.request;
+  const gw = {
+    namespace: selection.gateway.metadata.namespace ?? 'default',
+    name: selection.gateway.metadata.name ?? '',
+  };
+  return {
+    request: input.request,
+    label: selection.label,
+    gateway: {
+      ...gw,
+      ...(decision.kind === 'routed' || decision.kind === 'no-route' ? { listener: decision.listener } : {}),
+      ...(decision.kind === 'routed'
+        ? {
+            route: {
+              namespace: decision.route.namespace,
+              name: decision.route.name,
+              ruleIndex: decision.ruleIndex,
+            },
+          }
+        : {}),
+    },
+    ...(backendRefs.backend === undefined ? {} : { service: backendRefs.backend }),
+    hops,
+    conclusion: concludeExternal(hops, input, selection.label),
+    plan: {
+      controllerPods: pods.map((pod) => ({
+        namespace: pod.metadata.namespace ?? 'default',
+        name: pod.metadata.name ?? '',
+      })),
+      backends: backend.backends.flatMap((entry) =>
+        entry.ip === undefined || entry.port === undefined
+          ? []
+          : [{ namespace: entry.namespace, name: entry.name, ip: entry.ip, port: entry.port }],
+      ),
+      nodePorts: [],
+      http: { ...(host === undefined ? {} : { host }), path },
+      ...(address.address === undefined ? {} : { gatewayHttp: { address: address.address, port } }),
+    },
+  };
+}
