@@ -1,7 +1,8 @@
 /**
  * The README is the user's page and the installed extension's page: it documents every setting,
- * shows its screenshots as relative PNGs (scripts/packageReadme.ts inlines them into the packaged
- * README), and its links, like those of CONTRIBUTING.md and docs/, lead somewhere.
+ * shows its screenshots as relative PNGs of the repository (VS Code's extension page shows only https
+ * images: CONTRIBUTING.md, "Package"), and its links, like those of CONTRIBUTING.md and docs/, lead
+ * somewhere.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -44,7 +45,7 @@ test('every setting is in the README with its scope and default', () => {
   }
 });
 
-test('the README shows three screenshots, relative PNGs that exist (inlined into the packaged README)', () => {
+test('the README shows three screenshots, relative PNGs that exist', () => {
   const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((match) => match[1]!);
   assert.equal(images.length, 3, 'three screenshots');
   for (const image of images) {
