@@ -92,7 +92,11 @@ export function register(e2e: E2E): void {
       await row(/^kubereach-sandbox /).waitFor({ timeout: 30_000 });
 
       // A probe: re-run the one of step 4; then "Why?" on the blocked one opens its diagnosis.
+      const backendResults = page.getByRole('treeitem', { name: /→ backend:80 .*HTTP 200/ });
+      const before = await backendResults.count();
       await inlineAction(page, /→ backend:80 .*HTTP 200/, 'Re-run');
+      // The new result is listed first, moving the rows: wait for it before acting on another row.
+      await backendResults.nth(before).waitFor({ timeout: 30_000 });
       await inlineAction(page, /→ db\.data:5432 .*timeout/, 'Why');
       await page
         .locator('.tabs-container .tab.active', { hasText: /Diagnosis/ })
