@@ -17,6 +17,7 @@ export {
   matrixProbeSets,
   overlayProbes,
   policyMatrix,
+  readGatewayApi,
   readinessEventReader,
 } from '../diagnose/index.ts';
 export { definitionLine } from '../analysis/manifests/definition.ts';

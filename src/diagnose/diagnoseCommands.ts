@@ -153,7 +153,7 @@ async function diagnoseExternalFrom(
     const text = await vscode.window.showInputBox({
       title: 'Diagnose External Access',
       prompt:
-        'A URL served by an Ingress, or a node and a node port; optionally "from" the client address (loadBalancerSourceRanges and NetworkPolicy ipBlocks are read against it)',
+        'A URL served by an Ingress or a Gateway, or a node and a node port; optionally "from" the client address (loadBalancerSourceRanges and NetworkPolicy ipBlocks are read against it)',
       placeHolder: 'http://shop.example.com/api  or  sandbox-node-1:30080  [from 203.0.113.7]',
       ignoreFocusOut: true,
     });
@@ -171,7 +171,7 @@ async function diagnoseExternalFrom(
       return;
     }
   }
-  const { ExternalDiagnoser, definitionLine, forwardThroughPod } = await context.layer;
+  const { ExternalDiagnoser, definitionLine, forwardThroughPod, readGatewayApi } = await context.layer;
   const kubeConfig = session.kubeConfig;
   const diagnoser = new ExternalDiagnoser({
     cache,
@@ -183,6 +183,13 @@ async function diagnoseExternalFrom(
       : { forward: forwardThroughPod({ cache, kubeConfig: () => session.kubeConfig ?? kubeConfig }) }),
     timeoutMs: Math.min(probeSettings().timeoutMs, 2000),
     watchNamespaces: (names) => session.setAdditionalNamespaces(names, 'diagnosis'),
+    // Gateways and HTTPRoutes, read once per diagnosis after discovery (issue 15).
+    ...(kubeConfig === undefined
+      ? {}
+      : {
+          gatewayApi: (cached: Parameters<typeof readGatewayApi>[1]) =>
+            readGatewayApi(session.kubeConfig ?? kubeConfig, cached),
+        }),
   });
   const chosen = request;
   const report = await vscode.window.withProgress(

@@ -15,7 +15,9 @@
  * - from outside, an HTTP request with the request's Host header and path to the Ingress's address;
  * - end to end through an in-process port-forward to a ready controller Pod's HTTP port, the same
  *   request (externalForward.ts): what the controller does with it, seen from a machine that
- *   cannot reach the address (a firewall, a private network).
+ *   cannot reach the address (a firewall, a private network);
+ * - for a request a Gateway serves: from the Gateway's Pods to each backend Pod (exec), and from
+ *   outside, the request with its Host header to the Gateway's address on the listener's port.
  * The probe hop shows what each probe saw beside what the static hops on its path expect, and
  * whether the two agree.
  */
@@ -26,6 +28,7 @@ import type {
   ExternalHopId,
   ExternalInput,
   ExternalRequest,
+  GatewayApiState,
   HopDraft,
 } from '../analysis/external/index.ts';
 import type { DiagnosisPod } from '../analysis/diagnosis/index.ts';
@@ -65,6 +68,11 @@ export interface ExternalDiagnoserOptions {
   readonly syncTimeoutMs?: number;
   /** Namespaces watched for a URL or a node port at most (their Ingresses or Services could be anywhere); default 50. */
   readonly maxNamespaces?: number;
+  /**
+   * Reads the Gateway API objects (gatewayRead.ts's `readGatewayApi` with the session's
+   * kubeconfig) given the cache's Services and Namespaces; without one, Gateways are not looked at.
+   */
+  readonly gatewayApi?: (cached: Pick<ExternalInput, 'services' | 'namespaces'>) => Promise<GatewayApiState>;
 }
 
 export interface ExternalProbe {
@@ -72,9 +80,10 @@ export interface ExternalProbe {
    * `backend`: controller Pod → backend Pod; `node`: outside → node:nodePort; `address`: outside →
    * load balancer; `ingress`: outside HTTP with Host header to the Ingress's address; `forwarded`:
    * the same request through a port-forward to a controller Pod; `podNode`: a Pod → node:nodePort
-   * (exec), which kube-proxy serves as Cluster whatever externalTrafficPolicy says.
+   * (exec), which kube-proxy serves as Cluster whatever externalTrafficPolicy says; `gateway`:
+   * outside HTTP with Host header to a Gateway's address on the listener's port.
    */
-  readonly role: 'backend' | 'node' | 'address' | 'ingress' | 'forwarded' | 'podNode';
+  readonly role: 'backend' | 'node' | 'address' | 'ingress' | 'forwarded' | 'podNode' | 'gateway';
   readonly label: string;
   /** The static answer's expectation, where it has one. */
   readonly expected?: 'answers' | 'drops';
@@ -113,6 +122,7 @@ export function externalSnapshot(
   cache: ExternalCache,
   request: ExternalRequest,
   clientIp?: string,
+  gatewayApi?: GatewayApiState,
 ): ExternalInput {
   // The Pod-to-Service snapshot reads the namespaced kinds; its source and target are not used here.
   const {
@@ -133,6 +143,7 @@ export function externalSnapshot(
   return {
     request,
     ...(clientIp === undefined ? {} : { clientIp }),
+    ...(gatewayApi === undefined ? {} : { gatewayApi }),
     ingresses,
     ingressClasses: cache.ingressClasses() as unknown as readonly IngressClass[],
     services: state.services,
@@ -162,7 +173,8 @@ export function namespacesForRequest(
   max: number,
 ): string[] {
   const controllers = all.filter((name) => CONTROLLER_NAMESPACES.test(name));
-  if (request.kind === 'url' || request.kind === 'nodePort') {
+  // An HTTPRoute's backends may be in any namespace (ReferenceGrants), as a URL's Ingress may.
+  if (request.kind === 'url' || request.kind === 'nodePort' || request.kind === 'httpRoute') {
     return [...new Set([...controllers, ...all])].slice(0, max);
   }
   return [...new Set([request.namespace, ...controllers])];
@@ -191,9 +203,10 @@ export class ExternalDiagnoser {
   diagnoseStatic(
     request: ExternalRequest,
     clientIp?: string,
+    gatewayApi?: GatewayApiState,
   ): { diagnosis: ExternalDiagnosis; input: ExternalInput; staticMs: number } {
     const started = performance.now();
-    const input = externalSnapshot(this.cache, request, clientIp);
+    const input = externalSnapshot(this.cache, request, clientIp, gatewayApi);
     const diagnosis = diagnoseExternal(input);
     return { diagnosis, input, staticMs: performance.now() - started };
   }
@@ -212,7 +225,11 @@ export class ExternalDiagnoser {
       namespacesForRequest(request, all, this.options.maxNamespaces ?? 50),
       options.signal,
     );
-    const { diagnosis, input, staticMs } = this.diagnoseStatic(request, options.clientIp);
+    const gatewayApi =
+      this.options.gatewayApi === undefined
+        ? undefined
+        : await this.options.gatewayApi(externalSnapshot(this.cache, request, options.clientIp));
+    const { diagnosis, input, staticMs } = this.diagnoseStatic(request, options.clientIp, gatewayApi);
     const probeStarted = performance.now();
     const probes = (
       options.probe === false ? [] : await this.runProbes(diagnosis, input, options.signal)
@@ -250,7 +267,11 @@ export class ExternalDiagnoser {
     const tasks: Promise<ExternalProbe>[] = [];
     const controller = plan.controllerPods[0];
     const prober = this.options.prober;
-    if (controller !== undefined && prober !== undefined && diagnosis.ingress !== undefined) {
+    if (
+      controller !== undefined &&
+      prober !== undefined &&
+      (diagnosis.ingress !== undefined || diagnosis.gateway !== undefined)
+    ) {
       for (const backend of plan.backends.slice(0, MAX_BACKEND_PROBES)) {
         const label = `${controller.namespace}/${controller.name} → ${backend.name} ${backend.ip}:${backend.port}`;
         tasks.push(
@@ -409,6 +430,22 @@ export class ExternalDiagnoser {
         );
       }
     }
+    const gateway = plan.gatewayHttp;
+    if (diagnosis.gateway !== undefined && gateway !== undefined && plan.http !== undefined) {
+      const label = `http://${gateway.address}:${gateway.port}${plan.http.path} (Host: ${plan.http.host ?? '-'})`;
+      tasks.push(
+        http(gateway.address, gateway.port, plan.http.host, plan.http.path, {
+          timeoutMs: timeoutMs + 2000,
+          ...(signal === undefined ? {} : { signal }),
+        }).then((outcome): ExternalProbe => ({
+          role: 'gateway',
+          label,
+          reached: outcome.reached,
+          message: outcome.message,
+          ...(outcome.status === undefined ? {} : { httpStatus: outcome.status }),
+        })),
+      );
+    }
     return Promise.all(tasks);
   }
 }
@@ -423,6 +460,18 @@ const PROBE_PATHS: Readonly<Record<Exclude<ExternalProbe['role'], 'node'>, reado
   ingress: ['route', 'class', 'address', 'service', 'selector', 'endpoints', 'port', 'policy'],
   forwarded: ['route', 'class', 'service', 'selector', 'endpoints', 'port', 'policy'],
   address: ['route', 'address', 'nodePort', 'service', 'selector', 'endpoints', 'port', 'policy'],
+  gateway: [
+    'listener',
+    'attachment',
+    'rule',
+    'backendRefs',
+    'address',
+    'service',
+    'selector',
+    'endpoints',
+    'port',
+    'policy',
+  ],
 };
 
 /** What the static hops expect of a probe: answered, or stopped at a named hop. */
@@ -442,7 +491,7 @@ function expectationOf(
 
 /** Whether a probe was answered: an HTTP request by a status other than 404 and 5xx. */
 function answered(probe: ExternalProbe): boolean {
-  if (probe.role === 'ingress' || probe.role === 'forwarded') {
+  if (probe.role === 'ingress' || probe.role === 'forwarded' || probe.role === 'gateway') {
     return probe.httpStatus !== undefined && probe.httpStatus < 500 && probe.httpStatus !== 404;
   }
   return probe.reached && (probe.httpStatus === undefined || probe.httpStatus < 500);
@@ -512,6 +561,7 @@ export function probeHopOf(
     direct !== undefined && direct.httpStatus === undefined && forwarded?.httpStatus !== undefined;
   const ingress = addressUnreachableHere ? undefined : direct;
   const address = probes.find((probe) => probe.role === 'address');
+  const gateway = probes.find((probe) => probe.role === 'gateway');
   const request = diagnosis.request;
   const askedNode =
     request.kind === 'nodePort'
@@ -523,7 +573,7 @@ export function probeHopOf(
     ...backend,
     ...nodes,
     ...podNodes,
-    ...[forwarded, ingress, address].filter((p) => p !== undefined),
+    ...[forwarded, ingress, address, gateway].filter((p) => p !== undefined),
   ];
   const surprises = counted.filter((probe) => expectationOf(diagnosis, probe).answers !== answered(probe));
   const facts: string[] = [];
@@ -566,6 +616,13 @@ export function probeHopOf(
         : `the Ingress address answered ${direct.httpStatus}`,
     );
   }
+  if (gateway !== undefined) {
+    facts.push(
+      gateway.httpStatus === undefined
+        ? 'the Gateway address did not answer'
+        : `the Gateway address answered ${gateway.httpStatus}`,
+    );
+  }
   if (address !== undefined) {
     facts.push(
       address.reached ? 'the load balancer address answered' : 'the load balancer address did not answer',
@@ -580,6 +637,7 @@ export function probeHopOf(
     (forwarded !== undefined && !answered(forwarded)) ||
     (ingress !== undefined && !answered(ingress)) ||
     (address !== undefined && !address.reached) ||
+    (gateway !== undefined && !answered(gateway)) ||
     (nodes.length > 0 && nodes.every((probe) => !probe.reached)) ||
     (podNodes.length > 0 && podNodes.every((probe) => !probe.reached)) ||
     (askedNode !== undefined && !askedNode.reached);

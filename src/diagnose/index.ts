@@ -24,6 +24,7 @@ export {
 export { externalToMarkdown } from './externalMarkdown.ts';
 export { outsideConnect, outsideHttp } from './externalOutside.ts';
 export { forwardThroughPod } from './externalForward.ts';
+export { readGatewayApi } from './gatewayRead.ts';
 export type { ControllerForward, ForwardedRequest, ForwardedResult } from './externalForward.ts';
 export type { OutsideResult } from './externalOutside.ts';
 export type {
