@@ -21,11 +21,22 @@ export function register(e2e: E2E): void {
         const text = (await welcome.textContent()) ?? '';
         assert.match(text, /kind, minikube or k3d/);
         await welcome.getByRole('button', { name: 'Choose a Kubeconfig File…' }).waitFor();
+        // Nothing in the view's title bar that needs a cluster.
+        const title = page.locator('.pane-header', { hasText: 'Cluster' }).first();
+        await title
+          .locator('.action-label[aria-label^="Refresh"]')
+          .waitFor({ state: 'detached', timeout: 5_000 });
+        assert.equal(await title.locator('.action-label[aria-label^="Switch Context"]').count(), 0);
         await page.screenshot({ path: join(e2e.results, '24-no-kubeconfig-welcome.png') });
       } finally {
         renameSync(away, path);
       }
       await row(/^kubereach-sandbox /).waitFor({ timeout: 30_000 });
+      await page
+        .locator('.pane-header', { hasText: 'Cluster' })
+        .first()
+        .locator('.action-label[aria-label^="Refresh"]')
+        .waitFor({ state: 'attached', timeout: 5_000 });
     });
   });
 }
