@@ -10,9 +10,9 @@
  * shape client-node's calls give (plain objects rather than class instances; attributes client-node
  * does not know are kept, as `slimObject` drops what no feature reads).
  *
- * The request goes through client-node's own HTTP library and authentication (`RequestContext`,
- * `applySecurityAuthentication`, undici with the kubeconfig's dispatcher), exactly as its Watch
- * does, so TLS, tokens, exec plugins and proxies behave as in every other call.
+ * The request goes through client-node's own authentication (`RequestContext`,
+ * `applySecurityAuthentication`) and the undici dispatcher it builds from the kubeconfig, as its
+ * Watch does, so TLS, tokens, exec plugins and proxies behave as in every other call.
  */
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 // The module of client-node's ObjectSerializer re-exports every model class (and its type map needs
@@ -169,8 +169,31 @@ async function get(kubeConfig: KubeConfig, path: string): Promise<{ status: numb
   const context = new RequestContext(`${cluster.server}${path}`, HttpMethod.GET);
   context.setHeaderParam('Accept', 'application/json');
   await kubeConfig.applySecurityAuthentication(context);
+  const dispatcher = context.getDispatcher() as unknown as Dispatcher | undefined;
+  if (typeof dispatcher?.request === 'function') {
+    // The kubeconfig's undici dispatcher (TLS, proxy) asked directly: at 10,000 Pods about a third
+    // faster than its fetch(), which streams the body through WHATWG streams.
+    const url = new URL(context.getUrl());
+    const response = await dispatcher.request({
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
+      method: 'GET',
+      headers: context.getHeaders(),
+    });
+    return { status: response.statusCode, text: await response.body.text() };
+  }
   const response = await http.send(context).toPromise();
   return { status: response.httpStatusCode, text: await response.body.text() };
+}
+
+/** The part of undici's Dispatcher used here (undici is client-node's, not a dependency of ours). */
+interface Dispatcher {
+  request(options: {
+    origin: string;
+    path: string;
+    method: 'GET';
+    headers: Record<string, string>;
+  }): Promise<{ statusCode: number; body: { text(): Promise<string> } }>;
 }
 
 /**
