@@ -131,6 +131,7 @@ export function createVscodeStandIn(): { api: Record<string, unknown>; registry:
       createTreeView: (id: string, options: { treeDataProvider: unknown }) => ({
         ...track('treeView', id),
         reveal: async () => undefined,
+        onDidChangeVisibility: () => track('listener', `${id}.onDidChangeVisibility`),
         treeDataProvider: options.treeDataProvider,
       }),
       createStatusBarItem: (id: string) => ({
@@ -140,6 +141,8 @@ export function createVscodeStandIn(): { api: Record<string, unknown>; registry:
         hide: () => undefined,
       }),
       setStatusBarMessage: () => ({ dispose: () => undefined }),
+      tabGroups: { all: [], onDidChangeTabs: () => track('listener', 'onDidChangeTabs') },
+      onDidChangeActiveTextEditor: () => track('listener', 'onDidChangeActiveTextEditor'),
       createOutputChannel: logChannel,
       showErrorMessage: async () => undefined,
       showInformationMessage: async () => undefined,
