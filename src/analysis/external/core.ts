@@ -16,9 +16,10 @@
  */
 import { conclude, isPodReady } from '../diagnosis/index.ts';
 import type { Conclusion } from '../diagnosis/index.ts';
+import { hostnameMatches } from '../gateway/index.ts';
 import { addressStage } from './address.ts';
 import { diagnoseGateway, missingGatewayDiagnosis } from './gateway.ts';
-import { selectGateway } from './gatewayRoute.ts';
+import { gatewaysForUrl, parseGatewayUrl, selectGateway } from './gatewayRoute.ts';
 import { backendStage } from './backend.ts';
 import { controllerHttpPort, controllerStage } from './controller.ts';
 import { nodePortProbeSource, nodePortStage } from './nodePort.ts';
@@ -72,6 +73,24 @@ export function concludeExternal(
   };
 }
 
+/** For a URL an Ingress took: a Gateway whose listener also takes its host and port, named with how to diagnose through it. */
+function gatewayAlsoServing(input: ExternalInput): string | undefined {
+  const { request, gatewayApi } = input;
+  if (request.kind !== 'url' || gatewayApi?.state !== 'served') {
+    return undefined;
+  }
+  const url = parseGatewayUrl(request.url);
+  const gateway = url === undefined ? undefined : gatewaysForUrl(gatewayApi.world, url.host, url.port)[0];
+  const takes = gateway?.spec?.listeners?.some(
+    (l) => l.port === url!.port && (l.hostname === undefined || hostnameMatches(l.hostname, url!.host)),
+  );
+  if (gateway === undefined || takes !== true) {
+    return undefined;
+  }
+  const ref = `${gateway.metadata.namespace ?? 'default'}/${gateway.metadata.name ?? ''}`;
+  return `Gateway ${ref} also has a listener for ${url!.host} on port ${url!.port}: type "${request.url.trim()} via ${ref}" to diagnose the request through it.`;
+}
+
 export function diagnoseExternal(input: ExternalInput): ExternalDiagnosis {
   const gateway = selectGateway(input, () => {
     const stage = routeStage(input);
@@ -97,8 +116,12 @@ export function diagnoseExternal(input: ExternalInput): ExternalDiagnosis {
     controller.draft.status !== 'unknown',
     route.entryService === undefined ? undefined : { service: route.entryService, answering },
   );
+  const alsoGateway = gatewayAlsoServing(input);
   const drafts: Record<IngressHopId, HopDraft> = {
-    route: route.draft,
+    route:
+      alsoGateway === undefined
+        ? route.draft
+        : { ...route.draft, evidence: [...route.draft.evidence, alsoGateway] },
     class: controller.draft,
     address,
     nodePort: nodePort.draft,

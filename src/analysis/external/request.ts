@@ -7,13 +7,23 @@ import type { ExternalRequest } from './types.ts';
 
 /**
  * `http://shop.example.com/api` or `shop.example.com/api` is a URL; `host:port` without scheme or
- * path is a node port when host is an IP address or the name of a node, else a URL. Undefined for
- * an empty text or a port outside 1-65535.
+ * path is a node port when host is an IP address or the name of a node, else a URL; a URL followed
+ * by `via namespace/name` goes through that Gateway. Undefined for an empty text or a port outside
+ * 1-65535.
  */
 export function externalRequestFromInput(
   text: string,
   nodeNames: readonly string[],
 ): ExternalRequest | undefined {
+  const via = /^(.*\S)\s+via\s+([a-z0-9][a-z0-9.-]*)\/([a-z0-9][a-z0-9.-]*)$/i.exec(text.trim());
+  if (via !== null) {
+    // `http://store.example.com/api via infra/public`: the request through that Gateway.
+    return {
+      kind: 'url',
+      url: via[1]!,
+      via: { kind: 'gateway', namespace: via[2]!, name: via[3]! },
+    };
+  }
   const trimmed = text.trim();
   if (trimmed === '') {
     return undefined;

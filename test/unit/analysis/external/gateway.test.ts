@@ -1,7 +1,11 @@
 /** Diagnose External Access through a Gateway: each hop and its failures (issue 15). */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { diagnoseExternal } from '../../../../src/analysis/external/index.ts';
+import {
+  diagnoseExternal,
+  externalRequestFromInput,
+  requestText,
+} from '../../../../src/analysis/external/index.ts';
 import type { ExternalDiagnosis, ExternalHopId } from '../../../../src/analysis/external/index.ts';
 import type { HTTPRoute } from '../../../../src/analysis/gateway/index.ts';
 import type { NetworkPolicy } from '../../../../src/analysis/k8s.ts';
@@ -206,5 +210,34 @@ describe('gateway hops', () => {
     const d = diagnoseExternal(gatewayWorld({ kind: 'url', url: 'http://reports.example.com/' }));
     assert.equal(d.hops[0]!.id, 'listener');
     assert.equal(d.conclusion.failedHop, 'backendRefs');
+  });
+});
+
+describe('asking for a Gateway', () => {
+  test('"URL via namespace/name" in the palette is a request through that Gateway', () => {
+    assert.deepEqual(externalRequestFromInput('http://store.example.com/api via infra/public', []), {
+      kind: 'url',
+      url: 'http://store.example.com/api',
+      via: { kind: 'gateway', namespace: 'infra', name: 'public' },
+    });
+    assert.deepEqual(externalRequestFromInput('http://store.example.com/api', []), {
+      kind: 'url',
+      url: 'http://store.example.com/api',
+    });
+    assert.equal(
+      requestText({ kind: 'httpRoute', namespace: 'store', name: 'catalog', ruleIndex: 1 }),
+      'HTTPRoute store/catalog rule 2',
+    );
+  });
+
+  test('a URL an Ingress took names the Gateway that also takes its host, and how to ask for it', () => {
+    const d = diagnoseExternal(gatewayWorld({ kind: 'url', url: 'http://shop.example.com/' }));
+    assert.equal(d.hops[0]!.id, 'route');
+    assert.ok(
+      d.hops[0]!.evidence.includes(
+        'Gateway infra/public also has a listener for shop.example.com on port 80: type "http://shop.example.com/ via infra/public" to diagnose the request through it.',
+      ),
+      d.hops[0]!.evidence.join('\n'),
+    );
   });
 });
