@@ -565,7 +565,11 @@ export function routeStage(input: ExternalInput): RouteStage {
       // core.ts diagnoses an HTTPRoute through its Gateway (gateway.ts); no Ingress serves it.
       return {
         label: `HTTPRoute ${request.namespace}/${request.name}`,
-        draft: { status: 'skipped', summary: 'An HTTPRoute is served by a Gateway, not an Ingress.', evidence: [] },
+        draft: {
+          status: 'skipped',
+          summary: 'An HTTPRoute is served by a Gateway, not an Ingress.',
+          evidence: [],
+        },
       };
   }
 }
