@@ -54,6 +54,7 @@ import { DIAGNOSTIC_SOURCE, sameDiagnostic, toCodeAction, toLspDiagnostic } from
 import { SettingsCache } from './settings.ts';
 import { Slicer } from './slicer.ts';
 import { WorkspaceIndex } from './workspaceIndex.ts';
+import { ingressConversionAction } from './gatewayAction.ts';
 
 /** How long parsing and analysis may hold the event loop per turn, all documents together. */
 const SLICE_MS = 4;
@@ -110,6 +111,7 @@ export class ManifestServer {
     watchedFiles: false,
     configurationChange: false,
     documentChanges: false,
+    createFiles: false,
     folders: false,
   };
 
@@ -172,6 +174,9 @@ export class ManifestServer {
       watchedFiles: workspace?.didChangeWatchedFiles?.dynamicRegistration === true,
       configurationChange: workspace?.didChangeConfiguration?.dynamicRegistration === true,
       documentChanges: workspace?.workspaceEdit?.documentChanges === true,
+      createFiles:
+        workspace?.workspaceEdit?.documentChanges === true &&
+        (workspace.workspaceEdit.resourceOperations ?? []).includes('create'),
       folders: workspace?.workspaceFolders === true,
     };
     this.settings.enablePull(this.capabilities.configuration);
@@ -184,7 +189,7 @@ export class ManifestServer {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'KubeReach', version: this.version },
@@ -461,19 +466,33 @@ export class ManifestServer {
     return { contents: { kind: MarkupKind.Markdown, value: result.markdown }, range: result.range };
   }
 
-  private codeActions(params: CodeActionParams): CodeAction[] {
+  private async codeActions(params: CodeActionParams): Promise<CodeAction[]> {
     const only = params.context.only;
-    if (
-      only !== undefined &&
-      !only.some(
-        (kind) =>
-          kind === CodeActionKind.QuickFix ||
-          CodeActionKind.QuickFix.startsWith(`${kind}.`) ||
-          kind === CodeActionKind.Empty,
-      )
-    ) {
-      return [];
+    const wants = (kind: string) =>
+      only === undefined ||
+      only.some(
+        (wanted) => wanted === kind || kind.startsWith(`${wanted}.`) || wanted === CodeActionKind.Empty,
+      );
+    const actions = wants(CodeActionKind.QuickFix) ? this.quickFixes(params) : [];
+    if (wants(CodeActionKind.RefactorRewrite) && this.capabilities.createFiles) {
+      const current = this.currentFile(params.textDocument.uri);
+      if (current !== undefined) {
+        const conversion = await ingressConversionAction({
+          uri: params.textDocument.uri,
+          file: current.file,
+          offset: current.document.offsetAt(params.range.start),
+          workspace: this.index.forDocument(params.textDocument.uri),
+          isOpen: (uri) => this.documents.get(uri) !== undefined,
+        });
+        if (conversion !== undefined) {
+          actions.push(conversion);
+        }
+      }
     }
+    return actions;
+  }
+
+  private quickFixes(params: CodeActionParams): CodeAction[] {
     const uri = params.textDocument.uri;
     const state = this.states.get(uri);
     if (state === undefined) {

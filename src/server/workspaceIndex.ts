@@ -35,6 +35,7 @@ import { WorkspaceScope } from '../analysis/manifests/scope.ts';
 import { sameNamespace, workloadTemplate } from '../analysis/manifests/workloads.ts';
 import type { UnreadableWorkload, WorkloadTemplate } from '../analysis/manifests/workloads.ts';
 import { isIngress } from '../analysis/manifests/ingress.ts';
+import { gatewayApiKind, writtenGatewayApiKind } from '../analysis/manifests/gateway.ts';
 import type { WorkspaceModel, WrittenObject } from '../analysis/manifests/workspace.ts';
 
 export interface IndexLimits {
@@ -59,7 +60,16 @@ const SKIPPED_FOLDERS = new Set([
 const KUSTOMIZATION_NAMES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
 
 /** What the index reads: workloads, and the Services and Ingresses the Ingress checks compare with. */
-const INDEXED_KINDS: ReadonlySet<string> = new Set([...WORKLOAD_KINDS, 'Service', 'Ingress', 'List']);
+const INDEXED_KINDS: ReadonlySet<string> = new Set([
+  ...WORKLOAD_KINDS,
+  'Service',
+  'Ingress',
+  'Gateway',
+  'HTTPRoute',
+  'GRPCRoute',
+  'ReferenceGrant',
+  'List',
+]);
 
 /** Chunk statuses that hide what a document holds. */
 const UNREADABLE: ReadonlySet<ChunkStatus> = new Set(['template', 'syntax-error', 'too-large', 'too-deep']);
@@ -259,6 +269,7 @@ export class WorkspaceIndex implements WorkspaceModel {
           cached(ingresses, namespace, () =>
             select(this.placedWorkloads().written, namespace).filter((object) => object.kind === 'Ingress'),
           ),
+        gatewayApiObjects: () => this.gatewayApiObjects(),
       };
       if (this.complete) {
         // Before the scan ends, `complete` changes: a model made then is not kept.
@@ -266,6 +277,13 @@ export class WorkspaceIndex implements WorkspaceModel {
       }
     }
     return model;
+  }
+
+  /** Every Gateway API object written in the workspace, whatever the scope. */
+  gatewayApiObjects(): readonly WrittenObject[] {
+    return this.placedWorkloads()
+      .written.filter((placed) => writtenGatewayApiKind(placed.item) !== undefined)
+      .map((placed) => placed.item);
   }
 
   private workspaceScope(): WorkspaceScope {
@@ -551,7 +569,10 @@ export class WorkspaceIndex implements WorkspaceModel {
       if (object.hasPatchDirectives) {
         continue;
       }
-      if ((object.kind === 'Service' || isIngress(object)) && object.name !== undefined) {
+      if (
+        (object.kind === 'Service' || isIngress(object) || gatewayApiKind(object) !== undefined) &&
+        object.name !== undefined
+      ) {
         const line = positionIn(placed, spanOf(object, ['kind'], 'key').start).line;
         written.push({
           kind: object.kind,

@@ -40,6 +40,15 @@ export function gatewayApiKind(object: {
     : undefined;
 }
 
+/** The Gateway API kind of an object written in the workspace (its apiVersion is in its value). */
+export function writtenGatewayApiKind(object: {
+  readonly kind: string;
+  readonly value: Readonly<Record<string, unknown>>;
+}): GatewayApiKind | undefined {
+  const apiVersion = object.value.apiVersion;
+  return typeof apiVersion === 'string' ? gatewayApiKind({ kind: object.kind, apiVersion }) : undefined;
+}
+
 export function isGatewayRoute(object: { readonly kind: string; readonly apiVersion: string }): boolean {
   const kind = gatewayApiKind(object);
   return kind === 'HTTPRoute' || kind === 'GRPCRoute';

@@ -62,7 +62,7 @@ function startsWith(path: Path, prefix: Path): boolean {
   return prefix.every((segment, index) => path[index] === segment);
 }
 
-function targetAt(
+export function targetAt(
   file: ManifestFile,
   offset: number,
 ): { target: Target; placed: ReturnType<typeof chunkAt> } | undefined {

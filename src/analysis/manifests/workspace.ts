@@ -42,6 +42,11 @@ export interface WorkspaceModel {
   unreadableServices?(namespace: string | undefined): readonly UnreadableWorkload[];
   /** The Ingresses written in the same scope. */
   ingresses?(namespace: string | undefined): readonly WrittenObject[];
+  /**
+   * The Gateway API objects (Gateways, HTTPRoutes, GRPCRoutes, ReferenceGrants) written anywhere in
+   * the workspace: a route names its Gateway's namespace, which is often another one.
+   */
+  gatewayApiObjects?(): readonly WrittenObject[];
 }
 
 /** A Service's selector as a label map, when it is one the EndpointSlice controller would use. */

@@ -70,6 +70,8 @@ export interface StartOptions {
   readonly serverPath?: string;
   /** Node options for the server process (e.g. --cpu-prof). */
   readonly execArgv?: readonly string[];
+  /** `workspace.workspaceEdit.resourceOperations` of the client (none when undefined). */
+  readonly resourceOperations?: readonly string[];
 }
 
 export class LspClient {
@@ -142,7 +144,10 @@ export class LspClient {
           workspaceFolders: true,
           didChangeConfiguration: { dynamicRegistration: true },
           didChangeWatchedFiles: { dynamicRegistration: true },
-          workspaceEdit: { documentChanges: true },
+          workspaceEdit: {
+            documentChanges: true,
+            ...(options.resourceOperations ? { resourceOperations: options.resourceOperations } : {}),
+          },
         },
         textDocument: {
           publishDiagnostics: { versionSupport: true },
@@ -250,6 +255,15 @@ export class LspClient {
       textDocument: { uri },
       range,
       context: { diagnostics, only: ['quickfix'] },
+    });
+  }
+
+  /** Code actions of the given kinds at a range, with no diagnostics in the context. */
+  codeActionsOfKind(uri: string, range: Range, only: readonly string[]): Promise<CodeAction[]> {
+    return this.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range,
+      context: { diagnostics: [], only },
     });
   }
 
