@@ -381,9 +381,14 @@ export class SpdySession {
           ['requestid', requestId],
         ]),
       );
-    // kubectl half-closes the error stream at once: nothing is ever sent on it.
-    this.sendFrame(synStreamFrame(errorId, true, headers('error')));
-    this.sendFrame(synStreamFrame(pair.dataId, false, headers('data')));
+    // kubectl half-closes the error stream at once: nothing is ever sent on it. Both streams go in
+    // one WebSocket frame (one TLS record, one write).
+    if (this.ws.open) {
+      this.ws.send([
+        synStreamFrame(errorId, true, headers('error')),
+        synStreamFrame(pair.dataId, false, headers('data')),
+      ]);
+    }
     pair.attach();
     return pair;
   }
