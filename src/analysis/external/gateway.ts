@@ -8,7 +8,7 @@ import { isPodReady } from '../diagnosis/index.ts';
 import { backendStage } from './backend.ts';
 import { concludeExternal, EXTERNAL_HOP_TITLES } from './core.ts';
 import { backendRefsStage, findGatewayPods, gatewayAddressHop } from './gatewayBackend.ts';
-import { attachmentHop, listenerHop, routeSelection, ruleHop } from './gatewayRoute.ts';
+import { attachmentHop, gatewayRefOf, listenerHop, routeSelection, ruleHop } from './gatewayRoute.ts';
 import type { GatewaySelection } from './gatewayRoute.ts';
 import { GATEWAY_HOP_IDS } from './types.ts';
 import type { ExternalDiagnosis, ExternalHop, ExternalHopId, ExternalInput, HopDraft } from './types.ts';
@@ -82,11 +82,21 @@ export function diagnoseGateway(input: ExternalInput, selection: GatewaySelectio
           evidence: backend.drafts.policy.evidence,
         }
       : backend.drafts.policy;
+  // The object a failing hop's fix changes: the Gateway for its listeners, the route for the rest.
+  const gatewayManifest = { kind: 'Gateway', ...gatewayRefOf(selection.gateway) };
+  const routeRef =
+    decision.kind === 'routed'
+      ? { kind: 'HTTPRoute', namespace: decision.route.namespace, name: decision.route.name }
+      : selection.route === undefined
+        ? undefined
+        : { kind: 'HTTPRoute', ...gatewayRefOf(selection.route) };
+  const linked = (draft: HopDraft, manifest: HopDraft['manifest']): HopDraft =>
+    draft.status === 'failed' && manifest !== undefined ? { ...draft, manifest } : draft;
   const hops = ordered({
-    listener: listenerHop(decision, table),
-    attachment: attachmentHop(decision, table, world, selection.route),
-    rule: ruleHop(decision),
-    backendRefs: backendRefs.draft,
+    listener: linked(listenerHop(decision, table), gatewayManifest),
+    attachment: linked(attachmentHop(decision, table, world, selection.route), routeRef),
+    rule: linked(ruleHop(decision), routeRef),
+    backendRefs: linked(backendRefs.draft, routeRef),
     address: address.draft,
     ...backend.drafts,
     policy,

@@ -70,6 +70,7 @@ describe('gateway hops', () => {
     assert.match(refs.summary, /answers 500/);
     assert.match(refs.evidence.join('\n'), /RefNotPermitted/);
     assert.match(refs.fix ?? '', /ReferenceGrant in the backend's namespace/);
+    assert.deepEqual(d.conclusion.manifest, { kind: 'HTTPRoute', namespace: 'store', name: 'reports' });
     assert.equal(hop(d, 'service').status, 'skipped');
   });
 
@@ -77,6 +78,7 @@ describe('gateway hops', () => {
     // No `via`: an explicit port a Gateway listens on sends the URL to the Gateway.
     const d = diagnoseExternal(gatewayWorld({ kind: 'url', url: 'http://store.example.com:8080/api' }));
     assert.equal(d.conclusion.failedHop, 'listener');
+    assert.deepEqual(d.conclusion.manifest, { kind: 'Gateway', namespace: 'infra', name: 'public' });
     assert.match(
       hop(d, 'listener').summary,
       /No listener of Gateway infra\/public on port 8080 takes host store\.example\.com/,
