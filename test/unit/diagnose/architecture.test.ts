@@ -23,6 +23,7 @@ const ENGINE = [
   'externalOutside.ts',
   'externalForward.ts',
   'externalMarkdown.ts',
+  'gatewayRead.ts',
   'index.ts',
 ];
 const PURE = [
