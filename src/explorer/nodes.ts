@@ -32,6 +32,13 @@ export type ExplorerNode =
       /** `IngressRoute.key`: `0/1` (rule 0, path 1), `0` (a rule without paths), `default`. */
       readonly key: string;
     }
+  /** A Gateway API item (gatewayItems.ts): `parts` is its path below the namespace. */
+  | {
+      readonly kind: 'gatewayApi';
+      readonly id: string;
+      readonly namespace: string;
+      readonly parts: readonly string[];
+    }
   | { readonly kind: 'pod'; readonly id: string; readonly namespace: string; readonly name: string }
   | {
       readonly kind: 'container';
@@ -132,6 +139,7 @@ const EXPLORER_KINDS: ReadonlySet<string> = new Set([
   'node',
   'ingress',
   'ingressRule',
+  'gatewayApi',
 ]);
 
 /** Whether a command argument is a node of the cluster view (not a forward, a probe record, a URI…). */

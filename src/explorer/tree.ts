@@ -17,6 +17,8 @@ import type { Knowledge } from './access.ts';
 import { ingressPresentation, ingressRoutePresentation, ingressRoutes } from './ingressFormat.ts';
 import { nodePresentation, nodesGroupDescription } from './nodeFormat.ts';
 import { OutsideAccessReader } from './outsideAccess.ts';
+import { GatewayExplorer } from './gatewayItems.ts';
+import type { GatewayApiReader } from './gatewayItems.ts';
 import {
   containerPortPresentation,
   containerPresentation,
@@ -51,6 +53,12 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   private shownNodes: string | undefined;
   /** What the Ingresses and Nodes items read, with the Pods per node computed once per change. */
   private readonly outside = new OutsideAccessReader(() => this.session);
+  /** The Gateway API items, read once per refresh; a finished read redraws the tree. */
+  private readonly gateways = new GatewayExplorer(
+    () => this.session,
+    this.nodes,
+    () => this.changed.fire(undefined),
+  );
   private filterCache: { text: string; requirements: LabelRequirement[] | undefined } | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   readonly now: () => number;
@@ -95,6 +103,13 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     this.shownIngresses.clear();
     this.shownNodes = undefined;
     this.outside.forgetPodCounts();
+    this.gateways.forget();
+    this.changed.fire(undefined);
+  }
+
+  /** Wires the Gateway API items with the cluster layer's reader (none: no Gateway API groups). */
+  setGatewayReader(reader: GatewayApiReader): void {
+    this.gateways.setReader(reader);
     this.changed.fire(undefined);
   }
 
@@ -158,6 +173,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
         return this.groupNode(context, node.namespace, 'ingresses');
       case 'ingressRule':
         return this.ingressNode(context, node.namespace, node.ingress);
+      case 'gatewayApi':
+        return this.gateways.parent(context, node);
       default:
         return undefined;
     }
@@ -194,6 +211,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
           this.groupNode(context, node.namespace, 'pods'),
           this.groupNode(context, node.namespace, 'services'),
           this.groupNode(context, node.namespace, 'ingresses'),
+          ...this.gateways.namespaceGroups(context, node.namespace),
         ];
       }
       case 'group': {
@@ -285,6 +303,10 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
             )
           : [];
       }
+      case 'gatewayApi':
+        return this.gateways.children(context, node, (key, knowledge, kinds) =>
+          this.accessMessage(node.namespace, key, knowledge, kinds),
+        );
       default:
         return [];
     }
@@ -430,6 +452,18 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
           vscode.TreeItemCollapsibleState.None,
           node.id,
         );
+      }
+      case 'gatewayApi': {
+        const shown = this.gateways.item(node);
+        return shown
+          ? this.item(
+              shown.presentation,
+              shown.expandable
+                ? vscode.TreeItemCollapsibleState.Collapsed
+                : vscode.TreeItemCollapsibleState.None,
+              node.id,
+            )
+          : this.gone(node.parts.at(-1) ?? '', node.id);
       }
       case 'pod': {
         const pod = cache?.pod(node.namespace, node.name);

@@ -1,0 +1,167 @@
+/**
+ * The explorer's Gateway API items (issue 15) on the real tree provider and client-node, against
+ * the sandbox: on the demo, Gateway infra/public with its two listeners and their attached routes,
+ * HTTPRoute store/catalog warned about listener internal, store/reports with its RefNotPermitted
+ * backend; on the minimal scenario (no CRDs) no Gateway API groups at all (discovered, not assumed).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { ExplorerNode } from '../../src/explorer/nodes.ts';
+import { createVscodeStandIn, installVscodeStandInForEsm } from '../support/vscodeStandIn.ts';
+import { useSandbox, waitFor } from '../support/sandbox.ts';
+
+const { api } = createVscodeStandIn();
+installVscodeStandInForEsm(api);
+const { ClusterTreeProvider } = await import('../../src/explorer/tree.ts');
+const { ClusterSession } = await import('../../src/cluster/session.ts');
+const { readGatewayApi } = await import('../../src/diagnose/gatewayRead.ts');
+type Tree = InstanceType<typeof ClusterTreeProvider>;
+
+interface Item {
+  label: string;
+  description?: string;
+  contextValue?: string;
+  iconPath?: { id: string };
+  tooltip?: string | { value: string };
+}
+
+const tooltipText = (item: Item | undefined) =>
+  typeof item?.tooltip === 'string' ? item.tooltip : (item?.tooltip?.value ?? '');
+
+function openTree(kubeconfigPath: string) {
+  const values = new Map<string, unknown>();
+  const session = new ClusterSession({
+    settings: () => ({ kubeconfigSetting: undefined, trusted: true }),
+    memory: { get: (key) => values.get(key), set: (key, value) => void values.set(key, value) },
+    env: { KUBECONFIG: kubeconfigPath },
+  });
+  const tree = new ClusterTreeProvider(session);
+  tree.setGatewayReader((kubeConfig, cached) => readGatewayApi(kubeConfig, cached, { timeoutMs: 5000 }));
+  return { session, tree };
+}
+
+function find(tree: Tree, path: string[]): ExplorerNode | undefined {
+  let nodes = tree.getChildren();
+  let found: ExplorerNode | undefined;
+  for (const label of path) {
+    found = nodes.find((node) => (tree.getTreeItem(node) as unknown as Item).label === label);
+    if (!found) {
+      return undefined;
+    }
+    nodes = tree.getChildren(found);
+  }
+  return found;
+}
+
+const labels = (tree: Tree, path: string[]) => {
+  const node = find(tree, path);
+  return node ? tree.getChildren(node).map((c) => (tree.getTreeItem(c) as unknown as Item).label) : [];
+};
+const item = (tree: Tree, path: string[]) => {
+  const node = find(tree, path);
+  return node ? (tree.getTreeItem(node) as unknown as Item) : undefined;
+};
+
+const CTX = 'kubereach-sandbox';
+
+describe('explorer: Gateway API items on the demo', () => {
+  const fixture = useSandbox({ scenario: 'demo' });
+  let view: ReturnType<typeof openTree>;
+  before(() => {
+    view = openTree(fixture.sandbox.kubeconfigPath);
+  });
+  after(() => view.session.dispose());
+
+  test('the infra namespace shows Gateways and HTTPRoutes groups after discovery', async () => {
+    await waitFor('the infra namespace', () => labels(view.tree, [CTX]).includes('infra'));
+    await waitFor('the Gateway API groups', () => labels(view.tree, [CTX, 'infra']).includes('Gateways'));
+    assert.deepEqual(labels(view.tree, [CTX, 'infra']), [
+      'Pods',
+      'Services',
+      'Ingresses',
+      'Gateways',
+      'HTTPRoutes',
+    ]);
+  });
+
+  test('Gateway infra/public: its two listeners with their attached routes', async () => {
+    // The controller writes status asynchronously: read again (Refresh) until it has.
+    await waitFor('attachedRoutes written on both listeners', () => {
+      const listeners = labels(view.tree, [CTX, 'infra', 'Gateways', 'public']);
+      const internal = item(view.tree, [CTX, 'infra', 'Gateways', 'public', 'internal']);
+      const ok = listeners.length === 2 && /\d+ routes?$/.test(internal?.description ?? '');
+      // Read again (Refresh) only once the last read has landed, so that a read can finish.
+      if (!ok && item(view.tree, [CTX, 'infra', 'Gateways'])?.description !== 'loading…') {
+        view.tree.refreshAll();
+      }
+      return ok;
+    });
+    const gateway = item(view.tree, [CTX, 'infra', 'Gateways', 'public'])!;
+    assert.equal(gateway.contextValue, 'gateway');
+    assert.match(gateway.description ?? '', /^sandbox · http:80, internal:8080 · 127\./);
+    assert.match(tooltipText(gateway), /\*\*Listeners\*\*/);
+    const http = item(view.tree, [CTX, 'infra', 'Gateways', 'public', 'http'])!;
+    assert.match(http.description ?? '', /^HTTP 80 · \*\.example\.com · 2 routes$/);
+    const internal = item(view.tree, [CTX, 'infra', 'Gateways', 'public', 'internal'])!;
+    assert.match(internal.description ?? '', /^HTTP 8080 · \*\.internal\.example\.com · 0 routes$/);
+  });
+
+  test('HTTPRoute store/catalog: the warning about listener internal; rules and weights', async () => {
+    await waitFor('the store routes', () => labels(view.tree, [CTX, 'store', 'HTTPRoutes']).length === 2);
+    assert.deepEqual(labels(view.tree, [CTX, 'store', 'HTTPRoutes']), ['catalog', 'reports']);
+    const catalog = item(view.tree, [CTX, 'store', 'HTTPRoutes', 'catalog'])!;
+    assert.equal(catalog.contextValue, 'httpRoute');
+    assert.equal(catalog.iconPath?.id, 'warning');
+    assert.equal(catalog.description, 'store.example.com · → infra/public#http, infra/public#internal');
+    assert.match(
+      tooltipText(catalog),
+      /not attached to listener internal of Gateway infra\/public: hostname store\.example\.com does not match \\\*\.internal\.example\.com/,
+    );
+    assert.deepEqual(labels(view.tree, [CTX, 'store', 'HTTPRoutes', 'catalog']), [
+      'PathPrefix /api',
+      'PathPrefix /metrics',
+      'PathPrefix /',
+    ]);
+    const rule = [CTX, 'store', 'HTTPRoutes', 'catalog', 'PathPrefix /api'];
+    assert.deepEqual(labels(view.tree, rule), ['catalog:80', 'catalog-canary:80']);
+    assert.equal(item(view.tree, [...rule, 'catalog:80'])?.description, 'weight 90 · 90%');
+    assert.equal(item(view.tree, [...rule, 'catalog-canary:80'])?.description, 'weight 10 · 10%');
+  });
+
+  test('HTTPRoute store/reports: RefNotPermitted on its backend', () => {
+    const reports = item(view.tree, [CTX, 'store', 'HTTPRoutes', 'reports'])!;
+    assert.equal(reports.iconPath?.id, 'warning');
+    assert.match(tooltipText(reports), /RefNotPermitted/);
+    const backend = item(view.tree, [
+      CTX,
+      'store',
+      'HTTPRoutes',
+      'reports',
+      'PathPrefix /',
+      'analytics/reporting:80',
+    ])!;
+    assert.equal(backend.iconPath?.id, 'warning');
+    assert.match(tooltipText(backend), /no ReferenceGrant in analytics/);
+  });
+});
+
+describe('explorer: no Gateway API groups where the cluster does not serve it', () => {
+  const fixture = useSandbox({ scenario: 'minimal' });
+  let view: ReturnType<typeof openTree>;
+  before(() => {
+    view = openTree(fixture.sandbox.kubeconfigPath);
+  });
+  after(() => view.session.dispose());
+
+  test('the groups show loading while discovery runs, then are gone', async () => {
+    await waitFor('the web namespace', () => labels(view.tree, [CTX]).includes('web'));
+    const first = labels(view.tree, [CTX, 'web']);
+    // Before discovery answers the groups say so; once it says "not served", they go.
+    if (first.includes('Gateways')) {
+      const group = item(view.tree, [CTX, 'web', 'Gateways']);
+      assert.ok(group?.description === 'loading…' || group === undefined, group?.description);
+    }
+    await waitFor('discovery answered', () => !labels(view.tree, [CTX, 'web']).includes('Gateways'));
+    assert.deepEqual(labels(view.tree, [CTX, 'web']), ['Pods', 'Services', 'Ingresses']);
+  });
+});
