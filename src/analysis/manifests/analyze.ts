@@ -15,7 +15,8 @@ import { checkServiceInCluster } from './cluster.ts';
 import type { ClusterModel } from './cluster.ts';
 import { mergeFindings } from './merge.ts';
 import { checkIngress, isIngress } from './ingress.ts';
-import { checkGatewayApiObject, gatewayApiKind } from './gateway.ts';
+import { checkGatewayApiObject, gatewayApiKind, isGatewayRoute } from './gateway.ts';
+import { checkRouteInWorkspace } from './gatewayWorkspace.ts';
 import { checkIngressClaimsInCluster, checkIngressClassInCluster } from './ingressClass.ts';
 import { checkIngressInCluster } from './ingressCluster.ts';
 import { checkIngressBackendsInWorkspace, checkIngressClaimsInWorkspace } from './ingressWorkspace.ts';
@@ -177,6 +178,8 @@ export function contextualFindings(
           : [],
       ),
     );
+  } else if (isGatewayRoute(object) && context.workspace) {
+    findings.push(...checkRouteInWorkspace(object, context.workspace));
   } else if (object.kind === 'NetworkPolicy' && context.workspace) {
     findings.push(...checkPolicyInWorkspace(object.value, object.namespace, context.workspace));
   }

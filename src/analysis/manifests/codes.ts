@@ -113,6 +113,17 @@ export const CODES = {
     severity: 'warning',
     title: 'Route rule that routes in an implementation-specific or surprising way',
   },
+
+  KR6101: { severity: 'warning', title: 'parentRef names a Gateway not written in the workspace' },
+  KR6102: { severity: 'warning', title: 'parentRef names no listener of the Gateway (sectionName or port)' },
+  KR6103: { severity: 'warning', title: 'Route hostnames intersect no listener of the Gateway' },
+  KR6104: { severity: 'warning', title: 'Listener does not allow the route (kind or namespace)' },
+  KR6105: {
+    severity: 'warning',
+    title: 'Cross-namespace backendRef without a ReferenceGrant in the workspace',
+  },
+  KR6106: { severity: 'warning', title: 'Backend Service not defined in the workspace' },
+  KR6107: { severity: 'error', title: 'Backend port not a port of the written Service' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type DiagnosticCode = keyof typeof CODES;

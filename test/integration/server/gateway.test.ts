@@ -206,6 +206,54 @@ spec:
     await client.close(gatewayUri);
   });
 
+  test('workspace checks: a sectionName no listener of the written Gateway has, a Service port that is the targetPort', async () => {
+    const gateway = `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: public
+  namespace: infra
+spec:
+  gatewayClassName: example
+  listeners:
+    - name: http
+      protocol: HTTP
+      port: 80
+      allowedRoutes:
+        namespaces:
+          from: All
+`;
+    const gatewayUri = uriOf(join(workspace, 'gateway.yaml'));
+    await client.open(gatewayUri, gateway);
+    await client.diagnostics(gatewayUri);
+    const route = ROUTE.replace(
+      '    - name: nginx\n',
+      '    - name: public\n      namespace: infra\n      sectionName: https\n',
+    )
+      .replace('value: api', 'value: /api')
+      .replace('port: 80\n', 'port: 8080\n');
+    const uri = uriOf(join(workspace, 'shop', 'route.yaml'));
+    await client.open(uri, route);
+    const diagnostics = await client.diagnostics(uri, (list) => list.length > 0);
+    assert.deepEqual(codes(diagnostics), ['KR6102', 'KR6107']);
+    const section = diagnostics.find((d) => d.code === 'KR6102')!;
+    assert.equal(textAt(route, section.range), 'https');
+    assert.match(
+      section.message,
+      /Gateway infra\/public has no listener "https" \(its listeners: http \(HTTP 80\)\)/,
+    );
+    const port = diagnostics.find((d) => d.code === 'KR6107')!;
+    assert.equal(textAt(route, port.range), '8080');
+    assert.equal(port.severity, 1, 'error');
+    // Fixed in the editor: the diagnostics clear.
+    const fixed = route
+      .replace('sectionName: https', 'sectionName: http')
+      .replace('port: 8080\n', 'port: 80\n');
+    await client.change(uri, 2, [{ text: fixed }]);
+    assert.deepEqual(await client.diagnostics(uri, undefined, { version: 2 }), []);
+    await client.close(uri);
+    await client.close(gatewayUri);
+  });
+
   test('not offered on a Service, nor for quick fixes only', async () => {
     const servicesUri = uriOf(join(workspace, 'shop', 'services.yaml'));
     await client.open(servicesUri, SERVICES);

@@ -1,0 +1,252 @@
+/**
+ * Workspace-aware checks of HTTPRoutes and GRPCRoutes (KR61xx): their parentRefs against the
+ * Gateways written in the workspace (the Gateway, the listener a sectionName or port names, the
+ * listeners' hostnames, the kinds and namespaces they allow), and their backendRefs against the
+ * Services and ReferenceGrants written there. Attachment and resolution are the Gateway API core's
+ * (attachment.ts, backends.ts), on a world made of what the workspace writes.
+ *
+ * Absence is only reported when it means something: once the workspace has been read; a missing
+ * Gateway only when the workspace writes some Gateway (routes whose Gateway is managed elsewhere
+ * stay quiet); a missing Service only when some Service is written in the backend's namespace scope
+ * and none there is unreadable; a missing ReferenceGrant only when the workspace writes something
+ * in the backend's namespace. A listener that selects namespaces by label is not judged (namespace
+ * labels are not read from the workspace). A manifest without namespace is read, as the core
+ * does, in `default`.
+ */
+import { attachRoute } from '../gateway/attachment.ts';
+import { resolveBackendRef } from '../gateway/backends.ts';
+import type { AnyRoute, Gateway, ReferenceGrant } from '../gateway/types.ts';
+import type { Service } from '../k8s.ts';
+import { isRecord } from './document.ts';
+import type { Path } from './document.ts';
+import { listWords, yamlString } from './findings.ts';
+import type { Finding } from './findings.ts';
+import { gatewayApiKind, writtenGatewayApiKind } from './gateway.ts';
+import { didYouMean } from './suggest.ts';
+import type { WorkspaceModel, WrittenObject } from './workspace.ts';
+
+const DEFAULT_NAMESPACE = 'default';
+
+function withNamespace<T>(value: Readonly<Record<string, unknown>>, namespace: string): T {
+  const metadata = isRecord(value.metadata) ? value.metadata : {};
+  return {
+    ...value,
+    metadata: {
+      ...metadata,
+      namespace: typeof metadata.namespace === 'string' ? metadata.namespace : namespace,
+    },
+  } as T;
+}
+
+function sentence(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+}
+
+function namespaceOf(object: WrittenObject): string {
+  return object.namespace ?? DEFAULT_NAMESPACE;
+}
+
+function usesSelector(gateway: Gateway | undefined): boolean {
+  return (gateway?.spec?.listeners ?? []).some(
+    (listener) => listener.allowedRoutes?.namespaces?.from === 'Selector',
+  );
+}
+
+export function checkRouteInWorkspace(
+  object: {
+    readonly kind: string;
+    readonly apiVersion: string;
+    readonly namespace: string | undefined;
+    readonly value: Readonly<Record<string, unknown>>;
+  },
+  workspace: WorkspaceModel,
+): Finding[] {
+  const kind = gatewayApiKind(object);
+  if ((kind !== 'HTTPRoute' && kind !== 'GRPCRoute') || !workspace.complete || !workspace.gatewayApiObjects) {
+    return [];
+  }
+  const namespace = object.namespace ?? DEFAULT_NAMESPACE;
+  const written = workspace.gatewayApiObjects();
+  const gateways = written
+    .filter((candidate) => writtenGatewayApiKind(candidate) === 'Gateway')
+    .map((candidate) => withNamespace<Gateway>(candidate.value, namespaceOf(candidate)));
+  const grants = written
+    .filter((candidate) => writtenGatewayApiKind(candidate) === 'ReferenceGrant')
+    .map((candidate) => withNamespace<ReferenceGrant>(candidate.value, namespaceOf(candidate)));
+  const route = (
+    kind === 'HTTPRoute'
+      ? { kind, route: withNamespace(object.value, namespace) }
+      : { kind, route: withNamespace(object.value, namespace) }
+  ) as AnyRoute;
+  const findings: Finding[] = [];
+
+  for (const attachment of attachRoute(route, { gateways, namespaces: [] })) {
+    const at: Path = ['spec', 'parentRefs', attachment.parentIndex];
+    const gatewayText = `${attachment.kind === 'other-parent' ? '' : `${attachment.gateway.namespace}/${attachment.gateway.name}`}`;
+    if (attachment.kind === 'gateway-not-found') {
+      if (gateways.length === 0) {
+        continue;
+      }
+      const there = gateways
+        .filter((gateway) => gateway.metadata.namespace === attachment.gateway.namespace)
+        .map((gateway) => gateway.metadata.name ?? '');
+      const suggestion = didYouMean(attachment.gateway.name, there);
+      findings.push({
+        code: 'KR6101',
+        message: `No Gateway ${gatewayText} is written in the workspace (Gateways there: ${listWords(gateways.map((gateway) => `${gateway.metadata.namespace}/${gateway.metadata.name}`).sort(), 5)})${suggestion === undefined ? '' : `. Did you mean "${suggestion}"?`} Unless it comes from elsewhere, no Gateway serves this route through this parentRef.`,
+        at: { path: [...at, 'name'] },
+        ...(suggestion === undefined
+          ? {}
+          : {
+              fixes: [
+                {
+                  kind: 'replace-value',
+                  title: `Change to ${suggestion}`,
+                  path: [...at, 'name'],
+                  text: yamlString(suggestion),
+                  preferred: true,
+                },
+              ],
+            }),
+      });
+      continue;
+    }
+    if (
+      attachment.kind !== 'gateway' ||
+      attachment.listeners.some((listener) => listener.state === 'attached')
+    ) {
+      continue;
+    }
+    const selected = attachment.listeners.filter((listener) => listener.state !== 'not-selected');
+    const listenerList = listWords(
+      attachment.listeners.map((listener) => `${listener.listener} (${listener.protocol} ${listener.port})`),
+      5,
+    );
+    const ref = attachment.parentRef;
+    if (selected.length === 0) {
+      const field = ref.sectionName !== undefined ? 'sectionName' : ref.port !== undefined ? 'port' : 'name';
+      const named = [
+        ...(ref.sectionName === undefined ? [] : [`listener "${ref.sectionName}"`]),
+        ...(ref.port === undefined ? [] : [`port ${ref.port}`]),
+      ].join(' on ');
+      findings.push({
+        code: 'KR6102',
+        message: `Gateway ${gatewayText} has no ${named || 'listener'} (its listeners: ${listenerList || 'none'}): the route is not attached through this parentRef (Accepted False, NoMatchingParent).`,
+        at: { path: [...at, field] },
+      });
+      continue;
+    }
+    if (selected.every((listener) => listener.state === 'hostname-mismatch')) {
+      findings.push({
+        code: 'KR6103',
+        message: `${sentence(selected.map((listener) => listener.message).join('; '))}: no hostname of the route intersects a listener of Gateway ${gatewayText} (Accepted False, NoMatchingListenerHostname).`,
+        at: {
+          path: Array.isArray((object.value.spec as Record<string, unknown> | undefined)?.hostnames)
+            ? ['spec', 'hostnames']
+            : at,
+        },
+      });
+      continue;
+    }
+    const gateway = gateways.find(
+      (candidate) =>
+        candidate.metadata.name === attachment.gateway.name &&
+        candidate.metadata.namespace === attachment.gateway.namespace,
+    );
+    const refused = selected.filter(
+      (listener) =>
+        listener.state === 'kind-not-allowed' ||
+        (listener.state === 'namespace-not-allowed' && !usesSelector(gateway)),
+    );
+    if (
+      refused.length > 0 &&
+      refused.length + selected.filter((listener) => listener.state === 'hostname-mismatch').length ===
+        selected.length
+    ) {
+      findings.push({
+        code: 'KR6104',
+        message: `${sentence(refused.map((listener) => listener.message).join('; '))} (Accepted False, NotAllowedByListeners).`,
+        at: { path: at },
+      });
+    }
+  }
+
+  const rules =
+    isRecord(object.value.spec) && Array.isArray(object.value.spec.rules) ? object.value.spec.rules : [];
+  const namespacesWritten = new Set<string>([
+    ...written.map(namespaceOf),
+    ...(workspace.services?.(undefined) ?? []).map(namespaceOf),
+  ]);
+  rules.forEach((rule: unknown, ruleIndex: number) => {
+    if (!isRecord(rule) || !Array.isArray(rule.backendRefs)) {
+      return;
+    }
+    rule.backendRefs.forEach((ref: unknown, refIndex: number) => {
+      if (!isRecord(ref) || typeof ref.name !== 'string') {
+        return;
+      }
+      const at: Path = ['spec', 'rules', ruleIndex, 'backendRefs', refIndex];
+      const target = typeof ref.namespace === 'string' ? ref.namespace : namespace;
+      const scopeNamespace = typeof ref.namespace === 'string' ? ref.namespace : object.namespace;
+      const services = (workspace.services?.(scopeNamespace) ?? []).filter(
+        (service) => namespaceOf(service) === target || service.namespace === undefined,
+      );
+      const resolution = resolveBackendRef(ref as never, route, {
+        services: services.map((service) => withNamespace<Service>(service.value, target)),
+        referenceGrants: grants,
+      });
+      if (resolution.state !== 'invalid') {
+        return;
+      }
+      if (resolution.reason === 'RefNotPermitted') {
+        if (namespacesWritten.has(target)) {
+          findings.push({
+            code: 'KR6105',
+            message: `${resolution.message.charAt(0).toUpperCase()}${resolution.message.slice(1)} in the workspace: the reference is refused (ResolvedRefs False, RefNotPermitted) and its requests get 500.`,
+            at: { path: [...at, 'namespace'] },
+          });
+        }
+        return;
+      }
+      if (
+        resolution.reason !== 'BackendNotFound' ||
+        services.length === 0 ||
+        (workspace.unreadableServices?.(scopeNamespace).length ?? 0) > 0
+      ) {
+        return;
+      }
+      const found = services.some((service) => service.name === ref.name);
+      if (!found) {
+        const suggestion = didYouMean(
+          ref.name,
+          services.map((service) => service.name),
+        );
+        findings.push({
+          code: 'KR6106',
+          message: `No Service "${ref.name}" is written in namespace ${target} in the workspace (there: ${listWords([...new Set(services.map((service) => service.name))].sort(), 5)})${suggestion === undefined ? '' : `. Did you mean "${suggestion}"?`} Unless it comes from elsewhere, its share of the requests gets 500 (ResolvedRefs False, BackendNotFound).`,
+          at: { path: [...at, 'name'] },
+          ...(suggestion === undefined
+            ? {}
+            : {
+                fixes: [
+                  {
+                    kind: 'replace-value',
+                    title: `Change to ${suggestion}`,
+                    path: [...at, 'name'],
+                    text: yamlString(suggestion),
+                    preferred: true,
+                  },
+                ],
+              }),
+        });
+      } else {
+        findings.push({
+          code: 'KR6107',
+          message: `${resolution.message.replace(/^backendRef /, 'BackendRef ')} in the workspace: a backendRef names the Service's port, not the container's; its share of the requests gets 500.`,
+          at: { path: [...at, 'port'] },
+        });
+      }
+    });
+  });
+  return findings;
+}
