@@ -8,6 +8,7 @@ import type { ClusterSession } from '../cluster/session.ts';
 import type { KubeReachContext } from '../context.ts';
 import type { ExplorerNode } from './nodes.ts';
 import { isExplorerNode } from './nodes.ts';
+import { gatewayNodeName } from './gatewayItems.ts';
 import { clusterObjectUri, objectUri } from './yamlDocuments.ts';
 import { redact } from '../logging/redact.ts';
 
@@ -100,6 +101,8 @@ function nameOf(node: ExplorerNode): string | undefined {
       return node.container;
     case 'endpoint':
       return node.pod ?? node.address;
+    case 'gatewayApi':
+      return gatewayNodeName(node);
     default:
       return undefined;
   }

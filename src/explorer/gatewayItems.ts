@@ -291,3 +291,12 @@ export class GatewayExplorer {
     };
   }
 }
+
+/** The object name Copy Name copies: a Gateway's, a listener's or a route's; none for groups, rules, backends. */
+export function gatewayNodeName(node: { readonly parts: readonly string[] }): string | undefined {
+  const [group, a, b, c] = node.parts;
+  if (group === 'gateways') {
+    return node.parts.length === 2 ? a : node.parts.length === 4 ? c : undefined;
+  }
+  return node.parts.length === 3 ? b : undefined;
+}

@@ -13,6 +13,7 @@ import {
   routePresentation,
   rulePresentation,
 } from '../../../src/explorer/gatewayFormat.ts';
+import { gatewayNodeName } from '../../../src/explorer/gatewayItems.ts';
 import { gateway, http, route, service, world } from '../analysis/gateway/fixtures.ts';
 
 const publicGateway: Gateway = {
@@ -134,5 +135,16 @@ describe('routePresentation', () => {
     assert.equal(stats.description, 'weight 1 · 25%');
     assert.equal(stats.icon.id, 'warning');
     assert.match(stats.tooltip, /RefNotPermitted/);
+  });
+});
+
+describe('gatewayNodeName (Copy Name)', () => {
+  test('a Gateway, a listener and a route have a name; groups, rules and backends none', () => {
+    assert.equal(gatewayNodeName({ parts: ['gateways', 'public'] }), 'public');
+    assert.equal(gatewayNodeName({ parts: ['gateways', 'public', 'l', 'https'] }), 'https');
+    assert.equal(gatewayNodeName({ parts: ['routes', 'HTTPRoute', 'catalog'] }), 'catalog');
+    assert.equal(gatewayNodeName({ parts: ['gateways'] }), undefined);
+    assert.equal(gatewayNodeName({ parts: ['routes', 'HTTPRoute', 'catalog', '0'] }), undefined);
+    assert.equal(gatewayNodeName({ parts: ['routes', 'HTTPRoute', 'catalog', '0', '1'] }), undefined);
   });
 });
