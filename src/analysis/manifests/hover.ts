@@ -12,6 +12,8 @@
  * names, notes) goes through `markdownCode` or `escapeMarkdown`: a Deployment named
  * `x\n![y](https://…)` must not become an image or a link in the hover.
  */
+import { isGatewayRoute } from './gateway.ts';
+import { routeHoverLines } from './gatewayHover.ts';
 import type { LabelSelector, Pod } from '../k8s.ts';
 import { matchesLabelSelector, matchesServiceSelector } from '../labels.ts';
 import { escapeMarkdown, markdownCode } from '../markdown.ts';
@@ -378,6 +380,8 @@ export function hoverAt(
     lines = podSelectorHover(object, context);
   } else if (isIngress(object)) {
     lines = ingressHoverLines(object, path, context);
+  } else if (isGatewayRoute(object)) {
+    lines = routeHoverLines(object, path, context);
   }
   if (lines === undefined) {
     return undefined;

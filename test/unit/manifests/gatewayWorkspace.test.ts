@@ -4,6 +4,8 @@ import { describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import type { WorkspaceModel, WrittenObject } from '../../../src/analysis/manifests/workspace.ts';
 import { sameNamespace } from '../../../src/analysis/manifests/workloads.ts';
+import { parseManifestFile } from '../../../src/analysis/manifests/document.ts';
+import { hoverAt } from '../../../src/analysis/manifests/hover.ts';
 import { analyze, codes, spans } from './helpers.ts';
 
 const GATEWAY = `apiVersion: gateway.networking.k8s.io/v1
@@ -168,5 +170,44 @@ describe('KR61xx', () => {
     assert.deepEqual(result.codes, ['KR6107']);
     assert.deepEqual(result.spans, ['9000']);
     assert.match(result.messages[0]!, /has no port 9000 \(its ports: 8080\)/);
+  });
+});
+
+describe('route hovers', () => {
+  test('on a parentRef: each listener, attached or why not', () => {
+    const text = route('    - name: public\n      namespace: infra\n');
+    const result = hoverAt(parseManifestFile(text), text.indexOf('name: public') + 7, {
+      workspace: workspace([GATEWAY, SERVICE]),
+    });
+    assert.ok(result);
+    assert.match(result.markdown, /\*\*Parent\*\* Gateway `infra\/public` · class `example`/);
+    assert.match(result.markdown, /\*\*Attaches\*\* to 1 of 2 listeners \(Accepted True, Accepted\)/);
+    assert.match(result.markdown, /- ✓ `http` \(HTTP 80\): attached/);
+    assert.match(
+      result.markdown,
+      /- ✗ `internal` \(HTTP 8080\): not attached .*its own namespace infra only/,
+    );
+  });
+
+  test('on a parentRef to a Gateway not written: said so', () => {
+    const text = route('    - name: elsewhere\n');
+    const result = hoverAt(parseManifestFile(text), text.indexOf('elsewhere'), {
+      workspace: workspace([SERVICE]),
+    });
+    assert.ok(result);
+    assert.match(result.markdown, /Gateway `shop\/elsewhere`/);
+    assert.match(result.markdown, /not written in the workspace/);
+  });
+
+  test('on a backendRef: the Service as written, and the port', () => {
+    const text = route(PARENT, '        - name: api\n          port: 9000\n');
+    const result = hoverAt(parseManifestFile(text), text.indexOf('name: api') + 7, {
+      workspace: workspace([GATEWAY, SERVICE]),
+      clusterNote: 'no kubeconfig context.',
+    });
+    assert.ok(result);
+    assert.match(result.markdown, /^\*\*Backend\*\* Service `shop\/api`, port `9000`/);
+    assert.match(result.markdown, /- Service `api` · ports `8080\/TCP` · ✗ not this port/);
+    assert.match(result.markdown, /\*\*Cluster\*\*: no kubeconfig context\./);
   });
 });
