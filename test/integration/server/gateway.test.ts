@@ -244,6 +244,17 @@ spec:
     const port = diagnostics.find((d) => d.code === 'KR6107')!;
     assert.equal(textAt(route, port.range), '8080');
     assert.equal(port.severity, 1, 'error');
+    const hover = await client.hover(uri, positionOf(route, 'name: public', 7));
+    assert.ok(hover);
+    assert.match(hover.contents.value, /\*\*Parent\*\* Gateway `infra\/public` · class `example`/);
+    assert.match(hover.contents.value, /- ✗ `http` \(HTTP 80\): /);
+    const backend = await client.hover(uri, positionOf(route, 'name: web', 7));
+    assert.ok(backend);
+    assert.match(backend.contents.value, /\*\*Backend\*\* Service `shop\/web`, port `8080`/);
+    assert.match(
+      backend.contents.value,
+      /- Service `web` · `shop\/services\.yaml:2` · ports `80 \(http\)\/TCP` · ✗ not this port/,
+    );
     // Fixed in the editor: the diagnostics clear.
     const fixed = route
       .replace('sectionName: https', 'sectionName: http')
