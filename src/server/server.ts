@@ -55,6 +55,7 @@ import { SettingsCache } from './settings.ts';
 import { Slicer } from './slicer.ts';
 import { WorkspaceIndex } from './workspaceIndex.ts';
 import { ingressConversionAction } from './gatewayAction.ts';
+import { isGatewayRoute } from '../analysis/manifests/gateway.ts';
 
 /** How long parsing and analysis may hold the event loop per turn, all documents together. */
 const SLICE_MS = 4;
@@ -84,7 +85,12 @@ export interface ServerOptions {
 function namespacesOf(file: ManifestFile): Set<string | undefined> {
   const namespaces = new Set<string | undefined>();
   for (const { object } of objectsOf(file)) {
-    if (object.kind === 'Service' || object.kind === 'NetworkPolicy' || object.kind === 'Ingress') {
+    if (
+      object.kind === 'Service' ||
+      object.kind === 'NetworkPolicy' ||
+      object.kind === 'Ingress' ||
+      isGatewayRoute(object)
+    ) {
       namespaces.add(object.namespace);
     }
   }

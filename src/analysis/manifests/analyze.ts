@@ -17,6 +17,7 @@ import { mergeFindings } from './merge.ts';
 import { checkIngress, isIngress } from './ingress.ts';
 import { checkGatewayApiObject, gatewayApiKind, isGatewayRoute } from './gateway.ts';
 import { checkRouteInWorkspace } from './gatewayWorkspace.ts';
+import { checkRouteBackendsInCluster } from './gatewayCluster.ts';
 import { checkIngressClaimsInCluster, checkIngressClassInCluster } from './ingressClass.ts';
 import { checkIngressInCluster } from './ingressCluster.ts';
 import { checkIngressBackendsInWorkspace, checkIngressClaimsInWorkspace } from './ingressWorkspace.ts';
@@ -178,8 +179,11 @@ export function contextualFindings(
           : [],
       ),
     );
-  } else if (isGatewayRoute(object) && context.workspace) {
-    findings.push(...checkRouteInWorkspace(object, context.workspace));
+  } else if (isGatewayRoute(object)) {
+    findings.push(
+      ...(context.workspace ? checkRouteInWorkspace(object, context.workspace) : []),
+      ...(context.cluster ? checkRouteBackendsInCluster(object, context.cluster) : []),
+    );
   } else if (object.kind === 'NetworkPolicy' && context.workspace) {
     findings.push(...checkPolicyInWorkspace(object.value, object.namespace, context.workspace));
   }

@@ -124,6 +124,10 @@ export const CODES = {
   },
   KR6106: { severity: 'warning', title: 'Backend Service not defined in the workspace' },
   KR6107: { severity: 'error', title: 'Backend port not a port of the written Service' },
+
+  KR6201: { severity: 'warning', title: 'Backend Service not in the cluster' },
+  KR6202: { severity: 'warning', title: 'Backend port not a port of the live Service' },
+  KR6203: { severity: 'warning', title: 'Backend Service has no ready endpoint' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type DiagnosticCode = keyof typeof CODES;
