@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
+import { useSandbox } from '../../support/sandbox.ts';
 import { LspClient, positionOf, textAt, uriOf } from './lspClient.ts';
 import type { CodeAction, Diagnostic, TextEdit } from './lspClient.ts';
 
@@ -291,5 +292,73 @@ describe('a client that cannot create files', () => {
     } finally {
       assert.equal(await client.stop(), 0);
     }
+  });
+});
+
+describe('route backends against the sandbox', () => {
+  const fixture = useSandbox({ scenario: 'demo' });
+  let client: LspClient;
+  let workspace: string;
+  const text = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: storefront
+  namespace: shop
+spec:
+  parentRefs:
+    - name: public
+  rules:
+    - backendRefs:
+        - name: checkout
+          port: 80
+        - name: serch
+          port: 80
+        - name: frontend
+          port: 81
+`;
+
+  before(async () => {
+    workspace = mkdtempSync(join(tmpdir(), 'kubereach-gateway-cluster-'));
+    client = await LspClient.start({
+      workspace,
+      env: { KUBECONFIG: fixture.sandbox.kubeconfigPath },
+      settings: { clusterAware: true },
+      initializationOptions: { workspaceTrusted: false },
+    });
+    await scanned(client);
+  });
+
+  after(async () => {
+    const code = await client.stop();
+    rmSync(workspace, { recursive: true, force: true });
+    assert.equal(code, 0);
+  });
+
+  test('no ready endpoint, a Service that does not exist, a port the live Service does not have; hover with live endpoints', async () => {
+    const uri = uriOf(join(workspace, 'route.yaml'));
+    await client.open(uri, text);
+    const diagnostics = await client.diagnostics(
+      uri,
+      (list) => ['KR6201', 'KR6202', 'KR6203'].every((code) => list.some((d) => d.code === code)),
+      { timeoutMs: 15_000 },
+    );
+    assert.deepEqual(codes(diagnostics), ['KR6201', 'KR6202', 'KR6203']);
+    const noEndpoint = diagnostics.find((d) => d.code === 'KR6203')!;
+    assert.equal(textAt(text, noEndpoint.range), 'checkout');
+    assert.match(
+      noEndpoint.message,
+      /Service checkout in namespace shop of context kubereach-sandbox has 1 endpoint for port 80 and none is ready/,
+    );
+    const missing = diagnostics.find((d) => d.code === 'KR6201')!;
+    assert.equal(textAt(text, missing.range), 'serch');
+    const port = diagnostics.find((d) => d.code === 'KR6202')!;
+    assert.equal(textAt(text, port.range), '81');
+    const hover = await client.hover(uri, positionOf(text, 'name: frontend', 7));
+    assert.ok(hover);
+    assert.match(
+      hover.contents.value,
+      /\*\*Cluster\*\* `kubereach-sandbox`, namespace `shop`: Service `frontend` · ports `80 \(http\)\/TCP`/,
+    );
+    assert.match(hover.contents.value, /- ✗ no port `81`/);
   });
 });
