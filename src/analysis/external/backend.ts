@@ -1,11 +1,12 @@
 /**
  * Hops 5 and 6: the backend Service (its port, selector and readiness, EndpointSlices, target port:
- * the Pod-to-Service diagnosis's own hops, src/analysis/diagnosis.ts, run from the controller's
+ * the Pod-to-Service diagnosis's own hops, src/analysis/diagnosis/, run from the controller's
  * Pod), and NetworkPolicy: the backend Pods admit the controller's Pods on the resolved port, or,
  * for a node port, the node's address (externalTrafficPolicy Cluster masquerades) or the client's
  * (Local keeps it), as src/analysis/nodePorts.ts says.
  */
-import { diagnoseStatic, list } from '../diagnosis/index.ts';
+import { diagnoseStatic } from '../diagnosis/index.ts';
+import { list } from '../sentences.ts';
 import type { Backend, DiagnosisPod, Hop, HopId } from '../diagnosis/index.ts';
 import { evaluateConnection, nodeEndpoint, podEndpoint, selectingPolicies } from '../networkPolicy.ts';
 import { preservesClientAddress } from '../nodePorts.ts';

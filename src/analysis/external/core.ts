@@ -6,7 +6,7 @@
  * 3. address (address.ts): the Ingress's or the LoadBalancer's published address;
  * 4. nodePort (nodePort.ts): the nodes that answer on the node port (externalTrafficPolicy);
  * 5. service, selector, endpoints, port (backend.ts): the backend Service's hops, those of the
- *    Pod-to-Service diagnosis (src/analysis/diagnosis.ts);
+ *    Pod-to-Service diagnosis (src/analysis/diagnosis/ and the shared hop core in src/analysis/hops.ts);
  * 6. policy (backend.ts): the backend Pods' NetworkPolicies against the controller's Pods, or the
  *    node's or client's address for a node port;
  * 7. probe: filled in by the engine (src/diagnose/externalDiagnoser.ts).
@@ -14,8 +14,10 @@
  * A request a Gateway serves (a URL for a Gateway's listener, an HTTPRoute) takes the hops of
  * gateway.ts instead: listener, attachment, rule, backendRefs, address, then 5 to 7.
  */
-import { conclude, isPodReady } from '../diagnosis/index.ts';
-import type { Conclusion } from '../diagnosis/index.ts';
+import { isPodReady } from '../diagnosis/index.ts';
+import { conclude, orderHops as orderHopsOf } from '../hops.ts';
+import type { Conclusion } from '../hops.ts';
+import { upperFirst } from '../sentences.ts';
 import { hostnameMatches } from '../gateway/index.ts';
 import { addressStage } from './address.ts';
 import { diagnoseGateway, missingGatewayDiagnosis } from './gateway.ts';
@@ -57,7 +59,7 @@ function clientLabel(input: Pick<ExternalInput, 'clientIp'>): string {
 
 /** The hops in order, with their titles. */
 export function orderHops(drafts: Readonly<Record<IngressHopId, HopDraft>>): ExternalHop[] {
-  return EXTERNAL_HOP_IDS.map((id) => ({ id, title: EXTERNAL_HOP_TITLES[id], ...drafts[id] }));
+  return orderHopsOf(EXTERNAL_HOP_IDS, EXTERNAL_HOP_TITLES, drafts);
 }
 
 /** The conclusion.ts rule (the first failing hop, with its fix), in sentences about a client outside. */
@@ -69,7 +71,7 @@ export function concludeExternal(
   const conclusion = conclude(hops, { source: clientLabel(input), target: label });
   return {
     ...conclusion,
-    sentence: `${conclusion.sentence[0]!.toUpperCase()}${conclusion.sentence.slice(1)}`,
+    sentence: upperFirst(conclusion.sentence),
   };
 }
 

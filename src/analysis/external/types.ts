@@ -4,7 +4,8 @@
  * cluster state it is diagnosed against. Pure types; the hops live beside this file, one module per
  * hop family, and `core.ts` orders them and concludes.
  */
-import type { DiagnosisPod, EndpointSliceLike, Hop, Conclusion } from '../diagnosis/index.ts';
+import type { DiagnosisPod, EndpointSliceLike } from '../diagnosis/index.ts';
+import type { Conclusion, Hop } from '../hops.ts';
 import type { Ingress, IngressClass } from '../ingress.ts';
 import type { Namespace, NetworkPolicy, ObjectMeta, Service, ServicePort } from '../k8s.ts';
 import type { GatewayWorld } from '../gateway/types.ts';
