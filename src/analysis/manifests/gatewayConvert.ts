@@ -11,7 +11,7 @@ import { convertIngress, defaultParent } from '../gateway/convert.ts';
 import { compareIngressConversion } from '../gateway/convertCompare.ts';
 import { conversionYaml } from '../gateway/convertYaml.ts';
 import type { Gateway, ObjectRef } from '../gateway/types.ts';
-import type { ManifestFile } from './document.ts';
+import type { ManifestFile, ManifestObject } from './document.ts';
 import { targetAt } from './hover.ts';
 import { isIngress } from './ingress.ts';
 import { writtenGatewayApiKind } from './gateway.ts';
@@ -61,6 +61,16 @@ function chooseParent(
   };
 }
 
+/**
+ * The last conversion of each Ingress object, with the workspace model it was computed against:
+ * editors ask for code actions on every cursor move, and an object is the same while its
+ * document's text is (the parse cache keeps it); a new workspace model means the workspace changed.
+ */
+const memo = new WeakMap<
+  object,
+  { readonly workspace: WorkspaceModel | undefined; readonly action: IngressConversionAction }
+>();
+
 /** The conversion offered at this offset: on an Ingress (networking.k8s.io/v1) only. */
 export function ingressConversionAt(
   file: ManifestFile,
@@ -77,6 +87,21 @@ export function ingressConversionAt(
     return undefined;
   }
   const object = found.target.object;
+  const cached = memo.get(object);
+  if (cached !== undefined && cached.workspace === workspace) {
+    return cached.action;
+  }
+  const action = convertAt(object, workspace);
+  if (action !== undefined) {
+    memo.set(object, { workspace, action });
+  }
+  return action;
+}
+
+function convertAt(
+  object: ManifestObject,
+  workspace: WorkspaceModel | undefined,
+): IngressConversionAction | undefined {
   const ingress = object.value as unknown as Ingress;
   if (ingress.metadata === undefined || typeof ingress.metadata !== 'object') {
     return undefined;
