@@ -180,9 +180,12 @@ export function contextualFindings(
       ),
     );
   } else if (isGatewayRoute(object)) {
+    // One diagnostic where the workspace and the cluster both miss a backend Service (merge.ts).
     findings.push(
-      ...(context.workspace ? checkRouteInWorkspace(object, context.workspace) : []),
-      ...(context.cluster ? checkRouteBackendsInCluster(object, context.cluster) : []),
+      ...mergeFindings(
+        context.workspace ? checkRouteInWorkspace(object, context.workspace) : [],
+        context.cluster ? checkRouteBackendsInCluster(object, context.cluster) : [],
+      ),
     );
   } else if (object.kind === 'NetworkPolicy' && context.workspace) {
     findings.push(...checkPolicyInWorkspace(object.value, object.namespace, context.workspace));

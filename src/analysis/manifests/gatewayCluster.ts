@@ -73,6 +73,12 @@ export function checkRouteBackendsInCluster(
                   },
                 ],
               }),
+          claim: {
+            key: `route-backend-service:${at.join('.')}`,
+            what: `No Service "${ref.name}"`,
+            evidence: `none in ${where}`,
+            consequence: 'Its share of the requests gets 500 (ResolvedRefs False, BackendNotFound).',
+          },
         });
         return;
       }

@@ -238,6 +238,12 @@ export function checkRouteInWorkspace(
                   },
                 ],
               }),
+          claim: {
+            key: `route-backend-service:${at.join('.')}`,
+            what: `No Service "${ref.name}"`,
+            evidence: `none is written in namespace ${target} in the workspace`,
+            consequence: 'Its share of the requests gets 500 (ResolvedRefs False, BackendNotFound).',
+          },
         });
       } else {
         findings.push({

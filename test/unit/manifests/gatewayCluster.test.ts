@@ -92,3 +92,34 @@ describe('KR62xx: route backends against the live cluster', () => {
     assert.deepEqual(codes(analyze(other, { cluster: cluster(LIVE) })), []);
   });
 });
+
+test('KR6106 and KR6201 about the same backend make one diagnostic naming both sources', () => {
+  const text = route('        - name: webb\n          port: 80\n');
+  const written = {
+    kind: 'Service',
+    name: 'web',
+    namespace: 'shop',
+    value: {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: 'shop' },
+      spec: { ports: [{ port: 80 }] },
+    },
+  };
+  const diagnostics = analyze(text, {
+    cluster: cluster(LIVE),
+    workspace: {
+      complete: true,
+      workloads: () => [],
+      services: () => [written],
+      unreadableServices: () => [],
+      gatewayApiObjects: () => [],
+    },
+  });
+  assert.deepEqual(codes(diagnostics), ['KR6106']);
+  assert.match(
+    diagnostics[0]!.message,
+    /^No Service "webb": none is written in namespace shop in the workspace, and none in namespace shop of context test-context\. Its share/,
+  );
+  assert.equal(diagnostics[0]!.fixes.length, 1, 'the same fix once');
+});
