@@ -45,7 +45,11 @@ function portsText(candidates: readonly BackendPortCandidate[]): string {
     : candidates.map((candidate) => code(`${describeCandidate(candidate)}/${candidate.protocol}`)).join(', ');
 }
 
-export function backendLines(object: ManifestObject, ref: ServiceBackendRef, context: HoverContext): string[] {
+export function backendLines(
+  object: ManifestObject,
+  ref: ServiceBackendRef,
+  context: HoverContext,
+): string[] {
   const max = context.maxItems ?? 10;
   const lines = [
     `**Backend** Service ${code(ref.service)}, port ${code(describeBackendPort(ref.port))}${ref.rule ? ` · ${code(`${ref.rule.host ?? '*'}${ref.rule.path}`)} (${plain(ref.rule.pathType)})` : ' · default backend'}`,
