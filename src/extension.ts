@@ -106,7 +106,6 @@ export function activate(extension: vscode.ExtensionContext): void {
     } else {
       extension.subscriptions.push(...disposables);
       explorer.attach(loaded);
-      explorer.setGatewayReader((kubeConfig, cached) => cluster.readGatewayApi(kubeConfig, cached));
       forwardsView.attach(forwards);
       if (portForwardSettings().restoreOnReload) {
         void forwards.restore(extension.workspaceState.get('kubereach.forwards')).then((results) => {

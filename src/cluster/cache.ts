@@ -16,6 +16,9 @@
  *   limited to some namespaces) the resource falls back to one informer per namespace, each of which
  *   says for itself whether it may be read. Reads and `namespaceStatus` answer the same either way,
  *   and a switch between the two keeps the old informers answering until the new ones have listed;
+ * - Gateway API objects (gatewayWatch.ts, `gatewayApi`): once discovery says the group is served,
+ *   Gateways, HTTPRoutes and GRPCRoutes of the watched namespaces, GatewayClasses and
+ *   ReferenceGrants cluster-wide; not served, refused and failed are states of their own there;
  * - Nodes and IngressClasses (networking.k8s.io/v1), cluster-wide, one informer each, started with
  *   the cache. A namespace-scoped identity is commonly refused Nodes (403): `clusterStatus()` says
  *   so (`forbidden`), as it says `unavailable` for a 404, and the lists stay empty without meaning
@@ -59,6 +62,7 @@ import type {
 } from './changes.ts';
 import { classifyError } from './errors.ts';
 import type { ClusterError } from './errors.ts';
+import { GatewayWatch } from './gatewayWatch.ts';
 import { Informer } from './informer.ts';
 import { CLUSTER_RESOURCES, CLUSTER_SPECS, RESOURCES, SPECS } from './resources.ts';
 import type { ClusterResourceTypes, ResourceTypes } from './resources.ts';
@@ -165,6 +169,11 @@ export class ClusterCache {
   private readonly configError: string | undefined;
   private readonly namespaceInformer: Tracked<V1Namespace> | undefined;
   private readonly clusterInformers: ClusterInformers | undefined;
+  /**
+   * Gateway API objects (gatewayWatch.ts): Gateways and routes of the watched namespaces,
+   * GatewayClasses and ReferenceGrants cluster-wide, once discovery says they are served.
+   */
+  readonly gatewayApi: GatewayWatch | undefined;
   private readonly watched = new Map<string, NamespaceInformers>();
   private readonly clusterWide: ClusterWideInformers = {
     pods: { tracked: undefined, refused: false },
@@ -244,6 +253,12 @@ export class ClusterCache {
     for (const resource of CLUSTER_RESOURCES) {
       this.clusterInformers[resource].informer.start();
     }
+    this.gatewayApi = new GatewayWatch(kc, {
+      server: this.server,
+      log: this.logLine,
+      changed: () => this.coalescer.gatewayApi(),
+      backoff: this.backoff,
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -528,6 +543,7 @@ export class ClusterCache {
         }
       }
     }
+    this.gatewayApi?.setNamespaces(wanted);
     this.reconcile();
   }
 
@@ -546,6 +562,7 @@ export class ClusterCache {
       this.clusterWide[resource].refused = false;
     }
     this.reconcile();
+    this.gatewayApi?.retryNow();
     for (const tracked of this.allTracked()) {
       if (tracked.status === 'failed' || tracked.status === 'forbidden' || tracked.status === 'unavailable') {
         tracked.informer.start();
@@ -570,6 +587,7 @@ export class ClusterCache {
     this.clearRetryTimer();
     this.coalescer.dispose();
     this.namespaceInformer?.informer.stop();
+    this.gatewayApi?.dispose();
     for (const resource of CLUSTER_RESOURCES) {
       this.clusterInformers?.[resource].informer.stop();
     }

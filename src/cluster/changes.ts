@@ -50,6 +50,8 @@ export interface ClusterChange {
   /** The Nodes changed (an object, the list, or whether they may be read). */
   readonly nodes: boolean;
   readonly ingressClasses: boolean;
+  /** The Gateway API objects (gatewayWatch.ts) or their state changed. */
+  readonly gatewayApi: boolean;
   /**
    * Added, updated or deleted objects, as `objectKey(kind, namespace, name)`; cluster-scoped ones
    * with an empty namespace (`Node//worker-1`).
@@ -76,6 +78,7 @@ interface PendingChange {
   ingresses: Set<string>;
   nodes: boolean;
   ingressClasses: boolean;
+  gatewayApi: boolean;
   objects: Set<string>;
   connection: boolean;
 }
@@ -98,6 +101,10 @@ export class ChangeCoalescer {
 
   connection(): void {
     this.open().connection = true;
+  }
+
+  gatewayApi(): void {
+    this.open().gatewayApi = true;
   }
 
   /** A collection of `namespace` changed; `name` names the object when one object did. */
@@ -168,6 +175,7 @@ function emptyChange(): PendingChange {
     ingresses: new Set(),
     nodes: false,
     ingressClasses: false,
+    gatewayApi: false,
     objects: new Set(),
     connection: false,
   };

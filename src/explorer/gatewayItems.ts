@@ -3,17 +3,16 @@
  * listeners) and an HTTPRoutes group (HTTPRoutes and GRPCRoutes → rules → backendRefs), shown
  * only where discovery says the cluster serves gateway.networking.k8s.io (never assumed).
  *
- * The objects are read by `readGatewayApi` (src/diagnose/gatewayRead.ts: discovery, then one
- * cluster-wide list per kind), passed in by the extension from its cluster layer so that the
- * activation bundle does not pull in client-node. One read per refresh of the tree (the cache does
- * not watch these kinds yet): "Refresh" reads again. States, each shown as itself: not read yet
- * and reading ("loading…"), not served (no groups), refused (403: "no access"), failed ("not
- * read"), served (the items). No words are built here: gatewayFormat.ts does that.
+ * The objects come from the session's ClusterCache (src/cluster/gatewayWatch.ts: informers on
+ * the watched namespaces' Gateways and routes, GatewayClasses and ReferenceGrants cluster-wide),
+ * so the items are live: the tree redraws them on the cache's `gatewayApi` changes. States, each
+ * shown as itself: discovering or listing ("loading…"), not served (no groups), refused (403:
+ * "no access"), failed ("not read"), ready (the items). No words are built here:
+ * gatewayFormat.ts does that.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
-import type { GatewayApiState } from '../analysis/external/index.ts';
 import { allRoutes } from '../analysis/gateway/index.ts';
 import type { AnyRoute, GatewayWorld } from '../analysis/gateway/index.ts';
+import type { GatewayApiStatus } from '../cluster/gatewayWatch.ts';
 import type { ClusterSession } from '../cluster/session.ts';
 import { unknownWord } from './access.ts';
 import type { Knowledge } from './access.ts';
@@ -27,11 +26,6 @@ import {
 } from './gatewayFormat.ts';
 import type { ExplorerNode, NodeRegistry } from './nodes.ts';
 
-export type GatewayApiReader = (
-  kubeConfig: KubeConfig,
-  cached: Pick<GatewayWorld, 'services' | 'namespaces'>,
-) => Promise<GatewayApiState>;
-
 type GatewayNode = Extract<ExplorerNode, { kind: 'gatewayApi' }>;
 
 /** What the tree draws for a Gateway API node: the words, and whether it has children. */
@@ -40,25 +34,20 @@ export interface GatewayItem {
   readonly expandable: boolean;
 }
 
-type ReadState =
-  | { readonly kind: 'idle' }
-  | { readonly kind: 'reading' }
-  | { readonly kind: 'read'; readonly value: GatewayApiState };
-
-/** The Knowledge of a read, as the other groups say it (403 is "no access"). */
-export function gatewayKnowledge(state: ReadState): Knowledge | 'not-served' {
-  if (state.kind !== 'read') {
-    return { state: 'loading' };
-  }
-  switch (state.value.state) {
-    case 'served':
+/** The Knowledge of the cache's Gateway API status, as the other groups say it (403 is "no access"). */
+export function gatewayKnowledge(status: GatewayApiStatus | undefined): Knowledge | 'not-served' {
+  switch (status?.state) {
+    case undefined:
+    case 'loading':
+      return { state: 'loading' };
+    case 'ready':
       return { state: 'known', stale: false };
-    case 'not-served':
+    case 'notServed':
       return 'not-served';
-    case 'unreadable':
-      return /\b403\b|forbidden/i.test(state.value.message)
-        ? { state: 'forbidden', reason: state.value.message }
-        : { state: 'failed', reason: state.value.message };
+    case 'forbidden':
+      return { state: 'forbidden', reason: status.message };
+    case 'error':
+      return { state: 'failed', reason: status.message };
   }
 }
 
@@ -69,56 +58,46 @@ function routeKey(route: AnyRoute): string {
 export class GatewayExplorer {
   private readonly session: () => ClusterSession;
   private readonly nodes: NodeRegistry;
-  private readonly onRead: () => void;
-  private reader: GatewayApiReader | undefined;
-  private state: ReadState = { kind: 'idle' };
-  /** Bumped by `forget`, so that a read begun before a refresh does not land after it. */
-  private generation = 0;
+  /** The world built from the cache, kept until the next `forget` (a change or a refresh). */
+  private built: GatewayWorld | undefined;
 
-  constructor(session: () => ClusterSession, nodes: NodeRegistry, onRead: () => void) {
+  constructor(session: () => ClusterSession, nodes: NodeRegistry) {
     this.session = session;
     this.nodes = nodes;
-    this.onRead = onRead;
   }
 
-  setReader(reader: GatewayApiReader): void {
-    this.reader = reader;
-    this.forget();
-  }
-
-  /** After a refresh or a change of context: the next look reads again. */
+  /** After a change of the cache's Gateway API objects, a refresh or a change of context. */
   forget(): void {
-    this.generation += 1;
-    this.state = { kind: 'idle' };
+    this.built = undefined;
+  }
+
+  private status(namespace: string): GatewayApiStatus | undefined {
+    return this.session().cache?.gatewayApi?.status(namespace);
   }
 
   private world(): GatewayWorld | undefined {
-    return this.state.kind === 'read' && this.state.value.state === 'served'
-      ? this.state.value.world
-      : undefined;
-  }
-
-  private startRead(): void {
-    const kubeConfig = this.session().kubeConfig;
-    if (this.reader === undefined || kubeConfig === undefined || this.state.kind !== 'idle') {
-      return;
+    if (this.built !== undefined) {
+      return this.built;
     }
-    const generation = this.generation;
-    this.state = { kind: 'reading' };
     const session = this.session();
     const cache = session.cache;
-    const cached = {
-      services: session.selectedNamespaces().flatMap((ns) => cache?.services(ns) ?? []),
-      namespaces: cache?.namespaces() ?? [],
-    } as Pick<GatewayWorld, 'services' | 'namespaces'>;
-    void this.reader(kubeConfig, cached)
-      .catch((error: unknown): GatewayApiState => ({ state: 'unreadable', message: String(error) }))
-      .then((value) => {
-        if (generation === this.generation) {
-          this.state = { kind: 'read', value };
-          this.onRead();
-        }
-      });
+    const watch = cache?.gatewayApi;
+    if (cache === undefined || watch === undefined) {
+      return undefined;
+    }
+    const namespaces = session.selectedNamespaces();
+    const all = (plural: 'gateways' | 'httproutes' | 'grpcroutes') =>
+      namespaces.flatMap((ns) => watch.objects(plural, ns));
+    this.built = {
+      gatewayClasses: watch.clusterObjects('gatewayclasses') as unknown as GatewayWorld['gatewayClasses'],
+      gateways: all('gateways') as unknown as GatewayWorld['gateways'],
+      httpRoutes: all('httproutes') as unknown as GatewayWorld['httpRoutes'],
+      grpcRoutes: all('grpcroutes') as unknown as GatewayWorld['grpcRoutes'],
+      referenceGrants: watch.clusterObjects('referencegrants') as unknown as GatewayWorld['referenceGrants'],
+      services: namespaces.flatMap((ns) => cache.services(ns)) as unknown as GatewayWorld['services'],
+      namespaces: cache.namespaces() as unknown as GatewayWorld['namespaces'],
+    };
+    return this.built;
   }
 
   private node(context: string, namespace: string, parts: readonly string[]): GatewayNode {
@@ -129,13 +108,12 @@ export class GatewayExplorer {
     }));
   }
 
-  /** The groups a namespace shows: none when no reader is wired or the API is not served. */
+  /** The groups a namespace shows: none without a cache or where the API is not served. */
   namespaceGroups(context: string, namespace: string): GatewayNode[] {
-    if (this.reader === undefined) {
+    if (this.session().cache?.gatewayApi === undefined) {
       return [];
     }
-    this.startRead();
-    if (gatewayKnowledge(this.state) === 'not-served') {
+    if (gatewayKnowledge(this.status(namespace)) === 'not-served') {
       return [];
     }
     return [this.node(context, namespace, ['gateways']), this.node(context, namespace, ['routes'])];
@@ -166,7 +144,7 @@ export class GatewayExplorer {
   ): ExplorerNode[] {
     const [group, a, b, c] = node.parts;
     const ns = node.namespace;
-    const knowledge = gatewayKnowledge(this.state);
+    const knowledge = gatewayKnowledge(this.status(ns));
     if (knowledge === 'not-served') {
       return [];
     }
@@ -218,7 +196,7 @@ export class GatewayExplorer {
     const ns = node.namespace;
     const world = this.world();
     if (node.parts.length === 1) {
-      const knowledge = gatewayKnowledge(this.state);
+      const knowledge = gatewayKnowledge(this.status(ns));
       const known = knowledge !== 'not-served' && knowledge.state === 'known';
       const count = group === 'gateways' ? this.gateways(ns).length : this.routes(ns).length;
       const label = group === 'gateways' ? 'Gateways' : 'HTTPRoutes';
@@ -232,8 +210,8 @@ export class GatewayExplorer {
               : unknownWord(knowledge),
           tooltip:
             group === 'gateways'
-              ? 'Gateways (gateway.networking.k8s.io) in this namespace, read when the tree is refreshed'
-              : 'HTTPRoutes and GRPCRoutes (gateway.networking.k8s.io) in this namespace, read when the tree is refreshed',
+              ? 'Gateways (gateway.networking.k8s.io) in this namespace'
+              : 'HTTPRoutes and GRPCRoutes (gateway.networking.k8s.io) in this namespace',
           icon: { id: group === 'gateways' ? 'server-environment' : 'link' },
           contextValue: 'gatewayGroup',
         },

@@ -18,7 +18,6 @@ import { ingressPresentation, ingressRoutePresentation, ingressRoutes } from './
 import { nodePresentation, nodesGroupDescription } from './nodeFormat.ts';
 import { OutsideAccessReader } from './outsideAccess.ts';
 import { GatewayExplorer } from './gatewayItems.ts';
-import type { GatewayApiReader } from './gatewayItems.ts';
 import {
   containerPortPresentation,
   containerPresentation,
@@ -53,12 +52,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   private shownNodes: string | undefined;
   /** What the Ingresses and Nodes items read, with the Pods per node computed once per change. */
   private readonly outside = new OutsideAccessReader(() => this.session);
-  /** The Gateway API items, read once per refresh; a finished read redraws the tree. */
-  private readonly gateways = new GatewayExplorer(
-    () => this.session,
-    this.nodes,
-    () => this.changed.fire(undefined),
-  );
+  /** The Gateway API items, read from the cache and redrawn on its `gatewayApi` changes. */
+  private readonly gateways = new GatewayExplorer(() => this.session, this.nodes);
   private filterCache: { text: string; requirements: LabelRequirement[] | undefined } | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   readonly now: () => number;
@@ -104,12 +99,6 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     this.shownNodes = undefined;
     this.outside.forgetPodCounts();
     this.gateways.forget();
-    this.changed.fire(undefined);
-  }
-
-  /** Wires the Gateway API items with the cluster layer's reader (none: no Gateway API groups). */
-  setGatewayReader(reader: GatewayApiReader): void {
-    this.gateways.setReader(reader);
     this.changed.fire(undefined);
   }
 
@@ -693,6 +682,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     if (change.pods.size > 0) {
       this.outside.forgetPodCounts();
     }
+    // The Gateway API items' world holds Services and Namespaces too: rebuilt on the next look.
+    this.gateways.forget();
     if (!context) {
       return;
     }
@@ -704,6 +695,15 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     const nodeGroup = this.nodes.peek(ids.nodeGroup(context));
     if (nodeGroup && (change.nodes || change.pods.size > 0) && this.outside.nodesText() !== this.shownNodes) {
       targets.add(nodeGroup);
+    }
+    if (change.gatewayApi) {
+      // Groups appear or go with the API's state: redraw each shown namespace below its node.
+      for (const namespace of this.session.selectedNamespaces()) {
+        const node = this.nodes.peek(ids.namespace(context, namespace));
+        if (node) {
+          targets.add(node);
+        }
+      }
     }
     const touched = new Set([
       ...change.pods,

@@ -2,10 +2,12 @@
  * The explorer's Gateway API items (issue 15) on the real tree provider and client-node, against
  * the sandbox: on the demo, Gateway infra/public with its two listeners and their attached routes,
  * HTTPRoute store/catalog warned about listener internal, store/reports with its RefNotPermitted
- * backend; on the minimal scenario (no CRDs) no Gateway API groups at all (discovered, not assumed).
+ * backend, and a change to an HTTPRoute shown live (the cache watches these kinds, no Refresh); on
+ * the minimal scenario (no CRDs) no Gateway API groups at all (discovered, not assumed).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { ExplorerNode } from '../../src/explorer/nodes.ts';
 import { createVscodeStandIn, installVscodeStandInForEsm } from '../support/vscodeStandIn.ts';
 import { useSandbox, waitFor } from '../support/sandbox.ts';
@@ -14,7 +16,6 @@ const { api } = createVscodeStandIn();
 installVscodeStandInForEsm(api);
 const { ClusterTreeProvider } = await import('../../src/explorer/tree.ts');
 const { ClusterSession } = await import('../../src/cluster/session.ts');
-const { readGatewayApi } = await import('../../src/diagnose/gatewayRead.ts');
 type Tree = InstanceType<typeof ClusterTreeProvider>;
 
 interface Item {
@@ -36,7 +37,6 @@ function openTree(kubeconfigPath: string) {
     env: { KUBECONFIG: kubeconfigPath },
   });
   const tree = new ClusterTreeProvider(session);
-  tree.setGatewayReader((kubeConfig, cached) => readGatewayApi(kubeConfig, cached, { timeoutMs: 5000 }));
   return { session, tree };
 }
 
@@ -85,16 +85,11 @@ describe('explorer: Gateway API items on the demo', () => {
   });
 
   test('Gateway infra/public: its two listeners with their attached routes', async () => {
-    // The controller writes status asynchronously: read again (Refresh) until it has.
+    // The controller writes status asynchronously; the watch brings it in (no Refresh).
     await waitFor('attachedRoutes written on both listeners', () => {
       const listeners = labels(view.tree, [CTX, 'infra', 'Gateways', 'public']);
       const internal = item(view.tree, [CTX, 'infra', 'Gateways', 'public', 'internal']);
-      const ok = listeners.length === 2 && /\d+ routes?$/.test(internal?.description ?? '');
-      // Read again (Refresh) only once the last read has landed, so that a read can finish.
-      if (!ok && item(view.tree, [CTX, 'infra', 'Gateways'])?.description !== 'loading…') {
-        view.tree.refreshAll();
-      }
-      return ok;
+      return listeners.length === 2 && /\d+ routes?$/.test(internal?.description ?? '');
     });
     const gateway = item(view.tree, [CTX, 'infra', 'Gateways', 'public'])!;
     assert.equal(gateway.contextValue, 'gateway');
@@ -142,6 +137,53 @@ describe('explorer: Gateway API items on the demo', () => {
     ])!;
     assert.equal(backend.iconPath?.id, 'warning');
     assert.match(tooltipText(backend), /no ReferenceGrant in analytics/);
+  });
+});
+
+describe('explorer: Gateway API items follow the cluster live', () => {
+  const fixture = useSandbox({ scenario: 'demo' });
+  let view: ReturnType<typeof openTree>;
+  before(() => {
+    view = openTree(fixture.sandbox.kubeconfigPath);
+  });
+  after(() => view.session.dispose());
+
+  test("patching an HTTPRoute's weight and hostnames changes its items without Refresh", async () => {
+    const rule = [CTX, 'store', 'HTTPRoutes', 'catalog', 'PathPrefix /api'];
+    await waitFor(
+      'the catalog weights',
+      () => item(view.tree, [...rule, 'catalog:80'])?.description === 'weight 90 · 90%',
+    );
+    const fired: unknown[] = [];
+    const subscription = view.tree.onDidChangeTreeData((event) => fired.push(event));
+    const custom = fixture.kubeconfig.makeApiClient(CustomObjectsApi);
+    await custom.patchNamespacedCustomObject(
+      {
+        group: 'gateway.networking.k8s.io',
+        version: 'v1',
+        namespace: 'store',
+        plural: 'httproutes',
+        name: 'catalog',
+        body: [
+          { op: 'replace', path: '/spec/rules/0/backendRefs/0/weight', value: 70 },
+          { op: 'replace', path: '/spec/rules/0/backendRefs/1/weight', value: 30 },
+          { op: 'replace', path: '/spec/hostnames', value: ['shop.example.com'] },
+        ],
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+    );
+    await waitFor(
+      'the new weight in the tree',
+      () => item(view.tree, [...rule, 'catalog:80'])?.description === 'weight 70 · 70%',
+      10_000,
+    );
+    subscription.dispose();
+    assert.ok(fired.length > 0, 'the tree announced the change itself');
+    assert.equal(item(view.tree, [...rule, 'catalog-canary:80'])?.description, 'weight 30 · 30%');
+    assert.match(
+      item(view.tree, [CTX, 'store', 'HTTPRoutes', 'catalog'])?.description ?? '',
+      /^shop\.example\.com · /,
+    );
   });
 });
 
