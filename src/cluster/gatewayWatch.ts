@@ -16,6 +16,7 @@ import { ApisApi, CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { classifyError } from './errors.ts';
 import { Informer } from './informer.ts';
+import { getObject } from './rawList.ts';
 
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 
@@ -29,6 +30,16 @@ const VERSIONS = {
 } as const;
 
 export type GatewayPlural = keyof typeof VERSIONS;
+
+/** The kind of each plural, as `kubereach:` YAML documents and Show YAML name them. */
+export const GATEWAY_KIND_OF = {
+  gatewayclasses: 'GatewayClass',
+  gateways: 'Gateway',
+  httproutes: 'HTTPRoute',
+  grpcroutes: 'GRPCRoute',
+  referencegrants: 'ReferenceGrant',
+} as const satisfies Record<GatewayPlural, string>;
+export type GatewayKind = (typeof GATEWAY_KIND_OF)[GatewayPlural];
 export type NamespacedGatewayPlural = 'gateways' | 'httproutes' | 'grpcroutes';
 type ClusterGatewayPlural = 'gatewayclasses' | 'referencegrants';
 
@@ -125,6 +136,52 @@ export class GatewayWatch {
   /** GatewayClasses, or the ReferenceGrants of every namespace. */
   clusterObjects(plural: ClusterGatewayPlural): readonly KubernetesObject[] {
     return this.clusterWide.get(plural)?.informer.list() ?? [];
+  }
+
+  /** A held object: a namespaced kind of a watched namespace, or a GatewayClass (namespace ''). */
+  cachedObject(plural: GatewayPlural, namespace: string, name: string): KubernetesObject | undefined {
+    const list =
+      plural === 'gatewayclasses' || plural === 'referencegrants'
+        ? this.clusterObjects(plural)
+        : this.objects(plural, namespace);
+    return list.find(
+      (o) => o.metadata?.name === name && (namespace === '' || o.metadata?.namespace === namespace),
+    );
+  }
+
+  /**
+   * One object read in full from the API server (Show YAML), in the version discovery found; undefined
+   * when it does not exist. Throws, with the classified message, when the kind is not served (or not
+   * discovered yet) or the read fails (403 included).
+   */
+  async liveObject(
+    plural: GatewayPlural,
+    namespace: string,
+    name: string,
+  ): Promise<KubernetesObject | undefined> {
+    const discovery = this.discovery;
+    const version = discovery.state === 'served' ? discovery.versions.get(plural) : undefined;
+    if (version === undefined) {
+      throw new Error(
+        discovery.state === 'loading'
+          ? `${GATEWAY_GROUP} is being discovered`
+          : discovery.state === 'forbidden' || discovery.state === 'error'
+            ? discovery.message
+            : `${plural}.${GATEWAY_GROUP} is not served by this cluster`,
+      );
+    }
+    const ns = namespace === '' ? '' : `/namespaces/${encodeURIComponent(namespace)}`;
+    const path = `/apis/${GATEWAY_GROUP}/${version}${ns}/${plural}/${encodeURIComponent(name)}`;
+    try {
+      const object = await getObject(this.kubeConfig, path, MODEL);
+      if (object?.metadata) {
+        delete object.metadata.managedFields;
+      }
+      return object;
+    } catch (error) {
+      const what = namespace === '' ? plural : `${plural} in namespace ${namespace}`;
+      throw new Error(classifyError(error, { server: this.options.server, resource: what }).message);
+    }
   }
 
   /** Discovers again when the API was not served, refused or failed, and restarts refused or failed lists. */

@@ -5,8 +5,12 @@
  */
 import { stringify } from 'yaml';
 import type { CachedKind, ClusterScopedKind } from './changes.ts';
+import type { GatewayKind } from './gatewayWatch.ts';
 
-const API_VERSION: Record<CachedKind | ClusterScopedKind, string> = {
+export type YamlKind = CachedKind | ClusterScopedKind | GatewayKind;
+
+// A Gateway API object's own apiVersion (the version discovery found) is spread over this one.
+const API_VERSION: Record<YamlKind, string> = {
   Pod: 'v1',
   Service: 'v1',
   EndpointSlice: 'discovery.k8s.io/v1',
@@ -14,9 +18,14 @@ const API_VERSION: Record<CachedKind | ClusterScopedKind, string> = {
   Ingress: 'networking.k8s.io/v1',
   Node: 'v1',
   IngressClass: 'networking.k8s.io/v1',
+  GatewayClass: 'gateway.networking.k8s.io/v1',
+  Gateway: 'gateway.networking.k8s.io/v1',
+  HTTPRoute: 'gateway.networking.k8s.io/v1',
+  GRPCRoute: 'gateway.networking.k8s.io/v1',
+  ReferenceGrant: 'gateway.networking.k8s.io/v1beta1',
 };
 
-export function objectYaml(kind: CachedKind | ClusterScopedKind, object: object): string {
+export function objectYaml(kind: YamlKind, object: object): string {
   // JSON round trip: client-node models carry Dates; the YAML should read like kubectl's.
   const plain = { apiVersion: API_VERSION[kind], kind, ...(JSON.parse(JSON.stringify(object)) as object) };
   return stringify(plain, { lineWidth: 0 });

@@ -9,7 +9,7 @@ import type { KubeReachContext } from '../context.ts';
 import type { ExplorerNode } from './nodes.ts';
 import { isExplorerNode } from './nodes.ts';
 import { gatewayNodeName } from './gatewayItems.ts';
-import { clusterObjectUri, objectUri } from './yamlDocuments.ts';
+import { clusterObjectUri, gatewayObjectUri, objectUri } from './yamlDocuments.ts';
 import { redact } from '../logging/redact.ts';
 
 type Handler = (context: KubeReachContext, ...args: unknown[]) => unknown;
@@ -67,7 +67,9 @@ export const EXPLORER_COMMANDS: Readonly<Record<string, Handler>> = {
                 ? objectUri('Ingress', target.namespace, target.ingress)
                 : target.kind === 'node'
                   ? clusterObjectUri('Node', target.name)
-                  : undefined;
+                  : target.kind === 'gatewayApi'
+                    ? gatewayYamlUri(target)
+                    : undefined;
     if (uri) {
       const document = await vscode.workspace.openTextDocument(uri);
       await vscode.languages.setTextDocumentLanguage(document, 'yaml');
@@ -85,6 +87,21 @@ export const EXPLORER_COMMANDS: Readonly<Record<string, Handler>> = {
     }
   },
 };
+
+/**
+ * The object a Gateway API item shows: a Gateway for itself and its listeners, a route for itself,
+ * its rules and their backendRefs (as an Ingress rule shows its Ingress); none for the groups.
+ */
+function gatewayYamlUri(node: Extract<ExplorerNode, { kind: 'gatewayApi' }>): vscode.Uri | undefined {
+  const [group, a, b] = node.parts;
+  if (group === 'gateways' && a !== undefined) {
+    return gatewayObjectUri('Gateway', node.namespace, a);
+  }
+  if (group === 'routes' && (a === 'HTTPRoute' || a === 'GRPCRoute') && b !== undefined) {
+    return gatewayObjectUri(a, node.namespace, b);
+  }
+  return undefined;
+}
 
 function nameOf(node: ExplorerNode): string | undefined {
   switch (node.kind) {
@@ -123,6 +140,16 @@ function ipOf(session: ClusterSession, node: ExplorerNode): string | undefined {
       // The first address the controller wrote, as kubectl's ADDRESS column shows it (an IP or a name).
       const entry = cache?.ingress(node.namespace, node.name)?.status?.loadBalancer?.ingress?.[0];
       return entry?.ip || entry?.hostname || undefined;
+    }
+    case 'gatewayApi': {
+      // A Gateway's (or its listener's) first address, as kubectl's ADDRESS column shows it.
+      const [group, name] = node.parts;
+      const gateway =
+        group === 'gateways' && name !== undefined
+          ? (cache?.gatewayApi?.cachedObject('gateways', node.namespace, name) as
+              { status?: { addresses?: { value?: string }[] } } | undefined)
+          : undefined;
+      return gateway?.status?.addresses?.[0]?.value || undefined;
     }
     case 'node': {
       const addresses = cache?.node(node.name)?.status?.addresses ?? [];

@@ -1,7 +1,9 @@
 /**
  * Read-only YAML views of live objects: `kubereach:/<namespace>/<Kind>/<name>.yaml`, and
- * `kubereach:/<Kind>/<name>.yaml` for a cluster-scoped one (a Node, an IngressClass). The document
- * follows the object: each change the cache reports for it re-renders the document. The object is
+ * `kubereach:/<Kind>/<name>.yaml` for a cluster-scoped one (a Node, an IngressClass, a
+ * GatewayClass). The document follows the object: each change the cache reports for it re-renders
+ * the document (the Gateway API kinds, whose changes the cache reports as one `gatewayApi` flag, on
+ * each such change). The object is
  * read from the API server in full (`ClusterCache.liveObject`), since the cache keeps a slimmed copy;
  * only when that read fails is the cached copy shown, and the header says so. Either way the text
  * passes through `redact` (container env values, tokens).
@@ -9,6 +11,7 @@
 import * as vscode from 'vscode';
 import { objectKey } from '../cluster/changes.ts';
 import type { CachedKind, ClusterScopedKind } from '../cluster/changes.ts';
+import type { GatewayKind, GatewayPlural } from '../cluster/gatewayWatch.ts';
 import type { objectYaml } from '../cluster/objectYaml.ts';
 import type { ClusterSession } from '../cluster/session.ts';
 import { redact } from '../logging/redact.ts';
@@ -21,12 +24,28 @@ export function objectUri(kind: CachedKind, namespace: string, name: string): vs
   return vscode.Uri.from({ scheme: YAML_SCHEME, path: `/${namespace}/${kind}/${name}.yaml` });
 }
 
-export function clusterObjectUri(kind: ClusterScopedKind, name: string): vscode.Uri {
+export function clusterObjectUri(kind: ClusterScopedKind | 'GatewayClass', name: string): vscode.Uri {
   return vscode.Uri.from({ scheme: YAML_SCHEME, path: `/${kind}/${name}.yaml` });
 }
 
-const NAMESPACED = /^\/([^/]+)\/(Pod|Service|EndpointSlice|NetworkPolicy|Ingress)\/([^/]+)\.yaml$/;
-const CLUSTER_SCOPED = /^\/(Node|IngressClass)\/([^/]+)\.yaml$/;
+export function gatewayObjectUri(
+  kind: 'Gateway' | 'HTTPRoute' | 'GRPCRoute',
+  namespace: string,
+  name: string,
+): vscode.Uri {
+  return vscode.Uri.from({ scheme: YAML_SCHEME, path: `/${namespace}/${kind}/${name}.yaml` });
+}
+
+const NAMESPACED =
+  /^\/([^/]+)\/(Pod|Service|EndpointSlice|NetworkPolicy|Ingress|Gateway|HTTPRoute|GRPCRoute)\/([^/]+)\.yaml$/;
+const CLUSTER_SCOPED = /^\/(Node|IngressClass|GatewayClass)\/([^/]+)\.yaml$/;
+
+const GATEWAY_PLURAL: Partial<Record<string, GatewayPlural>> = {
+  GatewayClass: 'gatewayclasses',
+  Gateway: 'gateways',
+  HTTPRoute: 'httproutes',
+  GRPCRoute: 'grpcroutes',
+};
 
 export class LiveObjectDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
@@ -35,6 +54,8 @@ export class LiveObjectDocuments implements vscode.TextDocumentContentProvider, 
   private readonly render: ObjectRenderer;
   private readonly unsubscribe: () => void;
   private readonly open = new Map<string, vscode.Uri>();
+  /** Open Gateway API documents, re-rendered on each `gatewayApi` change of the cache. */
+  private readonly openGateway = new Map<string, vscode.Uri>();
 
   /** `render` is the cluster layer's objectYaml, handed in because that layer is loaded after activation. */
   constructor(session: ClusterSession, render: ObjectRenderer) {
@@ -43,7 +64,11 @@ export class LiveObjectDocuments implements vscode.TextDocumentContentProvider, 
     this.unsubscribe = session.onDidChange((event) => {
       if (event.kind !== 'cache') {
         this.open.forEach((uri) => this.changed.fire(uri));
+        this.openGateway.forEach((uri) => this.changed.fire(uri));
         return;
+      }
+      if (event.change.gatewayApi) {
+        this.openGateway.forEach((uri) => this.changed.fire(uri));
       }
       for (const key of event.change.objects) {
         const uri = this.open.get(key);
@@ -58,11 +83,17 @@ export class LiveObjectDocuments implements vscode.TextDocumentContentProvider, 
     const cluster = CLUSTER_SCOPED.exec(uri.path);
     const match = cluster ? undefined : NAMESPACED.exec(uri.path);
     if (!cluster && !match) {
-      return `# ${uri.toString()} does not name a Pod, Service, EndpointSlice, NetworkPolicy, Ingress, Node or IngressClass.\n`;
+      return `# ${uri.toString()} does not name a Pod, Service, EndpointSlice, NetworkPolicy, Ingress, Node, IngressClass, Gateway API object.\n`;
     }
-    const [kind, namespace, name] = cluster
-      ? [cluster[1] as ClusterScopedKind, '', cluster[2]!]
-      : [match![2] as CachedKind, match![1]!, match![3]!];
+    const [kindName, namespace, name] = cluster
+      ? [cluster[1]!, '', cluster[2]!]
+      : [match![2]!, match![1]!, match![3]!];
+    const plural = GATEWAY_PLURAL[kindName];
+    if (plural !== undefined) {
+      this.openGateway.set(uri.toString(), uri);
+      return this.gatewayContent(kindName as GatewayKind, plural, namespace, name);
+    }
+    const kind = kindName as CachedKind | ClusterScopedKind;
     this.open.set(objectKey(kind, namespace, name), uri);
     const cache = this.session.cache;
     const object =
@@ -79,8 +110,6 @@ export class LiveObjectDocuments implements vscode.TextDocumentContentProvider, 
                 : kind === 'Node'
                   ? cache?.node(name)
                   : cache?.ingressClasses().find((c) => c.metadata?.name === name);
-    const context = this.session.context?.name ?? '(no context)';
-    const shown = namespace ? `${namespace}/${name}` : name;
     let full: object | undefined;
     let failure: string | undefined;
     try {
@@ -88,6 +117,37 @@ export class LiveObjectDocuments implements vscode.TextDocumentContentProvider, 
     } catch (error) {
       failure = error instanceof Error ? error.message : String(error);
     }
+    return this.text(kind, namespace, name, full, object, failure);
+  }
+
+  private async gatewayContent(
+    kind: GatewayKind,
+    plural: GatewayPlural,
+    namespace: string,
+    name: string,
+  ): Promise<string> {
+    const watch = this.session.cache?.gatewayApi;
+    let full: object | undefined;
+    let failure: string | undefined;
+    try {
+      full = watch ? await watch.liveObject(plural, namespace, name) : undefined;
+    } catch (error) {
+      failure = error instanceof Error ? error.message : String(error);
+    }
+    return this.text(kind, namespace, name, full, watch?.cachedObject(plural, namespace, name), failure);
+  }
+
+  /** The document: the full object, else the cached copy saying why, else that it does not exist. */
+  private text(
+    kind: Parameters<ObjectRenderer>[0],
+    namespace: string,
+    name: string,
+    full: object | undefined,
+    object: object | undefined,
+    failure: string | undefined,
+  ): string {
+    const context = this.session.context?.name ?? '(no context)';
+    const shown = namespace ? `${namespace}/${name}` : name;
     if (full) {
       return redact(
         `# Live ${kind} ${shown} from context ${context}, as the API server holds it, updated as it changes.\n` +

@@ -16,6 +16,9 @@ const { api } = createVscodeStandIn();
 installVscodeStandInForEsm(api);
 const { ClusterTreeProvider } = await import('../../src/explorer/tree.ts');
 const { ClusterSession } = await import('../../src/cluster/session.ts');
+const { LiveObjectDocuments, gatewayObjectUri } = await import('../../src/explorer/yamlDocuments.ts');
+const { EXPLORER_COMMANDS } = await import('../../src/explorer/commands.ts');
+const { objectYaml } = await import('../../src/cluster/objectYaml.ts');
 type Tree = InstanceType<typeof ClusterTreeProvider>;
 
 interface Item {
@@ -137,6 +140,126 @@ describe('explorer: Gateway API items on the demo', () => {
     ])!;
     assert.equal(backend.iconPath?.id, 'warning');
     assert.match(tooltipText(backend), /no ReferenceGrant in analytics/);
+  });
+});
+
+describe('explorer: Show YAML and Copy IP on Gateway API items', () => {
+  const fixture = useSandbox({ scenario: 'demo' });
+  let view: ReturnType<typeof openTree>;
+  before(() => {
+    view = openTree(fixture.sandbox.kubeconfigPath);
+  });
+  after(() => view.session.dispose());
+
+  test('a Gateway, a listener, an HTTPRoute and its rule open their object live; Copy IP copies the address', async () => {
+    await waitFor(
+      'the catalog rules',
+      () => labels(view.tree, [CTX, 'store', 'HTTPRoutes', 'catalog']).length === 3,
+    );
+    await waitFor(
+      'the listeners',
+      () => labels(view.tree, [CTX, 'infra', 'Gateways', 'public']).length === 2,
+    );
+    const documents = new LiveObjectDocuments(view.session, objectYaml);
+    const workspace = api.workspace as { openTextDocument?: unknown };
+    const window = api.window as { showTextDocument?: unknown };
+    const opened: string[] = [];
+    workspace.openTextDocument = async (uri: { path: string }) => {
+      opened.push(uri.path);
+      return { uri };
+    };
+    window.showTextDocument = async () => undefined;
+    try {
+      const kubeReach = { session: Promise.resolve(view.session) } as never;
+      for (const path of [
+        [CTX, 'infra', 'Gateways', 'public'],
+        [CTX, 'infra', 'Gateways', 'public', 'internal'],
+        [CTX, 'store', 'HTTPRoutes', 'catalog'],
+        [CTX, 'store', 'HTTPRoutes', 'catalog', 'PathPrefix /api'],
+        [CTX, 'store', 'HTTPRoutes', 'catalog', 'PathPrefix /api', 'catalog:80'],
+        [CTX, 'store', 'HTTPRoutes'],
+      ]) {
+        await EXPLORER_COMMANDS['kubereach.showYaml']!(kubeReach, find(view.tree, path));
+      }
+      assert.deepEqual(opened, [
+        '/infra/Gateway/public.yaml',
+        '/infra/Gateway/public.yaml',
+        '/store/HTTPRoute/catalog.yaml',
+        '/store/HTTPRoute/catalog.yaml',
+        '/store/HTTPRoute/catalog.yaml',
+      ]);
+
+      const gatewayYaml = await documents.provideTextDocumentContent(
+        gatewayObjectUri('Gateway', 'infra', 'public') as never,
+      );
+      assert.match(
+        gatewayYaml,
+        /^# Live Gateway infra\/public from context kubereach-sandbox, as the API server holds it/,
+      );
+      assert.match(gatewayYaml, /\napiVersion: gateway\.networking\.k8s\.io\/v1\nkind: Gateway\n/);
+      assert.match(
+        gatewayYaml,
+        /hostname: "\*\.internal\.example\.com"|hostname: '\*\.internal\.example\.com'/,
+      );
+      assert.match(gatewayYaml, /attachedRoutes: \d/, 'the status the controller wrote');
+      const routeYaml = await documents.provideTextDocumentContent(
+        gatewayObjectUri('HTTPRoute', 'store', 'catalog') as never,
+      );
+      assert.match(routeYaml, /\nkind: HTTPRoute\n/);
+      assert.match(routeYaml, /weight: 90/);
+      assert.match(
+        await documents.provideTextDocumentContent(gatewayObjectUri('HTTPRoute', 'store', 'nope') as never),
+        /^# HTTPRoute store\/nope does not exist/,
+      );
+
+      // The document follows the object: a patch re-renders it (the cache's gatewayApi change).
+      const changed: string[] = [];
+      const subscription = documents.onDidChange((uri) => changed.push(uri.path));
+      const custom = fixture.kubeconfig.makeApiClient(CustomObjectsApi);
+      await custom.patchNamespacedCustomObject(
+        {
+          group: 'gateway.networking.k8s.io',
+          version: 'v1',
+          namespace: 'store',
+          plural: 'httproutes',
+          name: 'catalog',
+          body: [{ op: 'replace', path: '/spec/rules/0/backendRefs/0/weight', value: 80 }],
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+      );
+      await waitFor('the document announced as changed', () =>
+        changed.includes('/store/HTTPRoute/catalog.yaml'),
+      );
+      subscription.dispose();
+      assert.match(
+        await documents.provideTextDocumentContent(
+          gatewayObjectUri('HTTPRoute', 'store', 'catalog') as never,
+        ),
+        /weight: 80/,
+      );
+    } finally {
+      documents.dispose();
+      delete workspace.openTextDocument;
+      delete window.showTextDocument;
+    }
+
+    const copied: string[] = [];
+    const clipboard = api.env as { clipboard: { writeText: (text: string) => Promise<void> } };
+    clipboard.clipboard.writeText = async (text) => void copied.push(text);
+    const kubeReach = { session: Promise.resolve(view.session) } as never;
+    await waitFor('the Gateway has an address', () =>
+      /127\./.test(item(view.tree, [CTX, 'infra', 'Gateways', 'public'])?.description ?? ''),
+    );
+    await EXPLORER_COMMANDS['kubereach.copyIP']!(
+      kubeReach,
+      find(view.tree, [CTX, 'infra', 'Gateways', 'public']),
+    );
+    await EXPLORER_COMMANDS['kubereach.copyName']!(
+      kubeReach,
+      find(view.tree, [CTX, 'infra', 'Gateways', 'public']),
+    );
+    assert.match(copied[0] ?? '', /^127\.\d+\.\d+\.\d+$/);
+    assert.equal(copied[1], 'public');
   });
 });
 

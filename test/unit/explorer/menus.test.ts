@@ -91,3 +91,26 @@ test('the existing items keep their menus (a Pod, a Service, a namespace)', () =
   assert.ok(commandsFor('namespace.watched', false).includes('kubereach.copyName'));
   assert.ok(!commandsFor('namespace.watched', false).includes('kubereach.showYaml'));
 });
+
+test('Gateway API items: Show YAML of their object, Copy Name, Copy IP on a Gateway, Diagnose External Access on an HTTPRoute and its rules', () => {
+  assert.deepEqual(commandsFor('gateway', false), [
+    'kubereach.copyIP',
+    'kubereach.copyName',
+    'kubereach.showYaml',
+  ]);
+  assert.deepEqual(commandsFor('gateway', true), ['kubereach.showYaml']);
+  assert.deepEqual(commandsFor('gatewayListener', false), ['kubereach.copyName', 'kubereach.showYaml']);
+  assert.deepEqual(commandsFor('httpRoute', false), [
+    'kubereach.copyName',
+    'kubereach.diagnoseExternal',
+    'kubereach.showYaml',
+  ]);
+  assert.deepEqual(commandsFor('httpRoute', true), ['kubereach.showYaml']);
+  assert.deepEqual(commandsFor('grpcRoute', false), ['kubereach.copyName', 'kubereach.showYaml']);
+  assert.deepEqual(commandsFor('gatewayRouteRule', false), [
+    'kubereach.diagnoseExternal',
+    'kubereach.showYaml',
+  ]);
+  assert.deepEqual(commandsFor('gatewayBackendRef', false), ['kubereach.showYaml']);
+  assert.deepEqual(commandsFor('gatewayGroup', false), []);
+});
