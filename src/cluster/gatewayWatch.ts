@@ -8,9 +8,11 @@
  * Nothing is assumed: discovery comes first (bounded in time) and says whether the group is served
  * and in which version each kind is (v1 first, then the older ones). States, each its own answer:
  * `loading` (discovery or a list under way), `notServed` (the group, or its Gateways, absent: never
- * an empty list), `forbidden` (a 403, from discovery or any list a namespace needs), `error` (any
- * other failure, retried with backoff), `ready`. A kind the server does not serve while the group
- * is (e.g. GRPCRoutes on an older install) holds nothing, which is the truth. No `vscode`.
+ * an empty list), `forbidden` (a 403), `error` (any other failure, retried with backoff), `ready`,
+ * each kept per kind (and per namespace for the namespaced ones): an identity refused the
+ * cluster-wide GatewayClasses still sees the routes of the namespaces it may read. A kind the
+ * server does not serve while the group is (e.g. GRPCRoutes on an older install) holds nothing,
+ * which is the truth. No `vscode`.
  */
 import { ApisApi, CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
@@ -107,25 +109,54 @@ export class GatewayWatch {
     this.reconcile();
   }
 
-  /** Whether the Gateway API of a watched namespace can be shown, and if not why. */
+  /**
+   * Whether the Gateway API objects of a watched namespace (its Gateways, HTTPRoutes, GRPCRoutes)
+   * can be shown, and if not why: the worst of those kinds' states. The cluster-wide lists are not
+   * part of it (a 403 on GatewayClasses must not hide a namespace's readable routes): ask
+   * `kindStatus` for them.
+   */
   status(namespace: string): GatewayApiStatus {
+    return this.worst(NAMESPACED.map((plural) => this.kindStatus(plural, namespace)));
+  }
+
+  /**
+   * The state of one kind: of a watched namespace for the namespaced kinds, across the cluster for
+   * GatewayClasses and ReferenceGrants. A kind the group does not serve (GRPCRoutes on an older
+   * install) is `notServed` while the group is served.
+   */
+  kindStatus(plural: GatewayPlural, namespace?: string): GatewayApiStatus {
     const discovery = this.discovery;
     if (discovery.state !== 'served') {
       return discovery.state === 'forbidden' || discovery.state === 'error'
         ? { state: discovery.state, message: discovery.message }
         : { state: discovery.state };
     }
-    const watches = [...(this.perNamespace.get(namespace)?.values() ?? []), ...this.clusterWide.values()];
-    for (const state of ['forbidden', 'error'] as const) {
-      const found = watches.find((w) => w.state === state);
-      if (found) {
-        return { state, message: found.message };
-      }
+    if (!discovery.versions.has(plural)) {
+      return { state: 'notServed' };
     }
-    if (this.perNamespace.get(namespace) === undefined || watches.some((w) => w.state === 'loading')) {
+    const watched =
+      plural === 'gatewayclasses' || plural === 'referencegrants'
+        ? this.clusterWide.get(plural)
+        : namespace === undefined
+          ? undefined
+          : this.perNamespace.get(namespace)?.get(plural);
+    if (watched === undefined) {
       return { state: 'loading' };
     }
-    return { state: 'ready' };
+    return watched.state === 'forbidden' || watched.state === 'error'
+      ? { state: watched.state, message: watched.message }
+      : { state: watched.state };
+  }
+
+  /** Several kinds' states as one: forbidden, then error, then loading; not served only if all are. */
+  private worst(statuses: readonly GatewayApiStatus[]): GatewayApiStatus {
+    for (const state of ['forbidden', 'error', 'loading'] as const) {
+      const found = statuses.find((s) => s.state === state);
+      if (found) {
+        return found;
+      }
+    }
+    return statuses.every((s) => s.state === 'notServed') ? { state: 'notServed' } : { state: 'ready' };
   }
 
   /** The objects held of a namespaced kind in a watched namespace. */

@@ -16,6 +16,7 @@ import { gatewayWarnings, routeWarnings } from '../analysis/gateway/index.ts';
 import type {
   AnyRoute,
   BackendRef,
+  UnreadLists,
   Condition,
   Gateway,
   GatewayWorld,
@@ -27,6 +28,48 @@ import type { IconChoice, Presentation } from './format.ts';
 
 export interface GatewayItemPresentation extends Presentation {
   readonly warnings: readonly string[];
+}
+
+/**
+ * The cluster-wide lists the explorer could not read, each with the word the tree uses for it
+ * (`no access`, `loading…`, `not read`): no warning rests on their absence, and the tooltip says
+ * what is therefore not known.
+ */
+export interface UnreadWords {
+  readonly gatewayClasses?: string;
+  readonly referenceGrants?: string;
+}
+
+function unreadLists(unread: UnreadWords): UnreadLists {
+  return {
+    gatewayClasses: unread.gatewayClasses !== undefined,
+    referenceGrants: unread.referenceGrants !== undefined,
+  };
+}
+
+function classNotKnown(gateway: Gateway, world: GatewayWorld, unread: UnreadWords): string[] {
+  const className = gateway.spec?.gatewayClassName;
+  if (
+    unread.gatewayClasses === undefined ||
+    world.gatewayClasses.some((c) => c.metadata.name === className)
+  ) {
+    return [];
+  }
+  return [
+    `**Not known:** GatewayClasses could not be read (${escapeMarkdown(unread.gatewayClasses)}): whether class ${markdownCode(className ?? '(none)')} exists and which controller serves it`,
+  ];
+}
+
+/** The cross-namespace backendRefs of a route (or of one rule), whose ReferenceGrant could not be read. */
+function grantsNotKnown(route: AnyRoute, refs: readonly BackendRef[], unread: UnreadWords): string[] {
+  const namespace = route.route.metadata.namespace ?? '';
+  const crossing = refs.filter((r) => r.namespace !== undefined && r.namespace !== namespace);
+  if (unread.referenceGrants === undefined || crossing.length === 0) {
+    return [];
+  }
+  return [
+    `**Not known:** ReferenceGrants could not be read (${escapeMarkdown(unread.referenceGrants)}): whether a ReferenceGrant allows ${crossing.map((r) => markdownCode(backendRefText(r, namespace))).join(', ')}`,
+  ];
 }
 
 const WARNING_ICON: IconChoice = { id: 'warning', color: 'list.warningForeground' };
@@ -91,10 +134,14 @@ function listenerWarnings(listener: Listener, warnings: readonly string[]): stri
   return warnings.filter((w) => w.startsWith(prefix));
 }
 
-export function gatewayPresentation(gateway: Gateway, world: GatewayWorld): GatewayItemPresentation {
+export function gatewayPresentation(
+  gateway: Gateway,
+  world: GatewayWorld,
+  unread: UnreadWords = {},
+): GatewayItemPresentation {
   const name = gateway.metadata.name ?? '(unnamed)';
   const namespace = gateway.metadata.namespace ?? '';
-  const warnings = gatewayWarnings(gateway, world);
+  const warnings = gatewayWarnings(gateway, world, undefined, unreadLists(unread));
   const listeners = gateway.spec?.listeners ?? [];
   const addresses = addressesOf(gateway);
   const className = gateway.spec?.gatewayClassName ?? '(none)';
@@ -117,6 +164,7 @@ export function gatewayPresentation(gateway: Gateway, world: GatewayWorld): Gate
       : '**Listeners:** none',
     ...conditionsBlock('Conditions', gateway.status?.conditions),
     ...warningsBlock(warnings),
+    ...classNotKnown(gateway, world, unread),
   ];
   return {
     label: name,
@@ -132,8 +180,12 @@ export function listenerPresentation(
   gateway: Gateway,
   listener: Listener,
   world: GatewayWorld,
+  unread: UnreadWords = {},
 ): GatewayItemPresentation {
-  const warnings = listenerWarnings(listener, gatewayWarnings(gateway, world));
+  const warnings = listenerWarnings(
+    listener,
+    gatewayWarnings(gateway, world, undefined, unreadLists(unread)),
+  );
   const status = gateway.status?.listeners?.find((l) => l.name === listener.name);
   const blocks = [
     `**Listener** ${markdownCode(listener.name)} of Gateway ${markdownCode(`${gateway.metadata.namespace ?? ''}/${gateway.metadata.name ?? ''}`)}`,
@@ -143,6 +195,7 @@ export function listenerPresentation(
     `**Attached routes:** ${status ? String(status.attachedRoutes) : 'not reported by a controller'}`,
     ...conditionsBlock('Conditions', status?.conditions),
     ...warningsBlock(warnings),
+    ...classNotKnown(gateway, world, unread),
   ];
   return {
     label: listener.name,
@@ -169,10 +222,14 @@ export function routeName(route: AnyRoute): string {
   return route.route.metadata.name ?? '(unnamed)';
 }
 
-export function routePresentation(route: AnyRoute, world: GatewayWorld): GatewayItemPresentation {
+export function routePresentation(
+  route: AnyRoute,
+  world: GatewayWorld,
+  unread: UnreadWords = {},
+): GatewayItemPresentation {
   const name = routeName(route);
   const namespace = route.route.metadata.namespace ?? '';
-  const warnings = routeWarnings(route, world);
+  const warnings = routeWarnings(route, world, undefined, unreadLists(unread));
   const parents = (route.route.spec?.parentRefs ?? []).map((p) => parentText(p, namespace));
   const hostnames = route.route.spec?.hostnames ?? [];
   const rules = route.route.spec?.rules ?? [];
@@ -194,6 +251,11 @@ export function routePresentation(route: AnyRoute, world: GatewayWorld): Gateway
       ? parentStatus
       : ['**Status:** none written (no controller has reported on it)']),
     ...warningsBlock(warnings),
+    ...grantsNotKnown(
+      route,
+      rules.flatMap((r) => r.backendRefs ?? []),
+      unread,
+    ),
   ];
   return {
     label: name,
@@ -278,6 +340,7 @@ export function backendRefPresentation(
   ruleIndex: number,
   refIndex: number,
   routeWarningsList: readonly string[],
+  unread: UnreadWords = {},
 ): Presentation {
   const namespace = route.route.metadata.namespace ?? '';
   const refs = route.route.spec?.rules?.[ruleIndex]?.backendRefs ?? [];
@@ -303,6 +366,7 @@ export function backendRefPresentation(
     `**Backend** ${markdownCode(text)}`,
     `**Weight:** ${weight} of ${total}${total > 0 ? ` (${share}% of the rule’s requests)` : ' (every weight is zero: requests are answered 500)'}`,
     ...warningsBlock(warnings),
+    ...grantsNotKnown(route, [ref], unread),
   ];
   return {
     label: text,

@@ -6,13 +6,16 @@
  * The objects come from the session's ClusterCache (src/cluster/gatewayWatch.ts: informers on
  * the watched namespaces' Gateways and routes, GatewayClasses and ReferenceGrants cluster-wide),
  * so the items are live: the tree redraws them on the cache's `gatewayApi` changes. States, each
- * shown as itself: discovering or listing ("loading…"), not served (no groups), refused (403:
- * "no access"), failed ("not read"), ready (the items). No words are built here:
- * gatewayFormat.ts does that.
+ * shown as itself and kept per kind: discovering or listing ("loading…"), not served (no groups),
+ * refused (403: "no access"), failed ("not read"), ready (the items). The Gateways group follows
+ * the namespace's Gateways; the HTTPRoutes group shows the route kinds it could read and a message
+ * for a kind it could not; unreadable GatewayClasses or ReferenceGrants (cluster-wide, often
+ * refused to a namespace-scoped identity) hide nothing: the items say what is therefore not known
+ * instead of warning from the lists' absence. No words are built here: gatewayFormat.ts does that.
  */
 import { allRoutes } from '../analysis/gateway/index.ts';
 import type { AnyRoute, GatewayWorld } from '../analysis/gateway/index.ts';
-import type { GatewayApiStatus } from '../cluster/gatewayWatch.ts';
+import type { GatewayApiStatus, GatewayPlural } from '../cluster/gatewayWatch.ts';
 import type { ClusterSession } from '../cluster/session.ts';
 import { unknownWord } from './access.ts';
 import type { Knowledge } from './access.ts';
@@ -24,6 +27,7 @@ import {
   routePresentation,
   rulePresentation,
 } from './gatewayFormat.ts';
+import type { UnreadWords } from './gatewayFormat.ts';
 import type { ExplorerNode, NodeRegistry } from './nodes.ts';
 
 type GatewayNode = Extract<ExplorerNode, { kind: 'gatewayApi' }>;
@@ -73,6 +77,47 @@ export class GatewayExplorer {
 
   private status(namespace: string): GatewayApiStatus | undefined {
     return this.session().cache?.gatewayApi?.status(namespace);
+  }
+
+  private kind(plural: GatewayPlural, namespace?: string): Knowledge | 'not-served' {
+    return gatewayKnowledge(this.session().cache?.gatewayApi?.kindStatus(plural, namespace));
+  }
+
+  /** A group's kinds: the Gateways, or the two route kinds. */
+  private groupKinds(group: string | undefined): readonly ('gateways' | 'httproutes' | 'grpcroutes')[] {
+    return group === 'gateways' ? ['gateways'] : ['httproutes', 'grpcroutes'];
+  }
+
+  /** A group's state: known when any of its kinds is (what is readable shows), else the first kind's. */
+  private groupKnowledge(group: string | undefined, namespace: string): Knowledge | 'not-served' {
+    const states = this.groupKinds(group).map((plural) => this.kind(plural, namespace));
+    const known = states.find((k) => k !== 'not-served' && k.state === 'known');
+    return known ?? states.find((k) => k !== 'not-served') ?? 'not-served';
+  }
+
+  /** `GRPCRoutes: no access` for a route kind of the group that could not be read while another could. */
+  private unreadRouteKinds(group: string | undefined, namespace: string): string[] {
+    return this.groupKinds(group).flatMap((plural) => {
+      const state = this.kind(plural, namespace);
+      return state === 'not-served' || state.state === 'known'
+        ? []
+        : [`${plural === 'httproutes' ? 'HTTPRoutes' : 'GRPCRoutes'}: ${unknownWord(state)}`];
+    });
+  }
+
+  /** The cluster-wide lists the warnings need, with the word for those that could not be read. */
+  private unread(): UnreadWords {
+    const word = (plural: 'gatewayclasses' | 'referencegrants') => {
+      const knowledge = this.kind(plural);
+      // Not served: no such objects exist, which is what the empty list says.
+      return knowledge === 'not-served' || knowledge.state === 'known' ? undefined : unknownWord(knowledge);
+    };
+    const gatewayClasses = word('gatewayclasses');
+    const referenceGrants = word('referencegrants');
+    return {
+      ...(gatewayClasses === undefined ? {} : { gatewayClasses }),
+      ...(referenceGrants === undefined ? {} : { referenceGrants }),
+    };
   }
 
   private world(): GatewayWorld | undefined {
@@ -144,12 +189,14 @@ export class GatewayExplorer {
   ): ExplorerNode[] {
     const [group, a, b, c] = node.parts;
     const ns = node.namespace;
-    const knowledge = gatewayKnowledge(this.status(ns));
+    const knowledge = this.groupKnowledge(group, ns);
     if (knowledge === 'not-served') {
       return [];
     }
     if (node.parts.length === 1 && knowledge.state !== 'known') {
-      return [message(`gw/${group}`, knowledge, 'Gateway API objects')];
+      return [
+        message(`gw/${group}`, knowledge, group === 'gateways' ? 'Gateways' : 'HTTPRoutes and GRPCRoutes'),
+      ];
     }
     if (group === 'gateways') {
       if (a === undefined) {
@@ -161,9 +208,19 @@ export class GatewayExplorer {
         : [];
     }
     if (a === undefined) {
-      return this.routes(ns).map((r) =>
-        this.node(context, ns, ['routes', r.kind, r.route.metadata.name ?? '']),
-      );
+      // A route kind that could not be read says so above the routes of the kind that could.
+      const unreadable = (['httproutes', 'grpcroutes'] as const).flatMap((plural) => {
+        const state = this.kind(plural, ns);
+        return state === 'not-served' || state.state === 'known'
+          ? []
+          : [message(`gw/routes/${plural}`, state, plural === 'httproutes' ? 'HTTPRoutes' : 'GRPCRoutes')];
+      });
+      return [
+        ...unreadable,
+        ...this.routes(ns).map((r) =>
+          this.node(context, ns, ['routes', r.kind, r.route.metadata.name ?? '']),
+        ),
+      ];
     }
     const route = b === undefined ? undefined : this.route(ns, a, b);
     if (route === undefined || b === undefined) {
@@ -196,7 +253,7 @@ export class GatewayExplorer {
     const ns = node.namespace;
     const world = this.world();
     if (node.parts.length === 1) {
-      const knowledge = gatewayKnowledge(this.status(ns));
+      const knowledge = this.groupKnowledge(group, ns);
       const known = knowledge !== 'not-served' && knowledge.state === 'known';
       const count = group === 'gateways' ? this.gateways(ns).length : this.routes(ns).length;
       const label = group === 'gateways' ? 'Gateways' : 'HTTPRoutes';
@@ -204,7 +261,7 @@ export class GatewayExplorer {
         presentation: {
           label,
           description: known
-            ? String(count)
+            ? [String(count), ...this.unreadRouteKinds(group, ns)].join(' · ')
             : knowledge === 'not-served'
               ? 'not served'
               : unknownWord(knowledge),
@@ -228,13 +285,13 @@ export class GatewayExplorer {
       }
       if (c === undefined) {
         return {
-          presentation: gatewayPresentation(gateway, world),
+          presentation: gatewayPresentation(gateway, world, this.unread()),
           expandable: (gateway.spec?.listeners ?? []).length > 0,
         };
       }
       const listener = gateway.spec?.listeners?.find((l) => l.name === c);
       return listener
-        ? { presentation: listenerPresentation(gateway, listener, world), expandable: false }
+        ? { presentation: listenerPresentation(gateway, listener, world, this.unread()), expandable: false }
         : undefined;
     }
     const route = b === undefined ? undefined : this.route(ns, a, b);
@@ -243,7 +300,7 @@ export class GatewayExplorer {
     }
     if (c === undefined) {
       return {
-        presentation: routePresentation(route, world),
+        presentation: routePresentation(route, world, this.unread()),
         expandable: (route.route.spec?.rules ?? []).length > 0,
       };
     }
@@ -263,7 +320,8 @@ export class GatewayExplorer {
         route,
         ruleIndex,
         Number(d),
-        routePresentation(route, world).warnings,
+        routePresentation(route, world, this.unread()).warnings,
+        this.unread(),
       ),
       expandable: false,
     };

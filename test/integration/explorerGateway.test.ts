@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { ExplorerNode } from '../../src/explorer/nodes.ts';
 import { createVscodeStandIn, installVscodeStandInForEsm } from '../support/vscodeStandIn.ts';
+import { createShopGatewayObjects } from '../support/gatewayShop.ts';
 import { useSandbox, waitFor } from '../support/sandbox.ts';
 
 const { api } = createVscodeStandIn();
@@ -126,7 +127,11 @@ describe('explorer: Gateway API items on the demo', () => {
     assert.equal(item(view.tree, [...rule, 'catalog-canary:80'])?.description, 'weight 10 · 10%');
   });
 
-  test('HTTPRoute store/reports: RefNotPermitted on its backend', () => {
+  test('HTTPRoute store/reports: RefNotPermitted on its backend', async () => {
+    // Only once the ReferenceGrants are listed: before, their absence proves nothing.
+    await waitFor('the ReferenceGrants read', () =>
+      /RefNotPermitted/.test(tooltipText(item(view.tree, [CTX, 'store', 'HTTPRoutes', 'reports']))),
+    );
     const reports = item(view.tree, [CTX, 'store', 'HTTPRoutes', 'reports'])!;
     assert.equal(reports.iconPath?.id, 'warning');
     assert.match(tooltipText(reports), /RefNotPermitted/);
@@ -260,6 +265,53 @@ describe('explorer: Show YAML and Copy IP on Gateway API items', () => {
     );
     assert.match(copied[0] ?? '', /^127\.\d+\.\d+\.\d+$/);
     assert.equal(copied[1], 'public');
+  });
+});
+
+describe('explorer: Gateway API items of an identity refused the cluster-wide lists', () => {
+  const fixture = useSandbox({ scenario: 'demo' });
+  let view: ReturnType<typeof openTree>;
+  before(async () => {
+    await createShopGatewayObjects(fixture.kubeconfig);
+    view = openTree(fixture.sandbox.kubeconfigFor('shop-viewer'));
+  });
+  after(() => view.session.dispose());
+
+  test("shop's Gateway and HTTPRoute show; a 403 on GatewayClasses and ReferenceGrants is said, never warned from", async () => {
+    await waitFor('the shop namespace', () => labels(view.tree, [CTX]).includes('shop'));
+    view.session.setSelectedNamespaces(['shop']);
+    await waitFor('the HTTPRoutes of shop', () =>
+      labels(view.tree, [CTX, 'shop', 'HTTPRoutes']).includes('web'),
+    );
+    await waitFor('the Gateways of shop', () =>
+      labels(view.tree, [CTX, 'shop', 'Gateways']).includes('edge'),
+    );
+    assert.equal(item(view.tree, [CTX, 'shop', 'Gateways'])?.description, '1');
+    assert.equal(item(view.tree, [CTX, 'shop', 'HTTPRoutes'])?.description, '1');
+    // The cluster-wide lists answer 403 to this identity: the items say what is not known.
+    await waitFor('the GatewayClasses refused', () =>
+      /GatewayClasses could not be read \(no access\)/.test(
+        tooltipText(item(view.tree, [CTX, 'shop', 'Gateways', 'edge'])),
+      ),
+    );
+    const gateway = item(view.tree, [CTX, 'shop', 'Gateways', 'edge'])!;
+    assert.doesNotMatch(tooltipText(gateway), /does not exist/);
+    assert.notEqual(gateway.iconPath?.id, 'warning');
+    await waitFor('the ReferenceGrants refused', () =>
+      /ReferenceGrants could not be read \(no access\)/.test(
+        tooltipText(item(view.tree, [CTX, 'shop', 'HTTPRoutes', 'web'])),
+      ),
+    );
+    const route = item(view.tree, [CTX, 'shop', 'HTTPRoutes', 'web'])!;
+    assert.doesNotMatch(
+      tooltipText(route),
+      /RefNotPermitted/,
+      'a grant it cannot read is not a grant missing',
+    );
+    assert.match(tooltipText(route), /whether a ReferenceGrant allows `data\/db:5432`/);
+    assert.notEqual(route.iconPath?.id, 'warning');
+    const backend = item(view.tree, [CTX, 'shop', 'HTTPRoutes', 'web', 'PathPrefix /', 'data/db:5432']);
+    assert.match(tooltipText(backend), /ReferenceGrants could not be read/);
   });
 });
 

@@ -114,5 +114,6 @@ export type { ManifestProblem } from './validation.ts';
 export { groupByCause, groupDifferences } from './convertCompare.ts';
 export type { DifferenceGroup } from './convertCompare.ts';
 export { gatewayWarnings, routeWarnings } from './warnings.ts';
+export type { UnreadLists } from './warnings.ts';
 export { applyFilters, modifyPath } from './filters.ts';
 export type { FilterEffect, FilterRequest, HeaderChanges } from './filters.ts';

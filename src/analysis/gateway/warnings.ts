@@ -13,11 +13,26 @@ import { computeGatewayStatuses } from './status.ts';
 import { objectRef, refText } from './types.ts';
 import type { AnyRoute, Gateway, GatewayWorld } from './types.ts';
 
+/**
+ * The cluster-wide lists that could not be read (a 403, a failure, not listed yet): their absence
+ * from the world proves nothing, so no warning rests on it (no "GatewayClass does not exist", no
+ * RefNotPermitted). Whoever shows the warnings says what is not known beside them.
+ */
+export interface UnreadLists {
+  readonly gatewayClasses?: boolean;
+  readonly referenceGrants?: boolean;
+}
+
+// Listener conditions do not depend on the controller; a stand-in class lets them be computed
+// for a Gateway whose class could not be read.
+const UNKNOWN_CONTROLLER = 'kubereach.dev/unknown-controller';
+
 /** What is wrong with a route, one sentence each; empty when it is attached everywhere it asks and resolves. */
 export function routeWarnings(
   route: AnyRoute,
   world: GatewayWorld,
   capabilities: GatewayCapabilities = DEFAULT_CAPABILITIES,
+  unread: UnreadLists = {},
 ): string[] {
   const warnings: string[] = [];
   const parentRefs = route.route.spec?.parentRefs ?? [];
@@ -61,7 +76,11 @@ export function routeWarnings(
     warnings.push(...attachment.droppedRules.map((p) => `dropped: ${p.message}`));
   }
   const refs = routeResolvedRefs(route, world);
-  warnings.push(...refs.invalid.map((b) => `${b.message} (ResolvedRefs ${b.reason})`));
+  warnings.push(
+    ...refs.invalid
+      .filter((b) => !(unread.referenceGrants === true && b.reason === 'RefNotPermitted'))
+      .map((b) => `${b.message} (ResolvedRefs ${b.reason})`),
+  );
   return warnings;
 }
 
@@ -70,16 +89,22 @@ export function gatewayWarnings(
   gateway: Gateway,
   world: GatewayWorld,
   capabilities: GatewayCapabilities = DEFAULT_CAPABILITIES,
+  unread: UnreadLists = {},
 ): string[] {
   const className = gateway.spec?.gatewayClassName;
-  const gatewayClass = world.gatewayClasses.find((c) => c.metadata.name === className);
-  if (gatewayClass?.spec?.controllerName === undefined) {
-    return [`GatewayClass ${className ?? '(none)'} does not exist: no controller serves this Gateway`];
+  let gatewayClasses = world.gatewayClasses;
+  let controllerName = gatewayClasses.find((c) => c.metadata.name === className)?.spec?.controllerName;
+  if (controllerName === undefined) {
+    if (unread.gatewayClasses !== true || className === undefined) {
+      return [`GatewayClass ${className ?? '(none)'} does not exist: no controller serves this Gateway`];
+    }
+    controllerName = UNKNOWN_CONTROLLER;
+    gatewayClasses = [{ metadata: { name: className }, spec: { controllerName } }];
   }
   const ref = objectRef(gateway);
   const computed = computeGatewayStatuses(
-    { ...world, gateways: [gateway] },
-    { controllerName: gatewayClass.spec.controllerName, capabilities, addresses: () => [{ value: 'n/a' }] },
+    { ...world, gatewayClasses, gateways: [gateway] },
+    { controllerName, capabilities, addresses: () => [{ value: 'n/a' }] },
   ).gateways.find((g) => refText(g.gateway) === refText(ref));
   const warnings: string[] = [];
   if ((gateway.spec?.listeners ?? []).length === 0) {

@@ -1,13 +1,15 @@
 /**
  * The cache's Gateway API watches (gatewayWatch.ts) against the sandbox: on the demo, Gateways and
  * routes of the watched namespaces once discovery says the group is served, and a new HTTPRoute
- * arriving by the watch; an identity limited to one namespace is refused (403), which is its own
- * state, not an empty list; on the minimal scenario (no CRDs) the state is "not served".
+ * arriving by the watch; an identity limited to one namespace reads that namespace's Gateways and
+ * routes while refused (403) the cluster-wide GatewayClasses and ReferenceGrants, each kind its own
+ * state, never an empty list; on the minimal scenario (no CRDs) the state is "not served".
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { ClusterCache } from '../../../src/cluster/cache.ts';
+import { createShopGatewayObjects } from '../../support/gatewayShop.ts';
 import { useSandbox, waitFor } from '../../support/sandbox.ts';
 
 const names = (objects: readonly { metadata?: { name?: string } }[]) =>
@@ -32,6 +34,8 @@ describe('ClusterCache: Gateway API on the demo', () => {
     const watch = cache.gatewayApi!;
     await waitFor('the Gateway API of store ready', () => watch.status('store').state === 'ready');
     await waitFor('infra ready', () => watch.status('infra').state === 'ready');
+    // The cluster-wide lists have states of their own (status(namespace) does not wait for them).
+    await waitFor('GatewayClasses listed', () => watch.kindStatus('gatewayclasses').state === 'ready');
     assert.deepEqual(names(watch.objects('gateways', 'infra')), ['public']);
     assert.deepEqual(names(watch.objects('httproutes', 'store')), ['catalog', 'reports']);
     assert.ok(watch.clusterObjects('gatewayclasses').length > 0);
@@ -57,16 +61,31 @@ describe('ClusterCache: Gateway API on the demo', () => {
     );
   });
 
-  test('an identity limited to one namespace is refused (403): forbidden, not an empty list', async () => {
+  test('an identity limited to one namespace: its Gateways and routes ready, the cluster-wide lists forbidden, each kind its own state', async () => {
+    await createShopGatewayObjects(fixture.kubeconfig);
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(fixture.sandbox.kubeconfigFor('shop-viewer'));
     const cache = open(kubeConfig);
     cache.setWatchedNamespaces(['shop']);
     const watch = cache.gatewayApi!;
     await waitFor('an answer', () => watch.status('shop').state !== 'loading', 15_000);
-    const status = watch.status('shop');
-    assert.equal(status.state, 'forbidden');
-    assert.match(status.state === 'forbidden' ? status.message : '', /forbidden|403|not allowed|may not/i);
+    assert.equal(
+      watch.status('shop').state,
+      'ready',
+      'the 403 on the cluster-wide lists hides nothing of shop',
+    );
+    assert.deepEqual(names(watch.objects('gateways', 'shop')), ['edge']);
+    assert.deepEqual(names(watch.objects('httproutes', 'shop')), ['web']);
+    assert.equal(watch.kindStatus('httproutes', 'shop').state, 'ready');
+    await waitFor('the cluster-wide answers', () =>
+      (['gatewayclasses', 'referencegrants'] as const).every((p) => watch.kindStatus(p).state !== 'loading'),
+    );
+    for (const plural of ['gatewayclasses', 'referencegrants'] as const) {
+      const status = watch.kindStatus(plural);
+      assert.equal(status.state, 'forbidden', plural);
+      assert.match(status.state === 'forbidden' ? status.message : '', /forbidden|403|not allowed|may not/i);
+      assert.deepEqual(watch.clusterObjects(plural), [], 'refused: nothing held, and the state says why');
+    }
   });
 });
 

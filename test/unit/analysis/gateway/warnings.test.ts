@@ -114,3 +114,51 @@ describe('gatewayWarnings', () => {
     ]);
   });
 });
+
+describe('warnings when a cluster-wide list could not be read', () => {
+  test('ReferenceGrants unread: no RefNotPermitted (their absence proves nothing); other warnings stay', () => {
+    const r = shop({
+      rules: [
+        {
+          backendRefs: [
+            { name: 'gone', port: 80 },
+            { name: 'stats', namespace: 'analytics', port: 80 },
+          ],
+        },
+      ],
+    });
+    const w = world({
+      gateways: [publicGateway],
+      httpRoutes: [r],
+      services: [service('analytics', 'stats', [80])],
+    });
+    const unread = routeWarnings({ kind: 'HTTPRoute', route: r }, w, undefined, { referenceGrants: true });
+    assert.ok(!unread.some((warning) => /RefNotPermitted/.test(warning)), unread.join('\n'));
+    assert.ok(unread.some((warning) => /store\/gone does not exist/.test(warning)));
+    assert.ok(
+      routeWarnings({ kind: 'HTTPRoute', route: r }, w).some((warning) => /RefNotPermitted/.test(warning)),
+      'read and empty: the grant is missing',
+    );
+  });
+
+  test('GatewayClasses unread: no "does not exist", and the listeners are still checked', () => {
+    const clash = gateway('gw', [
+      http('a', 80, { hostname: 'x.example.com' }),
+      http('b', 80, { hostname: 'x.example.com' }),
+    ]);
+    const unreadWorld = { ...world({ gateways: [clash] }), gatewayClasses: [] };
+    const warnings = gatewayWarnings(clash, unreadWorld, undefined, { gatewayClasses: true });
+    assert.equal(warnings.length, 2);
+    assert.ok(
+      warnings.every((warning) => /HostnameConflict/.test(warning)),
+      warnings.join('\n'),
+    );
+    assert.deepEqual(
+      gatewayWarnings(publicGateway, { ...unreadWorld, gateways: [publicGateway] }, undefined, {
+        gatewayClasses: true,
+      }),
+      [],
+    );
+    assert.match(gatewayWarnings(clash, unreadWorld)[0]!, /does not exist/);
+  });
+});
