@@ -25,7 +25,10 @@ export function register(e2e: E2E): void {
       await expand(page, /^Services 8/);
 
       await contextMenu(page, /^backend /, 'Port-forward…');
-      assert.match(await quickInputTitle(page, /Port-forward/), /Port-forward Service shop\/backend/);
+      assert.match(
+        await quickInputTitle(page, /Port-forward Service shop\/backend/),
+        /Port-forward Service shop\/backend/,
+      );
       const rows = quickInput(page).locator('.monaco-list-row');
       await rows.first().waitFor();
       const checked = await rows.evaluateAll((elements) =>

@@ -31,7 +31,7 @@ export function register(e2e: E2E): void {
       const results = (name: RegExp) => page.getByRole('treeitem', { name });
       const okBefore = await results(/→ backend:80 .*HTTP 200/).count();
       await contextMenu(page, /^frontend-/, 'Probe from Pod…');
-      assert.match(await quickInputTitle(page, /Probe from/), /Probe from shop\/frontend-/);
+      assert.match(await quickInputTitle(page, /Probe from shop\/frontend-/), /Probe from shop\/frontend-/);
       // The source Pod's namespace first.
       const rows = quickInput(page).locator('.monaco-list-row');
       await rows

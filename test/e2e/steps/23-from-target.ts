@@ -30,7 +30,7 @@ export function register(e2e: E2E): void {
       const before = await results.count();
       await contextMenu(page, /^backend /, 'Probe from Pod…');
       await pick(page, 'shop/backend:80');
-      assert.match(await quickInputTitle(page, /Probe to/), /Probe to shop\/backend:80/);
+      assert.match(await quickInputTitle(page, /Probe to shop\/backend:80/), /Probe to shop\/backend:80/);
       const firstPod = await quickInput(page).locator('.monaco-list-row').first().textContent();
       assert.match(firstPod ?? '', /shop/);
       await pick(page, /^frontend-/);

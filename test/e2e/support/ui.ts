@@ -37,7 +37,10 @@ export async function pick(page: Page, text: string | RegExp): Promise<void> {
   await quickInput(page).locator('.monaco-list-row', { hasText: text }).first().click();
 }
 
-/** The QuickPick's title, once it shows one matching `title`. */
+/**
+ * The QuickPick's title, once it shows one matching `title`. A picker that follows another first
+ * shows the previous title, so callers pass the whole title they expect, not a prefix of it.
+ */
 export async function quickInputTitle(page: Page, title: RegExp): Promise<string> {
   const element = quickInput(page).locator('.quick-input-title', { hasText: title });
   await element.waitFor({ timeout: 10_000 });
