@@ -256,13 +256,30 @@ export function matchesLabelSelector(
   if (selector == null) {
     return absent === 'matches-everything';
   }
-  let requirements: LabelRequirement[];
+  const requirements = requirementsOf(selector);
+  return requirements !== undefined && matchesRequirements(requirements, labels);
+}
+
+/**
+ * A selector's requirements, built once per selector object: a policy matrix matches the same
+ * few hundred selectors millions of times, and building them was most of its time. Selectors are
+ * read-only here (cached objects and parsed manifests are never edited in place), so an object's
+ * requirements never change. `undefined` for a malformed selector.
+ */
+const requirementsCache = new WeakMap<LabelSelector, readonly LabelRequirement[] | undefined>();
+
+function requirementsOf(selector: LabelSelector): readonly LabelRequirement[] | undefined {
+  if (requirementsCache.has(selector)) {
+    return requirementsCache.get(selector);
+  }
+  let requirements: LabelRequirement[] | undefined;
   try {
     requirements = labelSelectorAsRequirements(selector);
   } catch {
-    return false;
+    requirements = undefined;
   }
-  return matchesRequirements(requirements, labels);
+  requirementsCache.set(selector, requirements);
+  return requirements;
 }
 
 /**

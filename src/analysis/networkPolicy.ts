@@ -47,14 +47,14 @@ import type {
   Namespace,
   NetworkPolicy,
   NetworkPolicyPeer,
-  NetworkPolicyIngressRule,
   NetworkPolicyPort,
   Pod,
   PolicyType,
   Protocol,
 } from './k8s.ts';
 import { matchesLabelSelector } from './labels.ts';
-import { declaredPorts } from './ports.ts';
+
+export { networkPolicyFromModel, nodeEndpoint, podEndpoint } from './policyEndpoints.ts';
 
 export type Direction = 'ingress' | 'egress';
 
@@ -197,50 +197,6 @@ export function selectingPolicies(
   );
 }
 
-/**
- * The endpoint a Pod is to NetworkPolicy. A host-network pod shares its node's address and is not
- * governed by NetworkPolicy, so it is an external endpoint at that address.
- */
-export function podEndpoint(pod: Pod): Endpoint {
-  const namespace = pod.metadata.namespace ?? 'default';
-  const name = pod.metadata.name ?? '(unnamed)';
-  const ip = pod.status?.podIP ?? pod.status?.podIPs?.[0]?.ip;
-  const node = pod.spec?.nodeName;
-  if (pod.spec?.hostNetwork === true) {
-    return {
-      kind: 'external',
-      ip: ip ?? '',
-      name: `host-network pod ${namespace}/${name}`,
-      ...(node === undefined || node === '' ? {} : { node }),
-    };
-  }
-  const status = pod.status as
-    (Pod['status'] & { readonly hostIPs?: readonly { ip?: string }[] }) | undefined;
-  const hostIPs = [
-    ...new Set(
-      [status?.hostIP, ...(status?.hostIPs ?? []).map((entry) => entry.ip)].filter(
-        (address): address is string => address !== undefined && address !== '',
-      ),
-    ),
-  ];
-  return {
-    kind: 'pod',
-    namespace,
-    name,
-    labels: pod.metadata.labels ?? {},
-    ...(ip === undefined ? {} : { ip }),
-    containerPorts: declaredPorts(pod).map(({ port }) => port),
-    ...(node === undefined || node === '' ? {} : { node }),
-    ...(hostIPs.length === 0 ? {} : { hostIPs }),
-  };
-}
-
-/** A node as a peer: its address, e.g. the kubelet's probes come from it. */
-export function nodeEndpoint(name: string, ip: string): ExternalEndpoint {
-  return { kind: 'external', ip, name: `node ${name}`, node: name };
-}
-
-/** Whether `peer` is the pod itself, by name (a pod's traffic to itself is never blocked). */
 function isSelf(subject: PodEndpoint, peer: Endpoint): boolean {
   return peer.kind === 'pod' && peer.namespace === subject.namespace && peer.name === subject.name;
 }
@@ -375,10 +331,20 @@ function joinAlternatives(items: readonly string[]): string {
   return `${items.slice(0, -1).join(', ')} or ${items.at(-1) ?? ''}`;
 }
 
+/** The policies that select a pod (by namespace and labels) for a direction. */
+type SelectingPolicies = (subject: PodEndpoint, direction: Direction) => readonly NetworkPolicy[];
+
+function selectingFrom(policies: readonly NetworkPolicy[]): SelectingPolicies {
+  return (subject, direction) =>
+    policies.filter(
+      (policy) => podSelects(policy, subject.namespace, subject.labels) && appliesTo(policy, direction),
+    );
+}
+
 function evaluateDirection(
   direction: Direction,
   evaluation: Evaluation,
-  policies: readonly NetworkPolicy[],
+  selectingOf: SelectingPolicies,
 ): DirectionVerdict {
   const subject = direction === 'ingress' ? evaluation.destination : evaluation.source;
   const peer = direction === 'ingress' ? evaluation.source : evaluation.destination;
@@ -396,9 +362,7 @@ function evaluateDirection(
     };
   }
 
-  const selecting = policies.filter(
-    (policy) => podSelects(policy, subject.namespace, subject.labels) && appliesTo(policy, direction),
-  );
+  const selecting = selectingOf(subject, direction);
   const names = selecting.map(policyId);
   if (selecting.length === 0) {
     return {
@@ -541,16 +505,80 @@ function evaluateDirection(
  * source's egress and the destination's ingress, each explained.
  */
 export function evaluateConnection(query: ConnectionQuery): ConnectionVerdict {
+  return verdictOf(
+    { ...query, namespaceLabels: namespaceLabelsIndex(query.namespaces) },
+    selectingFrom(query.policies),
+  );
+}
+
+/** One question to a `PolicyEvaluator`: `ConnectionQuery` without the policies and namespaces. */
+export type EvaluatorQuery = Omit<ConnectionQuery, 'policies' | 'namespaces'>;
+
+export interface PolicyEvaluator {
+  readonly evaluate: (query: EvaluatorQuery) => ConnectionVerdict;
+}
+
+/**
+ * `evaluateConnection` for many questions against the same policies and namespaces (a policy
+ * matrix): the namespaces' labels are indexed once, and the policies selecting a pod are found
+ * once per namespace and labels object (Pods of one workload often share it), not once per
+ * question. The verdicts are `evaluateConnection`'s.
+ */
+export function policyEvaluator(
+  policies: readonly NetworkPolicy[] | ((namespace: string) => readonly NetworkPolicy[]),
+  namespaces: readonly Namespace[],
+): PolicyEvaluator {
+  const namespaceLabels = namespaceLabelsIndex(namespaces);
+  // A policy selects Pods of its own namespace only: look among that namespace's.
+  let policiesIn: (namespace: string) => readonly NetworkPolicy[];
+  if (typeof policies === 'function') {
+    policiesIn = policies;
+  } else {
+    const byNamespace = new Map<string, NetworkPolicy[]>();
+    for (const policy of policies) {
+      const list = byNamespace.get(policyNamespace(policy));
+      if (list === undefined) {
+        byNamespace.set(policyNamespace(policy), [policy]);
+      } else {
+        list.push(policy);
+      }
+    }
+    policiesIn = (namespace) => byNamespace.get(namespace) ?? [];
+  }
+  const scan: SelectingPolicies = (subject, direction) =>
+    selectingFrom(policiesIn(subject.namespace))(subject, direction);
+  const memo = new WeakMap<Labels, Map<string, readonly NetworkPolicy[]>>();
+  const selectingOf: SelectingPolicies = (subject, direction) => {
+    let byNamespace = memo.get(subject.labels);
+    if (byNamespace === undefined) {
+      byNamespace = new Map();
+      memo.set(subject.labels, byNamespace);
+    }
+    const key = `${direction} ${subject.namespace}`;
+    let found = byNamespace.get(key);
+    if (found === undefined) {
+      found = scan(subject, direction);
+      byNamespace.set(key, found);
+    }
+    return found;
+  };
+  return { evaluate: (query) => verdictOf({ ...query, namespaceLabels }, selectingOf) };
+}
+
+function verdictOf(
+  query: EvaluatorQuery & { readonly namespaceLabels: ReadonlyMap<string, Labels> },
+  selectingOf: SelectingPolicies,
+): ConnectionVerdict {
   const evaluation: Evaluation = {
-    namespaceLabels: namespaceLabelsIndex(query.namespaces),
+    namespaceLabels: query.namespaceLabels,
     source: query.source,
     destination: query.destination,
     port: query.port,
     protocol: query.protocol ?? 'TCP',
     throughService: query.throughService === true,
   };
-  const egress: DirectionVerdict = evaluateDirection('egress', evaluation, query.policies);
-  const ingress: DirectionVerdict = evaluateDirection('ingress', evaluation, query.policies);
+  const egress: DirectionVerdict = evaluateDirection('egress', evaluation, selectingOf);
+  const ingress: DirectionVerdict = evaluateDirection('ingress', evaluation, selectingOf);
   const allowed = egress.allowed && ingress.allowed;
   const outcome: PolicyOutcome = !allowed
     ? 'denied'
@@ -572,30 +600,4 @@ export function evaluateConnection(query: ConnectionQuery): ConnectionVerdict {
         ? `${from} may connect to itself through its Service on ${service}: ${reasons('uncertain')}: verify with a probe`
         : `${from} may connect to ${to} on ${service}: ${egress.reason}; ${ingress.reason}`;
   return { allowed, outcome, egress, ingress, reason };
-}
-
-/**
- * A cached NetworkPolicy as the API's JSON: client-node's models call an ingress rule's `from`
- * `_from` (its generator avoids the reserved word), and the cache holds models. Without this, every
- * `from` would read as absent, that is as "every peer".
- */
-export function networkPolicyFromModel(policy: unknown): NetworkPolicy {
-  const object = policy as NetworkPolicy;
-  const ingress = object.spec?.ingress as readonly Record<string, unknown>[] | undefined;
-  if (ingress === undefined || !ingress.some((rule) => '_from' in rule)) {
-    return object;
-  }
-  return {
-    ...object,
-    spec: {
-      ...object.spec,
-      ingress: ingress.map((rule) => {
-        if (!('_from' in rule)) {
-          return rule;
-        }
-        const { _from, ...rest } = rule;
-        return { ...rest, ...(_from == null ? {} : { from: _from }) };
-      }) as NetworkPolicyIngressRule[],
-    },
-  };
 }

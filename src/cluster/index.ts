@@ -14,6 +14,7 @@ export {
   Diagnoser,
   ExternalDiagnoser,
   forwardThroughPod,
+  cellPods,
   matrixProbeSets,
   overlayProbes,
   policyMatrix,

@@ -240,7 +240,7 @@ async function showPolicyMatrix(context: KubeReachContext, selected: ExplorerNod
   if (!cache) {
     return;
   }
-  const { matrixProbeSets, overlayProbes, policyMatrix } = await context.layer;
+  const { cellPods, matrixProbeSets, overlayProbes, policyMatrix } = await context.layer;
   const chosen = selected.filter((node) => node.kind === 'pod');
   const pods =
     chosen.length >= 2
@@ -248,7 +248,9 @@ async function showPolicyMatrix(context: KubeReachContext, selected: ExplorerNod
           node.kind === 'pod' ? [cache.pod(node.namespace, node.name)].filter((p) => p !== undefined) : [],
         )
       : session.selectedNamespaces().flatMap((namespace) => [...cache.pods(namespace)]);
-  const matrix = policyMatrix(pods, cache);
+  // A namespace's matrix has a row per workload (1,000 Pods make a million cells otherwise); Pods
+  // the user picked one by one, a row each. The panel's button switches.
+  let matrix = policyMatrix(pods, cache, { groupBy: chosen.length >= 2 ? 'pod' : 'workload' });
   const panel = vscode.window.createWebviewPanel(
     'kubereach.policyMatrix',
     'Policy Matrix',
@@ -261,9 +263,14 @@ async function showPolicyMatrix(context: KubeReachContext, selected: ExplorerNod
   const nonce = cspNonce();
   panel.webview.html = policyMatrixHtml(matrix, undefined, nonce, panel.webview.cspSource);
   panel.webview.onDidReceiveMessage(async (message: { type?: string; row?: unknown; column?: unknown }) => {
-    const from = matrix.pods[Number(message.row)];
-    const to = matrix.pods[Number(message.column)];
-    if (message.type === 'diagnose' && from && to) {
+    if (message.type === 'group') {
+      matrix = policyMatrix(pods, cache, { groupBy: matrix.groupBy === 'workload' ? 'pod' : 'workload' });
+      panel.webview.html = policyMatrixHtml(matrix, undefined, nonce, panel.webview.cspSource);
+      return;
+    }
+    const pair = cellPods(matrix, Number(message.row), Number(message.column));
+    if (message.type === 'diagnose' && pair !== undefined) {
+      const { source: from, destination: to } = pair;
       // The diagnosis of the pair: the static verdict with its probes and the fix.
       await runDiagnosis(
         context,
@@ -312,9 +319,38 @@ export function policyMatrixHtml(
 ): string {
   const matrix = redactStrings(rawMatrix);
   const overlay = redactStrings(rawOverlay);
-  const name = (pod: { namespace: string; name: string }) => `${pod.namespace}/${pod.name}`;
+  const name = (pod: PolicyMatrix['pods'][number]) => {
+    const workload = pod.workload;
+    if (workload === undefined) {
+      return `${pod.namespace}/${pod.name}`;
+    }
+    const count = workload.pods.length === 1 ? '1 Pod' : `${workload.pods.length} Pods`;
+    const split =
+      workload.split === 'ipBlock'
+        ? ', part of it: an ipBlock holds some of its IPs'
+        : workload.split === 'node'
+          ? ', part of it: on other nodes'
+          : '';
+    return workload.owner === undefined
+      ? `${pod.namespace}/${pod.name}`
+      : `${pod.namespace}/${workload.owner.kind} ${workload.owner.name} (${count}${split})`;
+  };
+  const members = (pod: PolicyMatrix['pods'][number]) =>
+    pod.workload === undefined
+      ? ''
+      : ` title="${escapeHtml(
+          `${pod.workload.pods
+            .slice(0, 20)
+            .map((member) => member.name)
+            .join(
+              ', ',
+            )}${pod.workload.pods.length > 20 ? `, and ${pod.workload.pods.length - 20} more` : ''}`,
+        )}"`;
   const header = matrix.pods
-    .map((pod) => `<th scope="col" class="target">${escapeHtml(name(pod))}:${portHtml(pod.port)}</th>`)
+    .map(
+      (pod) =>
+        `<th scope="col" class="target"${members(pod)}>${escapeHtml(name(pod))}:${portHtml(pod.port)}</th>`,
+    )
     .join('');
   const rows = matrix.pods
     .map((pod, row) => {
@@ -324,11 +360,15 @@ export function policyMatrixHtml(
           const over = overlay?.cells[row]?.[column];
           const cls = over?.agreement === 'disagree' ? 'disagree' : cell.allowed ? 'ok' : 'bad';
           const probe = over?.probe ? ` · probe ${verdictLabel(over.probe.verdict)}` : '';
-          const title = `${cell.reason}${cell.deciding ? ` (decided by ${cell.deciding})` : ''}${over?.explanation ? `\n${over.explanation}` : ''}`;
+          const stands =
+            cell.pairs === undefined
+              ? ''
+              : `Shown for ${cell.source} → ${cell.destination}; the same verdict holds for all ${cell.pairs} pair${cell.pairs === 1 ? '' : 's'} of two different Pods of these rows${row === column ? ' (each Pod may always reach itself)' : ''}.\n`;
+          const title = `${stands}${cell.reason}${cell.deciding ? ` (decided by ${cell.deciding})` : ''}${over?.explanation ? `\n${over.explanation}` : ''}`;
           return `<td class="${cls}" tabindex="0" data-row="${row}" data-column="${column}" title="${escapeHtml(title)}">${cell.allowed ? 'allow' : 'deny'}${escapeHtml(probe)}${over?.agreement === 'disagree' ? ' ⚠' : ''}</td>`;
         })
         .join('');
-      return `<tr><th scope="row">${escapeHtml(name(pod))}</th>${cells}</tr>`;
+      return `<tr><th scope="row"${members(pod)}>${escapeHtml(name(pod))}</th>${cells}</tr>`;
     })
     .join('');
   const disagreements = overlay
@@ -354,13 +394,16 @@ export function policyMatrixHtml(
   button { color: var(--vscode-button-foreground); background: var(--vscode-button-background); border: none; padding: 4px 10px; cursor: pointer; }
 </style></head><body>
 <p>Static NetworkPolicy verdicts (rows: sources, columns: destinations and the port evaluated). Policies involved: ${escapeHtml(matrix.policies.join(', ') || 'none')}.
-${overlay ? `<strong>${disagreements} disagreement${disagreements === 1 ? '' : 's'} between the policies and the probes.</strong>` : '<button id="probe">Run probes and compare</button>'}</p>
+${matrix.groupBy === 'workload' ? 'A row and a column per workload: the Pods of one owner with equal labels that no policy tells apart; a cell is evaluated for its first Pods and holds for every pair of them (hover for which). ' : ''}${overlay ? `<strong>${disagreements} disagreement${disagreements === 1 ? '' : 's'} between the policies and the probes.</strong>` : '<button id="probe">Run probes and compare</button>'}
+<button id="group">${matrix.groupBy === 'workload' ? 'Show each Pod' : 'Group by workload'}</button></p>
 <div class="legend" aria-label="Legend"><span><span class="swatch ok"></span>allowed by the policies</span><span><span class="swatch bad"></span>denied</span><span><span class="swatch disagree"></span>the probe disagrees ⚠</span><span>Click or Enter on a cell: the diagnosis of that pair</span></div>
 <table role="grid" aria-label="Policy matrix"><thead><tr><th scope="col">source \\ destination</th>${header}</tr></thead><tbody>${rows}</tbody></table>
 <script nonce="${nonce}">
   const vscode = acquireVsCodeApi();
   const button = document.getElementById('probe');
   if (button) { button.addEventListener('click', () => { button.disabled = true; vscode.postMessage({ type: 'probe' }); }); }
+  const group = document.getElementById('group');
+  group.addEventListener('click', () => { group.disabled = true; vscode.postMessage({ type: 'group' }); });
   const diagnose = (cell) => vscode.postMessage({ type: 'diagnose', row: Number(cell.dataset.row), column: Number(cell.dataset.column) });
   for (const cell of document.querySelectorAll('td[data-row]')) {
     cell.addEventListener('click', () => diagnose(cell));

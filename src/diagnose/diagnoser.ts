@@ -226,13 +226,14 @@ export class Diagnoser {
         `Pod ${source.namespace}/${source.pod} is not in the cache: it is gone, or namespace ${source.namespace} is not watched.`,
       );
     }
-    const diagnosis = diagnoseStatic({
-      ...snapshotInput(this.cache, pod, target, {
+    // Not spread: the snapshot's flat lists are built on first read (see snapshotInput).
+    const diagnosis = diagnoseStatic(
+      snapshotInput(this.cache, pod, target, {
         ...(this.clusterDomain === undefined ? {} : { clusterDomain: this.clusterDomain }),
         ...(options.maxProbedPods === undefined ? {} : { maxProbedPods: options.maxProbedPods }),
+        ...(options.readinessEvents === undefined ? {} : { readinessEvents: options.readinessEvents }),
       }),
-      ...(options.readinessEvents === undefined ? {} : { readinessEvents: options.readinessEvents }),
-    });
+    );
     return { diagnosis, staticMs: performance.now() - started };
   }
 

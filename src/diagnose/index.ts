@@ -10,7 +10,7 @@ export { NamespaceWatcher } from './watching.ts';
 export type { ReadinessEventReader } from './events.ts';
 export type { DiagnosisCache } from './snapshot.ts';
 export { concludeWithProbe, isConclusive, probeHop } from './probeHop.ts';
-export { matrixProbeSets, overlayProbes, policyMatrix } from './policyMatrix.ts';
+export { cellPods, matrixProbeSets, overlayProbes, policyMatrix } from './policyMatrix.ts';
 export type { PolicyMatrixOptions, PolicyView } from './policyMatrix.ts';
 export { escapeMarkdown, toMarkdown } from './markdown.ts';
 export { diagnoseStatic, HOP_IDS } from '../analysis/diagnosis/index.ts';

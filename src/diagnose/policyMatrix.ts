@@ -12,8 +12,9 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { DiagnosisPod } from '../analysis/diagnosis/index.ts';
 import type { Namespace, Protocol } from '../analysis/k8s.ts';
-import { evaluateConnection, podEndpoint } from '../analysis/networkPolicy.ts';
-import type { DirectionVerdict } from '../analysis/networkPolicy.ts';
+import { podEndpoint, policyEvaluator } from '../analysis/networkPolicy.ts';
+import type { DirectionVerdict, Endpoint } from '../analysis/networkPolicy.ts';
+import { groupByWorkload } from '../analysis/workloadGroups.ts';
 import { declaredPorts } from '../analysis/ports.ts';
 import type { ClusterCache } from '../cluster/cache.ts';
 import type { MatrixGrid } from '../probe/matrix.ts';
@@ -39,6 +40,8 @@ export interface PolicyMatrixOptions {
   readonly defaultPort?: number;
   /** Default TCP. */
   readonly protocol?: Protocol;
+  /** `workload`: a row and a column per workload (see `policyMatrix`); default `pod`. */
+  readonly groupBy?: 'pod' | 'workload';
 }
 
 function side(verdict: DirectionVerdict): PolicySide {
@@ -85,42 +88,86 @@ function ruleSentence(cell: PolicyMatrixCell): string | undefined {
   }
 }
 
-/** The static NetworkPolicy verdict of every ordered pair of `pods` (rows: sources, columns: destinations). */
+/**
+ * The static NetworkPolicy verdict of every ordered pair of `pods` (rows: sources, columns:
+ * destinations). With `groupBy: 'workload'`, a row and a column stand for a workload's Pods
+ * (`groupByWorkload`: one owner, equal labels, nothing the policies tell apart), evaluated for its
+ * first Pod; a workload's cell to itself is for two different Pods of it (each Pod may always reach
+ * itself), so it is evaluated from its first Pod to its second.
+ */
 export function policyMatrix(
   pods: readonly (V1Pod | DiagnosisPod)[],
   cache: PolicyView,
   options: PolicyMatrixOptions = {},
 ): PolicyMatrix {
   const protocol: Protocol = options.protocol ?? 'TCP';
+  const groupBy = options.groupBy ?? 'pod';
   const list = pods as readonly DiagnosisPod[];
-  const namespaces = [...new Set(list.map((pod) => pod.metadata.namespace ?? 'default'))];
-  const policies = namespaces.flatMap((namespace) =>
+  const namespaces = new Set(list.map((pod) => pod.metadata.namespace ?? 'default'));
+  const policies = [...namespaces].flatMap((namespace) =>
     cache.networkPolicies(namespace).map(networkPolicyFromModel),
   );
-  const namespaceObjects = cache.namespaces() as unknown as readonly Namespace[];
-  const endpoints = list.map(podEndpoint);
-  const columns: PolicyMatrixPod[] = list.map((pod, index) => {
+  // A namespaceSelector is only ever asked about the namespace of a Pod in the matrix.
+  const namespaceObjects = (cache.namespaces() as unknown as readonly Namespace[]).filter((namespace) =>
+    namespaces.has(namespace.metadata.name ?? ''),
+  );
+  const evaluator = policyEvaluator(policies, namespaceObjects);
+  const workloads = groupBy === 'workload' ? groupByWorkload(list, policies) : undefined;
+  const groups: readonly (readonly DiagnosisPod[])[] =
+    workloads?.map((group) => group.pods) ?? list.map((pod) => [pod]);
+  const endpointOf = new Map<DiagnosisPod, Endpoint>();
+  const endpoint = (pod: DiagnosisPod): Endpoint => {
+    let found = endpointOf.get(pod);
+    if (found === undefined) {
+      found = podEndpoint(pod);
+      endpointOf.set(pod, found);
+    }
+    return found;
+  };
+  const ipOf = (pod: DiagnosisPod): string | undefined => {
+    const { ip } = endpoint(pod);
+    return ip === undefined || ip === '' ? undefined : ip;
+  };
+  const columns: PolicyMatrixPod[] = groups.map((members, index) => {
+    const pod = members[0]!;
     const declared = declaredPorts(pod).find(({ port }) => (port.protocol ?? 'TCP') === protocol);
     const port = options.port ?? declared?.port.containerPort ?? options.defaultPort ?? 80;
-    const ip = endpoints[index]!.ip;
+    const ip = ipOf(pod);
+    const group = workloads?.[index];
     return {
       namespace: pod.metadata.namespace ?? 'default',
       name: pod.metadata.name ?? '(unnamed)',
-      ...(ip === undefined || ip === '' ? {} : { ip }),
+      ...(ip === undefined ? {} : { ip }),
       port,
       declared: declaredPorts(pod).some(
         ({ port: p }) => p.containerPort === port && (p.protocol ?? 'TCP') === protocol,
       ),
+      ...(group === undefined
+        ? {}
+        : {
+            workload: {
+              ...(group.owner === undefined ? {} : { owner: group.owner }),
+              pods: group.pods.map((member) => {
+                const address = ipOf(member);
+                return {
+                  name: member.metadata.name ?? '(unnamed)',
+                  ...(address === undefined ? {} : { ip: address }),
+                };
+              }),
+              ...(group.split === undefined ? {} : { split: group.split }),
+            },
+          }),
     };
   });
   const involved = new Set<string>();
-  const cells = list.map((_, row) =>
-    list.map((__, column): PolicyMatrixCell => {
-      const verdict = evaluateConnection({
-        policies,
-        namespaces: namespaceObjects,
-        source: endpoints[row]!,
-        destination: endpoints[column]!,
+  const cells = groups.map((sources, row) =>
+    groups.map((destinations, column): PolicyMatrixCell => {
+      const source = sources[0]!;
+      // A workload to itself: two different Pods of it, when it has two.
+      const destination = (row === column ? destinations[1] : undefined) ?? destinations[0]!;
+      const verdict = evaluator.evaluate({
+        source: endpoint(source),
+        destination: endpoint(destination),
         port: columns[column]!.port,
         protocol,
       });
@@ -131,8 +178,8 @@ export function policyMatrix(
       }
       const decided = deciding(egress, ingress);
       return {
-        source: `${columns[row]!.namespace}/${columns[row]!.name}`,
-        destination: `${columns[column]!.namespace}/${columns[column]!.name}`,
+        source: `${columns[row]!.namespace}/${source.metadata.name ?? '(unnamed)'}`,
+        destination: `${columns[column]!.namespace}/${destination.metadata.name ?? '(unnamed)'}`,
         port: columns[column]!.port,
         protocol,
         allowed: verdict.allowed,
@@ -141,10 +188,49 @@ export function policyMatrix(
         ingress,
         ...(decided === undefined ? {} : { deciding: decided }),
         reason: verdict.reason,
+        ...(groupBy === 'workload'
+          ? {
+              pairs:
+                row === column && sources.length > 1
+                  ? sources.length * (sources.length - 1)
+                  : sources.length * destinations.length,
+            }
+          : {}),
       };
     }),
   );
-  return { pods: columns, cells, policies: [...involved].sort(), protocol };
+  return { pods: columns, cells, policies: [...involved].sort(), protocol, groupBy };
+}
+
+/**
+ * The Pods a cell was evaluated for: its row's first Pod and its column's, or, for a workload's
+ * cell to itself, the column's second Pod (with its IP, the address a probe of the cell targets).
+ */
+export function cellPods(
+  matrix: Pick<PolicyMatrix, 'pods'>,
+  row: number,
+  column: number,
+):
+  | { source: PolicyMatrixPod; destination: { namespace: string; name: string; ip?: string; port: number } }
+  | undefined {
+  const source = matrix.pods[row];
+  const destination = matrix.pods[column];
+  if (source === undefined || destination === undefined) {
+    return undefined;
+  }
+  const peer = row === column ? destination.workload?.pods[1] : undefined;
+  if (peer === undefined) {
+    return { source, destination };
+  }
+  return {
+    source,
+    destination: {
+      namespace: destination.namespace,
+      name: peer.name,
+      ...(peer.ip === undefined ? {} : { ip: peer.ip }),
+      port: destination.port,
+    },
+  };
 }
 
 /**
@@ -153,9 +239,17 @@ export function policyMatrix(
  * `Prober.runMatrix`, then the grid to `overlayProbes`.
  */
 export function matrixProbeSets(matrix: PolicyMatrix): { sources: ProbeSource[]; targets: ProbeTarget[] } {
+  // A workload's cell to itself targets its second Pod: one more target per such workload.
+  const destinations = [
+    ...matrix.pods,
+    ...matrix.pods.flatMap((_, index) => {
+      const peer = index < matrix.pods.length ? cellPods(matrix, index, index)?.destination : undefined;
+      return peer !== undefined && peer.name !== matrix.pods[index]!.name ? [peer] : [];
+    }),
+  ];
   return {
     sources: matrix.pods.map((pod) => ({ namespace: pod.namespace, pod: pod.name })),
-    targets: matrix.pods
+    targets: destinations
       .filter((pod) => pod.ip !== undefined)
       .map((pod) => ({
         kind: 'pod' as const,
@@ -241,8 +335,7 @@ export function overlayProbes(matrix: PolicyMatrix, grid: MatrixGrid): PolicyOve
   }
   const cells = matrix.cells.map((row, rowIndex) =>
     row.map((cell, column) => {
-      const source = matrix.pods[rowIndex]!;
-      const destination = matrix.pods[column]!;
+      const { source, destination } = cellPods(matrix, rowIndex, column)!;
       const result =
         destination.ip === undefined
           ? undefined

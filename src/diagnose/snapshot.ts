@@ -4,6 +4,7 @@
  * labels, and which resources could not be read. Reads are synchronous and from memory.
  */
 import type {
+  DiagnosisIndex,
   DiagnosisInput,
   DiagnosisPod,
   DiagnosisTarget,
@@ -37,23 +38,18 @@ export function snapshotInput(
   cache: DiagnosisCache,
   source: DiagnosisPod,
   target: DiagnosisTarget,
-  options: { readonly clusterDomain?: string; readonly maxProbedPods?: number } = {},
+  options: {
+    readonly clusterDomain?: string;
+    readonly maxProbedPods?: number;
+    readonly readinessEvents?: DiagnosisInput['readinessEvents'];
+  } = {},
 ): DiagnosisInput {
   const watched = cache.watchedNamespaces();
-  const pods: DiagnosisPod[] = [];
-  const services: Service[] = [];
-  const endpointSlices: EndpointSliceLike[] = [];
-  const networkPolicies: NetworkPolicy[] = [];
   const known: string[] = [];
   const namespacesUnreadable: string[] = [];
   const slicesUnreadable: string[] = [];
   const policiesUnreadable: string[] = [];
   for (const namespace of watched) {
-    // Client-node's models are the API's JSON with Dates for timestamps; the analysis reads none of those.
-    pods.push(...(cache.pods(namespace) as unknown as readonly DiagnosisPod[]));
-    services.push(...(cache.services(namespace) as unknown as readonly Service[]));
-    endpointSlices.push(...(cache.endpointSlices(namespace) as unknown as readonly EndpointSliceLike[]));
-    networkPolicies.push(...cache.networkPolicies(namespace).map(networkPolicyFromModel));
     const status = cache.namespaceStatus(namespace);
     // Known means read: a namespace whose Pods or Services were refused is settled, not empty, and
     // a target there is "unknown", never "not found".
@@ -77,13 +73,54 @@ export function snapshotInput(
       policiesUnreadable.push(namespace);
     }
   }
+  // The hops read the namespaces they need through `byNamespace`; the flat lists, which only a few
+  // hops read (a target given by IP, hints on failure), are built on first read. With 100,000 Pods
+  // cached, building them for every diagnosis was most of its time. Client-node's models are the
+  // API's JSON with Dates for timestamps; the analysis reads none of those.
+  const inView = new Set(watched);
+  const policiesOf = new Map<string, readonly NetworkPolicy[]>();
+  const byNamespace: DiagnosisIndex = {
+    pods: (namespace) =>
+      inView.has(namespace) ? (cache.pods(namespace) as unknown as readonly DiagnosisPod[]) : [],
+    services: (namespace) =>
+      inView.has(namespace) ? (cache.services(namespace) as unknown as readonly Service[]) : [],
+    endpointSlices: (namespace) =>
+      inView.has(namespace)
+        ? (cache.endpointSlices(namespace) as unknown as readonly EndpointSliceLike[])
+        : [],
+    networkPolicies: (namespace) => {
+      let policies = policiesOf.get(namespace);
+      if (policies === undefined) {
+        policies = inView.has(namespace) ? cache.networkPolicies(namespace).map(networkPolicyFromModel) : [];
+        policiesOf.set(namespace, policies);
+      }
+      return policies;
+    },
+  };
+  const flat = <T>(of: (namespace: string) => readonly T[]) => {
+    let all: T[] | undefined;
+    return (): T[] => (all ??= watched.flatMap((namespace) => of(namespace)));
+  };
+  const pods = flat(byNamespace.pods);
+  const services = flat(byNamespace.services);
+  const endpointSlices = flat(byNamespace.endpointSlices);
+  const networkPolicies = flat(byNamespace.networkPolicies);
   return {
     source,
     target,
-    pods,
-    services,
-    endpointSlices,
-    networkPolicies,
+    get pods() {
+      return pods();
+    },
+    get services() {
+      return services();
+    },
+    get endpointSlices() {
+      return endpointSlices();
+    },
+    get networkPolicies() {
+      return networkPolicies();
+    },
+    byNamespace,
     namespaces: cache.namespaces() as unknown as readonly Namespace[],
     knownNamespaces: known,
     unreadable: {
@@ -93,6 +130,7 @@ export function snapshotInput(
     },
     ...(options.clusterDomain === undefined ? {} : { clusterDomain: options.clusterDomain }),
     ...(options.maxProbedPods === undefined ? {} : { maxProbedPods: options.maxProbedPods }),
+    ...(options.readinessEvents === undefined ? {} : { readinessEvents: options.readinessEvents }),
   };
 }
 

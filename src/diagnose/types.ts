@@ -6,6 +6,7 @@
 import type { StaticDiagnosis } from '../analysis/diagnosis/index.ts';
 import type { Protocol } from '../analysis/k8s.ts';
 import type { KubernetesRule, PolicyOutcome } from '../analysis/networkPolicy.ts';
+import type { WorkloadOwner } from '../analysis/workloadGroups.ts';
 import type { ProbeResult, ProbeVerdict } from '../probe/types.ts';
 
 export type {
@@ -98,6 +99,8 @@ export interface PolicyMatrixCell {
   readonly deciding?: string;
   /** A sentence (the evaluator's reason). */
   readonly reason: string;
+  /** In a matrix grouped by workload: how many ordered pairs of two different Pods the cell stands for. */
+  readonly pairs?: number;
 }
 
 export interface PolicyMatrixPod {
@@ -108,6 +111,17 @@ export interface PolicyMatrixPod {
   readonly port: number;
   /** Whether `port` is declared by the Pod (else it is the matrix's default port). */
   readonly declared: boolean;
+  /**
+   * In a matrix grouped by workload: the Pods this row and column stand for (the first is the one
+   * above), their owner (absent for a Pod without one), and why the owner's Pods are in more than
+   * one row, if they are (`ipBlock`: their IPs fall in different ipBlocks of the policies; `node`:
+   * their nodes differ and host-network Pods are in the matrix).
+   */
+  readonly workload?: {
+    readonly owner?: WorkloadOwner;
+    readonly pods: readonly { readonly name: string; readonly ip?: string }[];
+    readonly split?: 'ipBlock' | 'node';
+  };
 }
 
 export interface PolicyMatrix {
@@ -118,6 +132,8 @@ export interface PolicyMatrix {
   /** Every policy that isolated or admitted something in the matrix (`ns/name`), sorted. */
   readonly policies: readonly string[];
   readonly protocol: Protocol;
+  /** `workload`: rows and columns stand for workloads (`PolicyMatrixPod.workload`). */
+  readonly groupBy?: 'pod' | 'workload';
 }
 
 export type Agreement =

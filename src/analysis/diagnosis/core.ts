@@ -59,7 +59,7 @@ export function diagnoseStatic(input: DiagnosisInput): StaticDiagnosis {
 
   // 1. name, then 2 to 5 on what it led to, then 6 and 7 against the Pods behind it.
   const name = nameStage(world, target);
-  const nameDraft = withDnsEgress(input, name.draft);
+  const nameDraft = withDnsEgress(world, name.draft);
   const stage =
     name.service !== undefined
       ? serviceStage(input, world, name.service, target.port, protocol)
@@ -67,7 +67,7 @@ export function diagnoseStatic(input: DiagnosisInput): StaticDiagnosis {
         ? podStage(name.pod, target.port, protocol, readinessEventOf(world, name.pod))
         : unresolvedStage(name.external);
   const external = stage.external ?? name.external;
-  const policies = policyStage(input, stage, external, protocol);
+  const policies = policyStage(world, stage, external, protocol);
 
   const drafts: Record<HopId, HopDraft> = {
     name: nameDraft,

@@ -31,10 +31,13 @@ interface ActualEndpoint {
 
 export function endpointsHop(world: World, context: ServiceContext): HopDraft {
   const { namespace, name, port, selected, hasSelector } = context;
-  const slices = world.input.endpointSlices.filter(
-    (slice) =>
-      sliceNamespace(slice, namespace) === namespace && slice.metadata?.labels?.[SERVICE_NAME_LABEL] === name,
-  );
+  const slices = world
+    .endpointSlicesIn(namespace)
+    .filter(
+      (slice) =>
+        sliceNamespace(slice, namespace) === namespace &&
+        slice.metadata?.labels?.[SERVICE_NAME_LABEL] === name,
+    );
   const portName = port?.name ?? '';
   const actual: ActualEndpoint[] = [];
   for (const slice of slices) {

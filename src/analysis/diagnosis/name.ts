@@ -6,14 +6,14 @@
  */
 import { isValidIp } from '../cidr.ts';
 import type { Service } from '../k8s.ts';
-import { evaluateConnection, podEndpoint } from '../networkPolicy.ts';
+import { podEndpoint } from '../networkPolicy.ts';
 import type { Endpoint } from '../networkPolicy.ts';
 import type { HopDraft } from '../hops.ts';
 import { list, plural } from '../sentences.ts';
 import { resolveDnsName } from './dns.ts';
 import { isPodReady, podLine, readiness } from './readiness.ts';
 import { selectedPods } from './service.ts';
-import type { DiagnosisInput, DiagnosisPod, DiagnosisTarget } from './types.ts';
+import type { DiagnosisPod, DiagnosisTarget } from './types.ts';
 import { podManifest, similarNames } from './wording.ts';
 import {
   isHeadless,
@@ -183,8 +183,8 @@ function dnsNameStage(world: World, target: Extract<DiagnosisTarget, { kind: 'dn
 }
 
 /** The DNS query itself leaves the Pod: an egress policy that admits no DNS breaks every name. */
-export function withDnsEgress(input: DiagnosisInput, draft: HopDraft): HopDraft {
-  const { source, target } = input;
+export function withDnsEgress(world: World, draft: HopDraft): HopDraft {
+  const { source, target } = world.input;
   if (
     target.kind === 'pod' ||
     (target.kind === 'dns' && isValidIp(target.name.trim())) ||
@@ -192,7 +192,7 @@ export function withDnsEgress(input: DiagnosisInput, draft: HopDraft): HopDraft 
   ) {
     return draft;
   }
-  const dns = dnsEgressCheck(input, source);
+  const dns = dnsEgressCheck(world, source);
   if (dns === undefined) {
     return draft;
   }
@@ -297,7 +297,7 @@ function missingName(
 }
 
 /** A sentence when the source's egress is isolated and nothing visibly admits DNS; undefined otherwise. */
-function dnsEgressCheck(input: DiagnosisInput, source: DiagnosisPod): string | undefined {
+function dnsEgressCheck(world: World, source: DiagnosisPod): string | undefined {
   const endpoint = podEndpoint(source);
   if (endpoint.kind !== 'pod') {
     return undefined;
@@ -313,13 +313,9 @@ function dnsEgressCheck(input: DiagnosisInput, source: DiagnosisPod): string | u
       { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' },
     ],
   };
-  const realDns = input.pods.find(
-    (pod) => nsOf(pod) === 'kube-system' && pod.metadata.labels?.['k8s-app'] === 'kube-dns',
-  );
+  const realDns = world.podsIn('kube-system').find((pod) => pod.metadata.labels?.['k8s-app'] === 'kube-dns');
   const destination = realDns === undefined ? kubeDns : podEndpoint(realDns);
-  const verdict = evaluateConnection({
-    policies: input.networkPolicies,
-    namespaces: input.namespaces,
+  const verdict = world.evaluate({
     source: endpoint,
     destination,
     port: 53,
@@ -328,9 +324,9 @@ function dnsEgressCheck(input: DiagnosisInput, source: DiagnosisPod): string | u
   if (verdict.allowed || !verdict.isolated) {
     return undefined;
   }
-  const policies = input.networkPolicies.filter((policy) =>
-    verdict.selectingPolicies.includes(`${nsOf(policy)}/${nameOf(policy)}`),
-  );
+  const policies = world
+    .policiesIn(nsOf(source))
+    .filter((policy) => verdict.selectingPolicies.includes(`${nsOf(policy)}/${nameOf(policy)}`));
   // An ipBlock could be the DNS Service's address; then the answer depends on addresses not in view.
   const maybe = policies.some((policy) =>
     (policy.spec?.egress ?? []).some((rule) => (rule.to ?? []).some((peer) => peer.ipBlock !== undefined)),

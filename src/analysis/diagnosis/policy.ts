@@ -10,14 +10,15 @@
 import type { HopDraft } from '../hops.ts';
 import { skipped } from '../hops.ts';
 import type { NetworkPolicy, Protocol } from '../k8s.ts';
-import { evaluateConnection, podEndpoint } from '../networkPolicy.ts';
+import { podEndpoint } from '../networkPolicy.ts';
 import type { ConnectionVerdict, DirectionVerdict, Endpoint, KubernetesRule } from '../networkPolicy.ts';
 import { list, plural, upperFirst } from '../sentences.ts';
 import type { ExternalTarget } from './name.ts';
 import type { TargetStage } from './target.ts';
-import type { Backend, DiagnosisInput, DiagnosisPod, ManifestReference } from './types.ts';
+import type { Backend, DiagnosisPod, ManifestReference } from './types.ts';
 import { flowMap, stableLabels } from './wording.ts';
 import { nameOf, nsOf, podIp } from './world.ts';
+import type { World } from './world.ts';
 
 function policySuggestion(
   direction: 'ingress' | 'egress',
@@ -65,11 +66,12 @@ function policyManifest(id: string): ManifestReference {
 
 /** Hops 6 and 7: the source's egress and the ingress of each Pod behind the target. */
 export function policyStage(
-  input: DiagnosisInput,
+  world: World,
   stage: TargetStage,
   external: ExternalTarget | undefined,
   protocol: Protocol,
 ): { readonly egress: HopDraft; readonly ingress: HopDraft } {
+  const { input } = world;
   const { source } = input;
   const unreadable = (namespace: string) => input.unreadable?.networkPolicies?.includes(namespace) === true;
   const sourceNs = nsOf(source);
@@ -87,9 +89,7 @@ export function policyStage(
         ...(pod === undefined ? {} : { pod }),
         port: backend.port!,
         protocol,
-        verdict: evaluateConnection({
-          policies: input.networkPolicies,
-          namespaces: input.namespaces,
+        verdict: world.evaluate({
           source: sourceEndpoint,
           destination,
           port: backend.port!,
@@ -104,17 +104,17 @@ export function policyStage(
     return {
       egress: unreadable(sourceNs)
         ? unreadablePolicies(sourceNs)
-        : policyHop('egress', checks, source, input.networkPolicies),
+        : policyHop('egress', checks, source, world.policiesIn(sourceNs)),
       ingress: unreadable(targetNs)
         ? unreadablePolicies(targetNs)
-        : policyHop('ingress', checks, source, input.networkPolicies),
+        : policyHop('ingress', checks, source, world.policiesIn(targetNs)),
     };
   }
   if (external !== undefined) {
     return {
       egress: unreadable(sourceNs)
         ? unreadablePolicies(sourceNs)
-        : externalEgressHop(input, source, external, protocol),
+        : externalEgressHop(world, source, external, protocol),
       ingress: skipped(
         `${external.ip ?? external.host} is not a Pod in view: no NetworkPolicy of the cluster governs traffic into it.`,
       ),
@@ -279,15 +279,13 @@ function uncertainPolicyHop(
 }
 
 function externalEgressHop(
-  input: DiagnosisInput,
+  world: World,
   source: DiagnosisPod,
   external: { host: string; ip?: string; port: number },
   protocol: Protocol,
 ): HopDraft {
   const sourceName = `${nsOf(source)}/${nameOf(source)}`;
-  const verdict = evaluateConnection({
-    policies: input.networkPolicies,
-    namespaces: input.namespaces,
+  const verdict = world.evaluate({
     source: podEndpoint(source),
     destination: { kind: 'external', ip: external.ip ?? '', name: external.host },
     port: external.port,
@@ -309,9 +307,9 @@ function externalEgressHop(
   }
   if (external.ip === undefined) {
     // The verdict hangs on the address the name resolves to, which ipBlocks may admit.
-    const selecting = input.networkPolicies.filter((policy) =>
-      verdict.selectingPolicies.includes(`${nsOf(policy)}/${nameOf(policy)}`),
-    );
+    const selecting = world
+      .policiesIn(nsOf(source))
+      .filter((policy) => verdict.selectingPolicies.includes(`${nsOf(policy)}/${nameOf(policy)}`));
     if (
       selecting.some((policy) =>
         (policy.spec?.egress ?? []).some((rule) =>

@@ -134,6 +134,20 @@ export interface DiagnosisInput {
   readonly clusterDomain?: string;
   /** How many backing Pods the probe plan names, ready ones first; default 5. */
   readonly maxProbedPods?: number;
+  /**
+   * The lists above by namespace, for an input taken from a large cache (100,000 Pods): the hops
+   * then read the namespaces they need instead of indexing every object of every diagnosis. Must
+   * hold exactly the objects of the lists; without it, the lists are indexed.
+   */
+  readonly byNamespace?: DiagnosisIndex;
+}
+
+/** An input's objects of one namespace (see `DiagnosisInput.byNamespace`). */
+export interface DiagnosisIndex {
+  readonly pods: (namespace: string) => readonly DiagnosisPod[];
+  readonly services: (namespace: string) => readonly Service[];
+  readonly endpointSlices: (namespace: string) => readonly EndpointSliceLike[];
+  readonly networkPolicies: (namespace: string) => readonly NetworkPolicy[];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,8 +4,16 @@
  * a Pod's IPs, a Service's ClusterIPs and type). Indexed once per diagnosis, so that a hop's lookup
  * does not scan every object of the cluster.
  */
-import type { Service } from '../k8s.ts';
-import type { DiagnosisInput, DiagnosisPod, ReadinessEvent } from './types.ts';
+import type { NetworkPolicy, Service } from '../k8s.ts';
+import { policyEvaluator } from '../networkPolicy.ts';
+import type { ConnectionVerdict, EvaluatorQuery, PolicyEvaluator } from '../networkPolicy.ts';
+import type {
+  DiagnosisIndex,
+  DiagnosisInput,
+  DiagnosisPod,
+  EndpointSliceLike,
+  ReadinessEvent,
+} from './types.ts';
 
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 
@@ -66,36 +74,76 @@ export interface World {
   readonly namespaceExists: (namespace: string) => boolean;
   readonly servicesIn: (namespace: string) => readonly Service[];
   readonly podsIn: (namespace: string) => readonly DiagnosisPod[];
+  /** The EndpointSlices of a namespace (a slice that names none counts as in every namespace). */
+  readonly endpointSlicesIn: (namespace: string) => readonly EndpointSliceLike[];
+  readonly policiesIn: (namespace: string) => readonly NetworkPolicy[];
   readonly service: (namespace: string, name: string) => Service | undefined;
+  /**
+   * `evaluateConnection` against the input's policies and namespaces, built on first use: a policy
+   * selects Pods of its own namespace only, so it reads the source's and destination's policies.
+   */
+  readonly evaluate: (query: EvaluatorQuery) => ConnectionVerdict;
+}
+
+function byNamespaceOf<T extends { readonly metadata?: { readonly namespace?: string } | null }>(
+  objects: readonly T[],
+): Map<string, T[]> {
+  const index = new Map<string, T[]>();
+  for (const object of objects) {
+    const namespace = object.metadata?.namespace ?? 'default';
+    const list = index.get(namespace);
+    if (list === undefined) {
+      index.set(namespace, [object]);
+    } else {
+      list.push(object);
+    }
+  }
+  return index;
+}
+
+/** Indexes the input's lists by namespace, unless it brings its own index. */
+function indexOf(input: DiagnosisInput): DiagnosisIndex {
+  if (input.byNamespace !== undefined) {
+    return input.byNamespace;
+  }
+  const services = byNamespaceOf(input.services);
+  const pods = byNamespaceOf(input.pods);
+  const policies = byNamespaceOf(input.networkPolicies);
+  const unplaced = input.endpointSlices.filter((slice) => slice.metadata?.namespace == null);
+  const slices = byNamespaceOf(input.endpointSlices.filter((slice) => slice.metadata?.namespace != null));
+  return {
+    services: (namespace) => services.get(namespace) ?? [],
+    pods: (namespace) => pods.get(namespace) ?? [],
+    networkPolicies: (namespace) => policies.get(namespace) ?? [],
+    endpointSlices: (namespace) =>
+      unplaced.length === 0 ? (slices.get(namespace) ?? []) : [...(slices.get(namespace) ?? []), ...unplaced],
+  };
 }
 
 export function buildWorld(input: DiagnosisInput): World {
   const domain = (input.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN).replace(/\.$/, '').toLowerCase();
-  const servicesByNs = new Map<string, Service[]>();
-  for (const service of input.services) {
-    const list = servicesByNs.get(nsOf(service)) ?? [];
-    list.push(service);
-    servicesByNs.set(nsOf(service), list);
-  }
-  const podsByNs = new Map<string, DiagnosisPod[]>();
-  for (const pod of input.pods) {
-    const list = podsByNs.get(nsOf(pod)) ?? [];
-    list.push(pod);
-    podsByNs.set(nsOf(pod), list);
-  }
+  const index = indexOf(input);
   const namespaceNames = new Set(input.namespaces.map((namespace) => namespace.metadata.name ?? ''));
   const known = input.knownNamespaces === undefined ? undefined : new Set(input.knownNamespaces);
+  let evaluator: PolicyEvaluator | undefined;
   return {
     input,
     domain,
     sourceNs: nsOf(input.source),
     known: (namespace) => known === undefined || known.has(namespace),
     namespaceExists: (namespace) =>
-      namespaceNames.has(namespace) || servicesByNs.has(namespace) || podsByNs.has(namespace),
-    servicesIn: (namespace) => servicesByNs.get(namespace) ?? [],
-    podsIn: (namespace) => podsByNs.get(namespace) ?? [],
-    service: (namespace, name) =>
-      (servicesByNs.get(namespace) ?? []).find((service) => nameOf(service) === name),
+      namespaceNames.has(namespace) ||
+      index.services(namespace).length > 0 ||
+      index.pods(namespace).length > 0,
+    servicesIn: index.services,
+    podsIn: index.pods,
+    endpointSlicesIn: index.endpointSlices,
+    policiesIn: index.networkPolicies,
+    service: (namespace, name) => index.services(namespace).find((service) => nameOf(service) === name),
+    evaluate: (query) => {
+      evaluator ??= policyEvaluator(index.networkPolicies, input.namespaces);
+      return evaluator.evaluate(query);
+    },
   };
 }
 

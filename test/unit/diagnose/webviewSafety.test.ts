@@ -56,6 +56,35 @@ test('a containerPort that is not a port number reaches the policy matrix HTML e
   }
 });
 
+test("the matrix grouped by workload names each row's owner and Pod count, escaped, and offers each Pod", async () => {
+  const { policyMatrixHtml } = await import('../../../src/diagnose/diagnoseCommands.ts');
+  const owned = (name: string, ip: string): V1Pod => ({
+    metadata: {
+      name,
+      namespace: 'shop',
+      labels: { app: 'web' },
+      ownerReferences: [
+        { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: HOSTILE, uid: 'u1', controller: true },
+      ],
+    },
+    spec: { containers: [{ name: 'main', image: 'x', ports: [{ containerPort: 8080 }] }] },
+    status: { phase: 'Running', podIP: ip },
+  });
+  const matrix = policyMatrix([owned('web-1', '10.0.0.1'), owned('web-2', '10.0.0.2')], view, {
+    groupBy: 'workload',
+  });
+  const html = policyMatrixHtml(matrix, undefined, 'nonce', 'csp');
+  assert.ok(!html.includes('<img'), 'no raw tag from the owner name');
+  assert.match(html, /shop\/ReplicaSet &lt;img src=x onerror=alert\(1\)&gt; \(2 Pods\)/);
+  assert.match(html, /title="web-1, web-2"/);
+  assert.match(html, /for all 2 pairs of two different Pods/);
+  assert.match(html, /<button id="group">Show each Pod<\/button>/);
+  assert.match(
+    policyMatrixHtml(policyMatrix([owned('web-1', '10.0.0.1')], view), undefined, 'n', 'c'),
+    /Group by workload/,
+  );
+});
+
 function report(): DiagnosisReport {
   const url = `http://admin:${PASSWORD}@web.shop:8080/`;
   return {
