@@ -6,6 +6,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { hostPortSummary } from './dataplane/hostPorts.ts';
 import { startSandbox } from './index.ts';
 
 const { values } = parseArgs({
@@ -49,13 +50,27 @@ writeFileSync(
 );
 
 const pods = sandbox.cluster.store.count((await import('./cluster.ts')).type('pods'));
+// A port that could not be listened on is said, not only logged: "ready" must be true.
+const ports = hostPortSummary(
+  sandbox.hostPorts.limit,
+  sandbox.hostPorts.mappings(),
+  sandbox.hostPorts.failures(),
+  (entry) =>
+    entry.owner.type.plural === 'gateways' || sandbox.cluster.addresses.loadBalancers.contains(entry.address),
+);
+ports.errors.forEach((line) => console.error(line));
+sandbox.hostPorts.onFailure((failure) =>
+  console.error(hostPortSummary(sandbox.hostPorts.limit, [], [failure], () => false).errors[0]),
+);
+const notServed = ports.errors.length === 0 ? '' : `; ${ports.errors.length} ports NOT served (errors above)`;
 console.log(
-  `KubeReach sandbox (scenario ${values.scenario}) ready in ${Math.round(performance.now() - started)} ms: ${pods} pods, API at ${sandbox.server}`,
+  `KubeReach sandbox (scenario ${values.scenario}) ready in ${Math.round(performance.now() - started)} ms: ${pods} pods, API at ${sandbox.server}${notServed}`,
 );
 console.log(`kubeconfig: ${kubeconfigPath} (context ${sandbox.context})`);
 console.log(
   `addresses:  Pods in ${sandbox.cluster.addresses.podCidr}, Services in ${sandbox.cluster.addresses.serviceCidr}`,
 );
+ports.lines.forEach((line) => console.log(line));
 console.log(`try:        KUBECONFIG=${kubeconfigPath} kubectl get pods -A -o wide`);
 console.log(`faults:     npm run sandbox:fault -- --help   (admin endpoint ${sandbox.admin?.url})`);
 console.log('This is a test and demo tool, not a cluster: it listens on 127.0.0.1 only. Ctrl-C stops it.');

@@ -26,6 +26,8 @@ import { registerNodes } from './controllers/nodes.ts';
 import { ContainerLogs } from './controllers/logs.ts';
 import { ReplicaSetController } from './controllers/replicasets.ts';
 import { DataPlane } from './dataplane/network.ts';
+import type { PortLimit } from './dataplane/hostPorts.ts';
+import { HostPortAnnotations } from './controllers/hostPortAnnotations.ts';
 import { addressPlan, randomAddressBlock } from './dataplane/ipam.ts';
 import type { AddressPlan } from './dataplane/ipam.ts';
 import type { ScenarioConfig } from './scenario.ts';
@@ -109,7 +111,7 @@ export class Cluster {
 
   constructor(
     scenario: ScenarioConfig,
-    options: { log?: (message: string) => void; addressBlock?: number } = {},
+    options: { log?: (message: string) => void; addressBlock?: number; portLimit?: PortLimit } = {},
   ) {
     this.scenario = scenario;
     this.addresses = addressPlan(options.addressBlock ?? randomAddressBlock());
@@ -121,7 +123,7 @@ export class Cluster {
       name: `sandbox-node-${i + 1}`,
       ip: this.addresses.nodes.allocate(),
     }));
-    this.dataplane = new DataPlane(this);
+    this.dataplane = new DataPlane(this, options.portLimit);
     this.kubelet = new Kubelet(this);
     this.endpointSlices = new EndpointSliceController(this);
     this.loadBalancers = new LoadBalancerController(this);
@@ -136,6 +138,7 @@ export class Cluster {
       new DeploymentController(this),
       new GarbageCollector(this),
       new IngressStatusController(this),
+      new HostPortAnnotations(this),
     );
   }
 

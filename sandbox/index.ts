@@ -11,7 +11,9 @@ import { AdminServer } from './admin.ts';
 import { ApiServer } from './api/server.ts';
 import type { KubeObject } from './api/store.ts';
 import { Cluster, type } from './cluster.ts';
-import { reserveAddressBlock } from './dataplane/blockReservation.ts';
+import { reserveAddressBlock, sentinelAddress } from './dataplane/blockReservation.ts';
+import { detectPortLimit } from './dataplane/hostPorts.ts';
+import type { HostPorts, PortLimit } from './dataplane/hostPorts.ts';
 import type { AddressBlockReservation } from './dataplane/blockReservation.ts';
 import { CONTEXT_NAME, kubeconfigYaml } from './kubeconfig.ts';
 import { loadScenario } from './scenario.ts';
@@ -44,6 +46,11 @@ export interface SandboxOptions {
   readonly log?: (message: string) => void;
   /** Pods in 127.B.0.0/16, Services in 127.B+1.0.0/16; default a random B, so sandboxes can run side by side. */
   readonly addressBlock?: number;
+  /**
+   * The lowest port the sandbox may listen on, as found at start (dataplane/hostPorts.ts); tests
+   * may state one to have privileged ports mapped in a process that could listen on them.
+   */
+  readonly portLimit?: PortLimit;
 }
 
 export interface Faults {
@@ -75,6 +82,8 @@ export interface Sandbox {
   readonly api: ApiServer;
   readonly faults: Faults;
   readonly admin: { readonly url: string; readonly token: string } | undefined;
+  /** Where privileged ports are served when the sandbox may not listen on them, and listens that failed. */
+  readonly hostPorts: HostPorts;
   /** Writes a kubeconfig for another identity of the scenario and returns its path. */
   kubeconfigFor(user: string): string;
   stop(): Promise<void>;
@@ -100,7 +109,8 @@ async function startOnBlock(options: SandboxOptions, reservation: AddressBlockRe
         });
   const log = options.log ?? (() => undefined);
   const certificates = await makeCertificates();
-  const cluster = new Cluster(scenario, { log, addressBlock: reservation.block });
+  const portLimit = options.portLimit ?? (await detectPortLimit(sentinelAddress(reservation.block)));
+  const cluster = new Cluster(scenario, { log, addressBlock: reservation.block, portLimit });
   if (options.watchWindow !== undefined) {
     cluster.store.historyLimit = options.watchWindow;
   }
@@ -215,6 +225,7 @@ async function startOnBlock(options: SandboxOptions, reservation: AddressBlockRe
     api,
     faults,
     admin: admin ? { url: admin.url, token: admin.token } : undefined,
+    hostPorts: cluster.dataplane.hostPorts,
     kubeconfigFor(user) {
       if (!scenario.users.some((u) => u.name === user)) {
         throw new Error(`scenario ${scenario.name} has no user ${user}`);
@@ -303,5 +314,10 @@ async function settle(cluster: Cluster, timeoutMs = 30_000): Promise<void> {
       throw new Error('sandbox did not settle: some Pods never started');
     }
   }
-  await cluster.dataplane.idle();
+  // Load balancers and Gateways are served a few controller turns after their Pods run: wait for
+  // their listeners too, so what the ready summary says of ports is complete.
+  for (let turn = 0; turn < 5; turn++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    await cluster.dataplane.idle();
+  }
 }

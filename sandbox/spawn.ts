@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -21,6 +21,8 @@ export interface SandboxProcess {
   readonly kubeconfigPath: string;
   readonly admin: { url: string; token: string; server: string };
   readonly startupMs: number;
+  /** What the sandbox has printed on stdout so far (the ready line and the summary after it). */
+  output(): string;
   /** Resident memory of the sandbox process, from /proc. */
   rssBytes(): number;
   stop(): Promise<void>;
@@ -28,24 +30,38 @@ export interface SandboxProcess {
 
 export async function spawnSandbox(
   args: string[],
-  options: { timeoutMs?: number } = {},
+  options: {
+    timeoutMs?: number;
+    /**
+     * Runs the sandbox as this user (the caller must be root): its state folder is handed to it
+     * and is its HOME, so it writes nothing elsewhere.
+     */
+    user?: { uid: number; gid: number };
+  } = {},
 ): Promise<SandboxProcess> {
   const stateDir = mkdtempSync(join(tmpdir(), 'kubereach-sandbox-'));
+  const user = options.user;
+  if (user !== undefined) {
+    chownSync(stateDir, user.uid, user.gid);
+  }
   const child = spawn(
     process.execPath,
     [...SANDBOX_NODE_FLAGS, resolve(import.meta.dirname, 'cli.ts'), ...args, '--state-dir', stateDir],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
+      ...(user === undefined
+        ? {}
+        : { uid: user.uid, gid: user.gid, env: { ...process.env, HOME: stateDir } }),
     },
   );
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const readyLine = await new Promise<string>((resolveLine, reject) => {
-    let output = '';
     const timer = setTimeout(
       () => reject(new Error('sandbox did not start in time')),
       options.timeoutMs ?? 120_000,
     );
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
+    child.stdout!.on('data', () => {
       const line = output.split('\n').find((l) => l.includes(' ready in '));
       if (line) {
         clearTimeout(timer);
@@ -69,6 +85,7 @@ export async function spawnSandbox(
     kubeconfigPath: join(stateDir, 'kubeconfig'),
     admin,
     startupMs: Number(/ready in (\d+) ms/.exec(readyLine)?.[1]),
+    output: () => output,
     rssBytes: () =>
       Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1]) * 1024,
     async stop() {

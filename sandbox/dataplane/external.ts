@@ -81,10 +81,18 @@ export class ExternalListeners {
     for (const [address, server] of current) {
       // A health-check port that became a node port (or back) needs a listener of the other kind.
       if (wanted.get(address)?.kind !== this.kinds.get(server)) {
-        server.close();
+        this.plane.hostPorts.close(server);
         current.delete(address);
       }
     }
+    const owner = {
+      type: type('services'),
+      namespace: service.metadata.namespace!,
+      name: service.metadata.name!,
+    };
+    const declared = ((service.spec as ServiceSpec).ports ?? [])
+      .filter((p) => (p.protocol ?? 'TCP') === 'TCP')
+      .map((p) => p.port);
     for (const [address, target] of wanted) {
       if (current.has(address)) {
         continue;
@@ -98,9 +106,8 @@ export class ExternalListeners {
         Number(address.slice(address.lastIndexOf(':') + 1)),
       ];
       this.kinds.set(server, target.kind);
-      server.on('error', (error) => this.cluster.log(`external listener ${address}: ${error.message}`));
-      this.plane.trackListen(server);
-      server.listen({ port, host });
+      // A load balancer's address serves the Service's ports, which may be privileged (hostPorts.ts).
+      this.plane.hostPorts.listen(server, host, port, owner, target.kind === 'lb' ? declared : []);
       current.set(address, server);
     }
     if (current.size > 0) {
@@ -112,7 +119,7 @@ export class ExternalListeners {
 
   close(key: string): void {
     for (const server of this.listeners.get(key)?.values() ?? []) {
-      server.close();
+      this.plane.hostPorts.close(server);
     }
     this.listeners.delete(key);
   }

@@ -19,7 +19,7 @@ import { createServer as createHttpServer, request as httpRequest } from 'node:h
 import type { IncomingHttpHeaders, IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
-import { applyFilters, routeGatewayRequest } from '../../src/analysis/gateway/index.ts';
+import { applyFilters, GATEWAY_GROUP, routeGatewayRequest } from '../../src/analysis/gateway/index.ts';
 import type {
   BackendShare,
   FilterEffect,
@@ -31,6 +31,8 @@ import type {
 import type { KubeObject } from '../api/store.ts';
 import type { Cluster } from '../cluster.ts';
 import { type } from '../cluster.ts';
+import { splitKey } from '../controllers/queue.ts';
+import type { PortOwner } from './hostPorts.ts';
 
 export interface ServedGateway {
   /** `namespace/name`. */
@@ -91,8 +93,10 @@ export class GatewayProxy {
     this.controllerPod = controllerPod;
     this.tables.clear();
     const wanted = new Map<string, { gateway: string; address: string; port: number }>();
+    const declared = new Map<string, readonly number[]>();
     for (const gateway of gateways) {
       this.tables.set(gateway.key, gateway.table);
+      declared.set(gateway.address, gateway.ports);
       for (const port of gateway.ports) {
         wanted.set(`${gateway.address}:${port}`, { gateway: gateway.key, address: gateway.address, port });
       }
@@ -100,7 +104,7 @@ export class GatewayProxy {
     for (const [endpoint, listener] of this.listeners) {
       const want = wanted.get(endpoint);
       if (!want || want.gateway !== listener.gateway) {
-        listener.server.close();
+        this.cluster.dataplane.hostPorts.close(listener.server);
         this.listeners.delete(endpoint);
       }
     }
@@ -114,15 +118,21 @@ export class GatewayProxy {
         this.targets.set(socket, { gateway: want.gateway, port: want.port });
         this.http.emit('connection', socket);
       });
-      server.on('error', (error) => this.cluster.log(`gateway listener ${endpoint}: ${error.message}`));
-      server.listen({ port: want.port, host: want.address });
+      // The listener's port may be privileged: served at its mapped port then (hostPorts.ts).
+      this.cluster.dataplane.hostPorts.listen(
+        server,
+        want.address,
+        want.port,
+        gatewayOwner(this.cluster, want.gateway),
+        declared.get(want.address) ?? [],
+      );
       this.listeners.set(endpoint, { server, gateway: want.gateway, port: want.port });
     }
   }
 
   stop(): void {
     for (const listener of this.listeners.values()) {
-      listener.server.close();
+      this.cluster.dataplane.hostPorts.close(listener.server);
     }
     this.listeners.clear();
     for (const socket of this.sockets) {
@@ -366,4 +376,14 @@ function answer(
     req.resume();
     req.once('end', send);
   }
+}
+
+/** The Gateway whose address a listener serves, for its host-port annotation. */
+function gatewayOwner(cluster: Cluster, key: string): PortOwner {
+  const [namespace, name] = splitKey(key);
+  const gateways = cluster.resources.find(GATEWAY_GROUP, 'v1', 'gateways');
+  if (!gateways) {
+    throw new Error('the Gateway API is not served, yet a Gateway is');
+  }
+  return { type: gateways, namespace, name };
 }

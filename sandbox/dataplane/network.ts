@@ -29,6 +29,8 @@ import { accessLogLine } from '../controllers/logs.ts';
 import { isReady } from '../controllers/replicasets.ts';
 import { resolveName } from './dns.ts';
 import { ExternalListeners } from './external.ts';
+import { HostPorts } from './hostPorts.ts';
+import type { PortLimit } from './hostPorts.ts';
 import { IngressProxy } from './ingressProxy.ts';
 
 type Listener = { kind: 'tcp'; server: Server } | { kind: 'udp'; socket: UdpSocket };
@@ -64,15 +66,16 @@ export class DataPlane {
     }
   >();
   private stopped = false;
-  private pendingListens = 0;
-  private readonly idleWaiters: Array<() => void> = [];
+  /** Every listener listens through it: privileged ports mapped where needed, failures kept. */
+  readonly hostPorts: HostPorts;
   /** Where the `kubernetes` Service forwards: the API server's port, set once it listens. */
   apiServerPort = 0;
   /** Node ports and load-balancer addresses. */
   private readonly external: ExternalListeners;
 
-  constructor(cluster: Cluster) {
+  constructor(cluster: Cluster, portLimit: PortLimit = { lowest: 0, reason: undefined }) {
     this.cluster = cluster;
+    this.hostPorts = new HostPorts(portLimit, (message) => cluster.log(message));
     this.external = new ExternalListeners(cluster, this);
     this.echoServer = createHttpServer((req, res) => {
       const target = this.echoTargets.get(req.socket as Socket);
@@ -97,6 +100,14 @@ export class DataPlane {
         }
       } else if (event.resource === 'services') {
         const key = `${event.namespace}/${event.object.metadata.name}`;
+        if (event.type === 'MODIFIED' && event.previous?.spec === event.object.spec) {
+          // Metadata or status only (the host-port annotation, a load balancer's address): the
+          // ClusterIP listeners stay as they are; the external ones follow the status.
+          if (!this.stopped) {
+            this.external.sync(event.object);
+          }
+          return;
+        }
         const before = (event.previous?.spec as { clusterIP?: string } | undefined)?.clusterIP;
         if (before) {
           this.servicesByIp.delete(before);
@@ -122,11 +133,11 @@ export class DataPlane {
     this.stopped = true;
     this.unsubscribe();
     for (const listeners of this.podListeners.values()) {
-      listeners.forEach(closeListener);
+      listeners.forEach((listener) => this.closeListener(listener));
     }
     this.podListeners.clear();
     for (const servers of this.serviceListeners.values()) {
-      servers.forEach((server) => server.close());
+      servers.forEach((server) => this.hostPorts.close(server));
     }
     this.serviceListeners.clear();
     this.external.stop();
@@ -161,6 +172,7 @@ export class DataPlane {
     this.podsByIp.set(ip, key);
     const listeners: Listener[] = [];
     const connections = new Set<Socket>();
+    const owner = { type: type('pods'), namespace: pod.metadata.namespace!, name: pod.metadata.name! };
     this.podConnections.set(key, connections);
     const containers = (
       pod.spec as {
@@ -170,6 +182,12 @@ export class DataPlane {
         }>;
       }
     ).containers;
+    // A mapped port avoids every TCP port the Pod declares on its address.
+    const declared = containers.flatMap((container) =>
+      (container.ports ?? [])
+        .filter((port) => (port.protocol ?? 'TCP') === 'TCP')
+        .map((port) => port.containerPort),
+    );
     for (const container of containers) {
       for (const port of container.ports ?? []) {
         const behaviour = this.cluster.scenario.listenerFor(pod, container.name, port);
@@ -180,9 +198,21 @@ export class DataPlane {
         if (protocol === 'UDP' || behaviour.mode === 'udp-echo') {
           const socket = createSocket('udp4');
           socket.on('message', (message, remote) => socket.send(message, remote.port, remote.address));
-          socket.on('error', (error) =>
-            this.cluster.log(`udp listener ${ip}:${port.containerPort}: ${error.message}`),
-          );
+          let bound = false;
+          socket.once('listening', () => (bound = true));
+          socket.on('error', (error: NodeJS.ErrnoException) => {
+            if (bound) {
+              this.cluster.log(`udp listener ${ip}:${port.containerPort}: ${error.message}`);
+            } else {
+              this.hostPorts.udpFailed(socket, {
+                address: ip,
+                port: port.containerPort,
+                owner,
+                code: error.code ?? 'ERROR',
+                message: error.message,
+              });
+            }
+          });
           socket.bind(port.containerPort, ip);
           listeners.push({ kind: 'udp', socket });
           continue;
@@ -194,21 +224,17 @@ export class DataPlane {
           port: port.containerPort,
         };
         const server = this.podServer(behaviour.mode, behaviour.delayMs, identity, ip, connections);
-        server.on('error', (error) =>
-          this.cluster.log(`listener ${ip}:${port.containerPort}: ${error.message}`),
-        );
-        this.trackListen(server);
-        server.listen({ port: port.containerPort, host: ip, backlog: 511 });
+        this.hostPorts.listen(server, ip, port.containerPort, owner, declared, 511);
         listeners.push({ kind: 'tcp', server });
       }
     }
-    this.podListeners.get(key)?.forEach(closeListener);
+    this.podListeners.get(key)?.forEach((listener) => this.closeListener(listener));
     this.podListeners.set(key, listeners);
   }
 
   stopPod(pod: KubeObject): void {
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
-    this.podListeners.get(key)?.forEach(closeListener);
+    this.podListeners.get(key)?.forEach((listener) => this.closeListener(listener));
     this.podListeners.delete(key);
     for (const socket of this.podConnections.get(key) ?? []) {
       socket.resetAndDestroy();
@@ -325,25 +351,16 @@ export class DataPlane {
 
   /** Resolves once every listener asked for so far is listening (or has failed to). */
   idle(): Promise<void> {
-    if (this.pendingListens === 0) {
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.hostPorts.idle();
   }
 
-  /** Counts a listener until it listens or fails, for idle(). */
-  trackListen(server: Server): void {
-    this.pendingListens += 1;
-    const done = () => {
-      server.off('listening', done);
-      server.off('error', done);
-      this.pendingListens -= 1;
-      if (this.pendingListens === 0) {
-        this.idleWaiters.splice(0).forEach((resolve) => resolve());
-      }
-    };
-    server.once('listening', done);
-    server.once('error', done);
+  private closeListener(listener: Listener): void {
+    if (listener.kind === 'tcp') {
+      this.hostPorts.close(listener.server);
+    } else {
+      this.hostPorts.udpClosed(listener.socket);
+      listener.socket.close();
+    }
   }
 
   // --- Services --------------------------------------------------------------------------------
@@ -360,6 +377,12 @@ export class DataPlane {
     }
     this.servicesByIp.set(spec.clusterIP, key);
     const servers: Server[] = [];
+    const owner = {
+      type: type('services'),
+      namespace: service.metadata.namespace!,
+      name: service.metadata.name!,
+    };
+    const declared = (spec.ports ?? []).filter((p) => (p.protocol ?? 'TCP') === 'TCP').map((p) => p.port);
     for (const port of spec.ports ?? []) {
       if ((port.protocol ?? 'TCP') !== 'TCP') {
         continue;
@@ -379,18 +402,14 @@ export class DataPlane {
           () => client.resetAndDestroy(),
         );
       });
-      server.on('error', (error) =>
-        this.cluster.log(`service listener ${spec.clusterIP}:${port.port}: ${error.message}`),
-      );
-      this.trackListen(server);
-      server.listen({ port: port.port, host: spec.clusterIP });
+      this.hostPorts.listen(server, spec.clusterIP, port.port, owner, declared);
       servers.push(server);
     }
     this.serviceListeners.set(key, servers);
   }
 
   private closeServiceListeners(key: string): void {
-    this.serviceListeners.get(key)?.forEach((server) => server.close());
+    this.serviceListeners.get(key)?.forEach((server) => this.hostPorts.close(server));
     this.serviceListeners.delete(key);
   }
 
@@ -571,7 +590,12 @@ export class DataPlane {
     options: DialOptions,
   ): Promise<Socket> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: ip, port, ...(localAddress ? { localAddress } : {}) });
+      // A privileged port this process may not listen on is served at its mapped port (hostPorts.ts).
+      const socket = connect({
+        host: ip,
+        port: this.hostPorts.hostPort(ip, port),
+        ...(localAddress ? { localAddress } : {}),
+      });
       this.track(socket);
       const timer = setTimeout(() => {
         socket.destroy();
@@ -708,12 +732,4 @@ function streamBytes(res: ServerResponse, total: number): void {
     res.end();
   };
   pump();
-}
-
-function closeListener(listener: Listener): void {
-  if (listener.kind === 'tcp') {
-    listener.server.close();
-  } else {
-    listener.socket.close();
-  }
 }

@@ -22,6 +22,7 @@
  * whether the two agree.
  */
 import { diagnoseExternal, concludeExternal } from '../analysis/external/index.ts';
+import { hostPortsOf } from '../analysis/hostPorts.ts';
 import type {
   ExternalDiagnosis,
   ExternalHop,
@@ -36,7 +37,7 @@ import type { Ingress, IngressClass } from '../analysis/ingress.ts';
 import type { Prober } from '../probe/prober.ts';
 import type { ProbeResult } from '../probe/types.ts';
 import type { ControllerForward } from './externalForward.ts';
-import { outsideConnect, outsideHttp } from './externalOutside.ts';
+import { outsideConnect, outsideHttp, withHostPorts } from './externalOutside.ts';
 import type { OutsideResult } from './externalOutside.ts';
 import { snapshotInput } from './snapshot.ts';
 import type { DiagnosisCache } from './snapshot.ts';
@@ -261,8 +262,15 @@ export class ExternalDiagnoser {
     signal: AbortSignal | undefined,
   ): Promise<ExternalProbe[]> {
     const timeoutMs = this.options.timeoutMs ?? 2000;
-    const connect = this.options.connect ?? outsideConnect;
-    const http = this.options.http ?? outsideHttp;
+    // Probes from this machine go where a sandbox says it serves a privileged port (its annotations).
+    const { connect, http } = withHostPorts(
+      hostPortsOf([
+        ...input.services,
+        ...(input.gatewayApi?.state === 'served' ? input.gatewayApi.world.gateways : []),
+      ]),
+      this.options.connect ?? outsideConnect,
+      this.options.http ?? outsideHttp,
+    );
     const { plan } = diagnosis;
     const tasks: Promise<ExternalProbe>[] = [];
     const controller = plan.controllerPods[0];

@@ -2,10 +2,13 @@
  * Probes from outside the cluster, that is from this process: a TCP connection to a node port or a
  * load balancer, and an HTTP request with a Host header to an Ingress's address. They see what a
  * client outside sees (externalTrafficPolicy Local's drops, loadBalancerSourceRanges), which a
- * probe from a Pod cannot. Bounded by a timeout, cancellable. No `vscode`.
+ * probe from a Pod cannot; at the port the sandbox serves it on, when it says so (withHostPorts).
+ * Bounded by a timeout, cancellable. No `vscode`.
  */
 import * as http from 'node:http';
 import * as net from 'node:net';
+import { hostPortSentence } from '../analysis/hostPorts.ts';
+import type { HostPortMapping } from '../analysis/hostPorts.ts';
 
 export interface OutsideResult {
   readonly reached: boolean;
@@ -98,4 +101,31 @@ export function outsideHttp(
     );
     request.end();
   });
+}
+
+/**
+ * `connect` and `http` that go where the sandbox says it serves an address's port (its
+ * `sandbox.kubereach.dev/host-ports` annotations, src/analysis/hostPorts.ts), and say so in the
+ * outcome: an ordinary user's sandbox serves port 80 at 8080, and a bare "refused" at 80 would be
+ * untrue of what a user of that sandbox reaches. Without a mapping for host:port, they are the
+ * given functions unchanged.
+ */
+export function withHostPorts(
+  mappings: ReadonlyMap<string, HostPortMapping>,
+  connect: typeof outsideConnect,
+  http: typeof outsideHttp,
+): { readonly connect: typeof outsideConnect; readonly http: typeof outsideHttp } {
+  const told = async (host: string, port: number, probe: (port: number) => Promise<OutsideResult>) => {
+    const mapping = mappings.get(`${host}:${port}`);
+    if (mapping === undefined) {
+      return probe(port);
+    }
+    const outcome = await probe(mapping.hostPort);
+    return { ...outcome, message: `${hostPortSentence(host, port, mapping)} ${outcome.message}` };
+  };
+  return {
+    connect: (host, port, options) => told(host, port, (at) => connect(host, at, options)),
+    http: (host, port, hostHeader, path, options) =>
+      told(host, port, (at) => http(host, at, hostHeader, path, options)),
+  };
 }
