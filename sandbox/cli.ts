@@ -42,14 +42,6 @@ const sandbox = await startSandbox({
   ...(values['address-block'] ? { addressBlock: Number(values['address-block']) } : {}),
   log: values.verbose ? (message) => console.error(`[sandbox] ${message}`) : () => undefined,
 });
-const statePath = resolve(stateDir, 'admin.json');
-writeFileSync(
-  statePath,
-  JSON.stringify({ ...sandbox.admin, server: sandbox.server, kubeconfig: kubeconfigPath }, null, 2),
-  { mode: 0o600 },
-);
-
-const pods = sandbox.cluster.store.count((await import('./cluster.ts')).type('pods'));
 // A port that could not be listened on is said, not only logged: "ready" must be true.
 const ports = hostPortSummary(
   sandbox.hostPorts.limit,
@@ -62,6 +54,19 @@ ports.errors.forEach((line) => console.error(line));
 sandbox.hostPorts.onFailure((failure) =>
   console.error(hostPortSummary(sandbox.hostPorts.limit, [], [failure], () => false).errors[0]),
 );
+const statePath = resolve(stateDir, 'admin.json');
+// `ports`: the summary's lines about ports, for a wrapper that prints its own banner (npm run demo).
+writeFileSync(
+  statePath,
+  JSON.stringify(
+    { ...sandbox.admin, server: sandbox.server, kubeconfig: kubeconfigPath, ports: ports.lines },
+    null,
+    2,
+  ),
+  { mode: 0o600 },
+);
+
+const pods = sandbox.cluster.store.count((await import('./cluster.ts')).type('pods'));
 const notServed = ports.errors.length === 0 ? '' : `; ${ports.errors.length} ports NOT served (errors above)`;
 console.log(
   `KubeReach sandbox (scenario ${values.scenario}) ready in ${Math.round(performance.now() - started)} ms: ${pods} pods, API at ${sandbox.server}${notServed}`,

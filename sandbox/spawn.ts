@@ -20,6 +20,8 @@ export interface SandboxProcess {
   readonly stateDir: string;
   readonly kubeconfigPath: string;
   readonly admin: { url: string; token: string; server: string };
+  /** What the sandbox printed about ports: where privileged ones are served and why (none when it may listen on any). */
+  readonly portSummary: readonly string[];
   readonly startupMs: number;
   /** What the sandbox has printed on stdout so far (the ready line and the summary after it). */
   output(): string;
@@ -74,16 +76,18 @@ export async function spawnSandbox(
     });
   });
   child.stdout!.resume();
-  const admin = JSON.parse(readFileSync(join(stateDir, 'admin.json'), 'utf8')) as {
+  const { ports, ...admin } = JSON.parse(readFileSync(join(stateDir, 'admin.json'), 'utf8')) as {
     url: string;
     token: string;
     server: string;
+    ports?: string[];
   };
   return {
     process: child,
     stateDir,
     kubeconfigPath: join(stateDir, 'kubeconfig'),
     admin,
+    portSummary: ports ?? [],
     startupMs: Number(/ready in (\d+) ms/.exec(readyLine)?.[1]),
     output: () => output,
     rssBytes: () =>

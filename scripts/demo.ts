@@ -140,6 +140,8 @@ try {
   console.log(
     `The sandbox's kubeconfig: ${sandbox.kubeconfigPath}  (KUBECONFIG=${sandbox.kubeconfigPath} kubectl get pods -A)`,
   );
+  // As an ordinary user, where the sandbox serves ports below 1024 (port 80 of the Ingress and Gateway).
+  sandbox.portSummary.forEach((line) => console.log(line));
   console.log('Ctrl-C stops the demo.');
 } catch (error) {
   if (!(error instanceof Stopped) && !ending()) {
