@@ -14,7 +14,10 @@ import type { Ingress, IngressClass } from '../analysis/ingress.ts';
 import type { Pod, Service } from '../analysis/k8s.ts';
 import type { ClusterModel, EndpointSlice, LiveNamespace } from '../analysis/manifests/cluster.ts';
 import type * as ClusterLayer from '../cluster/index.ts';
-import type { ResourceAccess } from '../cluster/cache.ts';
+import type { ClusterCache, ResourceAccess } from '../cluster/cache.ts';
+import type { GatewayApiStatus } from '../cluster/gatewayWatch.ts';
+import type { Gateway, GatewayClass, GatewayWorld, ReferenceGrant } from '../analysis/gateway/types.ts';
+import type { LiveGatewayApi } from '../analysis/manifests/gatewayLive.ts';
 import type { ClusterSession, SessionEvent } from '../cluster/session.ts';
 import type { UnreadableResource } from '../shared/messages.ts';
 import type { ClusterChangeScope } from './clusterReads.ts';
@@ -64,6 +67,52 @@ function accessWords(access: ResourceAccess, kindPlural: string): string {
     default:
       return `${kindPlural} not loaded yet`;
   }
+}
+
+/** The cache's Gateway API for the checks: each kind as read, or why not (gatewayWatch.ts states). */
+function liveGatewayApi(cache: ClusterCache): LiveGatewayApi {
+  const watch = cache.gatewayApi;
+  if (watch === undefined) {
+    return { state: 'unknown', why: 'no cluster cache' };
+  }
+  const words = (status: GatewayApiStatus, kindPlural: string): string =>
+    status.state === 'forbidden'
+      ? `no access to ${kindPlural} (403): ${status.message}`
+      : status.state === 'error'
+        ? `${kindPlural} could not be listed: ${status.message}`
+        : status.state === 'notServed'
+          ? `${kindPlural} are not served by this cluster`
+          : `${kindPlural} not loaded yet`;
+  const group = watch.kindStatus('gateways');
+  if (group.state === 'notServed') {
+    return { state: 'notServed' };
+  }
+  if (group.state === 'loading' && watch.kindStatus('gatewayclasses').state === 'loading') {
+    return { state: 'unknown', why: words(group, 'Gateway API objects') };
+  }
+  const listOf = <T>(status: GatewayApiStatus, objects: () => readonly unknown[], kindPlural: string) =>
+    status.state === 'ready' ? (objects() as readonly T[]) : { unreadable: words(status, kindPlural) };
+  const namespacesReady = cache.isSynced();
+  return {
+    state: 'ready',
+    gateways: (namespace) =>
+      listOf<Gateway>(
+        watch.kindStatus('gateways', namespace),
+        () => watch.objects('gateways', namespace),
+        'Gateways',
+      ),
+    gatewayClasses: listOf<GatewayClass>(
+      watch.kindStatus('gatewayclasses'),
+      () => watch.clusterObjects('gatewayclasses'),
+      'GatewayClasses',
+    ),
+    referenceGrants: listOf<ReferenceGrant>(
+      watch.kindStatus('referencegrants'),
+      () => watch.clusterObjects('referencegrants'),
+      'ReferenceGrants',
+    ),
+    namespaces: namespacesReady ? (cache.namespaces() as unknown as GatewayWorld['namespaces']) : undefined,
+  };
 }
 
 export interface ClusterStatus {
@@ -214,6 +263,7 @@ export class ServerCluster {
           ? (cache.ingressClasses() as unknown as readonly IngressClass[])
           : { unreadable: accessWords(access, 'IngressClasses') };
       },
+      gatewayApi: () => liveGatewayApi(cache),
     };
   }
 
@@ -311,8 +361,8 @@ export class ServerCluster {
         ...change.endpointSlices,
         ...change.networkPolicies,
       ]);
-      if (namespaces.size > 0 || change.ingressClasses) {
-        this.onChange({ namespaces, ingressClasses: change.ingressClasses });
+      if (namespaces.size > 0 || change.ingressClasses || change.gatewayApi) {
+        this.onChange({ namespaces, ingressClasses: change.ingressClasses, gatewayApi: change.gatewayApi });
       }
       return;
     }

@@ -18,6 +18,8 @@ export type ClusterChangeScope =
       /** Namespaces whose Pods, Services, EndpointSlices, NetworkPolicies or Ingresses changed. */
       readonly namespaces: ReadonlySet<string>;
       readonly ingressClasses: boolean;
+      /** Any Gateway API object or state (the cache reports them as one flag). */
+      readonly gatewayApi?: boolean;
     };
 
 export interface ClusterReads {
@@ -29,18 +31,20 @@ export interface ClusterReads {
   /** The list of watched namespaces was asked for: every one of them was (or may be) read. */
   readonly everyWatchedNamespace: boolean;
   readonly ingressClasses: boolean;
+  readonly gatewayApi: boolean;
 }
 
 export const NO_READS: ClusterReads = {
   namespaces: new Set(),
   everyWatchedNamespace: false,
   ingressClasses: false,
+  gatewayApi: false,
 };
 
 /** The model, and what the validation using it has read so far (filled in as it reads). */
 export function recordReads(model: ClusterModel): { model: ClusterModel; reads: ClusterReads } {
   const namespaces = new Set<string>();
-  const reads = { namespaces, everyWatchedNamespace: false, ingressClasses: false };
+  const reads = { namespaces, everyWatchedNamespace: false, ingressClasses: false, gatewayApi: false };
   const recorded: ClusterModel = {
     context: model.context,
     defaultNamespace: model.defaultNamespace,
@@ -65,6 +69,14 @@ export function recordReads(model: ClusterModel): { model: ClusterModel; reads: 
             return model.ingressClasses!();
           },
         }),
+    ...(model.gatewayApi === undefined
+      ? {}
+      : {
+          gatewayApi: () => {
+            reads.gatewayApi = true;
+            return model.gatewayApi!();
+          },
+        }),
   };
   return { model: recorded, reads };
 }
@@ -75,6 +87,9 @@ export function affectedBy(reads: ClusterReads, change: ClusterChangeScope): boo
     return true;
   }
   if (reads.ingressClasses && change.ingressClasses) {
+    return true;
+  }
+  if (reads.gatewayApi && change.gatewayApi === true) {
     return true;
   }
   if (reads.everyWatchedNamespace && change.namespaces.size > 0) {

@@ -82,6 +82,27 @@ export interface ServerOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
+function routeRefNamespaces(value: Readonly<Record<string, unknown>>): string[] {
+  const spec = value.spec as { parentRefs?: unknown; rules?: unknown } | undefined;
+  const refs: unknown[] = [
+    ...(Array.isArray(spec?.parentRefs) ? spec.parentRefs : []),
+    ...(Array.isArray(spec?.rules)
+      ? spec.rules.flatMap((rule: unknown) =>
+          typeof rule === 'object' &&
+          rule !== null &&
+          Array.isArray((rule as { backendRefs?: unknown }).backendRefs)
+            ? (rule as { backendRefs: unknown[] }).backendRefs
+            : [],
+        )
+      : []),
+  ];
+  return refs.flatMap((ref) =>
+    typeof ref === 'object' && ref !== null && typeof (ref as { namespace?: unknown }).namespace === 'string'
+      ? [(ref as { namespace: string }).namespace]
+      : [],
+  );
+}
+
 function namespacesOf(file: ManifestFile): Set<string | undefined> {
   const namespaces = new Set<string | undefined>();
   for (const { object } of objectsOf(file)) {
@@ -92,6 +113,12 @@ function namespacesOf(file: ManifestFile): Set<string | undefined> {
       isGatewayRoute(object)
     ) {
       namespaces.add(object.namespace);
+    }
+    if (isGatewayRoute(object)) {
+      // The Gateways a route names and the Services it sends to may live elsewhere: watch there too.
+      for (const name of routeRefNamespaces(object.value)) {
+        namespaces.add(name);
+      }
     }
   }
   return namespaces;

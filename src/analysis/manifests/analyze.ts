@@ -18,6 +18,7 @@ import { checkIngress, isIngress } from './ingress.ts';
 import { checkGatewayApiObject, gatewayApiKind, isGatewayRoute } from './gateway.ts';
 import { checkRouteInWorkspace } from './gatewayWorkspace.ts';
 import { checkRouteBackendsInCluster } from './gatewayCluster.ts';
+import { checkRouteAgainstLiveGateways, writtenGatewayApi } from './gatewayLive.ts';
 import { checkIngressClaimsInCluster, checkIngressClassInCluster } from './ingressClass.ts';
 import { checkIngressInCluster } from './ingressCluster.ts';
 import { checkIngressBackendsInWorkspace, checkIngressClaimsInWorkspace } from './ingressWorkspace.ts';
@@ -184,7 +185,19 @@ export function contextualFindings(
     findings.push(
       ...mergeFindings(
         context.workspace ? checkRouteInWorkspace(object, context.workspace) : [],
-        context.cluster ? checkRouteBackendsInCluster(object, context.cluster) : [],
+        context.cluster
+          ? [
+              ...checkRouteBackendsInCluster(object, context.cluster),
+              ...(context.cluster.gatewayApi === undefined
+                ? []
+                : checkRouteAgainstLiveGateways(
+                    object,
+                    context.cluster.gatewayApi(),
+                    { name: context.cluster.context, defaultNamespace: context.cluster.defaultNamespace },
+                    writtenGatewayApi(context.workspace),
+                  )),
+            ]
+          : [],
       ),
     );
   } else if (object.kind === 'NetworkPolicy' && context.workspace) {

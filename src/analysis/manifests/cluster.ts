@@ -5,6 +5,7 @@
  * `undefined`, and then nothing is said about it, rather than "no Pods".
  */
 import type { Ingress, IngressClass } from '../ingress.ts';
+import type { LiveGatewayApi } from './gatewayLive.ts';
 import type { NetworkPolicy, Pod, Protocol, Service } from '../k8s.ts';
 import { matchesLabelSelector, matchesServiceSelector } from '../labels.ts';
 import { selectingPolicies } from '../networkPolicy.ts';
@@ -113,6 +114,8 @@ export interface ClusterModel {
   watchedNamespaces?(): readonly string[];
   /** The cluster's IngressClasses, or why they cannot be read (not listed yet, 403, 404). */
   ingressClasses?(): readonly IngressClass[] | { readonly unreadable: string };
+  /** The live Gateway API (gatewayLive.ts); absent where the model does not read it. */
+  gatewayApi?(): LiveGatewayApi;
 }
 
 /** Ready: the Ready condition is True and the Pod is not being deleted. */

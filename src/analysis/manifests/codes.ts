@@ -128,6 +128,16 @@ export const CODES = {
   KR6201: { severity: 'warning', title: 'Backend Service not in the cluster' },
   KR6202: { severity: 'warning', title: 'Backend port not a port of the live Service' },
   KR6203: { severity: 'warning', title: 'Backend Service has no ready endpoint' },
+  KR6204: { severity: 'warning', title: 'parentRef names a Gateway not in the cluster' },
+  KR6205: { severity: 'warning', title: 'parentRef names no listener of the live Gateway' },
+  KR6206: { severity: 'warning', title: 'Route hostnames intersect no listener of the live Gateway' },
+  KR6207: { severity: 'warning', title: 'Live listener does not allow the route (kind or namespace)' },
+  KR6208: { severity: 'warning', title: 'Controller reports the live Gateway or listener not ready' },
+  KR6209: { severity: 'warning', title: 'Live Gateway of a GatewayClass no controller accepted' },
+  KR6210: {
+    severity: 'warning',
+    title: 'Cross-namespace backendRef without a ReferenceGrant in the cluster',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type DiagnosticCode = keyof typeof CODES;

@@ -1,0 +1,300 @@
+/**
+ * Cluster-aware checks of an HTTPRoute's or GRPCRoute's parentRefs and cross-namespace backendRefs
+ * against the live Gateway API (KR6204–KR6209): the Gateway a parentRef names and its listeners as
+ * the cluster holds them, the GatewayClass and whether a controller accepted it, the status the
+ * controller wrote on the listeners the route would attach to, and the live ReferenceGrants. The
+ * attachment is the Gateway API core's (attachment.ts), on a world of the live Gateways and
+ * Namespaces (so a listener selecting namespaces by label is judged too).
+ *
+ * Nothing is said from what could not be read: the group not served, Gateways of a namespace not
+ * watched or refused, GatewayClasses or ReferenceGrants refused (a namespace-scoped identity often
+ * is). A Gateway the workspace writes is the workspace checks' (KR61xx): what will be applied, not
+ * what runs now. A missing Gateway or ReferenceGrant also found by the workspace checks makes one
+ * diagnostic (the claim keys of KR6101 and KR6105, merge.ts).
+ */
+import { attachRoute } from '../gateway/attachment.ts';
+import { resolveBackendRef } from '../gateway/backends.ts';
+import type {
+  AnyRoute,
+  Condition,
+  Gateway,
+  GatewayClass,
+  GatewayWorld,
+  ReferenceGrant,
+} from '../gateway/types.ts';
+import { isRecord } from './document.ts';
+import type { Path } from './document.ts';
+import { listWords, yamlString } from './findings.ts';
+import type { Finding } from './findings.ts';
+import { gatewayApiKind, writtenGatewayApiKind } from './gateway.ts';
+import { didYouMean } from './suggest.ts';
+import type { WorkspaceModel, WrittenObject } from './workspace.ts';
+
+/** A list read from the cluster, or why it could not be (never an empty list standing for unknown). */
+export type LiveList<T> = readonly T[] | { readonly unreadable: string };
+
+/** The live Gateway API as the cluster model hands it to a check. */
+export type LiveGatewayApi =
+  | { readonly state: 'notServed' }
+  | { readonly state: 'unknown'; readonly why: string }
+  | {
+      readonly state: 'ready';
+      /** The Gateways of one namespace (watched only where an open manifest points). */
+      gateways(namespace: string): LiveList<Gateway>;
+      readonly gatewayClasses: LiveList<GatewayClass>;
+      readonly referenceGrants: LiveList<ReferenceGrant>;
+      /** The Namespaces with their labels, for listeners that select namespaces (undefined: not read). */
+      readonly namespaces: GatewayWorld['namespaces'] | undefined;
+    };
+
+export interface RouteObject {
+  readonly kind: string;
+  readonly apiVersion: string;
+  readonly namespace: string | undefined;
+  readonly value: Readonly<Record<string, unknown>>;
+}
+
+const list = <T>(value: LiveList<T>): readonly T[] | undefined => ('unreadable' in value ? undefined : value);
+
+function sentence(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+}
+
+function conditionText(condition: Condition): string {
+  return `${condition.type} ${condition.status}${condition.reason ? `, ${condition.reason}` : ''}${condition.message ? `: ${condition.message}` : ''}`;
+}
+
+/**
+ * The checks. `written` names the Gateways (`namespace/name`) and the ReferenceGrants the
+ * workspace writes: their parentRefs are left to the workspace checks; their grants count.
+ */
+export function checkRouteAgainstLiveGateways(
+  object: RouteObject,
+  live: LiveGatewayApi,
+  context: { readonly name: string; readonly defaultNamespace: string },
+  written: { readonly gateways: ReadonlySet<string>; readonly referenceGrants: readonly ReferenceGrant[] },
+): Finding[] {
+  const kind = gatewayApiKind(object);
+  if ((kind !== 'HTTPRoute' && kind !== 'GRPCRoute') || live.state !== 'ready') {
+    return [];
+  }
+  const namespace = object.namespace ?? context.defaultNamespace;
+  const metadata = isRecord(object.value.metadata) ? object.value.metadata : {};
+  const route = { kind, route: { ...object.value, metadata: { ...metadata, namespace } } } as AnyRoute;
+  const where = `context ${context.name}`;
+  const findings: Finding[] = [];
+  const parentRefs = route.route.spec?.parentRefs ?? [];
+  const classes = list(live.gatewayClasses);
+
+  // The live Gateways of the namespaces the parentRefs name, where they could be read.
+  const gatewaysOf = new Map<string, readonly Gateway[] | undefined>();
+  for (const ref of parentRefs) {
+    const ns = ref.namespace ?? namespace;
+    if (!gatewaysOf.has(ns)) {
+      gatewaysOf.set(ns, list(live.gateways(ns)));
+    }
+  }
+  const gateways = [...gatewaysOf.values()].flatMap((g) => g ?? []);
+  const attachments = attachRoute(route, { gateways, namespaces: live.namespaces ?? [] });
+
+  for (const attachment of attachments) {
+    if (attachment.kind === 'other-parent') {
+      continue;
+    }
+    const at: Path = ['spec', 'parentRefs', attachment.parentIndex];
+    const gatewayText = `${attachment.gateway.namespace}/${attachment.gateway.name}`;
+    const readable = gatewaysOf.get(attachment.gateway.namespace);
+    if (written.gateways.has(gatewayText) || readable === undefined) {
+      continue;
+    }
+    if (attachment.kind === 'gateway-not-found') {
+      const there = readable.map((g) => g.metadata.name ?? '');
+      const suggestion = didYouMean(attachment.gateway.name, there);
+      findings.push({
+        code: 'KR6204',
+        message: `No Gateway ${gatewayText} in ${where} (Gateways in namespace ${attachment.gateway.namespace}: ${there.length > 0 ? listWords([...there].sort(), 5) : 'none'})${suggestion === undefined ? '' : `. Did you mean "${suggestion}"?`} No Gateway serves this route through this parentRef.`,
+        at: { path: [...at, 'name'] },
+        ...(suggestion === undefined
+          ? {}
+          : {
+              fixes: [
+                {
+                  kind: 'replace-value' as const,
+                  title: `Change to ${suggestion}`,
+                  path: [...at, 'name'],
+                  text: yamlString(suggestion),
+                  preferred: true,
+                },
+              ],
+            }),
+      });
+      continue;
+    }
+    const gateway = readable.find((g) => g.metadata.name === attachment.gateway.name)!;
+    const className = gateway.spec?.gatewayClassName;
+    const gatewayClass = classes?.find((c) => c.metadata.name === className);
+    if (classes !== undefined && gatewayClass === undefined) {
+      findings.push({
+        code: 'KR6209',
+        message: `Live Gateway ${gatewayText} is of GatewayClass ${className ?? '(none)'}, which does not exist in ${where}: no controller serves this Gateway, so nothing routes through this parentRef.`,
+        at: { path: [...at, 'name'] },
+      });
+      continue;
+    }
+    const classAccepted = (gatewayClass?.status?.conditions ?? []).find((c) => c.type === 'Accepted');
+    if (gatewayClass !== undefined && classAccepted?.status !== 'True') {
+      findings.push({
+        code: 'KR6209',
+        message: `GatewayClass ${className ?? ''} of live Gateway ${gatewayText} ${classAccepted === undefined ? `has not been accepted by a controller (no controller named ${gatewayClass.spec?.controllerName ?? '(none)'} has written its status)` : `was not accepted by its controller (${conditionText(classAccepted)})`}: nothing routes through this parentRef until one does.`,
+        at: { path: [...at, 'name'] },
+      });
+      continue;
+    }
+    const listenerList = listWords(
+      attachment.listeners.map((l) => `${l.listener} (${l.protocol} ${l.port})`),
+      5,
+    );
+    const selected = attachment.listeners.filter((l) => l.state !== 'not-selected');
+    const ref = attachment.parentRef;
+    if (selected.length === 0) {
+      const field = ref.sectionName !== undefined ? 'sectionName' : ref.port !== undefined ? 'port' : 'name';
+      const named = [
+        ...(ref.sectionName === undefined ? [] : [`listener "${ref.sectionName}"`]),
+        ...(ref.port === undefined ? [] : [`port ${ref.port}`]),
+      ].join(' on ');
+      const names = attachment.listeners.map((l) => l.listener);
+      const suggestion = ref.sectionName === undefined ? undefined : didYouMean(ref.sectionName, names);
+      findings.push({
+        code: 'KR6205',
+        message: `Live Gateway ${gatewayText} has no ${named || 'listener'} (its listeners: ${listenerList || 'none'}): the route is not attached through this parentRef (Accepted False, NoMatchingParent).`,
+        at: { path: [...at, field] },
+        ...(suggestion === undefined
+          ? {}
+          : {
+              fixes: [
+                {
+                  kind: 'replace-value' as const,
+                  title: `Change to ${suggestion}`,
+                  path: [...at, 'sectionName'],
+                  text: yamlString(suggestion),
+                  preferred: true,
+                },
+              ],
+            }),
+      });
+      continue;
+    }
+    const attached = selected.filter((l) => l.state === 'attached');
+    if (attached.length === 0) {
+      if (selected.every((l) => l.state === 'hostname-mismatch')) {
+        findings.push({
+          code: 'KR6206',
+          message: `${sentence(selected.map((l) => l.message).join('; '))}: no hostname of the route intersects a listener of live Gateway ${gatewayText} (Accepted False, NoMatchingListenerHostname).`,
+          at: {
+            path: Array.isArray((object.value.spec as Record<string, unknown> | undefined)?.hostnames)
+              ? ['spec', 'hostnames']
+              : at,
+          },
+        });
+      } else {
+        const refused = selected.filter(
+          (l) => l.state === 'kind-not-allowed' || l.state === 'namespace-not-allowed',
+        );
+        findings.push({
+          code: 'KR6207',
+          message: `${sentence(refused.map((l) => l.message).join('; '))} (live Gateway ${gatewayText}; Accepted False, NotAllowedByListeners).`,
+          at: { path: at },
+        });
+      }
+      continue;
+    }
+    // Attached by KubeReach's computation: what the controller wrote on those listeners and the Gateway.
+    const troubles: string[] = [];
+    const programmed = (gateway.status?.conditions ?? []).find((c) => c.type === 'Programmed');
+    if (programmed?.status === 'False') {
+      troubles.push(`the Gateway is not programmed (${conditionText(programmed)})`);
+    }
+    for (const listener of attached) {
+      const status = gateway.status?.listeners?.find((l) => l.name === listener.listener);
+      const bad = (status?.conditions ?? []).filter(
+        (c) =>
+          ((c.type === 'Accepted' || c.type === 'Programmed' || c.type === 'ResolvedRefs') &&
+            c.status === 'False') ||
+          (c.type === 'Conflicted' && c.status === 'True'),
+      );
+      if (bad.length > 0) {
+        troubles.push(`listener ${listener.listener}: ${bad.map(conditionText).join('; ')}`);
+      }
+    }
+    if (troubles.length > 0) {
+      findings.push({
+        code: 'KR6208',
+        message: `The route would attach to live Gateway ${gatewayText} (${listWords(
+          attached.map((l) => l.listener),
+          5,
+        )}), but its controller reports ${troubles.join('; ')}.`,
+        at: { path: at },
+      });
+    }
+  }
+
+  // Cross-namespace backendRefs against the live ReferenceGrants (and those the workspace writes).
+  const grants = list(live.referenceGrants);
+  if (grants !== undefined) {
+    const rules: unknown[] = Array.isArray((route.route.spec as { rules?: unknown } | undefined)?.rules)
+      ? (route.route.spec!.rules as unknown[])
+      : [];
+    rules.forEach((rule, ruleIndex) => {
+      const refs: unknown[] = isRecord(rule) && Array.isArray(rule.backendRefs) ? rule.backendRefs : [];
+      refs.forEach((ref, refIndex) => {
+        if (
+          !isRecord(ref) ||
+          typeof ref.name !== 'string' ||
+          typeof ref.namespace !== 'string' ||
+          ref.namespace === namespace
+        ) {
+          return;
+        }
+        const resolution = resolveBackendRef(ref as never, route, {
+          services: [],
+          referenceGrants: [...grants, ...written.referenceGrants],
+        });
+        if (resolution.state !== 'invalid' || resolution.reason !== 'RefNotPermitted') {
+          return;
+        }
+        const at: Path = ['spec', 'rules', ruleIndex, 'backendRefs', refIndex];
+        findings.push({
+          code: 'KR6210',
+          message: `${sentence(resolution.message)} in ${where}: the reference is refused (ResolvedRefs False, RefNotPermitted) and its requests get 500.`,
+          at: { path: [...at, 'namespace'] },
+        });
+      });
+    });
+  }
+  return findings;
+}
+
+/** The Gateways (`namespace/name`) and ReferenceGrants the workspace writes, for the checks above. */
+export function writtenGatewayApi(workspace: WorkspaceModel | undefined): {
+  gateways: ReadonlySet<string>;
+  referenceGrants: readonly ReferenceGrant[];
+} {
+  const written = workspace?.gatewayApiObjects?.() ?? [];
+  const namespaced = (object: WrittenObject) => object.namespace ?? 'default';
+  return {
+    gateways: new Set(
+      written
+        .filter((object) => writtenGatewayApiKind(object) === 'Gateway')
+        .map((object) => `${namespaced(object)}/${object.name}`),
+    ),
+    referenceGrants: written
+      .filter((object) => writtenGatewayApiKind(object) === 'ReferenceGrant')
+      .map((object) => {
+        const metadata = isRecord(object.value.metadata) ? object.value.metadata : {};
+        return {
+          ...object.value,
+          metadata: { ...metadata, namespace: namespaced(object) },
+        } as ReferenceGrant;
+      }),
+  };
+}
