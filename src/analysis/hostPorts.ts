@@ -75,3 +75,13 @@ export function hostPortsOf(
 export function hostPortSentence(address: string, port: number, mapping: HostPortMapping): string {
   return `Port ${port} of ${address} is served at ${address}:${mapping.hostPort} by the sandbox, because ${mapping.reason}.`;
 }
+
+/** One sentence per mapping an object's annotation states (for a tooltip): none on a real cluster. */
+export function hostPortSentencesOf(object: {
+  readonly metadata?: { readonly annotations?: Readonly<Record<string, string>> };
+}): string[] {
+  return [...hostPortsOf([object])].map(([key, mapping]) => {
+    const colon = key.lastIndexOf(':');
+    return hostPortSentence(key.slice(0, colon), Number(key.slice(colon + 1)), mapping);
+  });
+}

@@ -36,6 +36,7 @@
  */
 import { humanDuration } from '../analysis/duration.ts';
 import type { Container, Pod, Protocol, ServicePort } from '../analysis/k8s.ts';
+import { hostPortSentencesOf } from '../analysis/hostPorts.ts';
 import { matchesServiceSelector } from '../analysis/labels.ts';
 import { escapeMarkdown, markdownCode } from '../analysis/markdown.ts';
 import { podHealth, printPod } from '../analysis/podStatus.ts';
@@ -182,7 +183,11 @@ export interface ServicePortInput {
 }
 
 export interface ServiceInput {
-  readonly metadata?: { readonly name?: string; readonly namespace?: string };
+  readonly metadata?: {
+    readonly name?: string;
+    readonly namespace?: string;
+    readonly annotations?: Readonly<Record<string, string>>;
+  };
   readonly spec?: {
     readonly type?: string;
     readonly selector?: Labels;
@@ -1204,6 +1209,7 @@ export function servicePresentation(
       `**Endpoints:** ${total === 0 ? 'none' : `${plural(total, 'endpoint')}: ${detail.join(', ')}`}`,
     );
   }
+  blocks.push(...hostPortsBlock(service));
   const traffic = serviceTrafficSentences(service);
   if (traffic.length > 0) {
     blocks.push('**Traffic**', traffic.map((sentence) => `- ${sentence}`).join('\n'));
@@ -1227,6 +1233,17 @@ export function servicePresentation(
       type === 'NodePort' ? 'service.nodePort' : type === 'LoadBalancer' ? 'service.loadBalancer' : 'service',
     warnings,
   };
+}
+
+/**
+ * Where a sandbox run as an ordinary user serves the object's privileged ports on this machine
+ * (its `sandbox.kubereach.dev/host-ports` annotation, issue 20): a tooltip block, none elsewhere.
+ */
+export function hostPortsBlock(object: Parameters<typeof hostPortSentencesOf>[0]): string[] {
+  const lines = hostPortSentencesOf(object);
+  return lines.length === 0
+    ? []
+    : [`**From this machine**\n\n${lines.map((line) => `- ${escapeMarkdown(line)}`).join('\n')}`];
 }
 
 /**

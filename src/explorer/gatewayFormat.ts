@@ -24,6 +24,7 @@ import type {
   ParentReference,
 } from '../analysis/gateway/index.ts';
 import { escapeMarkdown, markdownCode } from '../analysis/markdown.ts';
+import { hostPortsBlock } from './format.ts';
 import type { IconChoice, Presentation } from './format.ts';
 
 export interface GatewayItemPresentation extends Presentation {
@@ -163,6 +164,8 @@ export function gatewayPresentation(
           .join('\n')}`
       : '**Listeners:** none',
     ...conditionsBlock('Conditions', gateway.status?.conditions),
+    // A sandbox run as an ordinary user serves privileged ports elsewhere on this machine (issue 20).
+    ...hostPortsBlock(gateway),
     ...warningsBlock(warnings),
     ...classNotKnown(gateway, world, unread),
   ];
