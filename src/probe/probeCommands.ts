@@ -3,7 +3,6 @@
  * runs the tools; this file asks the user what to probe, shows progress and results.
  */
 import * as vscode from 'vscode';
-import type { V1Pod } from '@kubernetes/client-node';
 import type { ClusterSession } from '../cluster/session.ts';
 import { probeSettings } from '../config/settings.ts';
 import type { KubeReachContext } from '../context.ts';
@@ -14,9 +13,8 @@ import type { Prober } from './prober.ts';
 import type { ProbeRecord } from './resultsView.ts';
 import { probeSummary } from './resultsView.ts';
 import { redact, redactProbeResult } from './redaction.ts';
-import { isPortNumber } from '../ui/html.ts';
 import type { ProbeResult, ProbeSource, ProbeTarget } from './types.ts';
-import { addressedFrom, looksHttp, targetsOfNode, targetText } from './targetOfNode.ts';
+import { addressedFrom, looksHttp, podPortTargets, targetsOfNode, targetText } from './targetOfNode.ts';
 
 type Handler = (context: KubeReachContext, ...args: unknown[]) => unknown;
 
@@ -188,23 +186,11 @@ export async function pickTarget(
       }
     }
     for (const pod of cache.pods(namespace)) {
-      const ip = pod.status?.podIP;
-      if (!ip) {
-        continue;
-      }
-      for (const port of declaredPorts(pod)) {
-        const http = looksHttp(port.port, port.name);
+      for (const { target, portName } of podPortTargets(pod, namespace)) {
         items.push({
-          label: `$(symbol-module) ${pod.metadata?.name} ${ip}:${port.port}`,
-          description: `Pod · ${http ? 'HTTP' : 'TCP'}${port.name ? ` · ${port.name}` : ''}`,
-          target: {
-            kind: 'pod',
-            namespace,
-            name: pod.metadata?.name ?? '',
-            ip,
-            port: port.port,
-            protocol: http ? 'http' : 'tcp',
-          },
+          label: `$(symbol-module) ${target.name} ${target.ip}:${target.port}`,
+          description: `Pod · ${target.protocol === 'http' ? 'HTTP' : 'TCP'}${portName ? ` · ${portName}` : ''}`,
+          target,
         });
       }
     }
@@ -238,15 +224,6 @@ export async function pickTarget(
     Number(value.slice(value.lastIndexOf(':') + 1)),
   ];
   return { kind: 'address', host, port, protocol: 'tcp' };
-}
-
-/** The Pod's declared ports; a containerPort that is not a port number (an API object may hold anything) is skipped. */
-function declaredPorts(pod: V1Pod): Array<{ port: number; name: string | undefined }> {
-  return (pod.spec?.containers ?? []).flatMap((c) =>
-    (c.ports ?? [])
-      .filter((p) => isPortNumber(p.containerPort))
-      .map((p) => ({ port: p.containerPort, name: typeof p.name === 'string' ? p.name : undefined })),
-  );
 }
 
 async function runProbe(context: KubeReachContext, source: ProbeSource, target: ProbeTarget): Promise<void> {
@@ -359,16 +336,9 @@ async function probeMatrix(context: KubeReachContext, selected: ExplorerNode[]):
       }
     } else if (node.kind === 'pod') {
       const pod = cache.pod(node.namespace, node.name);
-      const port = pod ? declaredPorts(pod)[0] : undefined;
-      if (pod?.status?.podIP && port) {
-        targets.push({
-          kind: 'pod',
-          namespace: node.namespace,
-          name: node.name,
-          ip: pod.status.podIP,
-          port: port.port,
-          protocol: looksHttp(port.port, port.name) ? 'http' : 'tcp',
-        });
+      const first = pod ? podPortTargets(pod, node.namespace)[0] : undefined;
+      if (first) {
+        targets.push(first.target);
       }
     }
   }
@@ -378,21 +348,11 @@ async function probeMatrix(context: KubeReachContext, selected: ExplorerNode[]):
       .selectedNamespaces()
       .flatMap((ns) => cache.pods(ns).map((pod) => ({ namespace: ns, pod: pod.metadata?.name ?? '' })));
     targets = session.selectedNamespaces().flatMap((ns) =>
-      cache.pods(ns).flatMap((pod) => {
-        const port = declaredPorts(pod)[0];
-        return pod.status?.podIP && port
-          ? [
-              {
-                kind: 'pod' as const,
-                namespace: ns,
-                name: pod.metadata?.name ?? '',
-                ip: pod.status.podIP,
-                port: port.port,
-                protocol: looksHttp(port.port, port.name) ? ('http' as const) : ('tcp' as const),
-              },
-            ]
-          : [];
-      }),
+      cache.pods(ns).flatMap((pod) =>
+        podPortTargets(pod, ns)
+          .slice(0, 1)
+          .map(({ target }) => target),
+      ),
     );
   }
   const prober = await context.prober();

@@ -2,10 +2,11 @@
  * The probe targets a tree item stands for, so that "Probe from Pod…" and "Diagnose Connectivity…"
  * can start from the target (a Service, an endpoint) and ask for the source Pod second.
  */
+import type { V1Pod } from '@kubernetes/client-node';
 import type { ClusterCache } from '../cluster/cache.ts';
 import type { ExplorerNode } from '../explorer/nodes.ts';
 import { isPortNumber } from '../ui/html.ts';
-import type { ProbeTarget } from './types.ts';
+import type { PodProbeTarget, ProbeTarget } from './types.ts';
 
 const HTTP_PORT_NAMES = /^(http|https|web|metrics|grpc-web)/;
 
@@ -45,6 +46,38 @@ export function targetsOfNode(
       }));
   }
   return [];
+}
+
+/**
+ * What a Pod offers as probe targets ("Probe from Pod…" and the matrix): its IP on each declared
+ * containerPort, with the port's name for the picker. A containerPort that is not a port number
+ * (an API object may hold a string, markup, 0 or 70000) is not offered: a probe to it could only
+ * fail, and its text would reach the picker. A Pod without an IP offers nothing.
+ */
+export function podPortTargets(
+  pod: V1Pod,
+  namespace: string,
+): Array<{ target: PodProbeTarget; portName: string | undefined }> {
+  const ip = pod.status?.podIP;
+  if (!ip) {
+    return [];
+  }
+  return (pod.spec?.containers ?? []).flatMap((container) =>
+    (container.ports ?? [])
+      .filter((port) => isPortNumber(port.containerPort))
+      .map((port) => {
+        const portName = typeof port.name === 'string' ? port.name : undefined;
+        const target: PodProbeTarget = {
+          kind: 'pod',
+          namespace,
+          name: pod.metadata?.name ?? '',
+          ip,
+          port: port.containerPort,
+          protocol: looksHttp(port.containerPort, portName) ? 'http' : 'tcp',
+        };
+        return { target, portName };
+      }),
+  );
 }
 
 /** A Service target seen from the source's namespace: by its short name there. */
