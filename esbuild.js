@@ -68,6 +68,15 @@ const builds = [
     external: ['vscode', ...common.external],
   },
   { ...common, entryPoints: { server: 'src/server/main.ts' }, outdir },
+  // The `kubereach` command line. It loads ./cluster.js (client-node) only for the commands that
+  // talk to a cluster, so `kubereach check` runs on older Node too (see src/cli/cluster.ts).
+  {
+    ...common,
+    entryPoints: { cli: 'src/cli/entry.ts' },
+    outdir,
+    target: 'node20',
+    external: ['./cluster.js', ...common.external],
+  },
 ];
 
 // The repository's package.json says "type": "module" so that Node runs the TypeScript sources

@@ -267,6 +267,30 @@ export class ServerCluster {
     };
   }
 
+  /**
+   * Whether every watched namespace and the cluster-scoped kinds have been read or refused (none
+   * still loading): what `kubereach check --cluster` waits for before it analyses once.
+   */
+  settled(): boolean {
+    const cache = this.session?.cache;
+    if (cache === undefined) {
+      return false;
+    }
+    const loading = (access: ResourceAccess) => access.status === 'syncing';
+    if (loading(cache.clusterStatus().ingressClasses)) {
+      return false;
+    }
+    return [...cache.watchedNamespaces()].every((namespace) => {
+      const status = cache.namespaceStatus(namespace);
+      return status !== undefined && !Object.values(status).some(loading);
+    });
+  }
+
+  /** The contexts of the kubeconfig in force (after start()). */
+  contextNames(): readonly string[] {
+    return this.session?.contexts().map((context) => context.name) ?? [];
+  }
+
   /** Why there is no model, for hovers. */
   note(): string | undefined {
     if (this.session === undefined) {

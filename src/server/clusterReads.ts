@@ -10,6 +10,56 @@
  * `vscode`, no network.
  */
 import type { ClusterModel } from '../analysis/manifests/cluster.ts';
+import { objectsOf } from '../analysis/manifests/document.ts';
+import type { ManifestFile } from '../analysis/manifests/document.ts';
+import { isGatewayRoute } from '../analysis/manifests/gateway.ts';
+
+function routeRefNamespaces(value: Readonly<Record<string, unknown>>): string[] {
+  const spec = value.spec as { parentRefs?: unknown; rules?: unknown } | undefined;
+  const refs: unknown[] = [
+    ...(Array.isArray(spec?.parentRefs) ? spec.parentRefs : []),
+    ...(Array.isArray(spec?.rules)
+      ? spec.rules.flatMap((rule: unknown) =>
+          typeof rule === 'object' &&
+          rule !== null &&
+          Array.isArray((rule as { backendRefs?: unknown }).backendRefs)
+            ? (rule as { backendRefs: unknown[] }).backendRefs
+            : [],
+        )
+      : []),
+  ];
+  return refs.flatMap((ref) =>
+    typeof ref === 'object' && ref !== null && typeof (ref as { namespace?: unknown }).namespace === 'string'
+      ? [(ref as { namespace: string }).namespace]
+      : [],
+  );
+}
+
+/**
+ * The namespaces a file's cluster-aware checks are about: those of its Services, NetworkPolicies,
+ * Ingresses and routes (undefined: none written, the context's), and those a route's parentRefs
+ * and backendRefs name. The server and `kubereach check --cluster` watch these.
+ */
+export function namespacesOf(file: ManifestFile): Set<string | undefined> {
+  const namespaces = new Set<string | undefined>();
+  for (const { object } of objectsOf(file)) {
+    if (
+      object.kind === 'Service' ||
+      object.kind === 'NetworkPolicy' ||
+      object.kind === 'Ingress' ||
+      isGatewayRoute(object)
+    ) {
+      namespaces.add(object.namespace);
+    }
+    if (isGatewayRoute(object)) {
+      // The Gateways a route names and the Services it sends to may live elsewhere: watch there too.
+      for (const name of routeRefNamespaces(object.value)) {
+        namespaces.add(name);
+      }
+    }
+  }
+  return namespaces;
+}
 
 /** What changed in the cluster: everything (context, kubeconfig, connection), or these. */
 export type ClusterChangeScope =

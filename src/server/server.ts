@@ -31,12 +31,7 @@ import type {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeSteps } from '../analysis/manifests/analyze.ts';
 import type { ManifestDiagnostic } from '../analysis/manifests/analyze.ts';
-import {
-  ChunkCache,
-  objectsOf,
-  parseManifestFile,
-  parseManifestFileSteps,
-} from '../analysis/manifests/document.ts';
+import { ChunkCache, parseManifestFile, parseManifestFileSteps } from '../analysis/manifests/document.ts';
 import type { ManifestFile } from '../analysis/manifests/document.ts';
 import { hoverAt } from '../analysis/manifests/hover.ts';
 import { redact } from '../logging/redact.ts';
@@ -48,14 +43,13 @@ import {
 import type { ServerStatus } from '../shared/messages.ts';
 import type { InitializationOptions } from '../shared/protocol.ts';
 import { ServerCluster } from './cluster.ts';
-import { affectedBy, NO_READS, recordReads } from './clusterReads.ts';
+import { affectedBy, namespacesOf, NO_READS, recordReads } from './clusterReads.ts';
 import type { ClusterChangeScope, ClusterReads } from './clusterReads.ts';
 import { DIAGNOSTIC_SOURCE, sameDiagnostic, toCodeAction, toLspDiagnostic } from './convert.ts';
 import { SettingsCache } from './settings.ts';
 import { Slicer } from './slicer.ts';
 import { WorkspaceIndex } from './workspaceIndex.ts';
 import { ingressConversionAction } from './gatewayAction.ts';
-import { isGatewayRoute } from '../analysis/manifests/gateway.ts';
 
 /** How long parsing and analysis may hold the event loop per turn, all documents together. */
 const SLICE_MS = 4;
@@ -80,48 +74,6 @@ interface DocumentState {
 export interface ServerOptions {
   readonly version: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
-}
-
-function routeRefNamespaces(value: Readonly<Record<string, unknown>>): string[] {
-  const spec = value.spec as { parentRefs?: unknown; rules?: unknown } | undefined;
-  const refs: unknown[] = [
-    ...(Array.isArray(spec?.parentRefs) ? spec.parentRefs : []),
-    ...(Array.isArray(spec?.rules)
-      ? spec.rules.flatMap((rule: unknown) =>
-          typeof rule === 'object' &&
-          rule !== null &&
-          Array.isArray((rule as { backendRefs?: unknown }).backendRefs)
-            ? (rule as { backendRefs: unknown[] }).backendRefs
-            : [],
-        )
-      : []),
-  ];
-  return refs.flatMap((ref) =>
-    typeof ref === 'object' && ref !== null && typeof (ref as { namespace?: unknown }).namespace === 'string'
-      ? [(ref as { namespace: string }).namespace]
-      : [],
-  );
-}
-
-function namespacesOf(file: ManifestFile): Set<string | undefined> {
-  const namespaces = new Set<string | undefined>();
-  for (const { object } of objectsOf(file)) {
-    if (
-      object.kind === 'Service' ||
-      object.kind === 'NetworkPolicy' ||
-      object.kind === 'Ingress' ||
-      isGatewayRoute(object)
-    ) {
-      namespaces.add(object.namespace);
-    }
-    if (isGatewayRoute(object)) {
-      // The Gateways a route names and the Services it sends to may live elsewhere: watch there too.
-      for (const name of routeRefNamespaces(object.value)) {
-        namespaces.add(name);
-      }
-    }
-  }
-  return namespaces;
 }
 
 export class ManifestServer {

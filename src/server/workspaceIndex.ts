@@ -169,6 +169,7 @@ export class WorkspaceIndex implements WorkspaceModel {
   private scope: WorkspaceScope | undefined;
   private readonly scoped = new Map<string, WorkspaceModel>();
   private scanned = false;
+  private yamlPaths: string[] = [];
   private readonly limits: IndexLimits;
   private readonly log: (line: string) => void;
 
@@ -179,6 +180,14 @@ export class WorkspaceIndex implements WorkspaceModel {
 
   get complete(): boolean {
     return this.scanned;
+  }
+
+  /**
+   * The YAML and kustomization files the last scan found, in the order it read them, with the
+   * ones past the size limit (read for no workload, but a manifest all the same).
+   */
+  get scannedFiles(): readonly string[] {
+    return this.yamlPaths;
   }
 
   get fileCount(): number {
@@ -390,8 +399,18 @@ export class WorkspaceIndex implements WorkspaceModel {
     let files = 0;
     let slice = performance.now();
     const queue: { path: string; depth: number }[] = this.folders.map((path) => ({ path, depth: 0 }));
+    this.yamlPaths = [];
     outer: while (queue.length > 0) {
       const { path, depth } = queue.shift()!;
+      if (depth === 0 && (await isFile(path))) {
+        // `kubereach check file.yaml` names files as well as folders.
+        if (isYamlName(path) || KUSTOMIZATION_NAMES.has(basename(path))) {
+          files++;
+          this.yamlPaths.push(path);
+          await this.readFromDisk(path, false);
+        }
+        continue;
+      }
       let entries;
       try {
         entries = await readdir(path, { withFileTypes: true });
@@ -419,6 +438,7 @@ export class WorkspaceIndex implements WorkspaceModel {
           break outer;
         }
         files++;
+        this.yamlPaths.push(full);
         await this.readFromDisk(full, false);
         if (performance.now() - slice > 10) {
           await new Promise((done) => setImmediate(done));
@@ -695,6 +715,14 @@ export class WorkspaceIndex implements WorkspaceModel {
     for (const listener of [...this.listeners]) {
       listener();
     }
+  }
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
   }
 }
 

@@ -49,6 +49,7 @@ test('npm run package makes a .vsix under 3 MB holding only what the extension n
   assert.ok(!files.some((file) => file.startsWith('docs/')), 'no screenshots shipped');
   assert.ok(!files.some((file) => file.endsWith('.map')), 'production build ships no source maps');
   assert.ok(!files.includes('media/icon.svg'), "the icon's source stays out");
+  assert.ok(!files.includes('dist/cli.js'), 'the command line is not the extension’s');
   // Leave a development build, as the other tests expect.
   execFileSync(process.execPath, ['esbuild.js'], { cwd: root });
 });

@@ -27,7 +27,7 @@ async function importErrors(file: string, source: string): Promise<string[]> {
   }
 }
 
-for (const folder of ['src/analysis', 'src/cluster', 'src/server', 'src/shared', 'sandbox']) {
+for (const folder of ['src/analysis', 'src/cluster', 'src/server', 'src/shared', 'src/cli', 'sandbox']) {
   test(`importing vscode under ${folder}/ fails lint`, async () => {
     const errors = await importErrors(
       `${folder}/lint-probe.ts`,

@@ -27,6 +27,8 @@ import { checkNetworkPolicy } from './policy.ts';
 import { checkService } from './service.ts';
 import { checkPolicyInWorkspace, checkServiceInWorkspace } from './workspace.ts';
 import { policyLabelMaps, yaml11BooleanFindings } from './yaml11.ts';
+import { isSuppressed, suppressionsOf } from './suppress.ts';
+import type { Suppressions } from './suppress.ts';
 import type { WorkspaceModel } from './workspace.ts';
 
 export interface AnalysisContext {
@@ -36,6 +38,8 @@ export interface AnalysisContext {
   readonly cluster?: ClusterModel;
   /** At most this many diagnostics per file (then one KR0002 note); default 1,000. */
   readonly maxDiagnostics?: number;
+  /** Codes not reported at all (`kubereach check --disable`); comments disable more (suppress.ts). */
+  readonly disabledCodes?: ReadonlySet<string>;
 }
 
 export interface TextEdit {
@@ -223,6 +227,18 @@ function place(placed: PlacedChunk, local: LocalDiagnostic): ManifestDiagnostic 
   };
 }
 
+/** The disable comments of each chunk, read once per chunk text (chunks are cached by text). */
+const suppressionMemo = new WeakMap<Chunk, Suppressions>();
+
+function chunkSuppressions(chunk: Chunk): Suppressions {
+  let suppressions = suppressionMemo.get(chunk);
+  if (suppressions === undefined) {
+    suppressions = suppressionsOf(chunk.text);
+    suppressionMemo.set(chunk, suppressions);
+  }
+  return suppressions;
+}
+
 function formatBytes(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
 }
@@ -279,8 +295,15 @@ export function* analyzeSteps(
         local.push(...localize(object, findings));
       }
     }
+    const suppressions = chunkSuppressions(chunk);
     for (const diagnostic of local) {
-      diagnostics.push(place(placed, diagnostic));
+      if (context.disabledCodes?.has(diagnostic.code) === true) {
+        continue;
+      }
+      const placedDiagnostic = place(placed, diagnostic);
+      if (!isSuppressed(suppressions, diagnostic.code, placedDiagnostic.range.start.line - placed.line)) {
+        diagnostics.push(placedDiagnostic);
+      }
     }
     yield;
   }

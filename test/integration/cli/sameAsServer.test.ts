@@ -1,0 +1,102 @@
+/**
+ * The editor and the command line give the same findings for the same files: the real language
+ * server (dist/server.js over stdio, a workspace folder, each manifest opened as an editor opens
+ * it) against `kubereach check FOLDER -o json`, over the fixture workspace (kustomizations,
+ * patches, several namespaces, invalid documents) and examples/ (disable comments).
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { copyFixtureWorkspace, LspClient, uriOf } from '../server/lspClient.ts';
+import { root, runCli } from './run.ts';
+
+const SEVERITIES = ['', 'error', 'warning', 'information', 'hint'];
+const KUSTOMIZATION_NAMES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
+
+/** Every YAML file under a folder, as the workspace scan finds them (no hidden or dependency folders). */
+function yamlFiles(folder: string): string[] {
+  return readdirSync(folder, { recursive: true, encoding: 'utf8' })
+    .filter((path) => /\.ya?ml$/.test(path) && !path.split('/').some((part) => part.startsWith('.')))
+    .filter((path) => !KUSTOMIZATION_NAMES.has(path.split('/').at(-1)!))
+    .map((path) => join(folder, path))
+    .sort();
+}
+
+type Range = { start: { line: number; character: number }; end: { line: number; character: number } };
+
+function key(
+  path: string,
+  d: { range: Range; code?: string | number; severity: string; message: string },
+): string {
+  const { start, end } = d.range;
+  return `${path}:${start.line}:${start.character}-${end.line}:${end.character} ${d.severity} ${String(d.code)} ${d.message}`;
+}
+
+/** The server's findings: each file opened alone, once the workspace scan is complete. */
+async function serverFindings(folder: string): Promise<string[]> {
+  const client = await LspClient.start({ workspace: folder, settings: { clusterAware: false } });
+  try {
+    for (let i = 0; i < 400 && !(await client.status()).workspace.complete; i++) {
+      await new Promise((done) => setTimeout(done, 25));
+    }
+    assert.ok((await client.status()).workspace.complete, 'the server scanned the workspace');
+    const findings: string[] = [];
+    for (const path of yamlFiles(folder)) {
+      const uri = uriOf(path);
+      await client.open(uri, readFileSync(path, 'utf8'));
+      const diagnostics = await client.diagnostics(uri, () => true, { version: 1, timeoutMs: 20_000 });
+      findings.push(
+        ...diagnostics.map((d) =>
+          key(relative(folder, path), { ...d, severity: SEVERITIES[d.severity ?? 1]! }),
+        ),
+      );
+      await client.close(uri);
+    }
+    return findings.sort();
+  } finally {
+    assert.equal(await client.stop(), 0);
+  }
+}
+
+async function cliFindings(folder: string): Promise<string[]> {
+  const result = await runCli(['check', '.', '-o', 'json', '--fail-on', 'none'], { cwd: folder });
+  assert.equal(result.status, 0, result.stderr);
+  const output = JSON.parse(result.stdout) as {
+    files: {
+      path: string;
+      diagnostics: { range: Range; code: string; severity: string; message: string }[];
+    }[];
+  };
+  return output.files.flatMap((file) => file.diagnostics.map((d) => key(file.path, d))).sort();
+}
+
+describe('the language server and kubereach check agree', () => {
+  const copies: string[] = [];
+  after(() => {
+    for (const copy of copies) {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
+  test('on the fixture workspace', async () => {
+    const folder = copyFixtureWorkspace();
+    copies.push(folder);
+    const fromServer = await serverFindings(folder);
+    const fromCli = await cliFindings(folder);
+    assert.ok(fromServer.length >= 20, `the fixture has findings to compare (${fromServer.length})`);
+    assert.ok(
+      fromServer.some((line) => / KR3\d{3} /.test(line)),
+      'workspace findings among them',
+    );
+    assert.deepEqual(fromCli, fromServer);
+  });
+
+  test('on examples/, disable comments included', async () => {
+    const folder = join(root, 'examples');
+    const fromServer = await serverFindings(folder);
+    const fromCli = await cliFindings(folder);
+    assert.equal(fromServer.length, 3);
+    assert.deepEqual(fromCli, fromServer);
+  });
+});
