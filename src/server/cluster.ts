@@ -280,7 +280,17 @@ export class ServerCluster {
     if (loading(cache.clusterStatus().ingressClasses)) {
       return false;
     }
-    return [...cache.watchedNamespaces()].every((namespace) => {
+    const gateway = cache.gatewayApi;
+    const watched = [...cache.watchedNamespaces()];
+    if (
+      gateway !== undefined &&
+      (gateway.kindStatus('gatewayclasses').state === 'loading' ||
+        gateway.kindStatus('referencegrants').state === 'loading' ||
+        watched.some((namespace) => gateway.kindStatus('gateways', namespace).state === 'loading'))
+    ) {
+      return false;
+    }
+    return watched.every((namespace) => {
       const status = cache.namespaceStatus(namespace);
       return status !== undefined && !Object.values(status).some(loading);
     });
