@@ -6,3 +6,4 @@ import './minimal.suite.ts';
 import './reconnect.suite.ts';
 import './pending.suite.ts';
 import './multiplex.suite.ts';
+import './twoNodes.suite.ts';
