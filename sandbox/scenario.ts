@@ -24,7 +24,12 @@ export type ListenerMode =
   | 'tcp-echo'
   | 'udp-echo'
   /** The sandbox's Ingress controller: an HTTP reverse proxy routing by the Ingresses (dataplane/ingressProxy.ts). */
-  | 'ingress-controller';
+  | 'ingress-controller'
+  /**
+   * The sandbox's Gateway API controller on its own Pod's ports: every served Gateway's listeners
+   * on that port, as one shared data plane (dataplane/gatewayProxy.ts `acceptPod`).
+   */
+  | 'gateway-controller';
 
 /**
  * The image of the sandbox's Ingress controller: a container running it serves the controller's
@@ -32,6 +37,9 @@ export type ListenerMode =
  * otherwise, so a controller can be deployed with kubectl into any sandbox, as a real one is.
  */
 export const INGRESS_CONTROLLER_IMAGE = 'sandbox.kubereach.dev/ingress-controller';
+
+/** The image of the sandbox's Gateway API controller (controllers/gateways.ts); its ports serve listeners. */
+export const GATEWAY_CONTROLLER_IMAGE = 'sandbox.kubereach.dev/gateway-controller';
 
 export interface ListenerBehaviour {
   readonly mode: ListenerMode;
@@ -206,7 +214,12 @@ function defaultListenerMode(pod: KubeObject, container: string): ListenerMode {
   const containers = (pod.spec as { containers?: Array<{ name: string; image?: string }> } | undefined)
     ?.containers;
   const image = containers?.find((candidate) => candidate.name === container)?.image ?? '';
-  return bareImage(image) === INGRESS_CONTROLLER_IMAGE ? 'ingress-controller' : 'http';
+  const bare = bareImage(image);
+  return bare === INGRESS_CONTROLLER_IMAGE
+    ? 'ingress-controller'
+    : bare === GATEWAY_CONTROLLER_IMAGE
+      ? 'gateway-controller'
+      : 'http';
 }
 
 function globMatch(pattern: string, value: string): boolean {

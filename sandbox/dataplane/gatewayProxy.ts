@@ -43,7 +43,8 @@ export interface ServedGateway {
 }
 
 interface Target {
-  readonly gateway: string;
+  /** The Gateway whose address was dialled; undefined on the controller Pod's own port (any Gateway). */
+  readonly gateway: string | undefined;
   readonly port: number;
 }
 
@@ -130,6 +131,18 @@ export class GatewayProxy {
     }
   }
 
+  /**
+   * A connection to the controller Pod's own port (a port-forward to it, say): served as a shared
+   * data plane serves it (NGINX Gateway Fabric, one data plane for every Gateway of its class), the
+   * request going to the Gateway whose listener on this port takes its Host, else answered 404.
+   */
+  acceptPod(socket: Socket, port: number): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    this.targets.set(socket, { gateway: undefined, port });
+    this.http.emit('connection', socket);
+  }
+
   stop(): void {
     for (const listener of this.listeners.values()) {
       this.cluster.dataplane.hostPorts.close(listener.server);
@@ -141,25 +154,54 @@ export class GatewayProxy {
     this.sockets.clear();
   }
 
-  private serve(req: IncomingMessage, res: ServerResponse, target: Target): void {
-    const table = this.tables.get(target.gateway);
-    if (!table) {
-      res.destroy();
-      return;
-    }
+  private serve(req: IncomingMessage, res: ServerResponse, dialled: Target): void {
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) {
         headers[name] = value;
       }
     }
-    const decision = routeGatewayRequest(table, {
-      ...(req.headers.host !== undefined ? { host: req.headers.host } : {}),
-      port: target.port,
-      path: req.url ?? '/',
-      method: req.method ?? 'GET',
-      headers,
-    });
+    const route = (table: GatewayRouteTable) =>
+      routeGatewayRequest(table, {
+        ...(req.headers.host !== undefined ? { host: req.headers.host } : {}),
+        port: dialled.port,
+        path: req.url ?? '/',
+        method: req.method ?? 'GET',
+        headers,
+      });
+    // On the Pod's port: the first Gateway (by namespace/name) whose listener takes the request,
+    // else the first with a listener on the port for that host's 404; with none, the connection
+    // is reset as on an address with no listener on the port.
+    const candidates = (
+      dialled.gateway !== undefined ? [dialled.gateway] : [...this.tables.keys()].sort()
+    ).filter((gateway) => this.tables.has(gateway));
+    let served: { gateway: string; table: GatewayRouteTable; decision: GatewayRouteDecision } | undefined;
+    let fallback: typeof served;
+    for (const gateway of candidates) {
+      const table = this.tables.get(gateway)!;
+      const decision = route(table);
+      if (
+        dialled.gateway !== undefined ||
+        (decision.kind !== 'no-listener' && decision.kind !== 'no-listener-host')
+      ) {
+        served = { gateway, table, decision };
+        break;
+      }
+      if (decision.kind === 'no-listener-host') {
+        fallback ??= { gateway, table, decision };
+      }
+    }
+    served ??= fallback;
+    if (!served) {
+      if (dialled.gateway === undefined) {
+        req.socket.resetAndDestroy();
+      } else {
+        res.destroy();
+      }
+      return;
+    }
+    const { table, decision } = served;
+    const target = { gateway: served.gateway, port: dialled.port };
     const log = (status: number, detail: string) =>
       this.cluster.log(
         `gateway ${target.gateway}: ${req.method} ${req.headers.host ?? '-'}${req.url}: ${status} ${detail}`,

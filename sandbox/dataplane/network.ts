@@ -265,6 +265,10 @@ export class DataPlane {
         this.ingressProxy.accept(socket, identity);
         return;
       }
+      if (mode === 'gateway-controller') {
+        this.cluster.gateways.proxy.acceptPod(socket, identity.port);
+        return;
+      }
       // One HTTP server parses for every listener (an http.Server per port would cost megabytes
       // at 10,000 Pods); the socket carries which Pod and port it reached.
       this.echoTargets.set(socket, { mode, delayMs, identity });

@@ -490,7 +490,11 @@ function expectationOf(
   if (probe.role === 'node') {
     return { answers: probe.expected !== 'drops', text: probe.expected === 'drops' ? 'drops' : 'answers' };
   }
-  const path = PROBE_PATHS[probe.role];
+  // Through a Gateway's Pod the request passes the Gateway hops, not the address.
+  const path =
+    probe.role === 'forwarded' && diagnosis.gateway !== undefined
+      ? PROBE_PATHS.gateway.filter((hop) => hop !== 'address')
+      : PROBE_PATHS[probe.role];
   const failed = diagnosis.hops.find((hop) => hop.status === 'failed' && path.includes(hop.id));
   return failed === undefined
     ? { answers: true, text: 'answers' }
@@ -562,14 +566,17 @@ export function probeHopOf(
   const outsideNodes = probes.filter((probe) => probe.role === 'node');
   const nodes = nodesUnreachableHere ? [] : outsideNodes;
   const forwarded = probes.find((probe) => probe.role === 'forwarded' && !inconclusive.includes(probe));
-  const direct = probes.find((probe) => probe.role === 'ingress');
+  const viaGateway = diagnosis.gateway !== undefined;
+  const podWords = viaGateway ? "the Gateway's Pod" : "the controller's Pod";
+  const addressWords = viaGateway ? 'Gateway address' : 'Ingress address';
+  const direct = probes.find((probe) => probe.role === (viaGateway ? 'gateway' : 'ingress'));
   // The controller answered through the forward but not at its address: this machine cannot reach
   // the address; what the controller does with the request is the forward's answer.
   const addressUnreachableHere =
     direct !== undefined && direct.httpStatus === undefined && forwarded?.httpStatus !== undefined;
-  const ingress = addressUnreachableHere ? undefined : direct;
+  const ingress = addressUnreachableHere || viaGateway ? undefined : direct;
   const address = probes.find((probe) => probe.role === 'address');
-  const gateway = probes.find((probe) => probe.role === 'gateway');
+  const gateway = addressUnreachableHere ? undefined : probes.find((probe) => probe.role === 'gateway');
   const request = diagnosis.request;
   const askedNode =
     request.kind === 'nodePort'
@@ -613,22 +620,15 @@ export function probeHopOf(
   if (forwarded !== undefined) {
     facts.push(
       forwarded.httpStatus === undefined
-        ? "through a port-forward to the controller's Pod, the request got no answer"
-        : `through a port-forward to the controller's Pod, the request answered ${forwarded.httpStatus}`,
+        ? `through a port-forward to ${podWords}, the request got no answer`
+        : `through a port-forward to ${podWords}, the request answered ${forwarded.httpStatus}`,
     );
   }
   if (direct !== undefined) {
     facts.push(
       direct.httpStatus === undefined
-        ? `the Ingress address did not answer${addressUnreachableHere ? ' from this machine' : ''}`
-        : `the Ingress address answered ${direct.httpStatus}`,
-    );
-  }
-  if (gateway !== undefined) {
-    facts.push(
-      gateway.httpStatus === undefined
-        ? 'the Gateway address did not answer'
-        : `the Gateway address answered ${gateway.httpStatus}`,
+        ? `the ${addressWords} did not answer${addressUnreachableHere ? ' from this machine' : ''}`
+        : `the ${addressWords} answered ${direct.httpStatus}`,
     );
   }
   if (address !== undefined) {
@@ -638,7 +638,7 @@ export function probeHopOf(
   }
   const unforwarded = probes.find((probe) => probe.role === 'forwarded' && probe.forwardFailed === true);
   if (unforwarded !== undefined) {
-    facts.push("the port-forward to the controller's Pod failed, so it says nothing of the route");
+    facts.push(`the port-forward to ${podWords} failed, so it says nothing of the route`);
   }
   const failing =
     (backend.length > 0 && backend.every((probe) => !probe.reached)) ||
@@ -665,7 +665,7 @@ export function probeHopOf(
           : `The static hops expected a failure at ${staticFailed.title}, and the probes failed where the static hops on their path pass: something the cluster state does not show is in the way.`;
   const unreachableNote = `${
     addressUnreachableHere
-      ? ' The Ingress address did not answer from this machine while the controller did through the port-forward: something between this machine and the address (a firewall, a private network, a VPN) is in the way, which the cluster state does not show.'
+      ? ` The ${addressWords} did not answer from this machine while ${viaGateway ? 'the Gateway' : 'the controller'} did through the port-forward: something between this machine and the address (a firewall, a private network, a VPN) is in the way, which the cluster state does not show.`
       : ''
   }${
     nodesUnreachableHere

@@ -7,7 +7,7 @@
 import { isPodReady } from '../diagnosis/index.ts';
 import { backendStage } from './backend.ts';
 import { concludeExternal, EXTERNAL_HOP_TITLES } from './core.ts';
-import { backendRefsStage, findGatewayPods, gatewayAddressHop } from './gatewayBackend.ts';
+import { backendRefsStage, findGatewayPods, gatewayAddressHop, gatewayPodPort } from './gatewayBackend.ts';
 import { attachmentHop, gatewayRefOf, listenerHop, routeSelection, ruleHop } from './gatewayRoute.ts';
 import type { GatewaySelection } from './gatewayRoute.ts';
 import { GATEWAY_HOP_IDS } from './types.ts';
@@ -103,6 +103,12 @@ export function diagnoseGateway(input: ExternalInput, selection: GatewaySelectio
     probe: NOT_RUN,
   });
   const { host, path, port } = selection.request;
+  // The request through a port-forward to a ready Gateway Pod's port for the listener: it works
+  // from a machine that cannot reach the Gateway's address.
+  const podPort =
+    gatewayPod !== undefined && isPodReady(gatewayPod)
+      ? gatewayPodPort(gatewayPod, port, input.services)
+      : undefined;
   const gw = {
     namespace: selection.gateway.metadata.namespace ?? 'default',
     name: selection.gateway.metadata.name ?? '',
@@ -139,6 +145,15 @@ export function diagnoseGateway(input: ExternalInput, selection: GatewaySelectio
       nodePorts: [],
       http: { ...(host === undefined ? {} : { host }), path },
       ...(address.address === undefined ? {} : { gatewayHttp: { address: address.address, port } }),
+      ...(gatewayPod === undefined || podPort === undefined
+        ? {}
+        : {
+            controllerHttp: {
+              namespace: gatewayPod.metadata.namespace ?? 'default',
+              name: gatewayPod.metadata.name ?? '',
+              port: podPort,
+            },
+          }),
     },
   };
 }

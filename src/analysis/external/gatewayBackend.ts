@@ -7,8 +7,10 @@
 import { refText } from '../gateway/index.ts';
 import type { Gateway, GatewayRouteDecision } from '../gateway/index.ts';
 import type { DiagnosisPod } from '../diagnosis/index.ts';
+import { matchesServiceSelector } from '../labels.ts';
+import { declaredPorts, resolveTargetPort } from '../ports.ts';
 import type { RoutedService } from './route.ts';
-import type { HopDraft } from './types.ts';
+import type { ExternalInput, HopDraft } from './types.ts';
 
 function percent(share: number): string {
   return `${Math.round(share * 1000) / 10}%`;
@@ -135,4 +137,42 @@ export function findGatewayPods(gateway: Gateway, pods: readonly DiagnosisPod[])
       /gateway-controller|gateway-proxy|envoy-gateway/.test(container.image ?? ''),
     ),
   );
+}
+
+/**
+ * The container port of a Gateway's Pod that serves a listener's port, for the request sent
+ * through a port-forward to the Pod: the targetPort of a Service exposing the Pod on that port
+ * (Envoy Gateway's Service maps 80 to the Envoy's 10080), else a container port of that number (a
+ * data plane listening on the listener's own ports); undefined when neither says, and then no
+ * forwarded request is sent rather than one to a guessed port.
+ */
+export function gatewayPodPort(
+  pod: DiagnosisPod,
+  listenerPort: number,
+  services: ExternalInput['services'],
+): number | undefined {
+  const namespace = pod.metadata.namespace ?? 'default';
+  const labels = pod.metadata.labels ?? {};
+  for (const service of services) {
+    const selector = service.spec?.selector ?? {};
+    if (
+      (service.metadata.namespace ?? 'default') !== namespace ||
+      Object.keys(selector).length === 0 ||
+      !matchesServiceSelector(selector, labels)
+    ) {
+      continue;
+    }
+    const entry = service.spec?.ports?.find(
+      (p) => p.port === listenerPort && (p.protocol ?? 'TCP') === 'TCP',
+    );
+    if (entry !== undefined) {
+      const resolved = resolveTargetPort(entry, pod);
+      if (resolved.ok) {
+        return resolved.port;
+      }
+    }
+  }
+  return declaredPorts(pod).find(
+    ({ port }) => port.containerPort === listenerPort && (port.protocol ?? 'TCP') === 'TCP',
+  )?.port.containerPort;
 }

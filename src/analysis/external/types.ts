@@ -198,7 +198,8 @@ export interface ExternalProbePlan {
   readonly http?: { readonly host?: string; readonly path: string };
   /**
    * A ready controller Pod and the container port it takes plain HTTP on: the end-to-end probe
-   * forwards to it (an in-process port-forward) and sends the request with its Host header.
+   * forwards to it (an in-process port-forward) and sends the request with its Host header. For a
+   * Gateway: a ready Gateway Pod and its port for the listener (gatewayBackend.ts gatewayPodPort).
    */
   readonly controllerHttp?: { readonly namespace: string; readonly name: string; readonly port: number };
   /** A Gateway's address and the listener's port: the request is sent there with its Host header. */
