@@ -103,6 +103,17 @@ interface Entry extends HostPortEntry {
   readonly server: Server;
 }
 
+interface PendingListen {
+  readonly key: string;
+  readonly address: string;
+  readonly port: number;
+  readonly owner: PortOwner;
+  readonly declared: readonly number[];
+  readonly backlog: number | undefined;
+  /** The ports a mapped listener tried; undefined for a listener on its declared port. */
+  readonly tried: Set<number> | undefined;
+}
+
 export class HostPorts {
   readonly limit: PortLimit;
   private readonly log: (message: string) => void;
@@ -112,14 +123,21 @@ export class HostPorts {
   private readonly byAddress = new Map<string, Map<number, string>>();
   private readonly failed = new Map<string, ListenFailure & { readonly handle: object }>();
   private readonly keys = new WeakMap<object, string>();
-  private pending = 0;
+  /** What each listen still under way needs: its address, owner and the ports it tried. */
+  private readonly pendingListens = new Map<Server, PendingListen>();
   private readonly idleWaiters: Array<() => void> = [];
+  /** Every listener's 'error' handler: one function, `this` being the listener. */
+  private readonly onError: (this: Server, error: NodeJS.ErrnoException) => void;
   private readonly changeListeners = new Set<(owner: PortOwner) => void>();
   private readonly failureListeners = new Set<(failure: ListenFailure) => void>();
 
   constructor(limit: PortLimit, log: (message: string) => void = () => undefined) {
     this.limit = limit;
     this.log = log;
+    const listenFailed = (server: Server, error: NodeJS.ErrnoException) => this.listenFailed(server, error);
+    this.onError = function (this: Server, error: NodeJS.ErrnoException) {
+      listenFailed(this, error);
+    };
   }
 
   /** The port `address:port` is served on here: itself unless it is mapped. */
@@ -164,12 +182,16 @@ export class HostPorts {
 
   /** Resolves once every listen asked for so far has listened or failed. */
   idle(): Promise<void> {
-    return this.pending === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.pendingListens.size === 0
+      ? Promise.resolve()
+      : new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /**
    * Listens `server` on `address:port`, or on its mapped port when this process may not listen on
    * `port`. `declared` is every port the owner declares on the address: a mapped port avoids them.
+   * What a listen needs is kept only until it has listened or failed: a sandbox has a listener per
+   * declared port of every Pod, and the persistent error handler is one shared function.
    */
   listen(
     server: Server,
@@ -180,64 +202,79 @@ export class HostPorts {
     backlog?: number,
   ): void {
     const key = `${address}:${port}`;
-    this.keys.set(server, key);
-    const mapped = port < this.limit.lowest;
-    const tried = new Set<number>();
-    let settled = false;
-    const settle = () => {
-      if (!settled) {
-        settled = true;
-        this.pending -= 1;
-        if (this.pending === 0) {
-          this.idleWaiters.splice(0).forEach((resolve) => resolve());
-        }
-      }
-    };
-    this.pending += 1;
-    const attempt = (): boolean => {
-      const candidate = mapped ? this.candidate(address, port, declared, tried) : port;
-      if (candidate === undefined) {
-        return false;
-      }
+    // Only a mapped listener moves on to other ports, and only it (or a failed one) is remembered
+    // past its listen, for close().
+    const tried = port < this.limit.lowest ? new Set<number>() : undefined;
+    if (tried) {
+      this.keys.set(server, key);
+    }
+    this.pendingListens.set(server, { key, address, port, owner, declared, backlog, tried });
+    server.once('listening', () => this.listened(server));
+    server.on('error', this.onError);
+    this.attempt(server);
+  }
+
+  /** Listens on the declared port, or on the next candidate for a mapped one; false when none is left. */
+  private attempt(server: Server): boolean {
+    const pending = this.pendingListens.get(server)!;
+    const { address, port, tried, backlog } = pending;
+    const candidate = tried ? this.candidate(address, port, pending.declared, tried) : port;
+    if (candidate === undefined) {
+      return false;
+    }
+    if (tried) {
       tried.add(candidate);
-      if (mapped) {
-        this.setEntry({ address, port, hostPort: candidate, owner, server });
-      }
-      server.listen({ port: candidate, host: address, ...(backlog === undefined ? {} : { backlog }) });
-      return true;
-    };
-    server.on('listening', () => {
-      if (this.failed.get(key)?.handle === server) {
-        this.failed.delete(key);
-      }
-      settle();
-      if (mapped) {
-        this.changeListeners.forEach((listener) => listener(owner));
-      }
+      this.setEntry({ address, port, hostPort: candidate, owner: pending.owner, server });
+    }
+    server.listen({ port: candidate, host: address, ...(backlog === undefined ? {} : { backlog }) });
+    return true;
+  }
+
+  private listened(server: Server): void {
+    const pending = this.pendingListens.get(server);
+    if (pending === undefined) {
+      return;
+    }
+    if (this.failed.get(pending.key)?.handle === server) {
+      this.failed.delete(pending.key);
+    }
+    this.settle(server);
+    if (pending.tried) {
+      this.changeListeners.forEach((listener) => listener(pending.owner));
+    }
+  }
+
+  private listenFailed(server: Server, error: NodeJS.ErrnoException): void {
+    const pending = this.pendingListens.get(server);
+    if (pending === undefined) {
+      const where = server.address();
+      this.log(
+        `listener ${typeof where === 'object' && where ? `${where.address}:${where.port}` : '?'}: ${error.message}`,
+      );
+      return;
+    }
+    const { key, address, port, owner, tried } = pending;
+    if (tried && error.code === 'EADDRINUSE' && tried.size < MAX_ATTEMPTS && this.attempt(server)) {
+      return;
+    }
+    if (tried) {
+      this.deleteEntry(key, server);
+    }
+    this.fail(key, server, {
+      address,
+      port,
+      protocol: 'TCP',
+      owner,
+      code: error.code ?? 'ERROR',
+      message: error.message,
     });
-    server.on('error', (error: NodeJS.ErrnoException) => {
-      if (server.listening) {
-        this.log(`listener ${address}:${this.hostPort(address, port)}: ${error.message}`);
-        return;
-      }
-      if (mapped && error.code === 'EADDRINUSE' && tried.size < MAX_ATTEMPTS && attempt()) {
-        return;
-      }
-      if (mapped) {
-        this.deleteEntry(key, server);
-      }
-      this.fail(key, server, {
-        address,
-        port,
-        protocol: 'TCP',
-        owner,
-        code: error.code ?? 'ERROR',
-        message: error.message,
-      });
-      settle();
-    });
-    server.once('close', settle);
-    attempt();
+    this.settle(server);
+  }
+
+  private settle(server: Server): void {
+    if (this.pendingListens.delete(server) && this.pendingListens.size === 0) {
+      this.idleWaiters.splice(0).forEach((resolve) => resolve());
+    }
   }
 
   /** Closes a listener and forgets its mapping and failure at once (its 'close' waits for connections). */
@@ -253,13 +290,13 @@ export class HostPorts {
         this.failed.delete(key);
       }
     }
+    this.settle(server);
     server.close();
   }
 
   /** A UDP socket that could not bind: UDP ports are not mapped (nothing in the sandbox dials them). */
   udpFailed(socket: object, failure: Omit<ListenFailure, 'protocol'>): void {
     const key = `${failure.address}:${failure.port}/udp`;
-    this.keys.set(socket, key);
     this.fail(key, socket, { ...failure, protocol: 'UDP' });
   }
 
@@ -271,6 +308,7 @@ export class HostPorts {
   }
 
   private fail(key: string, handle: object, failure: ListenFailure): void {
+    this.keys.set(handle, key);
     this.failed.set(key, { ...failure, handle });
     this.log(`cannot listen on ${failure.address}:${failure.port}/${failure.protocol}: ${failure.message}`);
     this.failureListeners.forEach((listener) => listener(failure));
