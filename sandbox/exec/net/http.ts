@@ -101,6 +101,8 @@ export async function readHead(
       return head;
     }
     if (buffer.length >= 5 && buffer.subarray(0, 5).toString('latin1') !== 'HTTP/') {
+      // Given back, so that a client that takes HTTP/0.9 (GNU wget) reads it as the body.
+      reader.unshift(buffer);
       throw new HttpError('http09');
     }
     if (buffer.length > MAX_HEAD) {
@@ -113,6 +115,7 @@ export async function readHead(
         throw new HttpError('empty');
       }
       if (!/^HTTP\/\d/.test(buffer.toString('latin1'))) {
+        reader.unshift(buffer);
         throw new HttpError('http09');
       }
       return parseHead(buffer.subarray(0, lastNewline + 1), false);

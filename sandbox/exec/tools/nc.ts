@@ -247,6 +247,18 @@ async function busyboxNc(proc: Proc): Promise<number> {
   return 0;
 }
 
+const BUSYBOX_SMALL_NC_USAGE =
+  'BusyBox v1.36.1 multi-call binary.\n\n' +
+  'Usage: nc [-iN] [-wN] [-l] [-p PORT] [-f FILE|IPADDR PORT] [-e PROG]\n\n' +
+  'Open a pipe to IP:PORT or FILE\n\n' +
+  '\t-l\tListen mode, for inbound connects\n' +
+  '\t\t(use -ll with -e for persistent server)\n' +
+  '\t-p PORT\tLocal port\n' +
+  '\t-w SEC\tConnect timeout\n' +
+  '\t-i SEC\tDelay interval for lines sent\n' +
+  '\t-f FILE\tUse file (ala /dev/ttyS0) instead of network\n' +
+  '\t-e PROG\tRun PROG after connect\n';
+
 async function busyboxSmallNc(proc: Proc): Promise<number> {
   let parsed;
   try {
@@ -255,7 +267,7 @@ async function busyboxSmallNc(proc: Proc): Promise<number> {
     if (error instanceof GetoptError) {
       await writeErr(
         proc,
-        'BusyBox v1.36.1 multi-call binary.\n\nUsage: nc [-iN] [-wN] [-l] [-p PORT] [-f FILE|IPADDR PORT] [-e PROG]\n',
+        `nc: ${error.kind === 'missing' ? 'option requires an argument' : 'invalid option'} -- '${error.option}'\n${BUSYBOX_SMALL_NC_USAGE}`,
       );
       return 1;
     }
@@ -268,10 +280,7 @@ async function busyboxSmallNc(proc: Proc): Promise<number> {
     parsed.operands.length > 2 ||
     parsed.options.some(([k]) => k === 'l')
   ) {
-    await writeErr(
-      proc,
-      'BusyBox v1.36.1 multi-call binary.\n\nUsage: nc [-iN] [-wN] [-l] [-p PORT] [-f FILE|IPADDR PORT] [-e PROG]\n',
-    );
+    await writeErr(proc, BUSYBOX_SMALL_NC_USAGE);
     return 1;
   }
   const waitText = parsed.options.filter(([k]) => k === 'w').pop()?.[1];
@@ -296,7 +305,8 @@ async function busyboxSmallNc(proc: Proc): Promise<number> {
     }
     throw error;
   }
-  await relay(proc, socket, { shutdownOnStdinEof: false, idleMs: null, idleRounds: 1, readStdin: true });
+  // nc.c: at the end of stdin, shutdown(SHUT_WR) "so they get EOF", and the reply is still read.
+  await relay(proc, socket, { shutdownOnStdinEof: true, idleMs: null, idleRounds: 1, readStdin: true });
   return 0;
 }
 
@@ -306,6 +316,48 @@ const OPENBSD_USAGE =
   '\t  [-q seconds] [-s sourceaddr] [-T keyword] [-V rtable] [-W recvlimit]\n' +
   '\t  [-w timeout] [-X proxy_protocol] [-x proxy_address[:port]]\n' +
   '\t  [destination] [port]\n';
+
+/** `nc -h` of Debian's netcat-openbsd: its header, the usage, the summary; exit status 0. */
+const OPENBSD_HELP =
+  'OpenBSD netcat (Debian patchlevel 1.219-1)\n' +
+  OPENBSD_USAGE +
+  '\tCommand Summary:\n' +
+  '\t\t-4\t\tUse IPv4\n' +
+  '\t\t-6\t\tUse IPv6\n' +
+  '\t\t-b\t\tAllow broadcast\n' +
+  '\t\t-C\t\tSend CRLF as line-ending\n' +
+  '\t\t-D\t\tEnable the debug socket option\n' +
+  '\t\t-d\t\tDetach from stdin\n' +
+  '\t\t-F\t\tPass socket fd\n' +
+  '\t\t-h\t\tThis help text\n' +
+  '\t\t-I length\tTCP receive buffer length\n' +
+  '\t\t-i interval\tDelay interval for lines sent, ports scanned\n' +
+  '\t\t-k\t\tKeep inbound sockets open for multiple connects\n' +
+  '\t\t-l\t\tListen mode, for inbound connects\n' +
+  '\t\t-M ttl\t\tOutgoing TTL / Hop Limit\n' +
+  '\t\t-m minttl\tMinimum incoming TTL / Hop Limit\n' +
+  '\t\t-N\t\tShutdown the network socket after EOF on stdin\n' +
+  '\t\t-n\t\tSuppress name/port resolutions\n' +
+  '\t\t-O length\tTCP send buffer length\n' +
+  '\t\t-P proxyuser\tUsername for proxy authentication\n' +
+  '\t\t-p port\t\tSpecify local port for remote connects\n' +
+  '\t\t-q secs\t\tquit after EOF on stdin and delay of secs\n' +
+  '\t\t-r\t\tRandomize remote ports\n' +
+  '\t\t-S\t\tEnable the TCP MD5 signature option\n' +
+  '\t\t-s sourceaddr\tLocal source address\n' +
+  '\t\t-T keyword\tTOS value\n' +
+  '\t\t-t\t\tAnswer TELNET negotiation\n' +
+  '\t\t-U\t\tUse UNIX domain socket\n' +
+  '\t\t-u\t\tUDP mode\n' +
+  '\t\t-V rtable\tSpecify alternate routing table\n' +
+  '\t\t-v\t\tVerbose\n' +
+  '\t\t-W recvlimit\tTerminate after receiving a number of packets\n' +
+  '\t\t-w timeout\tTimeout for connects and final net reads\n' +
+  '\t\t-X proto\tProxy protocol: "4", "5" (SOCKS) or "connect"\n' +
+  '\t\t-x addr[:port]\tSpecify proxy address and port\n' +
+  '\t\t-Z\t\tDCCP mode\n' +
+  '\t\t-z\t\tZero-I/O mode [used for scanning]\n' +
+  '\tPort numbers can be individual or ranges: lo-hi [inclusive]\n';
 
 async function openbsdNc(proc: Proc): Promise<number> {
   let parsed;
@@ -323,6 +375,10 @@ async function openbsdNc(proc: Proc): Promise<number> {
   }
   const has = (key: string): boolean => parsed.options.some(([k]) => k === key);
   const value = (key: string): string | undefined => parsed.options.filter(([k]) => k === key).pop()?.[1];
+  if (has('h')) {
+    await writeErr(proc, OPENBSD_HELP);
+    return 0;
+  }
   for (const key of ['l', 'u', 'U', 'x', 'X', 'k', 'F']) {
     if (has(key)) {
       await writeErr(proc, `nc: -${key} is not supported by the KubeReach sandbox\n`);

@@ -14,6 +14,7 @@ import { startTls, TlsError } from '../net/tls.ts';
 import { childController, sleep, writeErr, writeFd } from '../process.ts';
 import type { Proc } from '../process.ts';
 import { getopt, GetoptError } from './getopt.ts';
+import { GNU_WGET_VERSION, gnuWgetUrl, hasWildcards, humanReadable } from './gnuWgetText.ts';
 
 class Die extends Error {}
 class TimedOut extends Error {}
@@ -586,6 +587,18 @@ const GNU_LONG = {
   'max-redirect': { key: 'max-redirect', arg: true },
   'no-cache': { key: 'ignore', arg: false },
   'no-proxy': { key: 'ignore', arg: false },
+  version: { key: 'version', arg: false },
+};
+
+/** What GNU wget makes of a response without a status line (http.c `resp_status`). */
+const HTTP09_HEAD: ResponseHead = {
+  statusLine: '',
+  version: 'HTTP/0.9',
+  status: 200,
+  reason: 'No headers, assuming HTTP/0.9',
+  headers: [],
+  raw: Buffer.alloc(0),
+  complete: true,
 };
 
 /** GNU wget's log timestamps are wall-clock time. */
@@ -627,6 +640,10 @@ async function gnuWget(proc: Proc): Promise<number> {
   }
   const has = (key: string): boolean => parsed.options.some(([k]) => k === key);
   const value = (key: string): string | undefined => parsed.options.filter(([k]) => k === key).pop()?.[1];
+  if (has('version')) {
+    await writeFd(proc, 1, Buffer.from(GNU_WGET_VERSION));
+    return 0;
+  }
   const quiet = has('q');
   const brief = has('nv');
   const spider = has('spider');
@@ -663,27 +680,38 @@ async function gnuWget(proc: Proc): Promise<number> {
       await say('Spider mode enabled. Check if remote file exists.\n');
     }
     for (const url of parsed.operands) {
-      let target = parseWgetUrl(url);
+      let target = parseWgetUrl(gnuWgetUrl(url));
       if ('bad' in target) {
         await writeErr(proc, `${url}: Unsupported scheme.\n`);
         exit = 1;
         continue;
       }
+      if (hasWildcards(target.path.replace(/\?.*$/, ''))) {
+        await say('Warning: wildcards not supported in HTTP.\n');
+      }
       let attempt = 1;
       let result = 0;
+      let reusing = false;
+      /** Bytes of this URL's body written by earlier tries. */
+      let written = 0;
       for (;;) {
         const href = `${target.scheme}://${target.hostPort}/${target.path}`;
         await say(
           `--${gnuDate()}--  ${attempt > 1 ? `(try:${String(attempt).padStart(2)})  ` : ''}${href}\n`,
         );
         let retry = false;
+        /** Whether "Giving up." or "Retrying." was already said (after a read error in the body). */
+        let announced = false;
+        // After a redirect to the same server, wget reuses its keep-alive connection and says so; here a
+        // new connection stands in for it, which the server alone could tell apart.
+        const sayConnect = reusing ? async (): Promise<void> => {} : say;
         const isIp = /^\d+\.\d+\.\d+\.\d+$/.test(target.host);
         if (!isIp) {
-          await say(`Resolving ${target.host} (${target.host})... `);
+          await sayConnect(`Resolving ${target.host} (${target.host})... `);
         }
         const addresses = await resolveHost(sys, target.host, proc.signal);
         if (addresses.length === 0) {
-          await say('failed: Name or service not known.\n');
+          await sayConnect('failed: Name or service not known.\n');
           if (!quiet) {
             await writeErr(proc, `wget: unable to resolve host address '${target.host}'\n`);
           }
@@ -691,12 +719,12 @@ async function gnuWget(proc: Proc): Promise<number> {
           break;
         }
         if (!isIp) {
-          await say(`${addresses.join(', ')}\n`);
+          await sayConnect(`${addresses.join(', ')}\n`);
         }
         let socket: Socket | null = null;
         let failure = '';
         for (const ip of addresses) {
-          await say(
+          await sayConnect(
             isIp
               ? `Connecting to ${ip}:${target.port}... `
               : `Connecting to ${target.host} (${target.host})|${ip}|:${target.port}... `,
@@ -707,7 +735,7 @@ async function gnuWget(proc: Proc): Promise<number> {
               connectTimeoutMs,
             );
             sockets.push(socket);
-            await say('connected.\n');
+            await sayConnect('connected.\n');
             break;
           } catch (error) {
             const code =
@@ -716,9 +744,13 @@ async function gnuWget(proc: Proc): Promise<number> {
               throw error;
             }
             failure = code;
-            await say(`failed: ${strerror(code)}.\n`);
+            await sayConnect(`failed: ${strerror(code)}.\n`);
           }
         }
+        if (reusing && socket !== null) {
+          await say(`Reusing existing connection to ${target.host}:${target.port}.\n`);
+        }
+        reusing = false;
         if (socket === null) {
           result = 4;
           retry = failure !== 'ECONNREFUSED' || retryRefused;
@@ -771,6 +803,9 @@ async function gnuWget(proc: Proc): Promise<number> {
           if (!userHeader('Host')) {
             request += `Host: ${target.hostPort}\r\n`;
           }
+          if (written > 0) {
+            request += `Range: bytes=${written}-\r\n`;
+          }
           request += 'Connection: Keep-Alive\r\n';
           for (const line of extraHeaders) {
             request += `${line}\r\n`;
@@ -792,19 +827,26 @@ async function gnuWget(proc: Proc): Promise<number> {
             );
           } catch (error) {
             const reason =
-              error instanceof TimedOut
-                ? 'Read error (Connection timed out) in headers.'
-                : error instanceof HttpError
-                  ? 'No data received.'
-                  : error instanceof NetError
-                    ? `Read error (${strerror(error.code)}) in headers.`
-                    : null;
-            if (reason === null) {
+              error instanceof HttpError && error.kind === 'http09'
+                ? null
+                : error instanceof TimedOut
+                  ? 'Read error (Connection timed out) in headers.'
+                  : error instanceof HttpError
+                    ? 'No data received.'
+                    : error instanceof NetError
+                      ? `Read error (${strerror(error.code)}) in headers.`
+                      : undefined;
+            if (reason === undefined) {
               throw error;
             }
-            await say(`${reason}\n`);
-            result = 4;
-            retry = true;
+            if (reason === null) {
+              // No status line: HTTP/0.9 to GNU wget, status 200 and everything the body.
+              head = HTTP09_HEAD;
+            } else {
+              await say(`${reason}\n`);
+              result = 4;
+              retry = true;
+            }
           }
           if (head !== null) {
             if (serverResponse && !quiet) {
@@ -820,6 +862,7 @@ async function gnuWget(proc: Proc): Promise<number> {
             if (head.status >= 300 && head.status < 400 && location !== undefined) {
               await say(`Location: ${location} [following]\n`);
               socket.destroy();
+              const from = target;
               if (maxRedirect-- <= 0) {
                 await say(`${maxRedirect + 1} redirections exceeded.\n`);
                 result = 8;
@@ -831,6 +874,12 @@ async function gnuWget(proc: Proc): Promise<number> {
               if (!('bad' in next)) {
                 target = next;
               }
+              reusing =
+                target.scheme === from.scheme &&
+                target.host === from.host &&
+                target.port === from.port &&
+                contentLength(head) !== null &&
+                !/close/i.test(header(head, 'connection') ?? '');
               continue;
             }
             if (head.status >= 400) {
@@ -844,9 +893,11 @@ async function gnuWget(proc: Proc): Promise<number> {
             }
             const length = contentLength(head);
             const type = header(head, 'content-type');
-            await say(
-              `Length: ${length === null ? 'unspecified' : String(length)}${type !== undefined ? ` [${type}]` : ''}\n`,
-            );
+            const size =
+              length === null
+                ? 'unspecified'
+                : `${length}${length >= 1024 ? ` (${humanReadable(length)})` : ''}`;
+            await say(`Length: ${size}${type !== undefined ? ` [${type}]` : ''}\n`);
             if (spider) {
               await say('Remote file exists.\n\n');
               result = 0;
@@ -863,7 +914,9 @@ async function gnuWget(proc: Proc): Promise<number> {
             let stream: OutStream | null = null;
             if (!toStdout) {
               try {
-                stream = sys.fs.open(VirtualFs.normalize(proc.cwd, fname), 'w', proc.fds).output ?? null;
+                stream =
+                  sys.fs.open(VirtualFs.normalize(proc.cwd, fname), written > 0 ? 'a' : 'w', proc.fds)
+                    .output ?? null;
               } catch (error) {
                 if (error instanceof FsError) {
                   await writeErr(proc, `${fname}: ${error.message}\n`);
@@ -876,33 +929,53 @@ async function gnuWget(proc: Proc): Promise<number> {
             await say(`Saving to: '${toStdout ? 'STDOUT' : fname}'\n\n`);
             const started = sys.now();
             let received = 0;
+            // A retry asked for the rest (Range); a server that sends it all again (200, not 206) has the
+            // part already written skipped (http.c rb_skip_startpos).
+            const skip = head.status === 206 ? 0 : written;
             try {
               await readBodyIdle(reader, head, proc.signal, readTimeoutMs, async (chunk) => {
+                const fresh = chunk.subarray(Math.max(0, Math.min(chunk.length, skip - received)));
                 received += chunk.length;
+                written = Math.max(written, received);
                 if (toStdout) {
-                  await writeFd(proc, 1, chunk);
+                  await writeFd(proc, 1, fresh);
                 } else {
-                  await stream?.write(chunk);
+                  await stream?.write(fresh);
                 }
               });
             } catch (error) {
               if (error instanceof BrokenPipeError) {
                 throw error;
               }
+              // http.c: "Read error at byte N/LENGTH (reason). " and retr.c's printwhat(): the rate, then
+              // whether another try follows.
+              const at = length === null ? String(received) : `${received}/${length}`;
               const reason =
                 error instanceof TimedOut
-                  ? 'Read error at byte ' + received + ' (Connection timed out).'
+                  ? `Read error at byte ${at} (Connection timed out).`
                   : error instanceof NetError
-                    ? `Read error at byte ${received} (${strerror(error.code)}).`
+                    ? `Read error at byte ${at} (${strerror(error.code)}).`
                     : error instanceof HttpError
                       ? `Connection closed at byte ${received}.`
                       : null;
               if (reason === null) {
                 throw error;
               }
-              await say(`${gnuDate()} (${received} B) - ${reason} Retrying.\n\n`);
+              const ms = sys.now() - started;
+              const rate = gnuRate(received, ms);
+              const percent =
+                length === null || length === 0
+                  ? ''
+                  : `${String(Math.floor((received * 100) / length)).padStart(3)}% `;
+              await say(
+                `     0K ${' '.repeat(50)} ${percent}${rate.text}${rate.unit[0] === 'B' ? '' : rate.unit[0]}=${(ms / 1000).toFixed(ms < 10 ? 0 : 1)}s\n\n`,
+              );
+              await say(
+                `${gnuDate()} (${rate.text} ${rate.unit}) - ${reason} ${attempt >= tries ? 'Giving up.' : 'Retrying.'}\n\n`,
+              );
               result = 4;
               retry = true;
+              announced = true;
             }
             if (!retry) {
               const ms = sys.now() - started;
@@ -926,12 +999,12 @@ async function gnuWget(proc: Proc): Promise<number> {
           }
         }
         if (!retry || attempt >= tries) {
-          if (retry) {
+          if (retry && !announced) {
             await say('Giving up.\n\n');
           }
           break;
         }
-        if (socket === null || result === 4) {
+        if ((socket === null || result === 4) && !announced) {
           await say('Retrying.\n\n');
         }
         await sleep(Math.min(attempt, waitRetry) * 1000, proc.signal);
