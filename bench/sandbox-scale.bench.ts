@@ -1,7 +1,9 @@
 /**
- * The sandbox at 10,000 Pods (`--pods` via KUBEREACH_BENCH_PODS): its resident memory, and the
+ * The sandbox at 10,000 Pods (`--pods` via KUBEREACH_BENCH_PODS, `--namespaces` via
+ * KUBEREACH_BENCH_NAMESPACES): its start-up time and CPU, its resident memory (peak), and the
  * time client-node takes to list every Pod against the time of `kubectl get pods -A -o json`
- * against the same sandbox, interleaved, median of several runs each.
+ * against the same sandbox, interleaved, median of several runs each. Floors (issue 17) at 100,000
+ * Pods: starts within 90 s, under 3 GB; at fewer, under 500 MB.
  */
 import { execFileSync } from 'node:child_process';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -11,8 +13,20 @@ import { median, metric, report } from './lib.ts';
 const startedAt = new Date();
 const pods = Number(process.env.KUBEREACH_BENCH_PODS ?? 10_000);
 const runs = Number(process.env.KUBEREACH_BENCH_RUNS ?? 5);
-const sandbox = await spawnSandbox(['--scenario', 'scale', '--pods', String(pods)], { timeoutMs: 300_000 });
+const namespaces = process.env.KUBEREACH_BENCH_NAMESPACES;
+const sandbox = await spawnSandbox(
+  [
+    '--scenario',
+    'scale',
+    '--pods',
+    String(pods),
+    ...(namespaces === undefined ? [] : ['--namespaces', namespaces]),
+  ],
+  { timeoutMs: 900_000 },
+);
 const startupMs = sandbox.startupMs;
+const startupCpuSeconds = sandbox.cpuSeconds();
+const large = pods >= 100_000;
 
 try {
   const kubeconfigPath = sandbox.kubeconfigPath;
@@ -61,7 +75,12 @@ try {
   }
   const clientNodeMedian = median(clientNodeTimes);
   const kubectlMedian = median(kubectlTimes);
-  const peakRss = Math.max(rssAfterStart, rssAfterLists);
+  const peakRss = Math.max(rssAfterStart, rssAfterLists, sandbox.peakRssBytes());
+  const status = (await (
+    await fetch(`${sandbox.admin.url}/status`, {
+      headers: { Authorization: `Bearer ${sandbox.admin.token}` },
+    })
+  ).json()) as { listeners: number };
   report(
     {
       benchmark: 'sandbox-scale',
@@ -75,11 +94,17 @@ try {
             ? { description: 'at most 1.5x kubectl', met: clientNodeMedian <= 1.5 * kubectlMedian }
             : undefined,
         ),
-        metric(`sandbox RSS at ${pods} Pods`, 'MB', peakRss / 1e6, undefined, {
-          description: 'under 500 MB',
-          met: peakRss < 500e6,
+        metric(`sandbox peak RSS at ${pods} Pods`, 'MB', peakRss / 1e6, undefined, {
+          description: large ? 'under 3 GB' : 'under 500 MB',
+          met: peakRss < (large ? 3e9 : 500e6),
         }),
-        metric('sandbox start-up', 'ms', startupMs),
+        metric(
+          `sandbox start-up (its CPU: ${startupCpuSeconds.toFixed(1)} s)`,
+          'ms',
+          startupMs,
+          undefined,
+          large ? { description: 'within 90 s', met: startupMs <= 90_000 } : undefined,
+        ),
       ],
       details: {
         pods,
@@ -88,8 +113,12 @@ try {
         kubectlTimes,
         rssAfterStart,
         rssAfterLists,
+        namespaces: namespaces ?? 'default',
+        startupCpuSeconds,
+        loadAverage: (await import('node:os')).loadavg(),
+        listeningSockets: status.listeners,
         listeners:
-          'eager: one listening socket per declared container port and per Service port, one shared HTTP parser',
+          'the scale scenario listens on demand (a Pod port opens at the first connection the cluster makes to it); one socket per Service port; one shared HTTP parser',
         nodeFlags: SANDBOX_NODE_FLAGS,
       },
     },

@@ -10,6 +10,11 @@
  * - then opening the first namespace: until its Pods group's items are built;
  * - heap held by the session, cache and tree (after GC), and RSS growth of this process (first round);
  * - getChildren of the large namespace's Pods (median of 20), and with a label filter.
+ * Then churn (`KUBEREACH_CHURN_RATE` Pod updates a second, default 1,000, for `KUBEREACH_CHURN_SECONDS`,
+ * default 60; 0 skips it), made by the sandbox itself (`POST /faults/pods/churn`) while a session
+ * and tree are open with the large namespace's Pods listed: tree refresh events a second (floor
+ * 10), this process's CPU over the burst in cores (floor 0.5; baseline: the same session idle for
+ * 10 s before), and its heap after GC some seconds after the burst against before it (no growth).
  */
 import { request } from 'node:https';
 import type { RequestOptions } from 'node:https';
@@ -177,6 +182,120 @@ async function round(kubeconfigPath: string): Promise<Round> {
   }
 }
 
+interface ChurnResult {
+  updates: number;
+  seconds: number;
+  refreshesPerSecond: number;
+  busyCores: number;
+  idleCores: number;
+  heapBeforeMb: number;
+  heapAfterMb: number;
+  cacheEventsSeen: number;
+}
+
+const churnRate = Number(process.env.KUBEREACH_CHURN_RATE ?? 1_000);
+const churnSeconds = Number(process.env.KUBEREACH_CHURN_SECONDS ?? 60);
+
+async function churn(kubeconfigPath: string, admin: { url: string; token: string }): Promise<ChurnResult> {
+  const memory = new Map<string, unknown>([['namespaces:kubereach-sandbox', namespaces]]);
+  const session = new ClusterSession({
+    settings: () => ({ kubeconfigSetting: undefined, trusted: true }),
+    memory: { get: (key) => memory.get(key), set: (key, value) => void memory.set(key, value) },
+    env: { KUBECONFIG: kubeconfigPath },
+  });
+  const tree = new ClusterTreeProvider(session);
+  const call = async (path: string, body?: unknown) => {
+    const response = await fetch(`${admin.url}${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { Authorization: `Bearer ${admin.token}`, 'Content-Type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (!response.ok) {
+      throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
+    }
+    return (await response.json()) as { churn?: { running: boolean; updates: number } };
+  };
+  try {
+    const context = tree.getChildren()[0]!;
+    await new Promise<void>((resolve, reject) => {
+      const deadline = setTimeout(() => reject(new Error('the tree never rendered')), 600_000);
+      const check = () => {
+        const children = tree.getChildren(context).filter((node) => node.kind === 'namespace');
+        return (
+          children.length === namespaces.length &&
+          children.every((node) =>
+            /\d+ pods?/.test(String((tree.getTreeItem(node) as { description?: string }).description)),
+          )
+        );
+      };
+      const stop = session.onDidChange(() => {
+        if (check()) {
+          clearTimeout(deadline);
+          stop();
+          resolve();
+        }
+      });
+    });
+    // The large namespace open, its Pods listed, as a user watching it would have it.
+    const first = tree.getChildren(context).find((node) => node.kind === 'namespace')!;
+    const podsGroup = tree.getChildren(first).find((node) => node.kind === 'group')!;
+    const redraw = () => {
+      for (const child of tree.getChildren(podsGroup)) {
+        tree.getTreeItem(child);
+      }
+    };
+    redraw();
+    let refreshes = 0;
+    tree.onDidChangeTreeData(() => {
+      refreshes += 1;
+      redraw(); // what VS Code does on a refresh of the visible part
+    });
+    let cacheEvents = 0;
+    session.onDidChange(() => (cacheEvents += 1));
+    const idleCpu = process.cpuUsage();
+    const idle0 = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    const idleUsage = process.cpuUsage(idleCpu);
+    const idleCores = (idleUsage.user + idleUsage.system) / 1e3 / (performance.now() - idle0);
+    const heapBefore = heapUsed();
+    refreshes = 0;
+    cacheEvents = 0;
+    const cpu = process.cpuUsage();
+    const t0 = performance.now();
+    await call('/faults/pods/churn', { rate: churnRate, seconds: churnSeconds });
+    let updates = 0;
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const status = await call('/status');
+      updates = status.churn?.updates ?? 0;
+      if (status.churn?.running !== true) {
+        break;
+      }
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const usage = process.cpuUsage(cpu);
+    const busyCores = (usage.user + usage.system) / 1e3 / (performance.now() - t0);
+    const refreshesPerSecond = refreshes / seconds;
+    const seen = cacheEvents;
+    // Let the last changes land, then measure what stays.
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const heapAfter = heapUsed();
+    return {
+      updates,
+      seconds,
+      refreshesPerSecond,
+      busyCores,
+      idleCores,
+      heapBeforeMb: heapBefore / 1e6,
+      heapAfterMb: heapAfter / 1e6,
+      cacheEventsSeen: seen,
+    };
+  } finally {
+    session.dispose();
+    tree.dispose();
+  }
+}
+
 const sandbox = await spawnSandbox(
   ['--scenario', 'scale', '--pods', String(pods), '--namespaces', String(namespaceCount)],
   { timeoutMs: 900_000 },
@@ -209,6 +328,13 @@ try {
   const childMs = med((r) => r.childMs);
   const filterMs = med((r) => r.filterMs);
   const large = rounds[0]!;
+  const churned = churnSeconds > 0 ? await churn(sandbox.kubeconfigPath, sandbox.admin) : undefined;
+  if (churned !== undefined) {
+    console.error(
+      `churn: ${churned.updates} updates in ${churned.seconds.toFixed(1)} s, ${churned.refreshesPerSecond.toFixed(1)} refreshes/s, ` +
+        `${churned.busyCores.toFixed(2)} cores (idle ${churned.idleCores.toFixed(2)}), heap ${churned.heapBeforeMb.toFixed(1)} → ${churned.heapAfterMb.toFixed(1)} MB`,
+    );
+  }
   report(
     {
       benchmark: 'scale',
@@ -246,9 +372,39 @@ try {
           description: 'within 50 ms',
           met: filterMs <= 50,
         }),
+        ...(churned === undefined
+          ? []
+          : [
+              metric(
+                `tree refreshes a second under ${churned.updates} Pod updates in ${churned.seconds.toFixed(0)} s`,
+                'refreshes/s',
+                churned.refreshesPerSecond,
+                { name: 'Pod updates a second', value: churned.updates / churned.seconds },
+                { description: 'at most 10 a second', met: churned.refreshesPerSecond <= 10 },
+              ),
+              metric(
+                'CPU of this process during the churn',
+                'cores',
+                churned.busyCores,
+                { name: 'the same session idle', value: churned.idleCores },
+                { description: 'under half a core', met: churned.busyCores < 0.5 },
+              ),
+              metric(
+                'heap after the churn (after GC)',
+                'MB',
+                churned.heapAfterMb,
+                { name: 'heap before it', value: churned.heapBeforeMb },
+                {
+                  description: 'no growth (within 5 %)',
+                  met: churned.heapAfterMb <= churned.heapBeforeMb * 1.05,
+                },
+              ),
+            ]),
       ],
       details: {
         pods,
+        churn: churned ?? 'skipped',
+        loadAverage: (await import('node:os')).loadavg(),
         namespaces: namespaceCount,
         runs,
         sandboxStartupMs: sandbox.startupMs,

@@ -91,6 +91,7 @@ export class AdminServer {
           listeners: cluster.dataplane.listenerCount,
           watches: api.watchCount,
           loadBalancerPool: cluster.loadBalancers.enabled ? 'on' : 'off',
+          churn: faults.churnStatus(),
           resourceVersion: cluster.store.currentRevision,
           rssBytes: process.memoryUsage().rss,
         });
@@ -132,6 +133,13 @@ export class AdminServer {
         break;
       case 'POST /faults/nodes/kubelet':
         faults.setKubeletReachable(str('node'), body.reachable !== false);
+        break;
+      case 'POST /faults/pods/churn':
+        if (body.stop === true) {
+          faults.stopChurn();
+        } else {
+          faults.startChurn(Number(body.rate), Number(body.seconds));
+        }
         break;
       case 'POST /faults/loadbalancers/pool':
         faults.setLoadBalancerPool(body.enabled !== false);

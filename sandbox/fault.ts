@@ -5,6 +5,7 @@
  *   remove-endpoints NS SERVICE | restore-endpoints NS SERVICE
  *   kubelet-unreachable NODE | kubelet-reachable NODE (the API server cannot dial the node's kubelet)
  *   lb-pool off|on (off: new LoadBalancer Services stay pending)
+ *   churn RATE SECONDS | churn stop (RATE Pod updates a second, for load tests)
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -15,7 +16,7 @@ if (!action || action === '--help') {
   console.log(
     readFileSync(new URL(import.meta.url), 'utf8')
       .split('\n')
-      .slice(1, 7)
+      .slice(1, 8)
       .join('\n')
       .replace(/^ \*/gm, ''),
   );
@@ -41,6 +42,10 @@ const routes: Record<string, () => [string, string, unknown?]> = {
     }
     return ['POST', '/faults/loadbalancers/pool', { enabled: args[0] === 'on' }];
   },
+  churn: () =>
+    args[0] === 'stop'
+      ? ['POST', '/faults/pods/churn', { stop: true }]
+      : ['POST', '/faults/pods/churn', { rate: Number(args[0]), seconds: Number(args[1]) }],
   'delete-pod': () => [
     'POST',
     '/faults/pods/delete',

@@ -8,12 +8,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { AdminServer } from './admin.ts';
+import { Churn } from './churn.ts';
+import type { ChurnStatus } from './churn.ts';
 import { ApiServer } from './api/server.ts';
 import type { KubeObject } from './api/store.ts';
 import { Cluster, type } from './cluster.ts';
 import { reserveAddressBlock, sentinelAddress } from './dataplane/blockReservation.ts';
 import { detectPortLimit } from './dataplane/hostPorts.ts';
 import type { HostPorts, PortLimit } from './dataplane/hostPorts.ts';
+import { POD_ADDRESSES_PER_BLOCK } from './dataplane/ipam.ts';
 import type { AddressBlockReservation } from './dataplane/blockReservation.ts';
 import { CONTEXT_NAME, kubeconfigYaml } from './kubeconfig.ts';
 import { loadScenario } from './scenario.ts';
@@ -71,6 +74,10 @@ export interface Faults {
    * pending (addresses already given are kept); back on, the pending ones get theirs.
    */
   setLoadBalancerPool(enabled: boolean): void;
+  /** `rate` Pod updates a second for `seconds` (see churn.ts); `stopChurn` ends it early. */
+  startChurn(rate: number, seconds: number): void;
+  stopChurn(): void;
+  churnStatus(): ChurnStatus;
 }
 
 export interface Sandbox {
@@ -90,16 +97,6 @@ export interface Sandbox {
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const reservation = await reserveAddressBlock(options.addressBlock);
-  try {
-    return await startOnBlock(options, reservation);
-  } catch (error) {
-    await reservation.release();
-    throw error;
-  }
-}
-
-async function startOnBlock(options: SandboxOptions, reservation: AddressBlockReservation): Promise<Sandbox> {
   const scenario =
     typeof options.scenario === 'object'
       ? options.scenario
@@ -107,10 +104,33 @@ async function startOnBlock(options: SandboxOptions, reservation: AddressBlockRe
           ...(options.pods !== undefined ? { pods: options.pods } : {}),
           ...(options.namespaces !== undefined ? { namespaces: options.namespaces } : {}),
         });
+  // More Pods than one /16 holds take a wide plan on two blocks (ipam.ts).
+  const podCount = scenario.manifests.filter((manifest) => manifest.kind === 'Pod').length;
+  const reservation = await reserveAddressBlock(options.addressBlock, {
+    wide: podCount > POD_ADDRESSES_PER_BLOCK - 1_000,
+  });
+  try {
+    return await startOnBlock(options, scenario, reservation);
+  } catch (error) {
+    await reservation.release();
+    throw error;
+  }
+}
+
+async function startOnBlock(
+  options: SandboxOptions,
+  scenario: ScenarioConfig,
+  reservation: AddressBlockReservation,
+): Promise<Sandbox> {
   const log = options.log ?? (() => undefined);
   const certificates = await makeCertificates();
   const portLimit = options.portLimit ?? (await detectPortLimit(sentinelAddress(reservation.block)));
-  const cluster = new Cluster(scenario, { log, addressBlock: reservation.block, portLimit });
+  const cluster = new Cluster(scenario, {
+    log,
+    addressBlock: reservation.block,
+    portLimit,
+    wideAddresses: reservation.wide,
+  });
   if (options.watchWindow !== undefined) {
     cluster.store.historyLimit = options.watchWindow;
   }
@@ -144,7 +164,11 @@ async function startOnBlock(options: SandboxOptions, reservation: AddressBlockRe
     );
   writeKubeconfig(kubeconfigPath, scenario.currentUser);
 
+  const churn = new Churn(cluster);
   const faults: Faults = {
+    startChurn: (rate, seconds) => churn.start(rate, seconds),
+    stopChurn: () => churn.stop(),
+    churnStatus: () => churn.status(),
     stopApiServer: () => api.stop(),
     startApiServer: async () => {
       await api.start();
@@ -236,6 +260,7 @@ async function startOnBlock(options: SandboxOptions, reservation: AddressBlockRe
       return path;
     },
     async stop() {
+      churn.stop();
       await admin?.stop();
       await api.stop();
       cluster.stop();

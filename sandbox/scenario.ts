@@ -78,6 +78,14 @@ export interface ScenarioConfig {
   readonly manifests: readonly KubeObject[];
   /** Whether the scheduler and kubelet write Events (off for the generated `scale` scenario). */
   readonly recordEvents: boolean;
+  /**
+   * Whether a Pod's TCP ports listen only from the first connection the cluster itself makes to
+   * them (from a Pod, through a Service, a port-forward) instead of from the Pod's start: on for
+   * the generated `scale` scenario, where a socket per Pod would need 100,000 file descriptors. A
+   * host process connecting straight to a Pod address before that is refused, as by a container
+   * that has not started listening yet. See docs/sandbox.md.
+   */
+  readonly listenOnDemand: boolean;
   toolsetFor(image: string): Toolset;
   listenerFor(
     pod: KubeObject,
@@ -103,6 +111,7 @@ interface ScenarioDocument {
   currentUser?: string;
   timing?: Partial<Timing>;
   recordEvents?: boolean;
+  listenOnDemand?: boolean;
   /** Files of more manifests (relative to the scenario's folder), created before the scenario's own. */
   include?: string[];
 }
@@ -182,6 +191,7 @@ function buildScenario(
     timing: { ...DEFAULT_TIMING, ...document.timing },
     manifests,
     recordEvents: document.recordEvents ?? true,
+    listenOnDemand: document.listenOnDemand ?? false,
     toolsetFor(image) {
       const bare = bareImage(image);
       const entry = images.find((candidate) => globMatch(candidate.match, bare));
@@ -292,7 +302,12 @@ export function generateScaleScenario(podCount: number, namespaceCount?: number)
   });
   return buildScenario(
     // Five Events per Pod in two APIs would double the store of a 10,000-Pod cluster.
-    { metadata: { name: `scale-${podCount}` }, timing: { podStartMs: 0 }, recordEvents: false },
+    {
+      metadata: { name: `scale-${podCount}` },
+      timing: { podStartMs: 0 },
+      recordEvents: false,
+      listenOnDemand: true,
+    },
     manifests,
     'scale',
   );

@@ -27,6 +27,10 @@ export interface SandboxProcess {
   output(): string;
   /** Resident memory of the sandbox process, from /proc. */
   rssBytes(): number;
+  /** Its peak resident memory so far (VmHWM), from /proc. */
+  peakRssBytes(): number;
+  /** The CPU time it has used (user + system), from /proc. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -92,6 +96,14 @@ export async function spawnSandbox(
     output: () => output,
     rssBytes: () =>
       Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1]) * 1024,
+    peakRssBytes: () =>
+      Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1]) * 1024,
+    cpuSeconds: () => {
+      // Fields 14 and 15 of /proc/PID/stat, after the command in parentheses; in clock ticks (100/s).
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    },
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((done) => child.once('exit', done));

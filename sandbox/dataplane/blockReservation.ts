@@ -4,16 +4,19 @@
  * which no pool hands out. The kernel arbitrates, so two sandboxes cannot both hold a block, and
  * the hold ends with the listener: at `release()`, or when the process exits, even by a crash.
  * Without it, two sandboxes had 80 random blocks to choose from and could reach each other's Pods.
+ * A wide plan (ipam.ts: Pods in a /15) holds two adjacent blocks, B and B+3, by both sentinels.
  */
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
-import { randomAddressBlock } from './ipam.ts';
+import { randomAddressBlock, randomWideAddressBlock } from './ipam.ts';
 
 /** Above 1023, so an ordinary user can bind it; on the sentinel address, nothing else listens. */
 const SENTINEL_PORT = 64_999;
 
 export interface AddressBlockReservation {
   readonly block: number;
+  /** Whether it holds B and B+3 for a wide plan. */
+  readonly wide: boolean;
   release(): Promise<void>;
 }
 
@@ -25,37 +28,63 @@ export function sentinelAddress(block: number): string {
  * Reserves `requested`, or the first free block in a random order of all of them. Rejects when
  * `requested` is held by another sandbox, or when every block is.
  */
-export async function reserveAddressBlock(requested?: number): Promise<AddressBlockReservation> {
+export async function reserveAddressBlock(
+  requested?: number,
+  options: { readonly wide?: boolean } = {},
+): Promise<AddressBlockReservation> {
+  const wide = options.wide === true;
   if (requested !== undefined) {
-    const server = await hold(requested);
-    if (server === undefined) {
+    const servers = await holdAll(requested, wide);
+    if (servers === undefined) {
       throw new Error(
-        `address block ${requested} (127.${requested}.0.0/16) is in use by another sandbox; choose another or leave it unset`,
+        `address block ${requested} (127.${requested}.0.0/${wide ? 15 : 16}) is in use by another sandbox; choose another or leave it unset`,
       );
     }
-    return reservation(requested, server);
+    return reservation(requested, wide, servers);
   }
   const tried = new Set<number>();
-  for (let attempt = 0; attempt < 1_000 && tried.size < 80; attempt++) {
-    const block = randomAddressBlock();
+  const blocks = wide ? 40 : 80;
+  for (let attempt = 0; attempt < 1_000 && tried.size < blocks; attempt++) {
+    const block = wide ? randomWideAddressBlock() : randomAddressBlock();
     if (tried.has(block)) {
       continue;
     }
     tried.add(block);
-    const server = await hold(block);
-    if (server !== undefined) {
-      return reservation(block, server);
+    const servers = await holdAll(block, wide);
+    if (servers !== undefined) {
+      return reservation(block, wide, servers);
     }
   }
-  throw new Error('every sandbox address block in 127.0.0.0/8 is in use: stop a sandbox first');
+  throw new Error(
+    `every ${wide ? 'pair of adjacent sandbox address blocks' : 'sandbox address block'} in 127.0.0.0/8 is in use: stop a sandbox first`,
+  );
 }
 
-function reservation(block: number, server: Server): AddressBlockReservation {
+/** Holds B (and B+3 for a wide plan), or nothing when another sandbox holds either. */
+async function holdAll(block: number, wide: boolean): Promise<Server[] | undefined> {
+  const first = await hold(block);
+  if (first === undefined || !wide) {
+    return first === undefined ? undefined : [first];
+  }
+  const second = await hold(block + 3);
+  if (second === undefined) {
+    await new Promise<void>((resolve) => first.close(() => resolve()));
+    return undefined;
+  }
+  return [first, second];
+}
+
+function reservation(block: number, wide: boolean, servers: readonly Server[]): AddressBlockReservation {
   // The hold must not keep a process alive that has nothing else to do.
-  server.unref();
+  servers.forEach((server) => server.unref());
   return {
     block,
-    release: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    wide,
+    release: async () => {
+      await Promise.all(
+        servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+      );
+    },
   };
 }
 

@@ -3,6 +3,11 @@
  * A sandbox takes a block B: Pods in 127.B.0.0/16, Services in 127.B+1.0.0/16, nodes in
  * 127.B+2.0.0/24, LoadBalancer addresses (the sandbox's MetalLB-like pool) in 127.B+2.1.0/24. Sandboxes in different processes pick different blocks, so they can run side by
  * side without one reaching the other's Pods.
+ *
+ * A /16 holds 65,024 Pod addresses (no .0 or .255). A larger sandbox (`scale --pods 100000`) takes
+ * a wide plan on two adjacent blocks B and B+3, both reserved (blockReservation.ts): Pods in
+ * 127.B.0.0/15, nodes and load balancers in 127.B+2 as above, Services in 127.B+3.0.0/16; B is even,
+ * so the /15 is aligned, and nothing of the plan leaves the two blocks.
  */
 function toIp(value: number): string {
   return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
@@ -78,20 +83,34 @@ export function randomAddressBlock(): number {
   return 10 + 3 * Math.floor(Math.random() * 80);
 }
 
-export function addressPlan(block: number): AddressPlan {
-  if (!Number.isInteger(block) || block < 1 || block > 252) {
-    throw new Error(`address block must be an integer from 1 to 252, not ${block}`);
+/** Pod addresses in one /16: 256 /24s of 254. More Pods than this need a wide plan. */
+export const POD_ADDRESSES_PER_BLOCK = 256 * 254;
+
+/** A block for a wide plan: even, so that 127.B.0.0/15 is aligned, and B+3 a block too. */
+export function randomWideAddressBlock(): number {
+  return 10 + 6 * Math.floor(Math.random() * 40);
+}
+
+export function addressPlan(block: number, options: { readonly wide?: boolean } = {}): AddressPlan {
+  const wide = options.wide === true;
+  if (!Number.isInteger(block) || block < 1 || block > (wide ? 250 : 252) || (wide && block % 2 !== 0)) {
+    throw new Error(
+      wide
+        ? `a wide address block must be an even integer from 2 to 250, not ${block}`
+        : `address block must be an integer from 1 to 252, not ${block}`,
+    );
   }
-  const kubernetesServiceIp = `127.${block + 1}.0.1`;
-  const clusterDnsIp = `127.${block + 1}.0.10`;
+  const serviceOctet = wide ? block + 3 : block + 1;
+  const kubernetesServiceIp = `127.${serviceOctet}.0.1`;
+  const clusterDnsIp = `127.${serviceOctet}.0.10`;
   return {
     block,
-    podCidr: `127.${block}.0.0/16`,
-    serviceCidr: `127.${block + 1}.0.0/16`,
+    podCidr: wide ? `127.${block}.0.0/15` : `127.${block}.0.0/16`,
+    serviceCidr: `127.${serviceOctet}.0.0/16`,
     kubernetesServiceIp,
     clusterDnsIp,
-    pods: new AddressPool(`127.${block}.0.1`, `127.${block}.255.254`),
-    services: new AddressPool(`127.${block + 1}.0.1`, `127.${block + 1}.255.254`, [
+    pods: new AddressPool(`127.${block}.0.1`, `127.${wide ? block + 1 : block}.255.254`),
+    services: new AddressPool(`127.${serviceOctet}.0.1`, `127.${serviceOctet}.255.254`, [
       kubernetesServiceIp,
       clusterDnsIp,
     ]),

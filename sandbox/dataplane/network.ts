@@ -46,6 +46,10 @@ const DROP_HOLD_MS = 120_000;
 export class DataPlane {
   private readonly cluster: Cluster;
   private readonly podListeners = new Map<string, Listener[]>();
+  /** Ports that listen on demand and have not been asked for yet, by `ip:port`, and by Pod. */
+  private readonly dormant = new Map<string, () => Server>();
+  private readonly dormantOfPod = new Map<string, string[]>();
+  private readonly opening = new Map<string, Promise<void>>();
   /** Accepted connections per Pod: a Pod that stops takes its connections with it. */
   private readonly podConnections = new Map<string, Set<Socket>>();
   private readonly serviceListeners = new Map<string, Server[]>();
@@ -171,6 +175,7 @@ export class DataPlane {
     }
     this.podsByIp.set(ip, key);
     const listeners: Listener[] = [];
+    const dormant = new Map<string, () => Server>();
     const connections = new Set<Socket>();
     const owner = { type: type('pods'), namespace: pod.metadata.namespace!, name: pod.metadata.name! };
     this.podConnections.set(key, connections);
@@ -223,19 +228,67 @@ export class DataPlane {
           container: container.name,
           port: port.containerPort,
         };
-        const server = this.podServer(behaviour.mode, behaviour.delayMs, identity, ip, connections);
-        this.hostPorts.listen(server, ip, port.containerPort, owner, declared, 511);
-        listeners.push({ kind: 'tcp', server });
+        const open = (): Server => {
+          const server = this.podServer(behaviour.mode, behaviour.delayMs, identity, ip, connections);
+          this.hostPorts.listen(server, ip, port.containerPort, owner, declared, 511);
+          listeners.push({ kind: 'tcp', server });
+          return server;
+        };
+        if (this.cluster.scenario.listenOnDemand) {
+          dormant.set(`${ip}:${port.containerPort}`, open);
+        } else {
+          open();
+        }
       }
     }
     this.podListeners.get(key)?.forEach((listener) => this.closeListener(listener));
     this.podListeners.set(key, listeners);
+    this.dropDormant(key);
+    if (dormant.size > 0) {
+      this.dormantOfPod.set(key, [...dormant.keys()]);
+      for (const [address, open] of dormant) {
+        this.dormant.set(address, open);
+      }
+    }
+  }
+
+  /**
+   * Opens a port that listens on demand (`ScenarioConfig.listenOnDemand`) before the cluster itself
+   * connects to it, and resolves once it listens; at once for any other address.
+   */
+  private wake(ip: string, port: number): Promise<void> {
+    const address = `${ip}:${port}`;
+    const open = this.dormant.get(address);
+    if (open === undefined || this.stopped) {
+      return this.opening.get(address) ?? Promise.resolve();
+    }
+    this.dormant.delete(address);
+    const server = open();
+    const listening = new Promise<void>((resolve) => {
+      const done = () => {
+        server.off('error', done);
+        this.opening.delete(address);
+        resolve();
+      };
+      server.once('listening', done);
+      server.once('error', done);
+    });
+    this.opening.set(address, listening);
+    return listening;
+  }
+
+  private dropDormant(key: string): void {
+    for (const address of this.dormantOfPod.get(key) ?? []) {
+      this.dormant.delete(address);
+    }
+    this.dormantOfPod.delete(key);
   }
 
   stopPod(pod: KubeObject): void {
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     this.podListeners.get(key)?.forEach((listener) => this.closeListener(listener));
     this.podListeners.delete(key);
+    this.dropDormant(key);
     for (const socket of this.podConnections.get(key) ?? []) {
       socket.resetAndDestroy();
     }
@@ -588,6 +641,16 @@ export class DataPlane {
 
   /** A connection from `localAddress` (a Pod's, a node's, a client's) or the host's. */
   rawConnect(
+    ip: string,
+    port: number,
+    localAddress: string | undefined,
+    options: DialOptions,
+  ): Promise<Socket> {
+    const waking = this.wake(ip, port);
+    return waking.then(() => this.connectNow(ip, port, localAddress, options));
+  }
+
+  private connectNow(
     ip: string,
     port: number,
     localAddress: string | undefined,

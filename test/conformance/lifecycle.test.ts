@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { startSandbox } from '../../sandbox/index.ts';
+import { reserveAddressBlock } from '../../sandbox/dataplane/blockReservation.ts';
 import { waitFor } from '../support/sandbox.ts';
 
 test('a sandbox started and stopped in-process leaves no sockets or timers behind', async () => {
@@ -63,4 +64,20 @@ test('two sandboxes never share an address block, in one process or two', async 
   // Stopped, its block is free again.
   const again = await startSandbox({ scenario: 'minimal', addressBlock: first.cluster.addresses.block });
   await again.stop();
+});
+
+test('a wide address block holds both of its blocks, and gives both back', async () => {
+  const wide = await reserveAddressBlock(undefined, { wide: true });
+  try {
+    assert.equal(wide.wide, true);
+    assert.equal(wide.block % 2, 0, 'even, so that its /15 is aligned');
+    await assert.rejects(reserveAddressBlock(wide.block), /is in use by another sandbox/);
+    await assert.rejects(reserveAddressBlock(wide.block + 3), /is in use by another sandbox/);
+  } finally {
+    await wide.release();
+  }
+  const first = await reserveAddressBlock(wide.block);
+  const second = await reserveAddressBlock(wide.block + 3);
+  await first.release();
+  await second.release();
 });
