@@ -12,10 +12,10 @@ import { ClusterTreeProvider } from './explorer/tree.ts';
 import { LiveObjectDocuments, YAML_SCHEME } from './explorer/yamlDocuments.ts';
 import { ManifestLanguageClient } from './language/client.ts';
 import { Log } from './logging/log.ts';
-import { redact } from './logging/redact.ts';
 import { portForwardSettings, probeSettings } from './config/settings.ts';
 import { ProbeResultsProvider } from './probe/resultsView.ts';
 import type { PortForwardEvent, PortForwardManager } from './portforward/engine.ts';
+import { showForwardNotice } from './portforward/commands.ts';
 import { ForwardsStatusBar, ForwardsTreeProvider } from './portforward/view.ts';
 import { trackWalkthrough } from './ui/walkthrough.ts';
 import { revealNewItems } from './ui/revealNew.ts';
@@ -159,7 +159,7 @@ export function activate(extension: vscode.ExtensionContext): void {
   log.info(`KubeReach ${version} activated (extension host Node ${process.version})`);
 }
 
-/** Saves the forwards for the next window, and turns engine notices into quiet messages (never modal). */
+/** Saves the forwards for the next window, and shows engine notices. */
 function onForwardEvent(
   event: PortForwardEvent,
   extension: vscode.ExtensionContext,
@@ -170,15 +170,7 @@ function onForwardEvent(
     void extension.workspaceState.update('kubereach.forwards', forwards.toJSON());
   }
   if (event.type === 'notice') {
-    // The engine's sentences quote what the API server said: redacted like every surface.
-    const message = redact(event.message);
-    if (event.severity === 'info') {
-      log.info(message);
-      vscode.window.setStatusBarMessage(`$(plug) ${message}`, 5000);
-    } else {
-      log.warn(message);
-      void vscode.window.showWarningMessage(message);
-    }
+    showForwardNotice(event, log);
   }
 }
 

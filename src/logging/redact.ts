@@ -16,7 +16,8 @@
  *   and JSON;
  * - PEM private keys, also when cut off before their END line, and base64-encoded PEM
  *   (`LS0tLS1CRUdJTi…`, as in `client-key-data`);
- * - userinfo in URLs (`https://user:pass@host` becomes `https://user:<redacted>@host`);
+ * - userinfo in URLs (`https://user:pass@host` becomes `https://user:<redacted>@host`), also when a
+ *   path normalisation left one slash (`/home/me/https:/user:pass@host`);
  * - the literal values of secrets the process knows (`rememberSecrets`): the kubeconfig's tokens,
  *   passwords and exec `env` values, which an exec credential plugin may echo in any form.
  *
@@ -53,8 +54,11 @@ const PEM = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?:-----)?[\s\S]*?(?:-----END [A-Z0
 /** base64 of `-----BEGIN` (a kubeconfig's `client-key-data`, wherever it is quoted). */
 const PEM_BASE64 = /LS0tLS1CRUdJTi[A-Za-z0-9+/=]*/g;
 
-/** `//userinfo@`: up to the last `@` before the path. */
-const USERINFO = /(\/\/)([^\s/?#"'<>\\]*)@/g;
+/**
+ * `//userinfo@`: up to the last `@` before the path. Also `scheme:/userinfo@`, a URL whose `//` a
+ * path normalisation collapsed (a URL pasted where a file path belongs: `resolve('https://u:p@h')`).
+ */
+const USERINFO = /(\b[a-zA-Z][a-zA-Z0-9+.-]*:\/(?!\/)|\/\/)([^\s/?#"'<>\\]*)@/g;
 
 const SECRETS_KEY = Symbol.for('kubereach.redact.secrets');
 

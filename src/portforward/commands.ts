@@ -9,11 +9,18 @@ import { portForwardSettings } from '../config/settings.ts';
 import type { KubeReachContext } from '../context.ts';
 import type { ExplorerNode } from '../explorer/nodes.ts';
 import { isExplorerNode } from '../explorer/nodes.ts';
-import type { ForwardPortSpec, ForwardSpec, PortForwardInfo, PortForwardManager } from './engine.ts';
+import type {
+  ForwardPortSpec,
+  ForwardSpec,
+  PortForwardEvent,
+  PortForwardInfo,
+  PortForwardManager,
+} from './engine.ts';
 import type { ForwardNode } from './view.ts';
 import { localAddress } from './view.ts';
 import { podPortChoices, servicePortChoices } from './portChoices.ts';
 import { pickForwardPorts } from './portPicker.ts';
+import type { Log } from '../logging/log.ts';
 import { redact } from '../logging/redact.ts';
 
 type Handler = (context: KubeReachContext, ...args: unknown[]) => unknown;
@@ -84,6 +91,19 @@ export const PORT_FORWARD_COMMANDS: Readonly<Record<string, Handler>> = {
     }
   },
 };
+
+/** An engine notice as a quiet message (never modal): info in the status bar, warnings as notifications. */
+export function showForwardNotice(event: Extract<PortForwardEvent, { type: 'notice' }>, log: Log): void {
+  // The engine's sentences quote what the API server said: redacted like every surface.
+  const message = redact(event.message);
+  if (event.severity === 'info') {
+    log.info(message);
+    vscode.window.setStatusBarMessage(`$(plug) ${message}`, 5000);
+  } else {
+    log.warn(message);
+    void vscode.window.showWarningMessage(message);
+  }
+}
 
 function isForwardNode(value: unknown): value is ForwardNode {
   return (

@@ -40,6 +40,11 @@ const cases: Array<[string, string, string]> = [
   ['password with @ in a URL', 'https://user:p@ss@host/x', 'p@ss'],
   ['token as URL user', 'https://ghp_t0k3n@github.com/org/repo', 'ghp_t0k3n'],
   [
+    'URL pasted as a file path (one slash left)',
+    'Cannot read the kubeconfig file /home/me/https:/admin:S3cretPw@example.com/kubeconfig',
+    'S3cretPw',
+  ],
+  [
     'PEM cut before its END line',
     'could not load key: -----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7',
     'MIIEowIBAAKCAQEA7',
@@ -78,6 +83,7 @@ test('keeps what is not secret: the scheme, the user, the host, the rest of the 
     '{"authorization":"Basic <redacted>","path":"/api"}',
   );
   assert.equal(redact('http://user:p4ss@web.shop:8080/x'), 'http://user:<redacted>@web.shop:8080/x');
+  assert.equal(redact('/home/me/https:/user:p4ss@host/x'), '/home/me/https:/user:<redacted>@host/x');
   assert.equal(redact("token: 'abc' # comment"), "token: '<redacted>' # comment");
   assert.equal(redact('GET /v1?api_key=k3y&x=1'), 'GET /v1?api_key=<redacted>&x=1');
   assert.equal(redact('password: my secret pass\nnext line'), 'password: <redacted>\nnext line');
