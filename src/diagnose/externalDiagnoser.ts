@@ -596,8 +596,8 @@ export function probeHopOf(
     const reached = backend.filter((probe) => probe.reached);
     facts.push(
       reached.length > 0
-        ? `the controller's Pod reached ${reached.length} of ${backend.length} backend Pods`
-        : `the controller's Pod reached none of the backend Pods (${backend.map((probe) => probe.result?.verdict ?? 'no answer').join(', ')})`,
+        ? `${podWords} reached ${reached.length} of ${backend.length} backend Pods`
+        : `${podWords} reached none of the backend Pods (${backend.map((probe) => probe.result?.verdict ?? 'no answer').join(', ')})`,
     );
   }
   if (outsideNodes.length > 0) {
