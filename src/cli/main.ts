@@ -8,6 +8,7 @@
  */
 import { redact } from '../logging/redact.ts';
 import { checkCommand } from './checkCommand.ts';
+import { diagnoseCommand } from './diagnoseCommand.ts';
 import { CliError, EXIT_ERROR, EXIT_OK, usageError } from './errors.ts';
 import type { CliIo } from './io.ts';
 import { colorsFor, write } from './terminal.ts';
@@ -21,6 +22,10 @@ const COMMANDS: Readonly<Record<string, { summary: string; run: Command }>> = {
   check: {
     summary: 'Check manifests with the language server’s rules (text, JSON, SARIF)',
     run: checkCommand,
+  },
+  diagnose: {
+    summary: 'Diagnose a connection from a Pod, hop by hop (text, JSON, Markdown)',
+    run: diagnoseCommand,
   },
 };
 
