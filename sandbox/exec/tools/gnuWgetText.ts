@@ -18,7 +18,7 @@ function unsafe(code: number): boolean {
  * `%7B`, `%20` stays, `[` and `]` stay.
  */
 export function gnuWgetUrl(url: string): string {
-  const bytes = Buffer.from(url, 'latin1');
+  const bytes = Buffer.from(url, 'utf8');
   const decoded: number[] = [];
   for (let i = 0; i < bytes.length; i++) {
     const hex = bytes.subarray(i + 1, i + 3).toString('latin1');
@@ -66,7 +66,7 @@ export function humanReadable(bytes: number): string {
 export const GNU_WGET_VERSION =
   'GNU Wget 1.21.4 built on linux-gnu.\n\n' +
   '-cares +digest -gpgme +https +ipv6 +iri +large-file -metalink +nls \n' +
-  '+ntlm +opie +psl +ssl/openssl \n\n' +
+  '+ntlm +opie +psl +ssl/gnutls \n\n' +
   'Copyright (C) 2015 Free Software Foundation, Inc.\n' +
   'License GPLv3+: GNU GPL version 3 or later\n' +
   '<http://www.gnu.org/licenses/gpl.html>.\n' +
@@ -74,3 +74,31 @@ export const GNU_WGET_VERSION =
   'There is NO WARRANTY, to the extent permitted by law.\n\n' +
   'Originally written by Hrvoje Niksic <hniksic@xemacs.org>.\n' +
   'Please send bug reports and questions to <bug-wget@gnu.org>.\n';
+
+/**
+ * What Debian's wget (built with GnuTLS, src/gnutls.c `ssl_check_certificate`) says of a certificate
+ * Node rejected with `code`, as ERROR (verifying) or WARNING (`--no-check-certificate`), or undefined
+ * for a failure whose GnuTLS wording is not known here.
+ */
+export function gnutlsCertificateComplaints(
+  code: string,
+  host: string,
+  severity: 'ERROR' | 'WARNING',
+): string | undefined {
+  const of = `The certificate of '${host}'`;
+  const lines: Record<string, string[]> = {
+    DEPTH_ZERO_SELF_SIGNED_CERT: ['is not trusted.', "doesn't have a known issuer."],
+    SELF_SIGNED_CERT_IN_CHAIN: ['is not trusted.', "doesn't have a known issuer."],
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: ['is not trusted.', "doesn't have a known issuer."],
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: ['is not trusted.', "doesn't have a known issuer."],
+    CERT_HAS_EXPIRED: ['is not trusted.', 'has expired'],
+    CERT_NOT_YET_VALID: ['is not trusted.', 'is not yet activated'],
+  };
+  const found = lines[code];
+  return found?.map((line) => `${severity}: ${of} ${line}\n`).join('');
+}
+
+/** GnuTLS's own line before "Unable to establish SSL connection.", where its wording is known. */
+export function gnutlsHandshakeLine(detail: string): string {
+  return /wrong version number/.test(detail) ? 'GnuTLS: An unexpected TLS packet was received.\n' : '';
+}

@@ -14,7 +14,14 @@ import { startTls, TlsError } from '../net/tls.ts';
 import { childController, sleep, writeErr, writeFd } from '../process.ts';
 import type { Proc } from '../process.ts';
 import { getopt, GetoptError } from './getopt.ts';
-import { GNU_WGET_VERSION, gnuWgetUrl, hasWildcards, humanReadable } from './gnuWgetText.ts';
+import {
+  GNU_WGET_VERSION,
+  gnutlsCertificateComplaints,
+  gnutlsHandshakeLine,
+  gnuWgetUrl,
+  hasWildcards,
+  humanReadable,
+} from './gnuWgetText.ts';
 
 class Die extends Error {}
 class TimedOut extends Error {}
@@ -761,30 +768,49 @@ async function gnuWget(proc: Proc): Promise<number> {
               if (caFile !== undefined) {
                 ca = sys.fs.readFile(VirtualFs.normalize(proc.cwd, caFile)).toString();
               }
-              socket = await startTls(socket, {
+              const secure = await startTls(socket, {
                 host: target.host,
                 verify,
                 ca,
                 signal: proc.signal,
               });
+              socket = secure;
               sockets.push(socket);
+              // With --no-check-certificate the check still runs, and says what it found as warnings.
+              const unverified = secure.authorized ? undefined : String(secure.authorizationError ?? '');
+              const warnings =
+                unverified === undefined
+                  ? undefined
+                  : gnutlsCertificateComplaints(unverified, target.host, 'WARNING');
+              if (warnings !== undefined && !quiet) {
+                await writeErr(proc, warnings);
+              }
             } catch (error) {
               if (
                 error instanceof TlsError &&
                 (error.failure.kind === 'verify' || error.failure.kind === 'hostname')
               ) {
+                const gnutls =
+                  error.failure.kind === 'verify'
+                    ? gnutlsCertificateComplaints(error.failure.code, target.host, 'ERROR')
+                    : undefined;
                 if (!quiet) {
                   await writeErr(
                     proc,
-                    error.failure.kind === 'verify'
-                      ? `ERROR: cannot verify ${target.host}'s certificate:\n  ${error.failure.detail}.\nTo connect to ${target.host} insecurely, use \`--no-check-certificate'.\n`
-                      : `ERROR: no certificate subject alternative name matches\n\trequested host name '${target.host}'.\nTo connect to ${target.host} insecurely, use \`--no-check-certificate'.\n`,
+                    gnutls !== undefined
+                      ? gnutls
+                      : error.failure.kind === 'verify'
+                        ? `ERROR: cannot verify ${target.host}'s certificate:\n  ${error.failure.detail}.\nTo connect to ${target.host} insecurely, use \`--no-check-certificate'.\n`
+                        : `ERROR: no certificate subject alternative name matches\n\trequested host name '${target.host}'.\nTo connect to ${target.host} insecurely, use \`--no-check-certificate'.\n`,
                   );
                 }
                 result = 5;
                 break;
               }
               if (error instanceof TlsError || error instanceof FsError) {
+                if (error instanceof TlsError && error.failure.kind === 'protocol' && !quiet) {
+                  await writeErr(proc, gnutlsHandshakeLine(error.failure.detail));
+                }
                 await say('Unable to establish SSL connection.\n');
                 result = 4;
                 break;
