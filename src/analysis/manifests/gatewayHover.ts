@@ -1,7 +1,8 @@
 /**
  * Hovers on HTTPRoutes and GRPCRoutes, in Markdown:
- * - on a parentRef: the Gateway it names as written in the workspace, and each of its listeners
- *   with whether the route attaches there and why not (the Gateway API core's attachment);
+ * - on a parentRef: the Gateway it names as written in the workspace and as it lives in the
+ *   cluster, each with its listeners and whether the route attaches there and why not (the Gateway
+ *   API core's attachment), the live one with the attached routes its controller counts;
  * - on a backendRef: the Service as written in the workspace and as it lives in the cluster, with
  *   the ready endpoints behind the port (the Ingress backend hover's sections).
  *
@@ -33,7 +34,74 @@ function withNamespace<T>(value: Readonly<Record<string, unknown>>, namespace: s
   } as T;
 }
 
+/** The parentRef against the live Gateways, or why they cannot be told; none without a cluster model. */
+function liveParentLines(object: ManifestObject, index: number, context: HoverContext): string[] {
+  const kind = gatewayApiKind(object);
+  const cluster = context.cluster;
+  if ((kind !== 'HTTPRoute' && kind !== 'GRPCRoute') || cluster?.gatewayApi === undefined) {
+    return context.clusterNote === undefined
+      ? []
+      : ['', `**Cluster**: ${escapeMarkdown(context.clusterNote)}`];
+  }
+  const namespace = object.namespace ?? cluster.defaultNamespace;
+  const route = { kind, route: withNamespace(object.value, namespace) } as AnyRoute;
+  const ref = route.route.spec?.parentRefs?.[index];
+  const head = `**Cluster** ${code(cluster.context)}`;
+  const live = cluster.gatewayApi();
+  if (ref === undefined) {
+    return [];
+  }
+  if (live.state !== 'ready') {
+    return [
+      '',
+      `${head}: ${live.state === 'notServed' ? 'the Gateway API is not served' : escapeMarkdown(live.why)}`,
+    ];
+  }
+  const gatewayNamespace = ref.namespace ?? namespace;
+  const gateways = live.gateways(gatewayNamespace);
+  if ('unreadable' in gateways) {
+    return ['', `${head}, namespace ${code(gatewayNamespace)}: ${escapeMarkdown(gateways.unreadable)}`];
+  }
+  const attachment = attachRoute(route, { gateways, namespaces: live.namespaces ?? [] }).find(
+    (candidate) => candidate.parentIndex === index,
+  );
+  if (attachment === undefined || attachment.kind === 'other-parent') {
+    return [];
+  }
+  const gatewayText = `${attachment.gateway.namespace}/${attachment.gateway.name}`;
+  if (attachment.kind === 'gateway-not-found') {
+    return ['', `${head}: no Gateway ${code(gatewayText)}`];
+  }
+  const gateway = gateways.find((g) => g.metadata.name === attachment.gateway.name);
+  const attached = attachment.listeners.filter((listener) => listener.state === 'attached').length;
+  const lines = [
+    '',
+    `${head}: Gateway ${code(gatewayText)} live · attaches to ${attached} of ${attachment.listeners.length} listeners (Accepted ${attachment.accepted.status}, ${escapeMarkdown(attachment.accepted.reason)})`,
+  ];
+  for (const listener of attachment.listeners.slice(0, context.maxItems ?? 10)) {
+    const status = gateway?.status?.listeners?.find((l) => l.name === listener.listener);
+    const counted =
+      status === undefined
+        ? 'no status from a controller'
+        : `${status.attachedRoutes} attached routes per its controller`;
+    lines.push(
+      `- ${listener.state === 'attached' ? '✓' : '✗'} ${code(listener.listener)} (${escapeMarkdown(listener.protocol)} ${listener.port}, ${escapeMarkdown(counted)}): ${escapeMarkdown(listener.message)}`,
+    );
+  }
+  return lines;
+}
+
 function parentLines(object: ManifestObject, index: number, context: HoverContext): string[] | undefined {
+  const written = writtenParentLines(object, index, context);
+  const live = liveParentLines(object, index, context);
+  return written === undefined && live.length === 0 ? undefined : [...(written ?? []), ...live];
+}
+
+function writtenParentLines(
+  object: ManifestObject,
+  index: number,
+  context: HoverContext,
+): string[] | undefined {
   const kind = gatewayApiKind(object);
   const workspace = context.workspace;
   if ((kind !== 'HTTPRoute' && kind !== 'GRPCRoute') || workspace?.gatewayApiObjects === undefined) {

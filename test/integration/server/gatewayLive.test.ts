@@ -5,7 +5,8 @@
  * live listener takes (KR6206), a listener that admits only its own namespace (KR6207), a Gateway
  * its controller reports not programmed (KR6208), a Gateway of a class no controller accepted
  * (KR6209), a cross-namespace backendRef no live ReferenceGrant allows (KR6210). The findings follow
- * the cluster: a Gateway created later clears KR6204 with no edit. An identity refused the
+ * the cluster: a Gateway created later clears KR6204 with no edit. The parentRef hover shows the
+ * live Gateway's listeners. An identity refused the
  * cluster-wide ReferenceGrants gets no KR6210 (nothing said from what could not be read).
  */
 import assert from 'node:assert/strict';
@@ -15,7 +16,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { useSandbox } from '../../support/sandbox.ts';
-import { LspClient, textAt, uriOf } from './lspClient.ts';
+import { LspClient, positionOf, textAt, uriOf } from './lspClient.ts';
 import type { Diagnostic } from './lspClient.ts';
 
 const GROUP = 'gateway.networking.k8s.io';
@@ -129,6 +130,19 @@ describe('routes against the live Gateway API', () => {
     assert.equal(grants.length, 1, 'metrics is allowed by the demo ReferenceGrant; reporting is not');
     assert.equal(textAt(ROUTE, grants[0]!.range), 'analytics');
     assert.match(grants[0]!.message, /no ReferenceGrant in analytics allows HTTPRoutes from store/);
+
+    // The parentRef's hover: the live Gateway's listeners, each attached or why not, with the
+    // attached routes its controller counts.
+    const hover = await client.hover(uri, positionOf(ROUTE, 'sectionName: internal', 2));
+    assert.ok(hover);
+    assert.match(
+      hover.contents.value,
+      /\*\*Cluster\*\* `kubereach-sandbox`: Gateway `infra\/public` live · attaches to 0 of 2 listeners \(Accepted False, NoMatchingListenerHostname\)/,
+    );
+    assert.match(
+      hover.contents.value,
+      /✗ `internal` \(HTTP 8080, \d+ attached routes per its controller\): /,
+    );
 
     // The cluster changes, not the document: the Gateway named "later" appears.
     await fixture.kubeconfig.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
