@@ -9,6 +9,7 @@
 import { redact } from '../logging/redact.ts';
 import { checkCommand } from './checkCommand.ts';
 import { diagnoseCommand } from './diagnoseCommand.ts';
+import { matrixCommand } from './matrixCommand.ts';
 import { CliError, EXIT_ERROR, EXIT_OK, usageError } from './errors.ts';
 import type { CliIo } from './io.ts';
 import { colorsFor, write } from './terminal.ts';
@@ -27,6 +28,10 @@ const COMMANDS: Readonly<Record<string, { summary: string; run: Command }>> = {
     summary: 'Diagnose a connection from a Pod, hop by hop (text, JSON, Markdown)',
     run: diagnoseCommand,
   },
+  matrix: {
+    summary: 'The NetworkPolicy matrix of a namespace, optionally probed (text, CSV, Markdown)',
+    run: matrixCommand,
+  },
 };
 
 const HELP = `kubereach finds why a Pod cannot reach a Service: the checks of KubeReach's editor
@@ -44,7 +49,8 @@ Flags:
   -h, --help     help for kubereach or a command ("kubereach check --help")
       --version  print the version
 
-Exit status: 0 success, 1 findings (check) or a broken path (diagnose), 2 an error.
+Exit status: 0 success, 1 findings (check), a broken path (diagnose) or a probe disagreeing
+with the policies (matrix --probe), 2 an error.
 Use "kubereach COMMAND --help" for more about a command.
 `;
 
