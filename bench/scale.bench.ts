@@ -266,7 +266,11 @@ async function churn(kubeconfigPath: string, admin: { url: string; token: string
     let updates = 0;
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
-      const status = await call('/status');
+      // A sandbox busy with 100,000 Pods may answer late (408): ask again.
+      const status = await call('/status').catch(() => undefined);
+      if (status === undefined) {
+        continue;
+      }
       updates = status.churn?.updates ?? 0;
       if (status.churn?.running !== true) {
         break;

@@ -13,6 +13,7 @@ import { networkPolicyFromModel } from '../analysis/networkPolicy.ts';
 import type { Ingress, IngressClass } from '../analysis/ingress.ts';
 import type { Pod, Service } from '../analysis/k8s.ts';
 import type { ClusterModel, EndpointSlice, LiveNamespace } from '../analysis/manifests/cluster.ts';
+import { podLabelIndex } from '../analysis/manifests/cluster.ts';
 import type * as ClusterLayer from '../cluster/index.ts';
 import type { ClusterCache, ResourceAccess } from '../cluster/cache.ts';
 import type { GatewayApiStatus } from '../cluster/gatewayWatch.ts';
@@ -231,8 +232,12 @@ export class ServerCluster {
             ? cache.networkPolicies(name).map(networkPolicyFromModel)
             : undefined;
           const slices = status.endpointSlices;
+          let byLabel: ((key: string, value: string) => readonly Pod[]) | undefined;
           live = {
             pods,
+            // Built on first use, once per validation pass: a Service's selector then reads the
+            // Pods with its first label instead of every Pod of the namespace.
+            podsWithLabel: (key, value) => (byLabel ??= podLabelIndex(pods))(key, value),
             networkPolicies: policies,
             services: readable(status.services)
               ? (cache.services(name) as unknown as readonly Service[])

@@ -45,6 +45,11 @@ export interface EndpointSlice {
 export interface LiveNamespace {
   readonly pods: readonly Pod[];
   /**
+   * The Pods of `pods` carrying the label `key=value`, in their order: an index the model may give
+   * so that each Service's selector does not scan every Pod of a 5,000-Pod namespace.
+   */
+  readonly podsWithLabel?: (key: string, value: string) => readonly Pod[];
+  /**
    * The EndpointSlices of one Service (by the `kubernetes.io/service-name` label), or, when they
    * cannot be read, why (the server's words): never an empty list standing for "unknown".
    */
@@ -149,9 +154,45 @@ export function podIp(pod: Pod): string | undefined {
   return pod.status?.podIP ?? pod.status?.podIPs?.[0]?.ip;
 }
 
-/** The live Pods a Service selector picks (terminal Pods excluded, as the controller does). */
-export function selectedPods(pods: readonly Pod[], selector: Readonly<Record<string, string>>): Pod[] {
-  return pods.filter((pod) => isPodServing(pod) && matchesServiceSelector(selector, pod.metadata.labels));
+/**
+ * The live Pods a Service selector picks (terminal Pods excluded, as the controller does). Given a
+ * namespace with a label index, only the Pods carrying the selector's first label are looked at.
+ */
+export function selectedPods(
+  pods: readonly Pod[] | LiveNamespace,
+  selector: Readonly<Record<string, string>>,
+): Pod[] {
+  let candidates: readonly Pod[];
+  if (Array.isArray(pods)) {
+    candidates = pods as readonly Pod[];
+  } else {
+    const live = pods as LiveNamespace;
+    const first = Object.entries(selector)[0];
+    candidates =
+      live.podsWithLabel === undefined || first === undefined
+        ? live.pods
+        : live.podsWithLabel(first[0], first[1]);
+  }
+  return candidates.filter(
+    (pod) => isPodServing(pod) && matchesServiceSelector(selector, pod.metadata.labels),
+  );
+}
+
+/** An index of Pods by label, for `LiveNamespace.podsWithLabel`. */
+export function podLabelIndex(pods: readonly Pod[]): (key: string, value: string) => readonly Pod[] {
+  const index = new Map<string, Pod[]>();
+  for (const pod of pods) {
+    for (const [key, value] of Object.entries(pod.metadata.labels ?? {})) {
+      const entry = `${key}=${value}`;
+      const list = index.get(entry);
+      if (list === undefined) {
+        index.set(entry, [pod]);
+      } else {
+        list.push(pod);
+      }
+    }
+  }
+  return (key, value) => index.get(`${key}=${value}`) ?? [];
 }
 
 /** The live Pods a NetworkPolicy's podSelector picks. */
@@ -225,7 +266,7 @@ export function checkServiceInCluster(
     return [];
   }
   const where = `namespace ${namespace} of context ${cluster.context}`;
-  const selected = selectedPods(live.pods, selector);
+  const selected = selectedPods(live, selector);
   const selectorText = formatSelector(selector);
   if (selected.length === 0) {
     return [

@@ -190,7 +190,7 @@ function selectorHover(object: ManifestObject, context: HoverContext): string[] 
   );
   const live = liveNamespace(sections, context, object.namespace);
   if (live) {
-    const pods = selectedPods(live.live.pods, selector);
+    const pods = selectedPods(live.live, selector);
     const ready = pods.filter(isPodReady).length;
     const max = context.maxItems ?? 10;
     sections.lines.push(
@@ -238,7 +238,7 @@ function targetPortHover(object: ManifestObject, entry: ServicePortEntry, contex
   );
   const live = liveNamespace(sections, context, object.namespace);
   if (live) {
-    const pods = selectedPods(live.live.pods, selector);
+    const pods = selectedPods(live.live, selector);
     const max = context.maxItems ?? 10;
     sections.lines.push(
       '',
