@@ -90,14 +90,16 @@ async function scrollTreeTo(page: Page, name: RegExp): Promise<void> {
   const list = await box(page.locator('.part.sidebar .monaco-list').first());
   const target = page.getByRole('treeitem', { name }).first();
   const rowHeight = (await box(target)).height;
-  await page.mouse.move(list.x + list.width / 2, list.y + 10);
-  for (let turn = 0; turn < 100; turn++) {
+  // The first row's top, measured before scrolling: the top of the rows.
+  const top = (await box(page.locator('.part.sidebar .monaco-list-row[role="treeitem"]').first())).y;
+  await page.mouse.move(list.x + list.width / 2, top + 10);
+  for (let turn = 0; turn < 300; turn++) {
     const before = (await box(target)).y;
-    const distance = before - list.y - 2 * rowHeight;
+    const distance = before - top - 2 * rowHeight;
     if (distance < 4) {
       break;
     }
-    await page.mouse.wheel(0, distance > 3 * rowHeight ? 60 : 15);
+    await page.mouse.wheel(0, distance > 7 * rowHeight ? 60 : 4);
     const moved = await page
       .waitForFunction(
         ({ source, before }) =>
