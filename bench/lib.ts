@@ -87,9 +87,13 @@ export function downloadRate(host: string, port: number, bytes: number): Promise
 }
 
 /** Polls `check` every 20 ms until it holds; rejects naming `what` after `timeoutMs`. */
-export async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
+export async function until(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) {
       throw new Error(`timed out waiting for ${what}`);
     }
