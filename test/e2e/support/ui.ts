@@ -33,8 +33,33 @@ export async function contextMenu(page: Page, name: RegExp, entry: string): Prom
 
 export const quickInput = (page: Page): Locator => page.locator('.quick-input-widget');
 
+/**
+ * Accepts the QuickPick row showing `text`. While a picker's list is still filling, its rows move
+ * under the pointer and a click can land on another row or none; so the click is checked: the
+ * picker closes or changes title, else the row is clicked again (three tries).
+ */
 export async function pick(page: Page, text: string | RegExp): Promise<void> {
-  await quickInput(page).locator('.monaco-list-row', { hasText: text }).first().click();
+  const widget = quickInput(page);
+  const title = widget.locator('.quick-input-title');
+  for (let attempt = 1; ; attempt++) {
+    const before = (await title.textContent().catch(() => null)) ?? '';
+    await widget.locator('.monaco-list-row', { hasText: text }).first().click();
+    const moved = await page
+      .waitForFunction(
+        (previous) => {
+          const shown = document.querySelector<HTMLElement>('.quick-input-widget');
+          const now = shown?.querySelector('.quick-input-title')?.textContent ?? '';
+          return shown === null || shown.style.display === 'none' || now !== previous;
+        },
+        before,
+        { timeout: 3_000 },
+      )
+      .then(() => true)
+      .catch(() => false);
+    if (moved || attempt === 3) {
+      return;
+    }
+  }
 }
 
 /**
