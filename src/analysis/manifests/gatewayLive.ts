@@ -27,6 +27,7 @@ import type { Path } from './document.ts';
 import { listWords, yamlString } from './findings.ts';
 import type { Finding } from './findings.ts';
 import { gatewayApiKind, writtenGatewayApiKind } from './gateway.ts';
+import { noSelectedListener, sentence } from './gatewayWorkspace.ts';
 import { didYouMean } from './suggest.ts';
 import type { WorkspaceModel, WrittenObject } from './workspace.ts';
 
@@ -55,10 +56,6 @@ export interface RouteObject {
 }
 
 const list = <T>(value: LiveList<T>): readonly T[] | undefined => ('unreadable' in value ? undefined : value);
-
-function sentence(text: string): string {
-  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
-}
 
 function conditionText(condition: Condition): string {
   return `${condition.type} ${condition.status}${condition.reason ? `, ${condition.reason}` : ''}${condition.message ? `: ${condition.message}` : ''}`;
@@ -150,23 +147,15 @@ export function checkRouteAgainstLiveGateways(
       });
       continue;
     }
-    const listenerList = listWords(
-      attachment.listeners.map((l) => `${l.listener} (${l.protocol} ${l.port})`),
-      5,
-    );
     const selected = attachment.listeners.filter((l) => l.state !== 'not-selected');
     const ref = attachment.parentRef;
     if (selected.length === 0) {
-      const field = ref.sectionName !== undefined ? 'sectionName' : ref.port !== undefined ? 'port' : 'name';
-      const named = [
-        ...(ref.sectionName === undefined ? [] : [`listener "${ref.sectionName}"`]),
-        ...(ref.port === undefined ? [] : [`port ${ref.port}`]),
-      ].join(' on ');
+      const { field, text } = noSelectedListener(attachment);
       const names = attachment.listeners.map((l) => l.listener);
       const suggestion = ref.sectionName === undefined ? undefined : didYouMean(ref.sectionName, names);
       findings.push({
         code: 'KR6205',
-        message: `Live Gateway ${gatewayText} has no ${named || 'listener'} (its listeners: ${listenerList || 'none'}): the route is not attached through this parentRef (Accepted False, NoMatchingParent).`,
+        message: `Live Gateway ${gatewayText} ${text}`,
         at: { path: [...at, field] },
         ...(suggestion === undefined
           ? {}

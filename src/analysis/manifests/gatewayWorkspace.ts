@@ -14,6 +14,7 @@
  * does, in `default`.
  */
 import { attachRoute } from '../gateway/attachment.ts';
+import type { ParentAttachment } from '../gateway/attachment.ts';
 import { resolveBackendRef } from '../gateway/backends.ts';
 import type { AnyRoute, Gateway, ReferenceGrant } from '../gateway/types.ts';
 import type { Service } from '../k8s.ts';
@@ -38,8 +39,32 @@ function withNamespace<T>(value: Readonly<Record<string, unknown>>, namespace: s
   } as T;
 }
 
-function sentence(text: string): string {
+export function sentence(text: string): string {
   return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+}
+
+/**
+ * A parentRef that selects no listener of its Gateway, in words: the field to point at, what it
+ * names ("listener "https" on port 443"), and the Gateway's listeners. Shared by the workspace
+ * check (KR6102) and the live one (KR6205), which say the same of a written or a live Gateway.
+ */
+export function noSelectedListener(attachment: Extract<ParentAttachment, { kind: 'gateway' }>): {
+  readonly field: string;
+  readonly text: string;
+} {
+  const ref = attachment.parentRef;
+  const listenerList = listWords(
+    attachment.listeners.map((listener) => `${listener.listener} (${listener.protocol} ${listener.port})`),
+    5,
+  );
+  const named = [
+    ...(ref.sectionName === undefined ? [] : [`listener "${ref.sectionName}"`]),
+    ...(ref.port === undefined ? [] : [`port ${ref.port}`]),
+  ].join(' on ');
+  return {
+    field: ref.sectionName !== undefined ? 'sectionName' : ref.port !== undefined ? 'port' : 'name',
+    text: `has no ${named || 'listener'} (its listeners: ${listenerList || 'none'}): the route is not attached through this parentRef (Accepted False, NoMatchingParent).`,
+  };
 }
 
 function namespaceOf(object: WrittenObject): string {
@@ -118,20 +143,11 @@ export function checkRouteInWorkspace(
       continue;
     }
     const selected = attachment.listeners.filter((listener) => listener.state !== 'not-selected');
-    const listenerList = listWords(
-      attachment.listeners.map((listener) => `${listener.listener} (${listener.protocol} ${listener.port})`),
-      5,
-    );
-    const ref = attachment.parentRef;
     if (selected.length === 0) {
-      const field = ref.sectionName !== undefined ? 'sectionName' : ref.port !== undefined ? 'port' : 'name';
-      const named = [
-        ...(ref.sectionName === undefined ? [] : [`listener "${ref.sectionName}"`]),
-        ...(ref.port === undefined ? [] : [`port ${ref.port}`]),
-      ].join(' on ');
+      const { field, text } = noSelectedListener(attachment);
       findings.push({
         code: 'KR6102',
-        message: `Gateway ${gatewayText} has no ${named || 'listener'} (its listeners: ${listenerList || 'none'}): the route is not attached through this parentRef (Accepted False, NoMatchingParent).`,
+        message: `Gateway ${gatewayText} ${text}`,
         at: { path: [...at, field] },
       });
       continue;
