@@ -26,10 +26,8 @@ const ROW_LIMIT_MS = 8000;
 const CONCURRENCY = 6;
 const DOCS = 'docs/sandbox-tools.md';
 
-/** The verdicts classifyToolResult can give that loopback cannot produce, with the reason. */
-const NOT_PRODUCIBLE: Partial<Record<ProbeVerdict, string>> = {
-  unreachable: 'no route to a host needs a routing table or netfilter, which the test machine may not have',
-};
+/** The verdicts classifyToolResult can give that no row can produce, with the reason (none at present). */
+const NOT_PRODUCIBLE: Partial<Record<ProbeVerdict, string>> = {};
 
 interface Result {
   readonly row: Row;
@@ -84,6 +82,7 @@ async function runRow(row: Row, host: RealHost, dns: string): Promise<Result> {
     flavours: row.flavours,
     tools: TOOLS,
     limitMs: ROW_LIMIT_MS,
+    ...(row.network === undefined ? {} : { network: row.network }),
   };
   const [real, emulated] = await Promise.all([host.run(input), runEmulated(input, dns)]);
   const realVerdict = verdictOf(row, real);

@@ -1271,8 +1271,12 @@ async function transfer(
           }
           lastCode = error.code;
           osErrno = error.code;
+          // No route fails connect() itself (the route lookup), which curl's socket_connect_result()
+          // reports at once; the others arrive later, when the socket is checked.
           await verbose(
-            `* connect to ${ip} port ${target.port} from ${sys.ctx.pod.ip} port 0 failed: ${strerror(error.code)}\n`,
+            error.code === 'ENETUNREACH'
+              ? `* Immediate connect fail for ${ip}: ${strerror(error.code)}\n`
+              : `* connect to ${ip} port ${target.port} from ${sys.ctx.pod.ip} port 0 failed: ${strerror(error.code)}\n`,
           );
         }
       }

@@ -760,7 +760,9 @@ async function gnuWget(proc: Proc): Promise<number> {
         reusing = false;
         if (socket === null) {
           result = 4;
-          retry = failure !== 'ECONNREFUSED' || retryRefused;
+          // wget's retryable_socket_connect_error(): refused and unreachable are final unless
+          // --retry-connrefused (which covers all three).
+          retry = !['ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH'].includes(failure) || retryRefused;
         } else {
           if (target.scheme === 'https') {
             try {

@@ -15,7 +15,7 @@ import {
   shapeTarget,
 } from './proberRows.ts';
 import type { Shape } from './proberRows.ts';
-import { HOST } from './situations.ts';
+import { HOST, UNREACHABLE_HOST } from './situations.ts';
 import type { Situations } from './situations.ts';
 import { userRows } from './userRows.ts';
 import { DEBIAN, VARIANTS } from './variants.ts';
@@ -30,6 +30,12 @@ export interface Row {
   readonly flavours: Readonly<Record<string, string>>;
   /** `exact`: stdout compared byte for byte (curl's timing values masked); `ignore`: versions, help texts. */
   readonly stdout: 'exact' | 'ignore';
+  /**
+   * `none`: the row runs without a route anywhere. The real tool runs in a fresh network namespace
+   * (`unshare -n`: no routes, loopback down), where a connect fails at once with ENETUNREACH; the
+   * sandbox's side has a network that answers every connect so (see sides.ts).
+   */
+  readonly network?: 'none';
   readonly probe?: {
     readonly command: Pick<ProbeCommand, 'tool' | 'mode' | 'toolTimeoutMs'>;
     readonly target: ResolvedTarget;
@@ -54,7 +60,8 @@ type SituationName =
   | 'empty'
   | 'not-http'
   | 'tls'
-  | 'tls-to-plain';
+  | 'tls-to-plain'
+  | 'unreachable';
 
 /** Host, port, path and expected status of a situation. */
 function aim(
@@ -100,6 +107,9 @@ function aim(
       return { host: HOST, port: s.tls, path: '/ok' };
     case 'tls-to-plain':
       return { host: HOST, port: s.http, path: '/ok' };
+    case 'unreachable':
+      // Run with `network: 'none'`: no route to any address, this one included.
+      return { host: UNREACHABLE_HOST, port: 8080, path: '/ok' };
   }
 }
 
@@ -120,8 +130,9 @@ const HTTP_SITUATIONS: readonly SituationName[] = [
   'reset-midway',
   'empty',
   'not-http',
+  'unreachable',
 ];
-const HTTPS_SITUATIONS: readonly SituationName[] = ['tls', 'tls-to-plain'];
+const HTTPS_SITUATIONS: readonly SituationName[] = ['tls', 'tls-to-plain', 'unreachable'];
 const TCP_SITUATIONS: readonly SituationName[] = [
   'ok',
   'name',
@@ -130,6 +141,7 @@ const TCP_SITUATIONS: readonly SituationName[] = [
   'hang',
   'drop',
   'not-http',
+  'unreachable',
 ];
 
 function situationsOf(shape: Shape, mode: 'http' | 'tcp'): readonly SituationName[] {
@@ -169,6 +181,7 @@ function proberRows(s: Situations): Row[] {
           ...(command.stdin === undefined ? {} : { stdin: command.stdin }),
           flavours: variant.flavours,
           stdout: 'exact',
+          ...(situation === 'unreachable' ? { network: 'none' as const } : {}),
           probe: { command, target },
         });
       }

@@ -35,6 +35,8 @@ export interface SideInput {
   readonly flavours: Readonly<Record<string, string>>;
   readonly tools: readonly string[];
   readonly limitMs: number;
+  /** `none`: no route to anywhere (the real side in a fresh network namespace). */
+  readonly network?: 'none';
 }
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -101,6 +103,19 @@ export function hostNetwork(dns: string): ExecNetwork {
   };
 }
 
+/**
+ * The network of a fresh network namespace (`unshare -n`): no routes, loopback down, so every connect
+ * fails at once with ENETUNREACH, as Node words the kernel's error. Names still resolve (IP literals;
+ * the rows that use it give one).
+ */
+export function unroutedNetwork(dns: string): ExecNetwork {
+  const { resolve } = hostNetwork(dns);
+  return {
+    resolve,
+    connect: (ip, port) => Promise.reject(failure('ENETUNREACH', `connect ENETUNREACH ${ip}:${port}`)),
+  };
+}
+
 /** The sandbox's side: `runExec` in process, bounded by `limitMs` (the exec is closed, as kubectl would). */
 export async function runEmulated(input: SideInput, dns: string): Promise<Outcome> {
   let stdout = '';
@@ -118,7 +133,7 @@ export async function runEmulated(input: SideInput, dns: string): Promise<Outcom
     tools: new Set(input.tools),
     flavours: input.flavours,
     env: {},
-    network: hostNetwork(dns),
+    network: input.network === 'none' ? unroutedNetwork(dns) : hostNetwork(dns),
     stdin: input.stdin === undefined ? null : Readable.from([Buffer.from(input.stdin)]),
     stdout: (chunk) => {
       stdout += chunk.toString('latin1');
@@ -159,7 +174,8 @@ export interface RealHost {
 
 /**
  * The real side: the Debian binaries in a private mount namespace (`unshare -m`, root) where the Pod's
- * /etc/hosts and /etc/resolv.conf are bind-mounted over the host's. stdin is /dev/null unless the row
+ * /etc/hosts and /etc/resolv.conf are bind-mounted over the host's; a row without a route runs in a
+ * fresh network namespace as well (`unshare -m -n`). stdin is /dev/null unless the row
  * writes one, as `kubectl exec` without `-i`; the locale is C, so messages are the tools' own English.
  */
 export function realHost(files: { hosts: string; resolvConf: string }): RealHost {
@@ -175,12 +191,17 @@ export function realHost(files: { hosts: string; resolvConf: string }): RealHost
       new Promise<Outcome>((resolve, reject) => {
         const argv = input.hostArgv ?? input.argv;
         const started = performance.now();
-        const child = spawn('unshare', ['-m', 'sh', '-c', script, 'sh', resolvConf, hosts, ...argv], {
-          env: { PATH, HOME: '/root', HOSTNAME: POD.hostname, LC_ALL: 'C' },
-          stdio: [input.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-          // A group of its own, so that the limit kills whatever the command forked (their pipes end the run).
-          detached: true,
-        });
+        const namespaces = input.network === 'none' ? ['-m', '-n'] : ['-m'];
+        const child = spawn(
+          'unshare',
+          [...namespaces, 'sh', '-c', script, 'sh', resolvConf, hosts, ...argv],
+          {
+            env: { PATH, HOME: '/root', HOSTNAME: POD.hostname, LC_ALL: 'C' },
+            stdio: [input.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+            // A group of its own, so that the limit kills whatever the command forked (their pipes end the run).
+            detached: true,
+          },
+        );
         let stdout = '';
         let stderr = '';
         let killed = false;

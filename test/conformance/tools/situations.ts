@@ -15,6 +15,8 @@ import { selfSignedCertificate } from '../../unit/sandbox-exec/selfSigned.ts';
 import { startDnsServer } from './dnsServer.ts';
 
 export const HOST = '127.0.0.1';
+/** An address of TEST-NET-2 (RFC 5737), for the rows that run without a route (`network: 'none'`). */
+export const UNREACHABLE_HOST = '198.51.100.1';
 
 /** The large body: 300,000 bytes, more than any socket buffer, the same every run. */
 export const LARGE_BODY = Buffer.from(

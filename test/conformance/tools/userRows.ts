@@ -5,12 +5,16 @@
  */
 import { resolved } from './proberRows.ts';
 import type { Row } from './rows.ts';
-import { HOST } from './situations.ts';
+import { HOST, UNREACHABLE_HOST } from './situations.ts';
 import type { Situations } from './situations.ts';
 import { DEBIAN, VARIANTS } from './variants.ts';
 
 export function userRows(s: Situations): Row[] {
   const http = (path: string, port = s.http): string => `http://${HOST}:${port}${path}`;
+  /** Run with `network: 'none'` (no route to anywhere): connects fail at once with ENETUNREACH. */
+  const unreachable = `http://${UNREACHABLE_HOST}:8080/ok`;
+  const noRoute = (id: string): Pick<Row, 'network'> =>
+    id.endsWith('@ unreachable') ? { network: 'none' } : {};
   const rows: Row[] = [];
   const classified = (
     tool: 'curl' | 'wget' | 'nc' | 'bash',
@@ -28,6 +32,7 @@ export function userRows(s: Situations): Row[] {
       argv: ['curl', ...args, url],
       flavours: DEBIAN,
       stdout: 'exact',
+      ...noRoute(id),
       probe: classified('curl', 'http', url.replace(/[[\]{}]/g, ''), timeoutMs),
     });
   };
@@ -84,6 +89,8 @@ export function userRows(s: Situations): Row[] {
   );
   curl('-sS @ chunked', ['-sS'], http('/chunked'));
   curl('-fsS @ missing', ['-fsS'], http('/missing'));
+  curl('-sS @ unreachable', ['-sS'], unreachable);
+  curl('-sSv @ unreachable', ['-sSv'], unreachable);
 
   for (const variant of VARIANTS.wget!) {
     const wget = (id: string, args: string[], url: string, timeoutMs = 900_000): void => {
@@ -94,6 +101,7 @@ export function userRows(s: Situations): Row[] {
         hostArgv: variant.host(argv),
         flavours: variant.flavours,
         stdout: 'exact',
+        ...noRoute(id),
         probe: classified('wget', 'http', url, timeoutMs),
       });
     };
@@ -118,11 +126,27 @@ export function userRows(s: Situations): Row[] {
     );
     wget('-qO- -t 1 @ reset', ['-qO-', '-t', '1'], http('/ok', s.reset));
     wget('-t 2 -O - @ reset-midway', ['-t', '2', '-O', '-'], http('/ok', s.resetMidway));
+    wget('-O - @ unreachable', ['-O', '-'], unreachable);
+    if (variant.flavours.wget === 'gnu') {
+      // Unreachable is final to GNU wget, as refused is, unless --retry-connrefused.
+      wget(
+        '-O - -t 2 --retry-connrefused @ unreachable',
+        ['-O', '-', '-t', '2', '--retry-connrefused'],
+        unreachable,
+      );
+    }
   }
 
   for (const variant of VARIANTS.nc!) {
-    const nc = (id: string, args: string[], port: number, mode: 'http' | 'tcp', stdin?: string): void => {
-      const argv = ['nc', ...args, HOST, String(port)];
+    const nc = (
+      id: string,
+      args: string[],
+      port: number,
+      mode: 'http' | 'tcp',
+      stdin?: string,
+      host = HOST,
+    ): void => {
+      const argv = ['nc', ...args, host, String(port)];
       rows.push({
         id: `user: nc${variant.label} ${id}`,
         argv,
@@ -130,7 +154,8 @@ export function userRows(s: Situations): Row[] {
         ...(stdin === undefined ? {} : { stdin }),
         flavours: variant.flavours,
         stdout: 'exact',
-        probe: classified('nc', mode, `http://${HOST}:${port}/`, 1000),
+        ...noRoute(id),
+        probe: classified('nc', mode, `http://${host}:${port}/`, 1000),
       });
     };
     nc('-zv @ open', ['-zv'], s.http, 'tcp');
@@ -144,6 +169,7 @@ export function userRows(s: Situations): Row[] {
       `GET /ok HTTP/1.0\r\nHost: ${HOST}\r\n\r\n`,
     );
     nc('-w 1 @ hang', ['-w', '1'], s.hang, 'http', 'hello\n');
+    nc('-zv -w 1 @ unreachable', ['-zv', '-w', '1'], 8080, 'tcp', undefined, UNREACHABLE_HOST);
   }
 
   const bash = (
@@ -151,6 +177,7 @@ export function userRows(s: Situations): Row[] {
     script: string,
     port: number,
     variant?: (typeof VARIANTS.timeout)[number],
+    host = HOST,
   ): void => {
     const argv = [...(variant ? ['timeout', '1'] : []), 'bash', '-c', script];
     rows.push({
@@ -159,7 +186,8 @@ export function userRows(s: Situations): Row[] {
       hostArgv: variant ? variant.host(argv) : argv,
       flavours: variant?.flavours ?? DEBIAN,
       stdout: 'exact',
-      probe: classified('bash', 'tcp', `http://${HOST}:${port}/`, 1000),
+      ...noRoute(id),
+      probe: classified('bash', 'tcp', `http://${host}:${port}/`, 1000),
     });
   };
   bash('echo > /dev/tcp @ open', `echo > /dev/tcp/${HOST}/${s.http} && echo open`, s.http);
@@ -168,6 +196,13 @@ export function userRows(s: Situations): Row[] {
   // Only coreutils' timeout: busybox's signals bash alone, and the subshell bash forks for a lone
   // redirection keeps connecting for minutes (docs/sandbox-tools.md, "Not compared").
   bash('timeout 1 </dev/tcp @ drop', `</dev/tcp/${HOST}/${s.drop}`, s.drop, VARIANTS.timeout![0]);
+  bash(
+    'exec 3<>/dev/tcp @ unreachable',
+    `exec 3<>/dev/tcp/${UNREACHABLE_HOST}/8080`,
+    8080,
+    undefined,
+    UNREACHABLE_HOST,
+  );
 
   const lookups: Array<[string, string[], Record<string, string>]> = [
     ['getent hosts web', ['getent', 'hosts', 'web'], DEBIAN],

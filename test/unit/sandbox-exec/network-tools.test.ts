@@ -114,6 +114,19 @@ describe('GNU wget', () => {
     assert.equal(unknown.code, 4);
     assert.match(unknown.stderr, /wget: unable to resolve host address 'nosuch'\n$/);
   });
+
+  test('no route to host ends the download at once, as refused does, unless --retry-connrefused', async () => {
+    const once = await wget(['-t', '3', '-O', '-', 'http://10.96.0.12/'], gnu);
+    assert.equal(once.code, 4);
+    assert.match(once.stderr, /Connecting to 10\.96\.0\.12:80\.\.\. failed: No route to host\.\n$/);
+    assert.doesNotMatch(once.stderr, /Retrying|Giving up/);
+    const retried = await wget(['-t', '2', '--retry-connrefused', '-O', '-', 'http://10.96.0.12/'], gnu);
+    assert.equal(retried.code, 4);
+    assert.match(
+      retried.stderr,
+      /failed: No route to host\.\nRetrying\.\n\n[^]*failed: No route to host\.\nGiving up\.\n\n$/,
+    );
+  });
 });
 
 const nc = (args: string[], flavour: string, options: Parameters<typeof run>[1] = {}) =>
