@@ -41,7 +41,8 @@ describe('ClusterCache: Gateway API on the demo', () => {
     assert.ok(watch.clusterObjects('gatewayclasses').length > 0);
     assert.deepEqual(watch.objects('httproutes', 'data'), [], 'a namespace not watched holds nothing');
     assert.equal(watch.status('data').state, 'loading', 'not watched: nothing is known of it');
-    assert.ok(changes.includes(true));
+    // Changes are delivered coalesced, a moment after the state they announce is readable.
+    await waitFor('a gatewayApi change delivered', () => changes.includes(true));
 
     const custom = fixture.kubeconfig.makeApiClient(CustomObjectsApi);
     await custom.createNamespacedCustomObject({
