@@ -19,7 +19,7 @@ import { parseAllDocuments } from 'yaml';
 import { spawnSandbox } from '../sandbox/spawn.ts';
 import { LspClient } from '../test/integration/server/lspClient.ts';
 import type { Position } from '../test/integration/server/lspClient.ts';
-import { median, metric, quantile, report } from './lib.ts';
+import { median, metric, quantile, report, until } from './lib.ts';
 
 const startedAt = new Date();
 const root = resolve(import.meta.dirname, '..');
@@ -93,24 +93,6 @@ function positionOf(text: string, needle: string, delta: number): Position {
   return { line: before.split('\n').length - 1, character: index - before.lastIndexOf('\n') - 1 };
 }
 
-async function until<T>(
-  description: string,
-  check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 120_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${description}`);
-    }
-    await new Promise((done) => setTimeout(done, 25));
-  }
-}
-
 const build = mkdtempSync(join(tmpdir(), 'kubereach-bench-server-'));
 execFileSync(process.execPath, ['esbuild.js', '--production', '--outdir', build], {
   cwd: root,
@@ -133,12 +115,14 @@ try {
   const uri = `file://${workspace}/services.yaml`;
   await client.open(uri, bigFile, 1);
   // Warm: every namespace listed, and the diagnostics say so.
-  await until('the cluster cache', async () => {
-    const status = await client.status();
-    return NAMESPACES.every((namespace) => status.cluster.syncedNamespaces.includes(namespace))
-      ? true
-      : undefined;
-  });
+  await until(
+    'the cluster cache',
+    async () => {
+      const status = await client.status();
+      return NAMESPACES.every((namespace) => status.cluster.syncedNamespaces.includes(namespace));
+    },
+    120_000,
+  );
   await client.diagnostics(uri, (list) => list.some((d) => d.code === 'KR4001'), { timeoutMs: 60_000 });
 
   // --- Full diagnostics after an edit.
