@@ -24,6 +24,7 @@ import type { Settled } from './support/activation.ts';
 import { CHROMIUM, CHROMIUM_ARGS, ROOT, startCodeServer } from './support/codeServer.ts';
 import type { CodeServer } from './support/codeServer.ts';
 import type { E2E, StepModule } from './support/steps.ts';
+import { FRONTEND_POD } from './support/ui.ts';
 
 const RESULTS = join(ROOT, 'test-results');
 const available = existsSync(CHROMIUM);
@@ -197,13 +198,13 @@ describe('KubeReach in VS Code', { skip: !available && 'chromium not installed',
 
   test('4. Probe from Pod…: frontend reaches backend with an HTTP status, frontend to db times out', async (t) => {
     await step(t, '4-probe', async () => {
-      await contextMenu(/^frontend-/, 'Probe from Pod…');
+      await contextMenu(FRONTEND_POD, 'Probe from Pod…');
       await pick(/backend:80/);
       await page
         .getByRole('treeitem', { name: /→ backend:80 .*HTTP 200/ })
         .first()
         .waitFor({ timeout: 30_000 });
-      await contextMenu(/^frontend-/, 'Probe from Pod…');
+      await contextMenu(FRONTEND_POD, 'Probe from Pod…');
       await pick(/db\.data:5432/);
       await page
         .getByRole('treeitem', { name: /→ db\.data:5432 .*timeout/ })

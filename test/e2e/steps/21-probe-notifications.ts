@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import type { E2E } from '../support/steps.ts';
 import {
   collapse,
+  FRONTEND_POD,
   contextMenu,
   expand,
   pick,
@@ -30,7 +31,7 @@ export function register(e2e: E2E): void {
 
       const results = (name: RegExp) => page.getByRole('treeitem', { name });
       const okBefore = await results(/→ backend:80 .*HTTP 200/).count();
-      await contextMenu(page, /^frontend-/, 'Probe from Pod…');
+      await contextMenu(page, FRONTEND_POD, 'Probe from Pod…');
       assert.match(await quickInputTitle(page, /Probe from shop\/frontend-/), /Probe from shop\/frontend-/);
       // The source Pod's namespace first.
       const rows = quickInput(page).locator('.monaco-list-row');
@@ -56,7 +57,7 @@ export function register(e2e: E2E): void {
       );
       assert.equal(await toasts(page, /backend:80/).count(), 0, 'no toast for a success');
 
-      await contextMenu(page, /^frontend-/, 'Probe from Pod…');
+      await contextMenu(page, FRONTEND_POD, 'Probe from Pod…');
       await pick(page, /db\.data:5432/);
       const failure = toasts(page, /db\.data:5432/);
       await failure.first().waitFor({ timeout: 30_000 });

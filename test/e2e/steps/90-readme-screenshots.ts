@@ -15,6 +15,7 @@ import type { Locator, Page } from 'playwright-core';
 import type { E2E } from '../support/steps.ts';
 import {
   collapse,
+  FRONTEND_POD,
   contextMenu,
   expand,
   pick,
@@ -127,7 +128,7 @@ async function scrollTreeTo(page: Page, name: RegExp): Promise<void> {
  * the picker: in this smaller window a target of another namespace is below the rows drawn.
  */
 async function probeFromFrontend(page: Page, target: string): Promise<void> {
-  await contextMenu(page, /^frontend-/, 'Probe from Pod…');
+  await contextMenu(page, FRONTEND_POD, 'Probe from Pod…');
   await quickInputTitle(page, /Probe from shop\/frontend-/);
   await quickInput(page).locator('.monaco-list-row', { hasText: 'backend:80' }).first().waitFor();
   await quickInput(page).locator('input').fill(target);

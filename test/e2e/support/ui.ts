@@ -10,6 +10,13 @@ export function treeRow(page: Page, name: RegExp): Locator {
   return page.getByRole('treeitem', { name }).first();
 }
 
+/**
+ * A frontend Pod's row in the Cluster view, by its readiness ("1/1"): `/^frontend-/` alone also
+ * names the Probe Results rows ("frontend-… → backend:80 …"), and while a Pods group is still
+ * drawing its rows the first match was a probe result (step 21 right-clicked one).
+ */
+export const FRONTEND_POD = /^frontend-[a-z0-9]+-[a-z0-9]+\W+\d+\/\d+/;
+
 /** The enabled entries of a tree row's context menu. */
 export async function contextMenuEntries(page: Page, name: RegExp): Promise<string[]> {
   // Away from the tree first: the hover of the last row clicked may cover this one.
