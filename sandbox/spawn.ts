@@ -62,23 +62,50 @@ export async function spawnSandbox(
   );
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const readyLine = await new Promise<string>((resolveLine, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error('sandbox did not start in time')),
-      options.timeoutMs ?? 120_000,
-    );
-    child.stdout!.on('data', () => {
-      const line = output.split('\n').find((l) => l.includes(' ready in '));
-      if (line) {
+  // A test process that ends (or is killed by its runner) takes its sandbox with it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  let readyLine: string;
+  try {
+    readyLine = await new Promise<string>((resolveLine, reject) => {
+      const timer = setTimeout(() => {
+        // What it did meanwhile tells a slow machine from a stuck sandbox.
+        let cpu = 'its CPU time unknown';
+        try {
+          cpu = `${cpuSecondsOf(child.pid!).toFixed(1)} s of CPU used`;
+        } catch {
+          // It has gone already.
+        }
+        reject(
+          new Error(
+            `sandbox (${args.join(' ')}) did not start within ${timeoutMs / 1000} s (${cpu}); it printed: ${JSON.stringify(output)}`,
+          ),
+        );
+      }, timeoutMs);
+      child.stdout!.on('data', () => {
+        const line = output.split('\n').find((l) => l.includes(' ready in '));
+        if (line) {
+          clearTimeout(timer);
+          resolveLine(line);
+        }
+      });
+      child.once('exit', (code, signal) => {
         clearTimeout(timer);
-        resolveLine(line);
-      }
+        reject(new Error(`sandbox exited with ${code ?? signal} before it was ready:\n${output}`));
+      });
     });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`sandbox exited with ${code} before it was ready:\n${output}`));
-    });
-  });
+  } catch (error) {
+    // Never leave a half-started sandbox behind: it would keep the caller's process alive.
+    process.removeListener('exit', killOnExit);
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    rmSync(stateDir, { recursive: true, force: true });
+    throw error;
+  }
   child.stdout!.resume();
   const { ports, ...admin } = JSON.parse(readFileSync(join(stateDir, 'admin.json'), 'utf8')) as {
     url: string;
@@ -98,14 +125,10 @@ export async function spawnSandbox(
       Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1]) * 1024,
     peakRssBytes: () =>
       Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1]) * 1024,
-    cpuSeconds: () => {
-      // Fields 14 and 15 of /proc/PID/stat, after the command in parentheses; in clock ticks (100/s).
-      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    },
+    cpuSeconds: () => cpuSecondsOf(child.pid!),
     async stop() {
-      if (child.exitCode === null) {
+      process.removeListener('exit', killOnExit);
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((done) => child.once('exit', done));
         child.kill('SIGTERM');
         await exited;
@@ -113,4 +136,11 @@ export async function spawnSandbox(
       rmSync(stateDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The CPU time (user + system) of a process: fields 14 and 15 of /proc/PID/stat, in clock ticks (100/s). */
+function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
