@@ -18,7 +18,7 @@ import { checkIngress, isIngress } from './ingress.ts';
 import { checkGatewayApiObject, gatewayApiKind, isGatewayRoute } from './gateway.ts';
 import { checkRouteInWorkspace } from './gatewayWorkspace.ts';
 import { checkRouteBackendsInCluster } from './gatewayCluster.ts';
-import { checkRouteAgainstLiveGateways, writtenGatewayApi } from './gatewayLive.ts';
+import { checkRouteAgainstLiveGateways, liveGatewayPresence, writtenGatewayApi } from './gatewayLive.ts';
 import { checkIngressClaimsInCluster, checkIngressClassInCluster } from './ingressClass.ts';
 import { checkIngressInCluster } from './ingressCluster.ts';
 import { checkIngressBackendsInWorkspace, checkIngressClaimsInWorkspace } from './ingressWorkspace.ts';
@@ -185,18 +185,26 @@ export function contextualFindings(
       ),
     );
   } else if (isGatewayRoute(object)) {
-    // One diagnostic where the workspace and the cluster both miss a backend Service (merge.ts).
+    // One diagnostic where the workspace and the cluster both miss a backend Service or a parent
+    // Gateway (merge.ts); none where the workspace lacks a Gateway the cluster runs.
+    const live = context.cluster?.gatewayApi?.();
     findings.push(
       ...mergeFindings(
-        context.workspace ? checkRouteInWorkspace(object, context.workspace) : [],
+        context.workspace
+          ? checkRouteInWorkspace(
+              object,
+              context.workspace,
+              live === undefined ? undefined : liveGatewayPresence(live, context.cluster!.context),
+            )
+          : [],
         context.cluster
           ? [
               ...checkRouteBackendsInCluster(object, context.cluster),
-              ...(context.cluster.gatewayApi === undefined
+              ...(live === undefined
                 ? []
                 : checkRouteAgainstLiveGateways(
                     object,
-                    context.cluster.gatewayApi(),
+                    live,
                     { name: context.cluster.context, defaultNamespace: context.cluster.defaultNamespace },
                     writtenGatewayApi(context.workspace),
                   )),

@@ -9,8 +9,9 @@
  * Nothing is said from what could not be read: the group not served, Gateways of a namespace not
  * watched or refused, GatewayClasses or ReferenceGrants refused (a namespace-scoped identity often
  * is). A Gateway the workspace writes is the workspace checks' (KR61xx): what will be applied, not
- * what runs now. A missing Gateway or ReferenceGrant also found by the workspace checks makes one
- * diagnostic (the claim keys of KR6101 and KR6105, merge.ts).
+ * what runs now. A Gateway missing from both the workspace and the cluster makes one diagnostic
+ * (KR6101's claim, merge.ts); the workspace check asks `liveGatewayPresence` whether the cluster
+ * runs a Gateway it does not find written.
  */
 import { attachRoute } from '../gateway/attachment.ts';
 import { resolveBackendRef } from '../gateway/backends.ts';
@@ -27,7 +28,7 @@ import type { Path } from './document.ts';
 import { listWords, yamlString } from './findings.ts';
 import type { Finding } from './findings.ts';
 import { gatewayApiKind, writtenGatewayApiKind } from './gateway.ts';
-import { noSelectedListener, sentence } from './gatewayWorkspace.ts';
+import { noSelectedListener, parentGatewayClaim, sentence } from './gatewayWorkspace.ts';
 import { didYouMean } from './suggest.ts';
 import type { WorkspaceModel, WrittenObject } from './workspace.ts';
 
@@ -107,6 +108,7 @@ export function checkRouteAgainstLiveGateways(
     if (attachment.kind === 'gateway-not-found') {
       const there = readable.map((g) => g.metadata.name ?? '');
       const suggestion = didYouMean(attachment.gateway.name, there);
+      const evidence = `none is in ${where} (Gateways in namespace ${attachment.gateway.namespace}: ${there.length > 0 ? listWords([...there].sort(), 5) : 'none'}${suggestion === undefined ? '' : `; did you mean "${suggestion}"?`})`;
       findings.push({
         code: 'KR6204',
         message: `No Gateway ${gatewayText} in ${where} (Gateways in namespace ${attachment.gateway.namespace}: ${there.length > 0 ? listWords([...there].sort(), 5) : 'none'})${suggestion === undefined ? '' : `. Did you mean "${suggestion}"?`} No Gateway serves this route through this parentRef.`,
@@ -124,6 +126,7 @@ export function checkRouteAgainstLiveGateways(
                 },
               ],
             }),
+        claim: parentGatewayClaim(at, gatewayText, evidence),
       });
       continue;
     }
@@ -261,6 +264,36 @@ export function checkRouteAgainstLiveGateways(
     });
   }
   return findings;
+}
+
+/** Whether the live cluster runs a Gateway, as the workspace check of parentRefs (KR6101) asks. */
+export type LiveGatewayPresence =
+  | { readonly state: 'exists' }
+  /** Its namespace's Gateways were read and it is not among them: KR6204 says so, with the same claim. */
+  | { readonly state: 'missing' }
+  | { readonly state: 'notServed'; readonly where: string }
+  | { readonly state: 'unknown'; readonly where: string; readonly why: string };
+
+export function liveGatewayPresence(
+  live: LiveGatewayApi,
+  contextName: string,
+): (namespace: string, name: string) => LiveGatewayPresence {
+  const where = `context ${contextName}`;
+  return (namespace, name) => {
+    if (live.state === 'notServed') {
+      return { state: 'notServed', where };
+    }
+    if (live.state === 'unknown') {
+      return { state: 'unknown', where, why: live.why };
+    }
+    const gateways = live.gateways(namespace);
+    if ('unreadable' in gateways) {
+      return { state: 'unknown', where, why: gateways.unreadable };
+    }
+    return gateways.some((gateway) => gateway.metadata.name === name)
+      ? { state: 'exists' }
+      : { state: 'missing' };
+  };
 }
 
 /** The Gateways (`namespace/name`) and ReferenceGrants the workspace writes, for the checks above. */

@@ -7,7 +7,8 @@
  *
  * Absence is only reported when it means something: once the workspace has been read; a missing
  * Gateway only when the workspace writes some Gateway (routes whose Gateway is managed elsewhere
- * stay quiet); a missing Service only when some Service is written in the backend's namespace scope
+ * stay quiet) and the live cluster, where it is read, does not run it either (then one diagnostic
+ * with the live KR6204; where the cluster's Gateways could not be read, that is said); a missing Service only when some Service is written in the backend's namespace scope
  * and none there is unreadable; a missing ReferenceGrant only when the workspace writes something
  * in the backend's namespace. A listener that selects namespaces by label is not judged (namespace
  * labels are not read from the workspace). A manifest without namespace is read, as the core
@@ -21,7 +22,8 @@ import type { Service } from '../k8s.ts';
 import { isRecord } from './document.ts';
 import type { Path } from './document.ts';
 import { listWords, yamlString } from './findings.ts';
-import type { Finding } from './findings.ts';
+import type { Claim, Finding } from './findings.ts';
+import type { LiveGatewayPresence } from './gatewayLive.ts';
 import { gatewayApiKind, writtenGatewayApiKind } from './gateway.ts';
 import { didYouMean } from './suggest.ts';
 import type { WorkspaceModel, WrittenObject } from './workspace.ts';
@@ -67,6 +69,19 @@ export function noSelectedListener(attachment: Extract<ParentAttachment, { kind:
   };
 }
 
+/**
+ * A parentRef's Gateway missing from one source, as a claim: the workspace's KR6101 and the live
+ * KR6204 about the same parentRef make one diagnostic naming both (merge.ts).
+ */
+export function parentGatewayClaim(at: Path, gatewayText: string, evidence: string): Claim {
+  return {
+    key: `route-parent-gateway:${at.join('.')}`,
+    what: `No Gateway ${gatewayText}`,
+    evidence,
+    consequence: 'No Gateway serves this route through this parentRef.',
+  };
+}
+
 function namespaceOf(object: WrittenObject): string {
   return object.namespace ?? DEFAULT_NAMESPACE;
 }
@@ -85,6 +100,8 @@ export function checkRouteInWorkspace(
     readonly value: Readonly<Record<string, unknown>>;
   },
   workspace: WorkspaceModel,
+  /** Whether the live cluster holds a Gateway; undefined when no cluster is read. */
+  liveGateway?: (namespace: string, name: string) => LiveGatewayPresence,
 ): Finding[] {
   const kind = gatewayApiKind(object);
   if ((kind !== 'HTTPRoute' && kind !== 'GRPCRoute') || !workspace.complete || !workspace.gatewayApiObjects) {
@@ -112,13 +129,24 @@ export function checkRouteInWorkspace(
       if (gateways.length === 0) {
         continue;
       }
+      const presence = liveGateway?.(attachment.gateway.namespace, attachment.gateway.name);
+      if (presence?.state === 'exists') {
+        continue;
+      }
       const there = gateways
         .filter((gateway) => gateway.metadata.namespace === attachment.gateway.namespace)
         .map((gateway) => gateway.metadata.name ?? '');
       const suggestion = didYouMean(attachment.gateway.name, there);
+      const writtenList = `Gateways there: ${listWords(gateways.map((gateway) => `${gateway.metadata.namespace}/${gateway.metadata.name}`).sort(), 5)}${suggestion === undefined ? '' : `; did you mean "${suggestion}"?`}`;
+      const consequence = 'No Gateway serves this route through this parentRef.';
       findings.push({
         code: 'KR6101',
-        message: `No Gateway ${gatewayText} is written in the workspace (Gateways there: ${listWords(gateways.map((gateway) => `${gateway.metadata.namespace}/${gateway.metadata.name}`).sort(), 5)})${suggestion === undefined ? '' : `. Did you mean "${suggestion}"?`} Unless it comes from elsewhere, no Gateway serves this route through this parentRef.`,
+        message:
+          presence?.state === 'notServed'
+            ? `No Gateway ${gatewayText}: none is written in the workspace (${writtenList}), and ${presence.where} does not serve the Gateway API. ${consequence}`
+            : presence?.state === 'unknown'
+              ? `No Gateway ${gatewayText} is written in the workspace (${writtenList}); whether ${presence.where} has it is not known (${presence.why}). If it does not, ${consequence.charAt(0).toLowerCase()}${consequence.slice(1)}`
+              : `No Gateway ${gatewayText} is written in the workspace (${writtenList}). Unless it comes from elsewhere, ${consequence.charAt(0).toLowerCase()}${consequence.slice(1)}`,
         at: { path: [...at, 'name'] },
         ...(suggestion === undefined
           ? {}
@@ -133,6 +161,12 @@ export function checkRouteInWorkspace(
                 },
               ],
             }),
+        // A Gateway the live cluster lacks too: KR6204 makes the same claim, said once (merge.ts).
+        ...(presence?.state === 'missing'
+          ? {
+              claim: parentGatewayClaim(at, gatewayText, `none is written in the workspace (${writtenList})`),
+            }
+          : {}),
       });
       continue;
     }

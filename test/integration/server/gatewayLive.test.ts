@@ -10,7 +10,7 @@
  * cluster-wide ReferenceGrants gets no KR6210 (nothing said from what could not be read).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -66,6 +66,19 @@ spec:
     - backendRefs:
         - name: catalog
           port: 80
+`;
+
+const WRITTEN_GATEWAY = `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: internal
+  namespace: infra
+spec:
+  gatewayClassName: sandbox
+  listeners:
+    - name: http
+      protocol: HTTP
+      port: 80
 `;
 
 function gateway(name: string, className: string, listener: Record<string, unknown>) {
@@ -212,6 +225,98 @@ describe('routes against the live Gateway API', () => {
       assert.ok(!diagnostics.some((d) => d.code === 'KR6204'), JSON.stringify(diagnostics));
     } finally {
       fixture.sandbox.faults.setLoadBalancerPool(true);
+    }
+  });
+
+  test('a parentRef Gateway judged by the workspace and the cluster together: one truthful finding', async () => {
+    // The workspace writes a Gateway (so the workspace check of parentRefs, KR6101, speaks) but not
+    // infra/public, which runs in the cluster; infra/nowhere is in neither.
+    const folder = mkdtempSync(join(tmpdir(), 'kubereach-gateway-parents-'));
+    writeFileSync(join(folder, 'gateway.yaml'), WRITTEN_GATEWAY);
+    const route = (namespace: string) => `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: parents
+  namespace: ${namespace}
+spec:
+  parentRefs:
+    - name: public
+      namespace: infra
+    - name: nowhere
+      namespace: infra
+  rules:
+    - backendRefs: []
+`;
+    // One server per identity and setting, each opening the route and waiting for its findings.
+    const findingsOf = async (
+      kubeconfig: string,
+      clusterAware: boolean,
+      namespace: string,
+      until: (list: readonly Diagnostic[]) => boolean,
+    ) => {
+      const client = await LspClient.start({
+        workspace: folder,
+        env: { KUBECONFIG: kubeconfig },
+        settings: { clusterAware },
+        initializationOptions: { workspaceTrusted: false },
+      });
+      try {
+        const text = route(namespace);
+        const uri = uriOf(join(folder, 'route.yaml'));
+        await client.open(uri, text);
+        const diagnostics = await client.diagnostics(uri, until, { timeoutMs: 15_000 });
+        return (word: string) => diagnostics.filter((d) => textAt(text, d.range) === word);
+      } finally {
+        assert.equal(await client.stop(), 0);
+      }
+    };
+    try {
+      const admin = await findingsOf(fixture.sandbox.kubeconfigPath, true, 'store', (list) =>
+        list.some((d) => /none is in context kubereach-sandbox/.test(d.message)),
+      );
+      assert.deepEqual(admin('public'), [], 'infra/public runs in the cluster');
+      const nowhere = admin('nowhere');
+      assert.equal(nowhere.length, 1, JSON.stringify(nowhere));
+      assert.equal(nowhere[0]!.code, 'KR6101');
+      assert.match(
+        nowhere[0]!.message,
+        /^No Gateway infra\/nowhere: none is written in the workspace \(Gateways there: infra\/internal\), and none is in context kubereach-sandbox \(Gateways in namespace infra: [^)]*public[^)]*\)\. No Gateway serves this route through this parentRef\.$/,
+      );
+
+      // No cluster read: the workspace's wording; an identity that may not read infra's Gateways:
+      // that, not a guess either way. Both parentRefs alike.
+      const offline = await findingsOf(
+        fixture.sandbox.kubeconfigPath,
+        false,
+        'store',
+        (list) => byCode(list, 'KR6101').length === 2,
+      );
+      const viewer = await findingsOf(
+        fixture.sandbox.kubeconfigFor('shop-viewer'),
+        true,
+        'shop',
+        (list) => list.filter((d) => /no access to Gateways \(403\)/.test(d.message)).length === 2,
+      );
+      for (const word of ['public', 'nowhere']) {
+        for (const [found, wording] of [
+          [offline(word), '\\. Unless it comes from elsewhere'],
+          [
+            viewer(word),
+            '; whether context kubereach-sandbox has it is not known \\(no access to Gateways \\(403\\)',
+          ],
+        ] as const) {
+          assert.equal(found.length, 1, JSON.stringify(found));
+          assert.equal(found[0]!.code, 'KR6101');
+          assert.match(
+            found[0]!.message,
+            new RegExp(
+              `^No Gateway infra/${word} is written in the workspace \\(Gateways there: infra/internal\\)${wording}`,
+            ),
+          );
+        }
+      }
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 

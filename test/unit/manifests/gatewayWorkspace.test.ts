@@ -122,7 +122,10 @@ describe('KR61xx', () => {
     const result = found(route('    - name: pubic\n      namespace: infra\n'));
     assert.deepEqual(result.codes, ['KR6101']);
     assert.deepEqual(result.spans, ['pubic']);
-    assert.match(result.messages[0]!, /No Gateway infra\/pubic .*Did you mean "public"\?/);
+    assert.match(
+      result.messages[0]!,
+      /No Gateway infra\/pubic is written in the workspace \(Gateways there: infra\/public; did you mean "public"\?\)\. Unless/,
+    );
   });
 
   test('KR6102: a sectionName no listener has, on the sectionName', () => {
