@@ -7,22 +7,41 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { DiagnosisTarget } from '../analysis/diagnosis/index.ts';
 import { toMarkdown } from '../diagnose/markdown.ts';
 import type { DiagnosisReport, DiagnosisSource } from '../diagnose/types.ts';
+import { isValidIp } from '../analysis/cidr.ts';
 import { redactStrings } from '../logging/redact.ts';
 import { booleanFlag, choiceFlag, parse, stringFlag } from './args.ts';
 import { CLUSTER_OPTIONS, clusterFlags } from './checkCommand.ts';
 import { CliError, EXIT_FINDINGS, EXIT_OK, usageError } from './errors.ts';
 import type { CliIo } from './io.ts';
+import {
+  diagnoseExternal,
+  isExternalTarget,
+  parseClientAddress,
+  parseExternalTarget,
+  parseVia,
+} from './diagnoseExternal.ts';
+import type { ExternalTarget } from './diagnoseExternal.ts';
+import { hopsText, pathWorks } from './hopsText.ts';
 import { openSession } from './session.ts';
 import type { Colors } from './terminal.ts';
 
-export const DIAGNOSE_HELP = `Diagnose why a Pod cannot reach a Service, a Pod or a name, hop by hop.
+export const DIAGNOSE_HELP = `Diagnose why a Pod cannot reach a Service, a Pod or a name, or why a URL does not answer
+from outside the cluster, hop by hop.
 
-The same diagnosis as the editor's "Diagnose Connectivity": name and DNS, Service, selector,
-EndpointSlices, target port, NetworkPolicy egress and ingress, readiness, then live probes from
-inside the source Pod (with the tools its image has).
+From a Pod, the same diagnosis as the editor's "Diagnose Connectivity": name and DNS, Service,
+selector, EndpointSlices, target port, NetworkPolicy egress and ingress, readiness, then live
+probes from inside the source Pod (with the tools its image has).
+
+From outside, the same diagnosis as the editor's "Diagnose External Access": the Ingress or the
+Gateway API route (listener, attachment, rule, backendRefs and ReferenceGrants), the
+IngressClass, the address, a node port or a load balancer, then the backend Service's hops; live
+probes from the controller's or Gateway's Pods to the backends, requests from this machine to the
+addresses, and the same request through a port-forward to a ready controller or Gateway Pod (for
+a machine that cannot reach the address).
 
 Usage:
   kubereach diagnose SOURCE TARGET [flags]
+  kubereach diagnose [CLIENT_IP] URL|NODE:PORT [flags]
 
 SOURCE is a Pod or a workload, kubectl-style: NAMESPACE/POD, POD, pod/NAME, deploy/NAME,
 sts/NAME, ds/NAME (the namespace from -n, else the context's). A workload is diagnosed from one
@@ -34,13 +53,26 @@ TARGET is what the application would connect to:
   NAMESPACE/POD:PORT      a Pod and a container port (number or name); also pod/NAME:PORT
   HOST:PORT               a name or an IP
 
+Without SOURCE (or with a client IP address as SOURCE), the request comes from outside:
+  http://HOST[:PORT]/PATH a URL served by an Ingress or a Gateway (also HOST/PATH)
+  NODE:PORT               a node (its name or address) and a node port
+  svc/NAME[:PORT]         a NodePort or LoadBalancer Service (NAMESPACE/svc/NAME, or -n)
+  ingress/NAME            an Ingress's first rule (NAMESPACE/ingress/NAME, or -n)
+  httproute/NAME[#RULE]   an HTTPRoute's rule, 1-based (NAMESPACE/httproute/NAME, or -n)
+
 Examples:
   kubereach diagnose shop/frontend backend.shop:80
   kubereach diagnose deploy/frontend -n shop svc/db:postgres --no-probe -o markdown
+  kubereach diagnose http://shop.example.com/api
+  kubereach diagnose http://store.example.com/api --via infra/public -o json
+  kubereach diagnose 203.0.113.7 sandbox-node-1:30080
 
 Flags:
-  -n, --namespace NS         the namespace of SOURCE and of svc/ and pod/ targets
-      --no-probe             the static hops only: no command runs in the Pod
+  -n, --namespace NS         the namespace of SOURCE and of svc/, pod/, ingress/, httproute/ targets
+      --no-probe             the static hops only: no command runs in a Pod, no request is sent
+      --from IP              the client's address, for a URL or NODE:PORT (loadBalancerSourceRanges
+                             and NetworkPolicy ipBlocks are read against it); also as SOURCE
+      --via NS/GATEWAY       the Gateway that serves the URL, when an Ingress could too
   -o, --output FORMAT        text (default), json, or markdown (the editor's export)
       --kubeconfig PATH      the kubeconfig file (default: KUBECONFIG, else ~/.kube/config)
       --context NAME         the kubeconfig context (default: its current-context)
@@ -137,9 +169,10 @@ function portOf(text: string, allowName: boolean): number | string {
 }
 
 export function parseTarget(text: string, namespace: string): DiagnosisTarget {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
-    throw new CliError(
-      `a URL target (the outside-in diagnosis) is not available from the command line yet: use "Diagnose External Access" in the editor, or give HOST:PORT`,
+  if (isExternalTarget(text)) {
+    throw usageError(
+      'diagnose',
+      `a URL is diagnosed from outside the cluster, not from a Pod: give the URL alone ("kubereach diagnose ${text}"), or a client address as SOURCE`,
     );
   }
   const { host, port } = splitPort(text);
@@ -188,51 +221,13 @@ export function podOfWorkload(pods: readonly V1Pod[], workload: string, name: st
   )[0];
 }
 
-const MARKS: Readonly<Record<string, string>> = { passed: '✔', failed: '✖', unknown: '?', skipped: '–' };
-
 export function diagnosisText(report: DiagnosisReport, colors: Colors): string {
-  const paint = (status: string, text: string) =>
-    status === 'passed'
-      ? colors.green(text)
-      : status === 'failed'
-        ? colors.red(text)
-        : status === 'unknown'
-          ? colors.yellow(text)
-          : colors.dim(text);
-  const lines = [
-    colors.bold(`${report.source.namespace}/${report.source.name} → ${report.targetLabel}`) +
-      (report.context === undefined ? '' : colors.dim(`  (context ${report.context})`)),
-    '',
-  ];
-  const width = Math.max(...report.hops.map((hop) => hop.title.length));
-  for (const hop of report.hops) {
-    lines.push(
-      `${paint(hop.status, `${MARKS[hop.status] ?? '?'} ${hop.title.padEnd(width)}`)}  ${hop.summary}`,
-    );
-    for (const line of hop.evidence) {
-      lines.push(`    ${colors.dim(line)}`);
-    }
-    if (hop.fix !== undefined && hop.status === 'failed') {
-      lines.push(`    Fix: ${hop.fix.split('\n').join('\n         ')}`);
-    }
-  }
-  lines.push('', `${report.conclusion.failedHop === undefined ? '' : '✖ '}${report.conclusion.sentence}`);
-  if (report.conclusion.fix !== undefined) {
-    lines.push(`Fix: ${report.conclusion.fix}`);
-  }
-  return lines.join('\n') + '\n';
-}
-
-/** The path works: no hop failed, and the live probe passed (or, without probes, every hop passed). */
-export function pathWorks(report: DiagnosisReport, probed: boolean): boolean {
-  if (report.hops.some((hop) => hop.status === 'failed')) {
-    return false;
-  }
-  if (probed) {
-    return report.hops.find((hop) => hop.id === 'probe')?.status === 'passed';
-  }
-  return report.hops.every(
-    (hop) => hop.status === 'passed' || hop.id === 'probe' || hop.status === 'skipped',
+  return hopsText(
+    `${report.source.namespace}/${report.source.name} → ${report.targetLabel}`,
+    report.context,
+    report.hops,
+    report.conclusion,
+    colors,
   );
 }
 
@@ -242,6 +237,8 @@ export async function diagnoseCommand(args: readonly string[], io: CliIo): Promi
     'no-probe': { type: 'boolean' },
     output: { type: 'string', short: 'o' },
     'no-color': { type: 'boolean' },
+    from: { type: 'string' },
+    via: { type: 'string' },
     ...CLUSTER_OPTIONS,
   });
   if (booleanFlag(parsed, 'help')) {
@@ -249,14 +246,34 @@ export async function diagnoseCommand(args: readonly string[], io: CliIo): Promi
     return EXIT_OK;
   }
   const output = choiceFlag('diagnose', parsed, 'output', ['text', 'json', 'markdown'] as const, 'text');
+  const namespaceFlag = stringFlag(parsed, 'namespace');
+  const external = externalOf(parsed.positionals, namespaceFlag, stringFlag(parsed, 'from'));
+  if (external !== undefined) {
+    return diagnoseExternal(
+      {
+        ...external,
+        namespace: namespaceFlag,
+        via: parseVia(stringFlag(parsed, 'via')),
+        probe: !booleanFlag(parsed, 'no-probe'),
+        output,
+        noColor: booleanFlag(parsed, 'no-color'),
+        flags: clusterFlags('diagnose', parsed),
+      },
+      io,
+    );
+  }
+  for (const flag of ['from', 'via']) {
+    if (stringFlag(parsed, flag) !== undefined) {
+      throw usageError('diagnose', `--${flag} applies to a URL or NODE:PORT target only`);
+    }
+  }
   if (parsed.positionals.length !== 2) {
     throw usageError(
       'diagnose',
-      `diagnose takes SOURCE and TARGET (got ${parsed.positionals.length} arguments)`,
+      `diagnose takes SOURCE and TARGET, or one URL or NODE:PORT (got ${parsed.positionals.length} arguments)`,
     );
   }
   const [sourceText, targetText] = parsed.positionals as [string, string];
-  const namespaceFlag = stringFlag(parsed, 'namespace');
   const sourceSpec = parseSource(sourceText, namespaceFlag);
   // Parsed before connecting, so that a typo is a usage error rather than a wait for the cluster.
   parseTarget(targetText, sourceSpec.namespace ?? namespaceFlag ?? 'default');
@@ -307,8 +324,35 @@ export async function diagnoseCommand(args: readonly string[], io: CliIo): Promi
       default:
         await io.out(diagnosisText(redactStrings(report), io.colors(booleanFlag(parsed, 'no-color'))));
     }
-    return pathWorks(report, probe) ? EXIT_OK : EXIT_FINDINGS;
+    return pathWorks(report.hops, probe) ? EXIT_OK : EXIT_FINDINGS;
   } finally {
     opened.dispose();
   }
+}
+
+/**
+ * The outside-in form: one TARGET (a URL, NODE:PORT, svc/ingress/httproute), or a client IP
+ * address as SOURCE and a URL; `--from` gives the address too. Undefined: the Pod form.
+ */
+function externalOf(
+  positionals: readonly string[],
+  namespace: string | undefined,
+  fromFlag: string | undefined,
+): { target: ExternalTarget; clientIp: string | undefined } | undefined {
+  if (positionals.length === 1) {
+    return {
+      target: parseExternalTarget(positionals[0]!, namespace),
+      clientIp: parseClientAddress(fromFlag),
+    };
+  }
+  if (positionals.length === 2 && isValidIp(positionals[0]!)) {
+    if (fromFlag !== undefined) {
+      throw usageError('diagnose', 'give the client address once: as SOURCE or with --from');
+    }
+    return {
+      target: parseExternalTarget(positionals[1]!, namespace),
+      clientIp: positionals[0]!,
+    };
+  }
+  return undefined;
 }

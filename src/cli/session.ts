@@ -27,6 +27,10 @@ const FAILED_STATES = new Set(['unauthorized', 'forbidden', 'tls', 'error', 'dis
 export async function openSession(
   flags: ClusterFlags,
   namespaces: (defaultNamespace: string) => readonly string[],
+  options: {
+    /** Nodes and IngressClasses listed (or refused) too: the outside-in diagnosis reads them. */
+    readonly clusterScoped?: boolean;
+  } = {},
 ): Promise<OpenSession> {
   assertKubeconfigExists(flags);
   const layer = loadClusterLayer();
@@ -68,8 +72,11 @@ export async function openSession(
               `cannot read the cluster of context "${context.name}" (${state.kind}): ${state.message ?? 'no answer'}`,
             );
           }
+          const cluster = cache.clusterStatus();
           return (
             state.kind === 'connected' &&
+            (options.clusterScoped !== true ||
+              (cluster.nodes.status !== 'syncing' && cluster.ingressClasses.status !== 'syncing')) &&
             wanted.every((namespace) => {
               const status = cache.namespaceStatus(namespace);
               return (

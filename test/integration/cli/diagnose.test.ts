@@ -77,7 +77,7 @@ describe('diagnose', () => {
     assert.equal(result.status, report.conclusion.failedHop === undefined ? 0 : 1);
   });
 
-  test('errors: no such Pod, no Pod of the workload, a URL, a bad target, no cluster', async () => {
+  test('errors: no such Pod, no Pod of the workload, a bad target, no cluster', async () => {
     assertOneLineError(
       await runCli(['diagnose', 'shop/nope', 'backend.shop:80', '--no-probe'], { env: env() }),
       /nope/,
@@ -87,16 +87,12 @@ describe('diagnose', () => {
       /no Pod of Deployment shop\/nope in context "kubereach-sandbox"/,
     );
     assertOneLineError(
-      await runCli(['diagnose', 'shop/checkout', 'http://shop.example.com/'], { env: env() }),
-      /a URL target .* is not available from the command line yet/,
-    );
-    assertOneLineError(
       await runCli(['diagnose', 'shop/checkout', 'backend.shop'], { env: env() }),
       /TARGET needs a port/,
     );
     assertOneLineError(
-      await runCli(['diagnose', 'shop/checkout'], { env: env() }),
-      /diagnose takes SOURCE and TARGET/,
+      await runCli(['diagnose', 'shop/checkout', 'backend.shop:80', 'extra'], { env: env() }),
+      /diagnose takes SOURCE and TARGET, or one URL or NODE:PORT \(got 3 arguments\)/,
     );
     const kubeconfig = join(scratch, 'unreachable');
     writeFileSync(
