@@ -94,6 +94,9 @@ export const EXPLORER_COMMANDS: Readonly<Record<string, Handler>> = {
  */
 function gatewayYamlUri(node: Extract<ExplorerNode, { kind: 'gatewayApi' }>): vscode.Uri | undefined {
   const [group, a, b] = node.parts;
+  if (group === 'classes' && a !== undefined) {
+    return clusterObjectUri('GatewayClass', a);
+  }
   if (group === 'gateways' && a !== undefined) {
     return gatewayObjectUri('Gateway', node.namespace, a);
   }

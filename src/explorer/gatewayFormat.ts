@@ -25,6 +25,7 @@ import type {
 } from '../analysis/gateway/index.ts';
 import { escapeMarkdown, markdownCode } from '../analysis/markdown.ts';
 import { hostPortsBlock } from './format.ts';
+import { classRefusedWarning, gatewayClassLine } from './gatewayClassFormat.ts';
 import type { IconChoice, Presentation } from './format.ts';
 
 export interface GatewayItemPresentation extends Presentation {
@@ -142,10 +143,15 @@ export function gatewayPresentation(
 ): GatewayItemPresentation {
   const name = gateway.metadata.name ?? '(unnamed)';
   const namespace = gateway.metadata.namespace ?? '';
-  const warnings = gatewayWarnings(gateway, world, undefined, unreadLists(unread));
+  const className = gateway.spec?.gatewayClassName ?? '(none)';
+  const gatewayClass = world.gatewayClasses.find((c) => c.metadata.name === gateway.spec?.gatewayClassName);
+  const refused = classRefusedWarning(gatewayClass);
+  const warnings = [
+    ...(refused === undefined ? [] : [refused]),
+    ...gatewayWarnings(gateway, world, undefined, unreadLists(unread)),
+  ];
   const listeners = gateway.spec?.listeners ?? [];
   const addresses = addressesOf(gateway);
-  const className = gateway.spec?.gatewayClassName ?? '(none)';
   const description = [
     className,
     listeners.map((l) => `${l.name}:${l.port}`).join(', ') || 'no listeners',
@@ -153,7 +159,7 @@ export function gatewayPresentation(
   ];
   const blocks = [
     `**Gateway** ${markdownCode(name)} in namespace ${markdownCode(namespace)}`,
-    `**Class:** ${markdownCode(className)}`,
+    gatewayClassLine(gateway.spec?.gatewayClassName, gatewayClass),
     `**Addresses:** ${addresses.length > 0 ? addresses.map(markdownCode).join(', ') : 'none yet'}`,
     listeners.length > 0
       ? `**Listeners**\n\n${listeners

@@ -1,7 +1,8 @@
 /**
  * The explorer's Gateway API items (issue 15): per namespace a Gateways group (Gateway → its
- * listeners) and an HTTPRoutes group (HTTPRoutes and GRPCRoutes → rules → backendRefs), shown
- * only where discovery says the cluster serves gateway.networking.k8s.io (never assumed).
+ * listeners) and an HTTPRoutes group (HTTPRoutes and GRPCRoutes → rules → backendRefs), and under
+ * the context a GatewayClasses group (cluster-scoped; its node's namespace is ''), shown only
+ * where discovery says the cluster serves gateway.networking.k8s.io (never assumed).
  *
  * The objects come from the session's ClusterCache (src/cluster/gatewayWatch.ts: informers on
  * the watched namespaces' Gateways and routes, GatewayClasses and ReferenceGrants cluster-wide),
@@ -28,6 +29,8 @@ import {
   rulePresentation,
 } from './gatewayFormat.ts';
 import type { UnreadWords } from './gatewayFormat.ts';
+import { gatewayClassPresentation } from './gatewayClassFormat.ts';
+import type { ClassUsers } from './gatewayClassFormat.ts';
 import type { ExplorerNode, NodeRegistry } from './nodes.ts';
 
 type GatewayNode = Extract<ExplorerNode, { kind: 'gatewayApi' }>;
@@ -164,6 +167,96 @@ export class GatewayExplorer {
     return [this.node(context, namespace, ['gateways']), this.node(context, namespace, ['routes'])];
   }
 
+  /** Whether the context shows a GatewayClasses group: wherever the kind is (or may be) served. */
+  private showsClasses(): boolean {
+    return this.session().cache?.gatewayApi !== undefined && this.kind('gatewayclasses') !== 'not-served';
+  }
+
+  private classGroupShown: boolean | undefined;
+
+  /** The groups under the context (cluster-scoped kinds): GatewayClasses, beside Nodes. */
+  contextGroups(context: string): GatewayNode[] {
+    this.classGroupShown = this.showsClasses();
+    return this.classGroupShown ? [this.node(context, '', ['classes'])] : [];
+  }
+
+  /**
+   * What a change of the Gateway API redraws above the namespaces: the GatewayClasses group, or
+   * the context when the group comes or goes; nothing before the context was drawn.
+   */
+  classesToRedraw(context: string): ExplorerNode | undefined {
+    if (this.classGroupShown === undefined) {
+      return undefined;
+    }
+    if (this.showsClasses() !== this.classGroupShown) {
+      return this.nodes.peek(`ctx/${context}`);
+    }
+    return this.classGroupShown ? this.node(context, '', ['classes']) : undefined;
+  }
+
+  private gatewayClasses() {
+    return [...(this.world()?.gatewayClasses ?? [])].sort((a, b) =>
+      (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''),
+    );
+  }
+
+  /** The Gateways of the watched namespaces using a class, and the namespaces whose Gateways were not read. */
+  private classUsers(className: string): ClassUsers {
+    const watched = this.session().selectedNamespaces();
+    return {
+      gateways: (this.world()?.gateways ?? []).filter((g) => g.spec?.gatewayClassName === className),
+      unread: watched.flatMap((namespace) => {
+        const knowledge = this.kind('gateways', namespace);
+        return knowledge === 'not-served' || knowledge.state === 'known'
+          ? []
+          : [{ namespace, word: unknownWord(knowledge) }];
+      }),
+      watched,
+    };
+  }
+
+  /** The GatewayClasses group's children, its words, and a class's words (gatewayClassFormat.ts). */
+  private classChildren(
+    context: string,
+    message: (key: string, knowledge: Knowledge, kindPlural: string) => ExplorerNode,
+  ): ExplorerNode[] {
+    const knowledge = this.kind('gatewayclasses');
+    if (knowledge === 'not-served') {
+      return [];
+    }
+    if (knowledge.state !== 'known') {
+      return [message('gw/classes', knowledge, 'GatewayClasses')];
+    }
+    return this.gatewayClasses().map((c) => this.node(context, '', ['classes', c.metadata.name ?? '']));
+  }
+
+  private classItem(name: string | undefined): GatewayItem | undefined {
+    if (name === undefined) {
+      const knowledge = this.kind('gatewayclasses');
+      const known = knowledge !== 'not-served' && knowledge.state === 'known';
+      const count = this.gatewayClasses().length;
+      return {
+        presentation: {
+          label: 'GatewayClasses',
+          description: known
+            ? String(count)
+            : knowledge === 'not-served'
+              ? 'not served'
+              : unknownWord(knowledge),
+          tooltip:
+            'GatewayClasses (gateway.networking.k8s.io), cluster-wide: the controller each names and whether it accepted the class',
+          icon: { id: 'symbol-class' },
+          contextValue: 'gatewayClassGroup',
+        },
+        expandable: !known || count > 0,
+      };
+    }
+    const gatewayClass = this.gatewayClasses().find((c) => c.metadata.name === name);
+    return gatewayClass === undefined
+      ? undefined
+      : { presentation: gatewayClassPresentation(gatewayClass, this.classUsers(name)), expandable: false };
+  }
+
   private gateways(namespace: string) {
     return (this.world()?.gateways ?? [])
       .filter((g) => g.metadata.namespace === namespace)
@@ -188,6 +281,9 @@ export class GatewayExplorer {
     message: (key: string, knowledge: Knowledge, kindPlural: string) => ExplorerNode,
   ): ExplorerNode[] {
     const [group, a, b, c] = node.parts;
+    if (group === 'classes') {
+      return a === undefined ? this.classChildren(context, message) : [];
+    }
     const ns = node.namespace;
     const knowledge = this.groupKnowledge(group, ns);
     if (knowledge === 'not-served') {
@@ -239,6 +335,11 @@ export class GatewayExplorer {
   }
 
   parent(context: string, node: GatewayNode): ExplorerNode | undefined {
+    if (node.parts[0] === 'classes') {
+      return node.parts.length === 1
+        ? this.nodes.peek(`ctx/${context}`)
+        : this.node(context, '', ['classes']);
+    }
     if (node.parts.length === 1) {
       return this.nodes.peek(`ns/${context}/${node.namespace}`);
     }
@@ -250,6 +351,9 @@ export class GatewayExplorer {
   /** The words of a node; undefined when its object is gone. */
   item(node: GatewayNode): GatewayItem | undefined {
     const [group, a, b, c, d] = node.parts;
+    if (group === 'classes') {
+      return this.classItem(a);
+    }
     const ns = node.namespace;
     const world = this.world();
     if (node.parts.length === 1) {
@@ -333,6 +437,9 @@ export function gatewayNodeName(node: { readonly parts: readonly string[] }): st
   const [group, a, b, c] = node.parts;
   if (group === 'gateways') {
     return node.parts.length === 2 ? a : node.parts.length === 4 ? c : undefined;
+  }
+  if (group === 'classes') {
+    return a;
   }
   return node.parts.length === 3 ? b : undefined;
 }

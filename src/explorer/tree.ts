@@ -294,7 +294,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
       }
       case 'gatewayApi':
         return this.gateways.children(context, node, (key, knowledge, kinds) =>
-          this.accessMessage(node.namespace, key, knowledge, kinds),
+          // GatewayClasses are cluster-scoped: their node's namespace is ''.
+          this.accessMessage(node.namespace || undefined, key, knowledge, kinds),
         );
       default:
         return [];
@@ -581,7 +582,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     }
     if (cache.kubeConfig !== undefined) {
       // Not for a context the kubeconfig cannot build (no such cluster): nothing was asked for.
-      result.push(this.nodeGroupNode(context));
+      result.push(this.nodeGroupNode(context), ...this.gateways.contextGroups(context));
     }
     for (const namespace of this.session.selectedNamespaces()) {
       result.push(this.namespaceNode(context, namespace));
@@ -697,6 +698,10 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
       targets.add(nodeGroup);
     }
     if (change.gatewayApi) {
+      const classes = this.gateways.classesToRedraw(context);
+      if (classes) {
+        targets.add(classes);
+      }
       // Groups appear or go with the API's state: redraw each shown namespace below its node.
       for (const namespace of this.session.selectedNamespaces()) {
         const node = this.nodes.peek(ids.namespace(context, namespace));

@@ -146,6 +146,149 @@ describe('explorer: Gateway API items on the demo', () => {
     assert.equal(backend.iconPath?.id, 'warning');
     assert.match(tooltipText(backend), /no ReferenceGrant in analytics/);
   });
+
+  test('GatewayClasses under the context: controller, Accepted in words, the Gateways using each; a Gateway of a refused or missing class says so', async () => {
+    const children = labels(view.tree, [CTX]);
+    assert.ok(children.indexOf('GatewayClasses') === children.indexOf('Nodes') + 1, children.join());
+    await waitFor('class sandbox accepted and used', () =>
+      /^sandbox\.kubereach\.dev\/gateway-controller · accepted · \d+ Gateways?$/.test(
+        item(view.tree, [CTX, 'GatewayClasses', 'sandbox'])?.description ?? '',
+      ),
+    );
+    const sandbox = item(view.tree, [CTX, 'GatewayClasses', 'sandbox'])!;
+    assert.equal(sandbox.contextValue, 'gatewayClass');
+    assert.match(
+      tooltipText(sandbox),
+      /\*\*Accepted:\*\* accepted by controller `sandbox\.kubereach\.dev\/gateway-controller`/,
+    );
+    assert.match(
+      tooltipText(sandbox),
+      /\*\*Gateways using it\*\* \(in the watched namespaces\): .*`infra\/public`/,
+    );
+    assert.match(
+      tooltipText(item(view.tree, [CTX, 'infra', 'Gateways', 'public'])),
+      /\*\*Class:\*\* `sandbox`, accepted by controller/,
+    );
+
+    // A class no controller claims, one its controller refused (we write its status as that
+    // controller would), and Gateways of each and of a class that does not exist.
+    const custom = fixture.kubeconfig.makeApiClient(CustomObjectsApi);
+    const group = 'gateway.networking.k8s.io';
+    for (const [name, controllerName] of [
+      ['unclaimed', 'example.com/nobody'],
+      ['refused', 'example.com/strict'],
+    ]) {
+      await custom.createClusterCustomObject({
+        group,
+        version: 'v1',
+        plural: 'gatewayclasses',
+        body: {
+          apiVersion: `${group}/v1`,
+          kind: 'GatewayClass',
+          metadata: { name },
+          spec: { controllerName },
+        },
+      });
+    }
+    await custom.patchClusterCustomObjectStatus(
+      {
+        group,
+        version: 'v1',
+        plural: 'gatewayclasses',
+        name: 'refused',
+        body: {
+          status: {
+            conditions: [
+              {
+                type: 'Accepted',
+                status: 'False',
+                reason: 'InvalidParameters',
+                message: 'parametersRef is required',
+                lastTransitionTime: new Date().toISOString(),
+              },
+            ],
+          },
+        },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    for (const [name, className] of [
+      ['strict', 'refused'],
+      ['orphan', 'missing'],
+    ]) {
+      await custom.createNamespacedCustomObject({
+        group,
+        version: 'v1',
+        namespace: 'infra',
+        plural: 'gateways',
+        body: {
+          apiVersion: `${group}/v1`,
+          kind: 'Gateway',
+          metadata: { name, namespace: 'infra' },
+          spec: { gatewayClassName: className, listeners: [{ name: 'web', protocol: 'HTTP', port: 90 }] },
+        },
+      });
+    }
+    await waitFor(
+      'the refused class and its Gateway',
+      () =>
+        /· not accepted · 1 Gateway$/.test(
+          item(view.tree, [CTX, 'GatewayClasses', 'refused'])?.description ?? '',
+        ) && labels(view.tree, [CTX, 'infra', 'Gateways']).includes('orphan'),
+    );
+    const refused = item(view.tree, [CTX, 'GatewayClasses', 'refused'])!;
+    assert.equal(refused.iconPath?.id, 'warning');
+    assert.match(
+      tooltipText(refused),
+      /not accepted by controller `example\.com\/strict` \(Accepted False, InvalidParameters: parametersRef is required\): its Gateways are not served/,
+    );
+    assert.match(tooltipText(refused), /`infra\/strict`/);
+    const unclaimed = item(view.tree, [CTX, 'GatewayClasses', 'unclaimed'])!;
+    assert.equal(unclaimed.description, 'example.com/nobody · not accepted yet · 0 Gateways');
+    assert.match(tooltipText(unclaimed), /no controller named `example\.com\/nobody` has written its status/);
+    assert.match(tooltipText(unclaimed), /\*\*Gateways using it:\*\* none in the watched namespaces/);
+
+    const strict = item(view.tree, [CTX, 'infra', 'Gateways', 'strict'])!;
+    assert.equal(strict.iconPath?.id, 'warning');
+    assert.match(
+      tooltipText(strict),
+      /GatewayClass refused was not accepted by its controller \(Accepted False, InvalidParameters: parametersRef is required\): no controller serves this Gateway/,
+    );
+    const orphan = item(view.tree, [CTX, 'infra', 'Gateways', 'orphan'])!;
+    assert.equal(orphan.iconPath?.id, 'warning');
+    assert.match(
+      tooltipText(orphan),
+      /GatewayClass missing does not exist: no controller serves this Gateway/,
+    );
+
+    // Show YAML and Copy Name on a class.
+    const opened: string[] = [];
+    const workspace = api.workspace as { openTextDocument?: unknown };
+    const window = api.window as { showTextDocument?: unknown };
+    workspace.openTextDocument = async (uri: { path: string }) => {
+      opened.push(uri.path);
+      return { uri };
+    };
+    window.showTextDocument = async () => undefined;
+    const copied: string[] = [];
+    const clipboard = api.env as { clipboard: { writeText: (text: string) => Promise<void> } };
+    clipboard.clipboard.writeText = async (text) => void copied.push(text);
+    try {
+      const kubeReach = { session: Promise.resolve(view.session) } as never;
+      const node = find(view.tree, [CTX, 'GatewayClasses', 'refused']);
+      await EXPLORER_COMMANDS['kubereach.showYaml']!(kubeReach, node);
+      await EXPLORER_COMMANDS['kubereach.copyName']!(kubeReach, node);
+    } finally {
+      delete workspace.openTextDocument;
+      delete window.showTextDocument;
+    }
+    assert.deepEqual(opened, ['/GatewayClass/refused.yaml']);
+    assert.deepEqual(copied, ['refused']);
+    assert.equal(
+      view.tree.getParent(find(view.tree, [CTX, 'GatewayClasses', 'refused'])!),
+      find(view.tree, [CTX, 'GatewayClasses']),
+    );
+  });
 });
 
 describe('explorer: Show YAML and Copy IP on Gateway API items', () => {
@@ -287,7 +430,11 @@ describe('explorer: Gateway API items of an identity refused the cluster-wide li
       labels(view.tree, [CTX, 'shop', 'Gateways']).includes('edge'),
     );
     assert.equal(item(view.tree, [CTX, 'shop', 'Gateways'])?.description, '1');
-    assert.equal(item(view.tree, [CTX, 'shop', 'HTTPRoutes'])?.description, '1');
+    // GRPCRoutes are listed apart from HTTPRoutes: "GRPCRoutes: loading…" until theirs answers.
+    await waitFor(
+      'both route kinds read',
+      () => item(view.tree, [CTX, 'shop', 'HTTPRoutes'])?.description === '1',
+    );
     // The cluster-wide lists answer 403 to this identity: the items say what is not known.
     await waitFor('the GatewayClasses refused', () =>
       /GatewayClasses could not be read \(no access\)/.test(
@@ -312,6 +459,11 @@ describe('explorer: Gateway API items of an identity refused the cluster-wide li
     assert.notEqual(route.iconPath?.id, 'warning');
     const backend = item(view.tree, [CTX, 'shop', 'HTTPRoutes', 'web', 'PathPrefix /', 'data/db:5432']);
     assert.match(tooltipText(backend), /ReferenceGrants could not be read/);
+
+    // The GatewayClasses group says it may not read them, and shows no class.
+    assert.equal(item(view.tree, [CTX, 'GatewayClasses'])?.description, 'no access');
+    const [refusedList] = labels(view.tree, [CTX, 'GatewayClasses']);
+    assert.match(refusedList ?? '', /no access/i);
   });
 });
 
@@ -379,6 +531,7 @@ describe('explorer: no Gateway API groups where the cluster does not serve it', 
       assert.ok(group?.description === 'loading…' || group === undefined, group?.description);
     }
     await waitFor('discovery answered', () => !labels(view.tree, [CTX, 'web']).includes('Gateways'));
+    await waitFor('no GatewayClasses group', () => !labels(view.tree, [CTX]).includes('GatewayClasses'));
     assert.deepEqual(labels(view.tree, [CTX, 'web']), ['Pods', 'Services', 'Ingresses']);
   });
 });
