@@ -59,7 +59,12 @@ export async function loadFiles(paths: readonly string[], cwd: string): Promise<
     }
     roots.push(absolute);
   }
-  const index = new WorkspaceIndex({ limits: { maxFiles: CLI_MAX_FILES } });
+  // One parse per file: the index hands over the parse it reads each file with.
+  const parses = new Map<string, ManifestFile>();
+  const index = new WorkspaceIndex({
+    limits: { maxFiles: CLI_MAX_FILES },
+    parsed: (path, file) => parses.set(path, file),
+  });
   await index.scan([...new Set(roots)]);
   const manifestPaths = [...new Set(index.scannedFiles)]
     .filter((path) => !KUSTOMIZATION_NAMES.has(basename(path)))
@@ -67,14 +72,23 @@ export async function loadFiles(paths: readonly string[], cwd: string): Promise<
   const files: LoadedFiles['files'][number][] = [];
   const namespaces = new Set<string | undefined>();
   for (const path of manifestPaths) {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      throw new CliError(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);
-    }
     const uri = pathToFileURL(path).toString();
-    const file = parseManifestFile(text, { isPatch: index.isPatch(uri) });
+    const isPatch = index.isPatch(uri);
+    const indexed = parses.get(path);
+    let file: ManifestFile;
+    if (indexed !== undefined) {
+      // The parse does not depend on isPatch: it is a flag the analysis reads.
+      file = isPatch ? { ...indexed, isPatch } : indexed;
+    } else {
+      // A file the index did not parse (past its size limit, or unreadable then): read it here.
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch (error) {
+        throw new CliError(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      file = parseManifestFile(text, { isPatch });
+    }
     for (const namespace of namespacesOf(file)) {
       namespaces.add(namespace);
     }

@@ -20,6 +20,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import {
+  ANALYSED_KINDS,
   MAX_NESTING,
   nestingExceeds,
   objectsOf,
@@ -173,9 +174,27 @@ export class WorkspaceIndex implements WorkspaceModel {
   private readonly limits: IndexLimits;
   private readonly log: (line: string) => void;
 
-  constructor(options: { limits?: Partial<IndexLimits>; log?: (line: string) => void } = {}) {
+  /** See the constructor's `parsed`. */
+  private readonly parsed: ((path: string, file: ManifestFile) => void) | undefined;
+
+  constructor(
+    options: {
+      limits?: Partial<IndexLimits>;
+      log?: (line: string) => void;
+      /**
+       * Given each manifest file's parse as the index reads it from disk. With it, the index
+       * parses every kind the analysis reads (ANALYSED_KINDS, not only the kinds it indexes), so
+       * that one parse serves the index and the analysis of the file (`kubereach check` parses
+       * each file once so). The parse is not a patch's (`isPatch` false): whether a file is a
+       * patch is known once every kustomization is read (`isPatch(uri)` after the scan). The
+       * entries the index keeps are the same either way: the kinds it adds are not indexed.
+       */
+      parsed?: (path: string, file: ManifestFile) => void;
+    } = {},
+  ) {
     this.limits = { ...DEFAULT_INDEX_LIMITS, ...options.limits };
     this.log = options.log ?? (() => undefined);
+    this.parsed = options.parsed;
   }
 
   get complete(): boolean {
@@ -549,9 +568,13 @@ export class WorkspaceIndex implements WorkspaceModel {
     const uri = pathToFileURL(path).toString();
     let entry: FileEntry;
     try {
-      entry = KUSTOMIZATION_NAMES.has(basename(path))
-        ? this.kustomizationEntry(uri, path, text)
-        : this.entryFor(uri, path, parseManifestFile(text, { kinds: INDEXED_KINDS }), undefined);
+      if (KUSTOMIZATION_NAMES.has(basename(path))) {
+        entry = this.kustomizationEntry(uri, path, text);
+      } else {
+        const file = parseManifestFile(text, { kinds: this.parsed ? ANALYSED_KINDS : INDEXED_KINDS });
+        entry = this.entryFor(uri, path, file, undefined);
+        this.parsed?.(path, file);
+      }
     } catch (error) {
       if (report) {
         this.log(`Could not index ${path}: ${String(error)}`);
