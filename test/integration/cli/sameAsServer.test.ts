@@ -2,12 +2,17 @@
  * The editor and the command line give the same findings for the same files: the real language
  * server (dist/server.js over stdio, a workspace folder, each manifest opened as an editor opens
  * it) against `kubereach check FOLDER -o json`, over the fixture workspace (kustomizations,
- * patches, several namespaces, invalid documents) and examples/ (disable comments).
+ * patches, several namespaces, invalid documents) and examples/ (disable comments); and with a
+ * cluster, the server configured as the editor configures it (KUBECONFIG, kubereach.clusterAware)
+ * against `kubereach check --cluster --kubeconfig …`, on the sandbox's demo scenario: the live
+ * Pods (KR4xxx) and the live Gateway API (KR62xx) checks.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { readGatewayApi } from '../../../src/diagnose/gatewayRead.ts';
+import { useSandbox, waitFor } from '../../support/sandbox.ts';
 import { copyFixtureWorkspace, LspClient, uriOf } from '../server/lspClient.ts';
 import { root, runCli } from './run.ts';
 
@@ -59,8 +64,19 @@ async function serverFindings(folder: string): Promise<string[]> {
   }
 }
 
-async function cliFindings(folder: string): Promise<string[]> {
-  const result = await runCli(['check', '.', '-o', 'json', '--fail-on', 'none'], { cwd: folder });
+async function cliFindings(folder: string, cluster?: { kubeconfig: string }): Promise<string[]> {
+  const result = await runCli(
+    [
+      'check',
+      '.',
+      '-o',
+      'json',
+      '--fail-on',
+      'none',
+      ...(cluster === undefined ? [] : ['--cluster', '--kubeconfig', cluster.kubeconfig]),
+    ],
+    { cwd: folder },
+  );
   assert.equal(result.status, 0, result.stderr);
   const output = JSON.parse(result.stdout) as {
     files: {
@@ -98,5 +114,99 @@ describe('the language server and kubereach check agree', () => {
     const fromCli = await cliFindings(folder);
     assert.equal(fromServer.length, 3);
     assert.deepEqual(fromCli, fromServer);
+  });
+});
+
+/** An HTTPRoute for the live Gateway checks: a Gateway missing, a listener missing, hostnames, a ReferenceGrant. */
+const ROUTE = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: storefront
+  namespace: store
+spec:
+  hostnames: [shop.example.org]
+  parentRefs:
+    - { name: pubilc, namespace: infra }
+    - { name: public, namespace: infra, sectionName: tls }
+    - { name: public, namespace: infra, sectionName: http }
+  rules:
+    - matches: [{ path: { type: PathPrefix, value: /reports } }]
+      backendRefs: [{ name: reporting, namespace: analytics, port: 80 }]
+`;
+
+describe('the language server and kubereach check --cluster agree (demo sandbox)', () => {
+  const fixture = useSandbox({ scenario: 'demo' });
+  const copies: string[] = [];
+  after(() => {
+    for (const copy of copies) {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
+  test('on the fixture workspace and an HTTPRoute: the same cluster-aware findings', async () => {
+    const folder = copyFixtureWorkspace();
+    copies.push(folder);
+    writeFileSync(join(folder, 'route.yaml'), ROUTE);
+    // The demo's Gateway controller writes its status after the start; both read it programmed.
+    await waitFor('Gateway infra/public programmed', async () => {
+      const state = await readGatewayApi(fixture.kubeconfig, { services: [], namespaces: [] });
+      return (
+        state.state === 'served' &&
+        state.world.gateways.some(
+          (g) => g.metadata.name === 'public' && g.status?.addresses?.[0] !== undefined,
+        )
+      );
+    });
+    const fromCli = await cliFindings(folder, { kubeconfig: fixture.sandbox.kubeconfigPath });
+    const clusterAware = fromCli.filter((line) => / KR(4\d{3}|62\d{2}) /.test(line));
+    // The comparison is about cluster-aware findings: live Pods and the live Gateway API both.
+    assert.ok(
+      clusterAware.some((line) => / KR4\d{3} /.test(line)),
+      fromCli.join('\n'),
+    );
+    assert.ok(
+      ['KR6204', 'KR6205', 'KR6206', 'KR6210'].every((code) =>
+        clusterAware.some((line) => line.includes(` ${code} `)),
+      ),
+      clusterAware.join('\n'),
+    );
+
+    // The server as the editor runs it: KUBECONFIG in its environment, clusterAware on. Its
+    // findings come in as the cluster is read; each file's are awaited until they are the CLI's,
+    // and a file whose findings never become the CLI's fails with both lists.
+    const client = await LspClient.start({
+      workspace: folder,
+      env: { KUBECONFIG: fixture.sandbox.kubeconfigPath },
+      settings: { clusterAware: true },
+    });
+    try {
+      await waitFor('the workspace scan', async () => (await client.status()).workspace.complete);
+      const fromServer: string[] = [];
+      for (const path of yamlFiles(folder)) {
+        const uri = uriOf(path);
+        const name = relative(folder, path);
+        const expected = fromCli.filter((line) => line.startsWith(`${name}:`));
+        await client.open(uri, readFileSync(path, 'utf8'));
+        const keys = () =>
+          (client.latest(uri)?.diagnostics ?? [])
+            .map((d) => key(name, { ...d, severity: SEVERITIES[d.severity ?? 1]! }))
+            .sort();
+        try {
+          await client.waitUntil(
+            `the server's findings on ${name}`,
+            () =>
+              (client.latest(uri) !== undefined && keys().join('\n') === expected.join('\n')) || undefined,
+            30_000,
+          );
+        } catch {
+          assert.deepEqual(keys(), expected, `the server's findings on ${name} never became the CLI's`);
+        }
+        fromServer.push(...keys());
+        await client.close(uri);
+      }
+      assert.deepEqual(fromServer.sort(), fromCli);
+    } finally {
+      assert.equal(await client.stop(), 0);
+    }
   });
 });
