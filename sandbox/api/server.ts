@@ -40,7 +40,7 @@ import type { ResourceRegistry } from './registry.ts';
 import { apiVersionOf, resourceKey } from './resources.ts';
 import { ApiError, errors, success } from './status.ts';
 import { serveSubresource } from './subresources.ts';
-import type { ChangeEvent, KubeObject } from './store.ts';
+import type { ChangeEvent, KubeObject, StoreKey } from './store.ts';
 import { StoreError } from './store.ts';
 import { acceptsTable, toTable } from './tables.ts';
 
@@ -542,30 +542,30 @@ export class ApiServer {
         throw errors.gone(`too old resource version: ${resourceVersion} (${store.currentRevision})`);
       }
     }
-    const all = store.list(type, route.namespace);
+    const selected = selectors.labels.length > 0 || selectors.fields.length > 0;
+    const after = start ? splitKey(start) : undefined;
+    const { entries, total, before } = store.listAfter(type, route.namespace, after);
     const items: Array<{ object: KubeObject; json: string }> = [];
-    let remaining = 0;
-    let nextStart = '';
-    for (const entry of all) {
-      const key = objectKeyOf(entry.object);
-      if (start && compareKeys(key, start) <= 0) {
-        continue;
-      }
+    let more = false;
+    for (const entry of entries) {
       if (!matches(type, entry.object, selectors)) {
         continue;
       }
       if (limit > 0 && items.length >= limit) {
-        remaining += 1;
-        continue;
+        more = true;
+        break;
       }
       items.push(entry);
-      nextStart = key;
     }
     const metadata: Record<string, unknown> = { resourceVersion: String(revision) };
-    if (remaining > 0) {
-      metadata.continue = encodeContinue({ rv: revision, start: nextStart });
-      metadata.remainingItemCount = remaining;
+    if (more) {
+      metadata.continue = encodeContinue({ rv: revision, start: objectKeyOf(items.at(-1)!.object) });
+      // As a real server: with a selector, how many remain is unknown and the field is left out.
+      if (!selected) {
+        metadata.remainingItemCount = total - before - items.length;
+      }
     }
+    const remaining = metadata.remainingItemCount as number | undefined;
     const tableVersion = acceptsTable(req.headers.accept ?? '');
     if (tableVersion) {
       const table = toTable(
@@ -577,7 +577,10 @@ export class ApiServer {
           includeObject: includeObjectOf(query),
           resourceVersion: String(revision),
           ...(metadata.continue
-            ? { continue: String(metadata.continue), remainingItemCount: remaining }
+            ? {
+                continue: String(metadata.continue),
+                ...(remaining === undefined ? {} : { remainingItemCount: remaining }),
+              }
             : {}),
         },
       );
@@ -1076,14 +1079,10 @@ function objectKeyOf(object: KubeObject): string {
   return `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
 }
 
-/** Orders keys as the store iterates them: by namespace, then by name. */
-function compareKeys(a: string, b: string): number {
-  const [namespaceA, nameA] = [a.slice(0, a.indexOf('/')), a.slice(a.indexOf('/') + 1)];
-  const [namespaceB, nameB] = [b.slice(0, b.indexOf('/')), b.slice(b.indexOf('/') + 1)];
-  if (namespaceA !== namespaceB) {
-    return namespaceA < namespaceB ? -1 : 1;
-  }
-  return nameA < nameB ? -1 : nameA > nameB ? 1 : 0;
+/** A key of `objectKeyOf` back into its namespace and name. */
+function splitKey(key: string): StoreKey {
+  const slash = key.indexOf('/');
+  return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
 
 function encodeContinue(token: { rv: number; start: string }): string {

@@ -119,24 +119,92 @@ class Bucket {
   }
 
   /** Objects in key order (namespace, then name), as etcd returns a prefix range. */
-  *entries(namespace?: string): Generator<Stored> {
-    const namespaces =
-      namespace !== undefined ? [namespace] : (this.sortedNamespaces ??= [...this.namespaces.keys()].sort());
-    for (const ns of namespaces) {
-      const names = this.namespaces.get(ns);
-      if (!names) {
+  entries(namespace?: string): Generator<Stored> {
+    return this.entriesAfter(namespace, undefined);
+  }
+
+  /**
+   * Objects after `after` (exclusive) in key order: a continued list resumes here by binary search,
+   * as etcd resumes a range from a key, instead of walking past every object before it.
+   */
+  *entriesAfter(namespace: string | undefined, after: StoreKey | undefined): Generator<Stored> {
+    const namespaces = namespace !== undefined ? [namespace] : this.namespaceOrder();
+    let first = after === undefined ? 0 : firstAbove(namespaces, after.namespace, true);
+    if (after !== undefined && namespaces[first] === after.namespace) {
+      const names = this.sortedNamesOf(after.namespace);
+      const stored = this.namespaces.get(after.namespace)!;
+      for (let i = firstAbove(names, after.name, false); i < names.length; i++) {
+        yield stored.get(names[i]!)!;
+      }
+      first += 1;
+    }
+    for (let n = first; n < namespaces.length; n++) {
+      const stored = this.namespaces.get(namespaces[n]!);
+      if (!stored) {
         continue;
       }
-      let sorted = this.sortedNames.get(ns);
-      if (!sorted) {
-        sorted = [...names.keys()].sort();
-        this.sortedNames.set(ns, sorted);
-      }
-      for (const name of sorted) {
-        yield names.get(name)!;
+      for (const name of this.sortedNamesOf(namespaces[n]!)) {
+        yield stored.get(name)!;
       }
     }
   }
+
+  /** How many objects come at or before `key` in key order (within `namespace` when given). */
+  countThrough(namespace: string | undefined, key: StoreKey): number {
+    const namespaces = namespace !== undefined ? [namespace] : this.namespaceOrder();
+    const index = firstAbove(namespaces, key.namespace, true);
+    let count = 0;
+    for (let n = 0; n < index; n++) {
+      count += this.namespaces.get(namespaces[n]!)?.size ?? 0;
+    }
+    if (namespaces[index] === key.namespace && this.namespaces.has(key.namespace)) {
+      count += firstAbove(this.sortedNamesOf(key.namespace), key.name, false);
+    }
+    return count;
+  }
+
+  /** The objects of one namespace, or of all when undefined. */
+  sizeOf(namespace: string | undefined): number {
+    return namespace === undefined ? this.size : (this.namespaces.get(namespace)?.size ?? 0);
+  }
+
+  private namespaceOrder(): string[] {
+    return (this.sortedNamespaces ??= [...this.namespaces.keys()].sort());
+  }
+
+  private sortedNamesOf(namespace: string): string[] {
+    let sorted = this.sortedNames.get(namespace);
+    if (!sorted) {
+      sorted = [...(this.namespaces.get(namespace)?.keys() ?? [])].sort();
+      this.sortedNames.set(namespace, sorted);
+    }
+    return sorted;
+  }
+}
+
+/** An object's place in key order. */
+export interface StoreKey {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/**
+ * The index of the first of `sorted` above `value` (or, with `orEqual`, at or above it): where a
+ * range that starts after `value` begins.
+ */
+function firstAbove(sorted: readonly string[], value: string, orEqual: boolean): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const item = sorted[middle]!;
+    if (item < value || (!orEqual && item === value)) {
+      low = middle + 1;
+    } else {
+      high = middle;
+    }
+  }
+  return low;
 }
 
 /** One resource's recent changes, oldest first, and the oldest revision a watch may resume from. */
@@ -237,6 +305,24 @@ export class Store {
   /** All objects of a type in key order (namespace, then name), as etcd would return them. */
   list(type: ResourceType, namespace?: string): Array<{ object: KubeObject; json: string }> {
     return [...this.bucket(type).entries(type.namespaced ? namespace : undefined)];
+  }
+
+  /**
+   * The objects of a type after `after` in key order, one at a time (a page of a list reads only
+   * what it returns), and how many there are in all and at or before `after`.
+   */
+  listAfter(
+    type: ResourceType,
+    namespace: string | undefined,
+    after: StoreKey | undefined,
+  ): { entries: Iterable<{ object: KubeObject; json: string }>; total: number; before: number } {
+    const bucket = this.bucket(type);
+    const scoped = type.namespaced ? namespace : undefined;
+    return {
+      entries: bucket.entriesAfter(scoped, after),
+      total: bucket.sizeOf(scoped),
+      before: after === undefined ? 0 : bucket.countThrough(scoped, after),
+    };
   }
 
   count(type: ResourceType): number {
