@@ -8,6 +8,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { matchesRequirements, parseLabelSelectorString } from '../analysis/labels.ts';
 import type { OverlayCell, PolicyMatrix, PolicyMatrixCell, PolicyOverlay } from '../diagnose/types.ts';
 import { escapeMarkdown } from '../diagnose/markdown.ts';
+import { matrixPodLabel } from '../diagnose/matrixLabel.ts';
 import { redactStrings } from '../logging/redact.ts';
 import { booleanFlag, choiceFlag, parse, stringFlag } from './args.ts';
 import { CLUSTER_OPTIONS, clusterFlags } from './checkCommand.ts';
@@ -21,6 +22,11 @@ The static verdict of every ordered pair (egress of the source, ingress of the d
 the destination's first declared port), with the deciding policy; with --probe, every pair is
 also probed from inside its source Pod and compared with the verdict.
 
+As the editor's namespace-wide matrix, a row and a column stand for a workload: the Pods of one
+owner with equal labels, which no policy tells apart (a workload whose Pods a policy does tell
+apart, by an ipBlock or a node, has a row per part, said so). --group-by pod gives every Pod its
+own row.
+
 Usage:
   kubereach matrix [flags]
 
@@ -31,7 +37,7 @@ Examples:
 Flags:
   -n, --namespace NS         the namespace (default: the context's)
   -l, --selector SELECTOR    only the Pods this label selector picks (kubectl's syntax)
-      --group-by pod|workload  a row per Pod (default) or per workload
+      --group-by workload|pod  a row per workload (default) or per Pod
       --port PORT            evaluate every pair on this port
       --probe                probe every pair live and compare (commands run in the Pods)
   -o, --output FORMAT        text (default), csv, or markdown
@@ -54,12 +60,7 @@ function cellText(cell: PolicyMatrixCell | OverlayCell): string {
   return `${verdict}/${probe}${cell.agreement === 'disagree' ? ' ✖' : cell.agreement === 'inconclusive' ? ' ?' : ''}`;
 }
 
-function label(pod: PolicyMatrix['pods'][number]): string {
-  const owner = pod.workload?.owner;
-  return owner === undefined
-    ? `${pod.namespace}/${pod.name}`
-    : `${pod.namespace}/${owner.kind} ${owner.name}`;
-}
+const label = matrixPodLabel;
 
 export function matrixText(matrix: PolicyMatrix | PolicyOverlay): string {
   const headers = matrix.pods.map((pod) => `${label(pod)}:${pod.port}`);
@@ -97,7 +98,7 @@ function csvField(text: string): string {
   return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** One line per ordered pair, for spreadsheets and scripts. */
+/** One line per ordered pair (of workloads, or of Pods), for spreadsheets and scripts. */
 export function matrixCsv(matrix: PolicyMatrix | PolicyOverlay): string {
   const probed = 'disagreements' in matrix;
   const lines = [
@@ -111,13 +112,14 @@ export function matrixCsv(matrix: PolicyMatrix | PolicyOverlay): string {
       'reason',
     ].join(','),
   ];
-  for (const row of matrix.cells) {
-    for (const cell of row) {
+  for (const [r, row] of matrix.cells.entries()) {
+    for (const [c, cell] of row.entries()) {
       const overlay = cell as OverlayCell;
       lines.push(
         [
-          cell.source,
-          cell.destination,
+          // A workload's row names the workload; the reason names the Pods evaluated for it.
+          label(matrix.pods[r]!),
+          label(matrix.pods[c]!),
           String(cell.port),
           cell.outcome,
           cell.deciding ?? '',
@@ -172,7 +174,7 @@ export async function matrixCommand(args: readonly string[], io: CliIo): Promise
     throw usageError('matrix', `matrix takes no arguments (got "${parsed.positionals[0]}")`);
   }
   const output = choiceFlag('matrix', parsed, 'output', ['text', 'csv', 'markdown'] as const, 'text');
-  const groupBy = choiceFlag('matrix', parsed, 'group-by', ['pod', 'workload'] as const, 'pod');
+  const groupBy = choiceFlag('matrix', parsed, 'group-by', ['workload', 'pod'] as const, 'workload');
   const portText = stringFlag(parsed, 'port');
   const port = portText === undefined ? undefined : Number(portText);
   if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {

@@ -2,6 +2,7 @@
  * "Diagnose Connectivity…" (from a Pod, a probe result's "Why?", or the palette) and "Show Policy
  * Matrix" (the static verdict of every pair, with probes laid over it on request).
  */
+import { matrixPodLabel } from './matrixLabel.ts';
 import * as vscode from 'vscode';
 import type { KubeReachContext } from '../context.ts';
 import type { ExplorerNode } from '../explorer/nodes.ts';
@@ -319,22 +320,7 @@ export function policyMatrixHtml(
 ): string {
   const matrix = redactStrings(rawMatrix);
   const overlay = redactStrings(rawOverlay);
-  const name = (pod: PolicyMatrix['pods'][number]) => {
-    const workload = pod.workload;
-    if (workload === undefined) {
-      return `${pod.namespace}/${pod.name}`;
-    }
-    const count = workload.pods.length === 1 ? '1 Pod' : `${workload.pods.length} Pods`;
-    const split =
-      workload.split === 'ipBlock'
-        ? ', part of it: an ipBlock holds some of its IPs'
-        : workload.split === 'node'
-          ? ', part of it: on other nodes'
-          : '';
-    return workload.owner === undefined
-      ? `${pod.namespace}/${pod.name}`
-      : `${pod.namespace}/${workload.owner.kind} ${workload.owner.name} (${count}${split})`;
-  };
+  const name = matrixPodLabel;
   const members = (pod: PolicyMatrix['pods'][number]) =>
     pod.workload === undefined
       ? ''
