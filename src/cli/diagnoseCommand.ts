@@ -59,6 +59,7 @@ Without SOURCE (or with a client IP address as SOURCE), the request comes from o
   svc/NAME[:PORT]         a NodePort or LoadBalancer Service (NAMESPACE/svc/NAME, or -n)
   ingress/NAME            an Ingress's first rule (NAMESPACE/ingress/NAME, or -n)
   httproute/NAME[#RULE]   an HTTPRoute's rule, 1-based (NAMESPACE/httproute/NAME, or -n)
+  grpcroute/NAME[#RULE]   a GRPCRoute's rule: the gRPC call it stands for (static hops; not probed)
 
 Examples:
   kubereach diagnose shop/frontend backend.shop:80
@@ -68,7 +69,7 @@ Examples:
   kubereach diagnose 203.0.113.7 sandbox-node-1:30080
 
 Flags:
-  -n, --namespace NS         the namespace of SOURCE and of svc/, pod/, ingress/, httproute/ targets
+  -n, --namespace NS         the namespace of SOURCE and of svc/, pod/, ingress/, httproute/, grpcroute/ targets
       --no-probe             the static hops only: no command runs in a Pod, no request is sent
       --from IP              the client's address, for a URL or NODE:PORT (loadBalancerSourceRanges
                              and NetworkPolicy ipBlocks are read against it); also as SOURCE

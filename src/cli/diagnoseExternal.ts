@@ -32,14 +32,15 @@ export function isExternalTarget(text: string): boolean {
 /**
  * One TARGET without SOURCE: `http://shop.example.com/api` (or `shop.example.com/api`: the first
  * segment has a dot), `NODE:PORT` (a node's name or address), `svc/NAME[:PORT]` (a NodePort or
- * LoadBalancer Service), `ingress/NAME`, `httproute/NAME[#RULE]`; kinds take NAMESPACE/ first or
+ * LoadBalancer Service), `ingress/NAME`, `httproute/NAME[#RULE]`, `grpcroute/NAME[#RULE]` (the
+ * gRPC call its rule stands for, not probed); kinds take NAMESPACE/ first or
  * `-n`. Anything else is a usage error here, so that a forgotten TARGET is not read as a URL.
  */
 export function parseExternalTarget(text: string, namespace: string | undefined): ExternalTarget {
   const fail = () =>
     usageError(
       'diagnose',
-      `"${text}" is not a URL, NODE:PORT, svc/NAME, ingress/NAME or httproute/NAME (or give SOURCE and TARGET)`,
+      `"${text}" is not a URL, NODE:PORT, svc/NAME, ingress/NAME, httproute/NAME or grpcroute/NAME (or give SOURCE and TARGET)`,
     );
   if (URL_SCHEME.test(text)) {
     if (!/^https?:\/\//i.test(text)) {
@@ -49,12 +50,13 @@ export function parseExternalTarget(text: string, namespace: string | undefined)
   }
   const parts = text.split('/');
   const kind = parts.length >= 2 ? (parts.length === 3 ? parts[1] : parts[0])!.toLowerCase() : '';
-  const kinds: Record<string, 'service' | 'ingress' | 'httpRoute'> = {
+  const kinds: Record<string, 'service' | 'ingress' | 'httpRoute' | 'grpcRoute'> = {
     svc: 'service',
     service: 'service',
     ingress: 'ingress',
     ing: 'ingress',
     httproute: 'httpRoute',
+    grpcroute: 'grpcRoute',
   };
   const requestKind = kinds[kind];
   if (requestKind !== undefined && parts.length <= 3 && parts.every((part) => part !== '')) {
@@ -80,7 +82,7 @@ export function parseExternalTarget(text: string, namespace: string | undefined)
     if (requestKind === 'ingress') {
       return { kind: 'request', request: { kind: 'ingress', ...withNamespace, name: rest } };
     }
-    // httproute/NAME#2: its second rule (1-based, as the report titles rules).
+    // httproute/NAME#2 (or grpcroute/): its second rule (1-based, as the report titles rules).
     const [name, rule] = rest.split('#') as [string, string | undefined];
     if (name === '' || (rule !== undefined && !/^[1-9]\d*$/.test(rule))) {
       throw fail();
@@ -88,7 +90,7 @@ export function parseExternalTarget(text: string, namespace: string | undefined)
     return {
       kind: 'request',
       request: {
-        kind: 'httpRoute',
+        kind: requestKind,
         ...withNamespace,
         name,
         ...(rule === undefined ? {} : { ruleIndex: Number(rule) - 1 }),

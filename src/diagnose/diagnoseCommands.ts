@@ -150,20 +150,21 @@ async function diagnoseExternalFrom(
   let clientIp: string | undefined;
   if (node?.kind === 'ingress' || node?.kind === 'ingressRule' || node?.kind === 'service') {
     request = externalRequestFromItem(node);
-  } else if (node?.kind === 'gatewayApi' && node.parts[1] === 'GRPCRoute') {
-    void vscode.window.showInformationMessage(
-      'Diagnose External Access follows HTTP requests: a GRPCRoute is not diagnosed yet.',
-    );
-    return;
-  } else if (node?.kind === 'gatewayApi' && node.parts[1] === 'HTTPRoute' && node.parts[2] !== undefined) {
-    // An HTTPRoute item, or one of its rules (or a rule's backendRef): the request that rule stands for.
+  } else if (
+    node?.kind === 'gatewayApi' &&
+    (node.parts[1] === 'HTTPRoute' || node.parts[1] === 'GRPCRoute') &&
+    node.parts[2] !== undefined
+  ) {
+    // A route item, or one of its rules (or a rule's backendRef): the request (for a GRPCRoute, the
+    // gRPC call) that rule stands for.
     const rule = node.parts[3] === undefined ? undefined : Number(node.parts[3]);
-    request = {
-      kind: 'httpRoute',
+    const route = {
       namespace: node.namespace,
       name: node.parts[2],
       ...(rule === undefined || !Number.isInteger(rule) ? {} : { ruleIndex: rule }),
     };
+    request =
+      node.parts[1] === 'GRPCRoute' ? { kind: 'grpcRoute', ...route } : { kind: 'httpRoute', ...route };
   } else {
     const text = await vscode.window.showInputBox({
       title: 'Diagnose External Access',

@@ -174,8 +174,13 @@ export function namespacesForRequest(
   max: number,
 ): string[] {
   const controllers = all.filter((name) => CONTROLLER_NAMESPACES.test(name));
-  // An HTTPRoute's backends may be in any namespace (ReferenceGrants), as a URL's Ingress may.
-  if (request.kind === 'url' || request.kind === 'nodePort' || request.kind === 'httpRoute') {
+  // A route's backends may be in any namespace (ReferenceGrants), as a URL's Ingress may.
+  if (
+    request.kind === 'url' ||
+    request.kind === 'nodePort' ||
+    request.kind === 'httpRoute' ||
+    request.kind === 'grpcRoute'
+  ) {
     return [...new Set([...controllers, ...all])].slice(0, max);
   }
   return [...new Set([request.namespace, ...controllers])];
@@ -272,6 +277,9 @@ export class ExternalDiagnoser {
       this.options.http ?? outsideHttp,
     );
     const { plan } = diagnosis;
+    if (plan.notProbed !== undefined) {
+      return [];
+    }
     const tasks: Promise<ExternalProbe>[] = [];
     const controller = plan.controllerPods[0];
     const prober = this.options.prober;
@@ -536,6 +544,9 @@ export function probeHopOf(
       summary: 'Not run: this is the static diagnosis from the cluster state.',
       evidence: [],
     };
+  }
+  if (diagnosis.plan.notProbed !== undefined) {
+    return { status: 'skipped', summary: `Not probed: ${diagnosis.plan.notProbed}.`, evidence: [] };
   }
   if (probes.length === 0) {
     return {

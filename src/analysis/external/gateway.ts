@@ -8,6 +8,7 @@ import { isPodReady } from '../diagnosis/index.ts';
 import { backendStage } from './backend.ts';
 import { concludeExternal, EXTERNAL_HOP_TITLES } from './core.ts';
 import { backendRefsStage, findGatewayPods, gatewayAddressHop, gatewayPodPort } from './gatewayBackend.ts';
+import { GRPC_NOT_PROBED } from './gatewayGrpc.ts';
 import { attachmentHop, gatewayRefOf, listenerHop, routeSelection, ruleHop } from './gatewayRoute.ts';
 import type { GatewaySelection } from './gatewayRoute.ts';
 import { GATEWAY_HOP_IDS } from './types.ts';
@@ -86,10 +87,12 @@ export function diagnoseGateway(input: ExternalInput, selection: GatewaySelectio
   const gatewayManifest = { kind: 'Gateway', ...gatewayRefOf(selection.gateway) };
   const routeRef =
     decision.kind === 'routed'
-      ? { kind: 'HTTPRoute', namespace: decision.route.namespace, name: decision.route.name }
+      ? { kind: decision.routeKind, namespace: decision.route.namespace, name: decision.route.name }
       : selection.route === undefined
         ? undefined
-        : { kind: 'HTTPRoute', ...gatewayRefOf(selection.route) };
+        : { kind: selection.route.kind, ...gatewayRefOf(selection.route.route) };
+  // A gRPC call is diagnosed by the static hops only: no probe sends one (gatewayGrpc.ts).
+  const notProbed = decision.request.grpc ? GRPC_NOT_PROBED : undefined;
   const linked = (draft: HopDraft, manifest: HopDraft['manifest']): HopDraft =>
     draft.status === 'failed' && manifest !== undefined ? { ...draft, manifest } : draft;
   const hops = ordered({
@@ -100,7 +103,10 @@ export function diagnoseGateway(input: ExternalInput, selection: GatewaySelectio
     address: address.draft,
     ...backend.drafts,
     policy,
-    probe: NOT_RUN,
+    probe:
+      notProbed === undefined
+        ? NOT_RUN
+        : { status: 'skipped', summary: `Not probed: ${notProbed}.`, evidence: [] },
   });
   const { host, path, port } = selection.request;
   // The request through a port-forward to a ready Gateway Pod's port for the listener: it works
@@ -132,28 +138,31 @@ export function diagnoseGateway(input: ExternalInput, selection: GatewaySelectio
     ...(backendRefs.backend === undefined ? {} : { service: backendRefs.backend }),
     hops,
     conclusion: concludeExternal(hops, input, selection.label),
-    plan: {
-      controllerPods: pods.map((pod) => ({
-        namespace: pod.metadata.namespace ?? 'default',
-        name: pod.metadata.name ?? '',
-      })),
-      backends: backend.backends.flatMap((entry) =>
-        entry.ip === undefined || entry.port === undefined
-          ? []
-          : [{ namespace: entry.namespace, name: entry.name, ip: entry.ip, port: entry.port }],
-      ),
-      nodePorts: [],
-      http: { ...(host === undefined ? {} : { host }), path },
-      ...(address.address === undefined ? {} : { gatewayHttp: { address: address.address, port } }),
-      ...(gatewayPod === undefined || podPort === undefined
-        ? {}
+    plan:
+      notProbed !== undefined
+        ? { controllerPods: [], backends: [], nodePorts: [], notProbed }
         : {
-            controllerHttp: {
-              namespace: gatewayPod.metadata.namespace ?? 'default',
-              name: gatewayPod.metadata.name ?? '',
-              port: podPort,
-            },
-          }),
-    },
+            controllerPods: pods.map((pod) => ({
+              namespace: pod.metadata.namespace ?? 'default',
+              name: pod.metadata.name ?? '',
+            })),
+            backends: backend.backends.flatMap((entry) =>
+              entry.ip === undefined || entry.port === undefined
+                ? []
+                : [{ namespace: entry.namespace, name: entry.name, ip: entry.ip, port: entry.port }],
+            ),
+            nodePorts: [],
+            http: { ...(host === undefined ? {} : { host }), path },
+            ...(address.address === undefined ? {} : { gatewayHttp: { address: address.address, port } }),
+            ...(gatewayPod === undefined || podPort === undefined
+              ? {}
+              : {
+                  controllerHttp: {
+                    namespace: gatewayPod.metadata.namespace ?? 'default',
+                    name: gatewayPod.metadata.name ?? '',
+                    port: podPort,
+                  },
+                }),
+          },
   };
 }

@@ -57,7 +57,7 @@ export function backendRefsStage(decision: GatewayRouteDecision): BackendRefsSta
         evidence,
         fix:
           invalid?.state === 'invalid' && invalid.reason === 'RefNotPermitted'
-            ? `Create a ReferenceGrant in the backend's namespace allowing HTTPRoutes from ${decision.route.namespace} to refer to the Service (from: group gateway.networking.k8s.io, kind HTTPRoute, namespace ${decision.route.namespace}; to: group "", kind Service).`
+            ? `Create a ReferenceGrant in the backend's namespace allowing ${decision.routeKind}s from ${decision.route.namespace} to refer to the Service (from: group gateway.networking.k8s.io, kind ${decision.routeKind}, namespace ${decision.route.namespace}; to: group "", kind Service).`
             : invalid?.state === 'invalid' && invalid.reason === 'BackendNotFound'
               ? 'Correct the backendRef (name, namespace, port) to name a Service that exists.'
               : `Give ${rule} a backendRef with a non-zero weight to a Service that exists.`,

@@ -6,6 +6,7 @@
  * won, which lost and why). Pure: the semantics are src/analysis/gateway's.
  */
 import {
+  allRoutes,
   buildGatewayRouteTable,
   compareRouteStatus,
   hostnameMatches,
@@ -21,9 +22,11 @@ import type {
   GatewayRouteDecision,
   GatewayRouteTable,
   GatewayWorld,
+  GRPCRoute,
   HTTPRoute,
   ParentAttachment,
 } from '../gateway/index.ts';
+import { grpcRuleRequest } from './gatewayGrpc.ts';
 import type { ExternalInput, HopDraft } from './types.ts';
 
 /** The request as a Gateway sees it, and the Gateway. */
@@ -32,7 +35,7 @@ export interface GatewaySelection {
   readonly request: GatewayRequest;
   readonly label: string;
   /** Set when the user started from a route: its attachment is what the attachment hop shows. */
-  readonly route?: HTTPRoute;
+  readonly route?: AnyRoute;
 }
 
 function refOf(object: { readonly metadata: { readonly namespace?: string; readonly name?: string } }) {
@@ -139,9 +142,14 @@ export type GatewaySelectionResult =
 export function selectGateway(input: ExternalInput, ingressServes: () => boolean): GatewaySelectionResult {
   const { request } = input;
   const api = input.gatewayApi;
-  if (request.kind === 'httpRoute' || (request.kind === 'url' && request.via !== undefined)) {
+  if (
+    request.kind === 'httpRoute' ||
+    request.kind === 'grpcRoute' ||
+    (request.kind === 'url' && request.via !== undefined)
+  ) {
+    const routeKind = request.kind === 'grpcRoute' ? 'GRPCRoute' : 'HTTPRoute';
     const label =
-      request.kind === 'httpRoute' ? `HTTPRoute ${request.namespace}/${request.name}` : request.url.trim();
+      request.kind === 'url' ? request.url.trim() : `${routeKind} ${request.namespace}/${request.name}`;
     if (api === undefined || api.state !== 'served') {
       return {
         kind: 'missing',
@@ -162,9 +170,9 @@ export function selectGateway(input: ExternalInput, ingressServes: () => boolean
               },
       };
     }
-    return request.kind === 'httpRoute'
-      ? selectFromRoute(api.world, request.namespace, request.name, request.ruleIndex ?? 0, label)
-      : selectFromUrl(api.world, request.url, label, request.via);
+    return request.kind === 'url'
+      ? selectFromUrl(api.world, request.url, label, request.via)
+      : selectFromRoute(api.world, routeKind, request.namespace, request.name, request.ruleIndex ?? 0, label);
   }
   if (request.kind !== 'url' || api === undefined || api.state !== 'served') {
     return { kind: 'none' };
@@ -234,19 +242,22 @@ function selectFromUrl(
 
 function selectFromRoute(
   world: GatewayWorld,
+  kind: AnyRoute['kind'],
   namespace: string,
   name: string,
   ruleIndex: number,
   label: string,
 ): GatewaySelectionResult {
-  const route = world.httpRoutes.find((r) => sameRef(r, namespace, name));
+  const route = (kind === 'HTTPRoute' ? world.httpRoutes : world.grpcRoutes).find((r) =>
+    sameRef(r, namespace, name),
+  );
   if (route === undefined) {
     return {
       kind: 'missing',
       label,
       draft: {
         status: 'failed',
-        summary: `HTTPRoute ${namespace}/${name} does not exist (or its namespace is not in view).`,
+        summary: `${kind} ${namespace}/${name} does not exist (or its namespace is not in view).`,
         evidence: [],
       },
     };
@@ -270,7 +281,7 @@ function selectFromRoute(
         status: 'failed',
         summary:
           parents.length === 0
-            ? `HTTPRoute ${namespace}/${name} names no Gateway in its parentRefs.`
+            ? `${kind} ${namespace}/${name} names no Gateway in its parentRefs.`
             : `No Gateway its parentRefs name exists: ${parents.map((p) => `${p.namespace ?? namespace}/${p.name}`).join(', ')}.`,
         evidence: [],
         fix: 'Set spec.parentRefs to a Gateway that exists (name, namespace, and sectionName for one listener).',
@@ -299,12 +310,25 @@ function selectFromRoute(
     listeners[0];
   const host = concreteHost(hostnames[0] ?? listener?.hostname);
   const rule = Math.min(Math.max(ruleIndex, 0), Math.max((route.spec?.rules?.length ?? 1) - 1, 0));
-  const request = ruleRequest(route, rule, host, listener?.port ?? 80);
+  const port = listener?.port ?? 80;
+  if (kind === 'GRPCRoute') {
+    const grpc = grpcRuleRequest(route as GRPCRoute, rule, host, port);
+    return {
+      kind: 'selected',
+      selection: {
+        gateway: gateway!,
+        route: { kind, route: route as GRPCRoute },
+        request: grpc.request,
+        label: `GRPCRoute ${namespace}/${name} rule ${rule + 1} (gRPC ${grpc.call} at ${host ?? '<any host>'}:${port})`,
+      },
+    };
+  }
+  const request = ruleRequest(route as HTTPRoute, rule, host, port);
   return {
     kind: 'selected',
     selection: {
       gateway: gateway!,
-      route,
+      route: { kind: 'HTTPRoute', route: route as HTTPRoute },
       request,
       label: `HTTPRoute ${namespace}/${name} rule ${rule + 1} (http://${host ?? '<any host>'}${request.port === 80 ? '' : `:${request.port}`}${request.path})`,
     },
@@ -335,7 +359,7 @@ export function listenerHop(decision: GatewayRouteDecision, table: GatewayRouteT
   if (decision.kind === 'no-listener-host') {
     return {
       status: 'failed',
-      summary: `No listener of Gateway ${gw} on port ${port} takes host ${host ?? '(none)'}: the Gateway answers 404.`,
+      summary: `No listener of Gateway ${gw} on port ${port} takes host ${host ?? '(none)'}: the Gateway ${notFoundWords(decision)}.`,
       evidence,
       fix: `Send the request to a port whose listener's hostname matches ${host ?? 'the host'}, or add a listener on port ${port} for it.`,
     };
@@ -348,15 +372,29 @@ export function listenerHop(decision: GatewayRouteDecision, table: GatewayRouteT
   };
 }
 
-function attachmentsOf(table: GatewayRouteTable, route: HTTPRoute): readonly ParentAttachment[] {
-  return table.attachments.get(`HTTPRoute ${refText(objectRef(route))}`) ?? [];
+/** What a Gateway answers a request nothing takes: 404, or for a gRPC call the status Unimplemented. */
+function notFoundWords(decision: GatewayRouteDecision): string {
+  return decision.request.grpc
+    ? 'answers the gRPC status Unimplemented (HTTP 200 with grpc-status 12)'
+    : 'answers 404';
 }
 
-/** The routes whose hostnames take the host (the ones the user meant), for a request no listener or rule took. */
-function routesForHost(world: GatewayWorld, host: string | undefined): HTTPRoute[] {
-  return world.httpRoutes.filter((route) => {
-    const hostnames = route.spec?.hostnames ?? [];
-    return host !== undefined && (hostnames.length === 0 || hostnames.some((h) => hostnameMatches(h, host)));
+function attachmentsOf(table: GatewayRouteTable, route: AnyRoute): readonly ParentAttachment[] {
+  return table.attachments.get(`${route.kind} ${refText(objectRef(route.route))}`) ?? [];
+}
+
+/**
+ * The routes whose hostnames take the host (the ones the user meant), for a request no listener
+ * or rule took: GRPCRoutes for a gRPC call, HTTPRoutes otherwise.
+ */
+function routesForHost(world: GatewayWorld, host: string | undefined, grpc: boolean): AnyRoute[] {
+  return allRoutes(world).filter((route) => {
+    const hostnames = route.route.spec?.hostnames ?? [];
+    return (
+      (route.kind === 'GRPCRoute') === grpc &&
+      host !== undefined &&
+      (hostnames.length === 0 || hostnames.some((h) => hostnameMatches(h, host)))
+    );
   });
 }
 
@@ -368,26 +406,30 @@ export function attachmentHop(
   decision: GatewayRouteDecision,
   table: GatewayRouteTable,
   world: GatewayWorld,
-  started: HTTPRoute | undefined,
+  started: AnyRoute | undefined,
 ): HopDraft {
   const gw = refText(decision.gateway);
   const routed =
     decision.kind === 'routed'
-      ? world.httpRoutes.find((r) => sameRef(r, decision.route.namespace, decision.route.name))
+      ? allRoutes(world).find(
+          (r) =>
+            r.kind === decision.routeKind && sameRef(r.route, decision.route.namespace, decision.route.name),
+        )
       : undefined;
   const routes =
     started !== undefined
       ? [started]
       : routed !== undefined
         ? [routed]
-        : routesForHost(world, decision.request.host);
+        : routesForHost(world, decision.request.host, decision.request.grpc);
+  const kindWords = decision.request.grpc ? 'GRPCRoute' : 'HTTPRoute';
   if (routes.length === 0) {
     return {
       status: decision.kind === 'no-route' ? 'failed' : 'skipped',
-      summary: `No HTTPRoute in view has a hostname that takes ${decision.request.host ?? 'the host'}.`,
+      summary: `No ${kindWords} in view has a hostname that takes ${decision.request.host ?? 'the host'}.`,
       evidence: [],
       ...(decision.kind === 'no-route'
-        ? { fix: `Attach an HTTPRoute with hostname ${decision.request.host ?? ''} to Gateway ${gw}.` }
+        ? { fix: `Attach a ${kindWords} with hostname ${decision.request.host ?? ''} to Gateway ${gw}.` }
         : {}),
     };
   }
@@ -398,10 +440,10 @@ export function attachmentHop(
   let attachedHere = false;
   let firstRefusal: string | undefined;
   for (const route of routes) {
-    const ref = refText(objectRef(route));
+    const ref = `${route.kind} ${refText(objectRef(route.route))}`;
     for (const parent of attachmentsOf(table, route)) {
       if (parent.kind !== 'gateway') {
-        evidence.push(`HTTPRoute ${ref} parentRef ${parent.parentIndex + 1}: ${parent.message}.`);
+        evidence.push(`${ref} parentRef ${parent.parentIndex + 1}: ${parent.message}.`);
         continue;
       }
       for (const listener of parent.listeners) {
@@ -411,18 +453,18 @@ export function attachmentHop(
         const relevant =
           listenerName === undefined ? listener.port === port : listener.listener === listenerName;
         evidence.push(
-          `HTTPRoute ${ref} parentRef ${parent.parentIndex + 1}${parent.parentRef.sectionName === undefined ? '' : ` (sectionName ${parent.parentRef.sectionName})`}: ${listener.message} (${listener.reason}).`,
+          `${ref} parentRef ${parent.parentIndex + 1}${parent.parentRef.sectionName === undefined ? '' : ` (sectionName ${parent.parentRef.sectionName})`}: ${listener.message} (${listener.reason}).`,
         );
         if (relevant && listener.state === 'attached') {
           attachedHere = true;
         } else if (relevant && firstRefusal === undefined) {
-          firstRefusal = `HTTPRoute ${ref} ${listener.message} (${listener.reason})`;
+          firstRefusal = `${ref} ${listener.message} (${listener.reason})`;
         }
       }
     }
-    for (const compared of compareRouteStatus({ kind: 'HTTPRoute', route } as AnyRoute, world)) {
+    for (const compared of compareRouteStatus(route, world)) {
       const c = compared.comparison;
-      const where = `HTTPRoute ${ref} status for parentRef ${compared.parentIndex + 1} (Gateway ${refText(compared.gateway)})`;
+      const where = `${ref} status for parentRef ${compared.parentIndex + 1} (Gateway ${refText(compared.gateway)})`;
       if (c.state === 'agrees') {
         evidence.push(`${where}: the controller's status agrees with what KubeReach computed.`);
       } else if (c.state === 'not-written') {
@@ -442,7 +484,7 @@ export function attachmentHop(
   if (attachedHere) {
     return {
       status: 'passed',
-      summary: `${routes.length === 1 ? `HTTPRoute ${refText(objectRef(routes[0]!))} is` : 'A route for the host is'} attached to listener ${listenerName ?? `on port ${port}`} of Gateway ${gw}.`,
+      summary: `${routes.length === 1 ? `${routes[0]!.kind} ${refText(objectRef(routes[0]!.route))} is` : 'A route for the host is'} attached to listener ${listenerName ?? `on port ${port}`} of Gateway ${gw}.`,
       evidence,
     };
   }
@@ -451,7 +493,7 @@ export function attachmentHop(
     summary:
       firstRefusal !== undefined
         ? `Not attached where the request arrives: ${firstRefusal}.`
-        : `No HTTPRoute for ${decision.request.host ?? 'the host'} is attached to ${listenerName === undefined ? `a listener on port ${port}` : `listener ${listenerName}`} of Gateway ${gw}.`,
+        : `No ${kindWords} for ${decision.request.host ?? 'the host'} is attached to ${listenerName === undefined ? `a listener on port ${port}` : `listener ${listenerName}`} of Gateway ${gw}.`,
     evidence,
     fix: `Point the route's parentRefs at a listener on port ${port} whose hostname and allowedRoutes admit it (sectionName or port), or send the request to the port of the listener it is attached to.`,
   };
@@ -465,11 +507,13 @@ export function ruleHop(decision: GatewayRouteDecision): HopDraft {
   if (decision.kind === 'no-route') {
     return {
       status: 'failed',
-      summary: `No rule of a route attached to listener ${decision.listener} matches ${decision.request.method} ${decision.request.path}: the Gateway answers 404.`,
+      summary: `No rule of a route attached to listener ${decision.listener} matches ${decision.request.method} ${decision.request.path}: the Gateway ${notFoundWords(decision)}.`,
       evidence: decision.candidates.map(
         (c) => `${c.kind} ${refText(c.route)} rule ${c.ruleIndex + 1} (${c.match}): ${c.reason}.`,
       ),
-      fix: 'Add a rule whose match takes the path (a PathPrefix), or correct the path in the URL.',
+      fix: decision.request.grpc
+        ? "Add a rule whose method match takes the call's service and method, or correct the call."
+        : 'Add a rule whose match takes the path (a PathPrefix), or correct the path in the URL.',
     };
   }
   return {

@@ -105,6 +105,8 @@ export function requestText(request: ExternalRequest): string {
         : `${request.url} through Gateway ${request.via.namespace}/${request.via.name}`;
     case 'httpRoute':
       return `HTTPRoute ${request.namespace}/${request.name}${request.ruleIndex === undefined ? '' : ` rule ${request.ruleIndex + 1}`}`;
+    case 'grpcRoute':
+      return `GRPCRoute ${request.namespace}/${request.name}${request.ruleIndex === undefined ? '' : ` rule ${request.ruleIndex + 1}`}`;
     case 'nodePort':
       return `${request.node}:${request.port}`;
     case 'ingress':

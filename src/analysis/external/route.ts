@@ -562,14 +562,17 @@ export function routeStage(input: ExternalInput): RouteStage {
     case 'service':
       return serviceStage(input, request.namespace, request.name, request.port);
     case 'httpRoute':
-      // core.ts diagnoses an HTTPRoute through its Gateway (gateway.ts); no Ingress serves it.
+    case 'grpcRoute': {
+      // core.ts diagnoses a route through its Gateway (gateway.ts); no Ingress serves it.
+      const kind = request.kind === 'httpRoute' ? 'HTTPRoute' : 'GRPCRoute';
       return {
-        label: `HTTPRoute ${request.namespace}/${request.name}`,
+        label: `${kind} ${request.namespace}/${request.name}`,
         draft: {
           status: 'skipped',
-          summary: 'An HTTPRoute is served by a Gateway, not an Ingress.',
+          summary: `A ${kind} is served by a Gateway, not an Ingress.`,
           evidence: [],
         },
       };
+    }
   }
 }

@@ -64,6 +64,16 @@ export type ExternalRequest =
       readonly name: string;
       readonly ruleIndex?: number;
     }
+  /**
+   * A GRPCRoute (one rule, default its first): the call its hostnames and first match's service
+   * and method stand for. Diagnosed through the static hops; not probed (plan.notProbed).
+   */
+  | {
+      readonly kind: 'grpcRoute';
+      readonly namespace: string;
+      readonly name: string;
+      readonly ruleIndex?: number;
+    }
   /** A node (its name or one of its addresses) and a node port. */
   | { readonly kind: 'nodePort'; readonly node: string; readonly port: number }
   /** One path of one rule of an Ingress (the explorer's rule item); `pathIndex` 0 when absent. */
@@ -210,6 +220,11 @@ export interface ExternalProbePlan {
    * answer it when the backend hops pass.
    */
   readonly nodePortSource?: { readonly namespace: string; readonly name: string };
+  /**
+   * Why no live probe is run for this request (a gRPC call: the probes send HTTP/1.1 requests and
+   * TCP connections, not HTTP/2 gRPC calls): the probe hop says "Not probed: …", never a pass.
+   */
+  readonly notProbed?: string;
 }
 
 export interface ExternalDiagnosis {

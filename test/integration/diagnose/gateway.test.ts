@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { ExternalHopId } from '../../../src/analysis/external/index.ts';
 import { ClusterCache } from '../../../src/cluster/cache.ts';
 import { ExternalDiagnoser } from '../../../src/diagnose/externalDiagnoser.ts';
@@ -108,6 +109,45 @@ describe('Diagnose External Access through a Gateway (demo scenario)', () => {
       hop(report, 'backendRefs').evidence.join('\n'),
       /ReferenceGrant analytics\/store-routes-to-metrics/,
     );
+  });
+
+  test('starting from a GRPCRoute: the call its rule stands for through the static hops; the probe not performed, said so', async () => {
+    await fixture.kubeconfig.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
+      group: 'gateway.networking.k8s.io',
+      version: 'v1',
+      namespace: 'store',
+      plural: 'grpcroutes',
+      body: {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'GRPCRoute',
+        metadata: { name: 'echo', namespace: 'store' },
+        spec: {
+          parentRefs: [{ name: 'public', namespace: 'infra', sectionName: 'http' }],
+          hostnames: ['grpc.example.com'],
+          rules: [
+            {
+              matches: [{ method: { service: 'shop.Echo', method: 'Say' } }],
+              backendRefs: [{ name: 'catalog', port: 80 }],
+            },
+          ],
+        },
+      },
+    });
+    // With probes asked for: none may run for a gRPC call.
+    const report = await diagnoser.diagnose({ kind: 'grpcRoute', namespace: 'store', name: 'echo' });
+    assert.equal(report.label, 'GRPCRoute store/echo rule 1 (gRPC shop.Echo/Say at grpc.example.com:80)');
+    assert.deepEqual(
+      report.hops.filter((h) => h.status !== 'passed').map((h) => `${h.id}:${h.status}`),
+      ['probe:skipped'],
+    );
+    assert.match(
+      hop(report, 'rule').summary,
+      /^GRPCRoute store\/echo rule 1 \(.*\) takes POST \/shop\.Echo\/Say/,
+    );
+    assert.equal(report.service?.name, 'catalog');
+    assert.match(hop(report, 'probe').summary, /^Not probed: a gRPC call needs HTTP\/2/);
+    assert.deepEqual(report.probes, []);
+    assert.equal(report.conclusion.failedHop, undefined, report.conclusion.sentence);
   });
 });
 

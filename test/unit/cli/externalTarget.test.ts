@@ -34,6 +34,10 @@ test('URLs and NODE:PORT are read after the nodes are known; kinds become reques
     kind: 'request',
     request: { kind: 'httpRoute', namespace: 'store', name: 'catalog', ruleIndex: 1 },
   });
+  assert.deepEqual(parseExternalTarget('grpcroute/echo', 'store'), {
+    kind: 'request',
+    request: { kind: 'grpcRoute', namespace: 'store', name: 'echo' },
+  });
 });
 
 test('a Pod-like or malformed single argument is a usage error, not a URL', () => {

@@ -92,7 +92,7 @@ test('the existing items keep their menus (a Pod, a Service, a namespace)', () =
   assert.ok(!commandsFor('namespace.watched', false).includes('kubereach.showYaml'));
 });
 
-test('Gateway API items: Show YAML of their object, Copy Name, Copy IP on a Gateway, Diagnose External Access on an HTTPRoute and its rules', () => {
+test('Gateway API items: Show YAML of their object, Copy Name, Copy IP on a Gateway, Diagnose External Access on an HTTPRoute, a GRPCRoute and their rules', () => {
   assert.deepEqual(commandsFor('gateway', false), [
     'kubereach.copyIP',
     'kubereach.copyName',
@@ -106,7 +106,12 @@ test('Gateway API items: Show YAML of their object, Copy Name, Copy IP on a Gate
     'kubereach.showYaml',
   ]);
   assert.deepEqual(commandsFor('httpRoute', true), ['kubereach.showYaml']);
-  assert.deepEqual(commandsFor('grpcRoute', false), ['kubereach.copyName', 'kubereach.showYaml']);
+  // A GRPCRoute is diagnosed too: the gRPC call its rule stands for, by the static hops.
+  assert.deepEqual(commandsFor('grpcRoute', false), [
+    'kubereach.copyName',
+    'kubereach.diagnoseExternal',
+    'kubereach.showYaml',
+  ]);
   assert.deepEqual(commandsFor('gatewayRouteRule', false), [
     'kubereach.diagnoseExternal',
     'kubereach.showYaml',

@@ -13,6 +13,7 @@ import type {
 import type {
   Gateway,
   GatewayClass,
+  GRPCRoute,
   HTTPRoute,
   ReferenceGrant,
 } from '../../../../src/analysis/gateway/index.ts';
@@ -175,6 +176,7 @@ export function gatewayWorld(
   options: {
     readonly gateway?: Gateway;
     readonly routes?: readonly HTTPRoute[];
+    readonly grpcRoutes?: readonly GRPCRoute[];
     readonly grants?: readonly ReferenceGrant[];
     readonly policies?: readonly NetworkPolicy[];
     readonly gatewayApi?: ExternalInput['gatewayApi'];
@@ -208,7 +210,7 @@ export function gatewayWorld(
         gatewayClasses: [gatewayClass],
         gateways: [options.gateway ?? publicGateway()],
         httpRoutes: options.routes ?? [catalogRoute, reportsRoute],
-        grpcRoutes: [],
+        grpcRoutes: options.grpcRoutes ?? [],
         referenceGrants: options.grants ?? [metricsGrant],
         services,
         namespaces,
