@@ -11,7 +11,7 @@ import type { Backend, DiagnosisPod, Hop, HopId } from '../diagnosis/index.ts';
 import { evaluateConnection, nodeEndpoint, podEndpoint, selectingPolicies } from '../networkPolicy.ts';
 import { preservesClientAddress } from '../nodePorts.ts';
 import type { RoutedService } from './route.ts';
-import type { ExternalInput, ExternalService, HopDraft, NodeAddress } from './types.ts';
+import type { ExternalInput, ExternalProbePlan, ExternalService, HopDraft, NodeAddress } from './types.ts';
 
 export type BackendHopId = 'service' | 'selector' | 'endpoints' | 'port';
 
@@ -107,6 +107,24 @@ export function backendStage(
       port: byId('port'),
       policy,
     },
+  };
+}
+
+/** The probe plan's Pods (the controller's or the Gateway's) and the backend Pods by IP and port. */
+export function probeTargets(
+  pods: readonly DiagnosisPod[],
+  backends: readonly Backend[],
+): Pick<ExternalProbePlan, 'controllerPods' | 'backends'> {
+  return {
+    controllerPods: pods.map((pod) => ({
+      namespace: pod.metadata.namespace ?? 'default',
+      name: pod.metadata.name ?? '',
+    })),
+    backends: backends.flatMap((entry) =>
+      entry.ip === undefined || entry.port === undefined
+        ? []
+        : [{ namespace: entry.namespace, name: entry.name, ip: entry.ip, port: entry.port }],
+    ),
   };
 }
 

@@ -22,7 +22,7 @@ import { hostnameMatches } from '../gateway/index.ts';
 import { addressStage } from './address.ts';
 import { diagnoseGateway, missingGatewayDiagnosis } from './gateway.ts';
 import { gatewaysForUrl, parseGatewayUrl, selectGateway } from './gatewayRoute.ts';
-import { backendStage } from './backend.ts';
+import { backendStage, probeTargets } from './backend.ts';
 import { controllerHttpPort, controllerStage } from './controller.ts';
 import { nodePortProbeSource, nodePortStage } from './nodePort.ts';
 import { routeStage } from './route.ts';
@@ -157,15 +157,7 @@ export function diagnoseExternal(input: ExternalInput): ExternalDiagnosis {
     hops,
     conclusion: concludeExternal(hops, input, route.label),
     plan: {
-      controllerPods: controller.pods.map((pod) => ({
-        namespace: pod.metadata.namespace ?? 'default',
-        name: pod.metadata.name ?? '',
-      })),
-      backends: backend.backends.flatMap((entry) =>
-        entry.ip === undefined || entry.port === undefined
-          ? []
-          : [{ namespace: entry.namespace, name: entry.name, ip: entry.ip, port: entry.port }],
-      ),
+      ...probeTargets(controller.pods, backend.backends),
       nodePorts: nodePort.nodePorts,
       ...(route.http === undefined ? {} : { http: route.http }),
       ...(readyController === undefined || controllerPort === undefined

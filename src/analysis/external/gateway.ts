@@ -5,7 +5,7 @@
  * Pure.
  */
 import { isPodReady } from '../diagnosis/index.ts';
-import { backendStage } from './backend.ts';
+import { backendStage, probeTargets } from './backend.ts';
 import { concludeExternal, EXTERNAL_HOP_TITLES } from './core.ts';
 import { backendRefsStage, findGatewayPods, gatewayAddressHop, gatewayPodPort } from './gatewayBackend.ts';
 import { GRPC_NOT_PROBED } from './gatewayGrpc.ts';
@@ -142,15 +142,7 @@ export function diagnoseGateway(input: ExternalInput, selection: GatewaySelectio
       notProbed !== undefined
         ? { controllerPods: [], backends: [], nodePorts: [], notProbed }
         : {
-            controllerPods: pods.map((pod) => ({
-              namespace: pod.metadata.namespace ?? 'default',
-              name: pod.metadata.name ?? '',
-            })),
-            backends: backend.backends.flatMap((entry) =>
-              entry.ip === undefined || entry.port === undefined
-                ? []
-                : [{ namespace: entry.namespace, name: entry.name, ip: entry.ip, port: entry.port }],
-            ),
+            ...probeTargets(pods, backend.backends),
             nodePorts: [],
             http: { ...(host === undefined ? {} : { host }), path },
             ...(address.address === undefined ? {} : { gatewayHttp: { address: address.address, port } }),
