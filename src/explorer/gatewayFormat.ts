@@ -40,13 +40,56 @@ export interface GatewayItemPresentation extends Presentation {
 export interface UnreadWords {
   readonly gatewayClasses?: string;
   readonly referenceGrants?: string;
+  /**
+   * Why a namespace's Services were not read (`not loaded: namespace not in view`, `no access`);
+   * undefined where they were. The explorer reads the Services of the namespaces in view only.
+   */
+  readonly services?: (namespace: string) => string | undefined;
+  /** Likewise for the Gateways a parentRef names. */
+  readonly gateways?: (namespace: string) => string | undefined;
 }
 
 function unreadLists(unread: UnreadWords): UnreadLists {
+  const { services, gateways } = unread;
   return {
     gatewayClasses: unread.gatewayClasses !== undefined,
     referenceGrants: unread.referenceGrants !== undefined,
+    ...(services === undefined ? {} : { services: (namespace: string) => services(namespace) !== undefined }),
+    ...(gateways === undefined ? {} : { gateways: (namespace: string) => gateways(namespace) !== undefined }),
   };
+}
+
+/**
+ * The backendRefs and parentRefs whose namespace's Services or Gateways were not read: what is
+ * therefore not known, said instead of a BackendNotFound or a missing Gateway.
+ */
+function namespacesNotKnown(
+  route: AnyRoute,
+  refs: readonly BackendRef[],
+  parents: readonly ParentReference[],
+  unread: UnreadWords,
+): string[] {
+  const namespace = route.route.metadata.namespace ?? '';
+  const lines: string[] = [];
+  for (const ref of refs) {
+    const word =
+      (ref.kind ?? 'Service') === 'Service' ? unread.services?.(ref.namespace ?? namespace) : undefined;
+    if (word !== undefined) {
+      lines.push(
+        `**Not known:** the Services of namespace ${markdownCode(ref.namespace ?? namespace)} are not read (${escapeMarkdown(word)}): whether ${markdownCode(backendRefText(ref, namespace))} exists`,
+      );
+    }
+  }
+  for (const parent of parents) {
+    const word =
+      (parent.kind ?? 'Gateway') === 'Gateway' ? unread.gateways?.(parent.namespace ?? namespace) : undefined;
+    if (word !== undefined) {
+      lines.push(
+        `**Not known:** the Gateways of namespace ${markdownCode(parent.namespace ?? namespace)} are not read (${escapeMarkdown(word)}): whether ${markdownCode(parentText(parent, namespace))} exists`,
+      );
+    }
+  }
+  return [...new Set(lines)];
 }
 
 function classNotKnown(gateway: Gateway, world: GatewayWorld, unread: UnreadWords): string[] {
@@ -265,6 +308,12 @@ export function routePresentation(
       rules.flatMap((r) => r.backendRefs ?? []),
       unread,
     ),
+    ...namespacesNotKnown(
+      route,
+      rules.flatMap((r) => r.backendRefs ?? []),
+      route.route.spec?.parentRefs ?? [],
+      unread,
+    ),
   ];
   return {
     label: name,
@@ -376,6 +425,7 @@ export function backendRefPresentation(
     `**Weight:** ${weight} of ${total}${total > 0 ? ` (${share}% of the rule’s requests)` : ' (every weight is zero: requests are answered 500)'}`,
     ...warningsBlock(warnings),
     ...grantsNotKnown(route, [ref], unread),
+    ...namespacesNotKnown(route, [ref], [], unread),
   ];
   return {
     label: text,

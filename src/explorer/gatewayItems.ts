@@ -18,7 +18,7 @@ import { allRoutes } from '../analysis/gateway/index.ts';
 import type { AnyRoute, GatewayWorld } from '../analysis/gateway/index.ts';
 import type { GatewayApiStatus, GatewayPlural } from '../cluster/gatewayWatch.ts';
 import type { ClusterSession } from '../cluster/session.ts';
-import { unknownWord } from './access.ts';
+import { knowledgeOf, unknownWord } from './access.ts';
 import type { Knowledge } from './access.ts';
 import type { Presentation } from './format.ts';
 import {
@@ -117,9 +117,28 @@ export class GatewayExplorer {
     };
     const gatewayClasses = word('gatewayclasses');
     const referenceGrants = word('referencegrants');
+    // Services and Gateways are read in the namespaces in view only: a reference elsewhere is not
+    // known to be missing.
+    const inView = new Set(this.session().selectedNamespaces());
+    const cache = this.session().cache;
+    const notInView = 'not loaded: its namespace is not in view';
     return {
       ...(gatewayClasses === undefined ? {} : { gatewayClasses }),
       ...(referenceGrants === undefined ? {} : { referenceGrants }),
+      services: (namespace) => {
+        if (!inView.has(namespace)) {
+          return notInView;
+        }
+        const knowledge = knowledgeOf(cache?.namespaceStatus(namespace)?.services);
+        return knowledge.state === 'known' ? undefined : unknownWord(knowledge);
+      },
+      gateways: (namespace) => {
+        if (!inView.has(namespace)) {
+          return notInView;
+        }
+        const knowledge = this.kind('gateways', namespace);
+        return knowledge === 'not-served' || knowledge.state === 'known' ? undefined : unknownWord(knowledge);
+      },
     };
   }
 

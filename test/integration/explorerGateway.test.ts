@@ -456,6 +456,12 @@ describe('explorer: Gateway API items of an identity refused the cluster-wide li
       'a grant it cannot read is not a grant missing',
     );
     assert.match(tooltipText(route), /whether a ReferenceGrant allows `data\/db:5432`/);
+    // Namespace data is not in view: its Services are not read, so db is not known to be missing.
+    assert.match(
+      tooltipText(route),
+      /the Services of namespace `data` are not read \(not loaded: its namespace is not in view\): whether `data\/db:5432` exists/,
+    );
+    assert.doesNotMatch(tooltipText(route), /BackendNotFound/);
     assert.notEqual(route.iconPath?.id, 'warning');
     const backend = item(view.tree, [CTX, 'shop', 'HTTPRoutes', 'web', 'PathPrefix /', 'data/db:5432']);
     assert.match(tooltipText(backend), /ReferenceGrants could not be read/);

@@ -6,12 +6,12 @@
  * not match *.internal.example.com"), since that is usually the question the user has.
  */
 import { attachRoute } from './attachment.ts';
-import { routeResolvedRefs } from './backends.ts';
+import { resolveBackendRef } from './backends.ts';
 import { DEFAULT_CAPABILITIES } from './listeners.ts';
 import type { GatewayCapabilities } from './listeners.ts';
 import { computeGatewayStatuses } from './status.ts';
 import { objectRef, refText } from './types.ts';
-import type { AnyRoute, Gateway, GatewayWorld } from './types.ts';
+import type { AnyRoute, BackendRef, Gateway, GatewayWorld } from './types.ts';
 
 /**
  * The cluster-wide lists that could not be read (a 403, a failure, not listed yet): their absence
@@ -21,6 +21,13 @@ import type { AnyRoute, Gateway, GatewayWorld } from './types.ts';
 export interface UnreadLists {
   readonly gatewayClasses?: boolean;
   readonly referenceGrants?: boolean;
+  /**
+   * Whether a namespace's Services were not read (not watched, refused, still loading): a
+   * backendRef into it is not found in the world, which proves nothing (no BackendNotFound).
+   */
+  readonly services?: (namespace: string) => boolean;
+  /** Likewise for Gateways: no "Gateway does not exist" for a parentRef into such a namespace. */
+  readonly gateways?: (namespace: string) => boolean;
 }
 
 // Listener conditions do not depend on the controller; a stand-in class lets them be computed
@@ -41,7 +48,9 @@ export function routeWarnings(
   }
   for (const attachment of attachRoute(route, world, capabilities)) {
     if (attachment.kind === 'gateway-not-found') {
-      warnings.push(attachment.message);
+      if (unread.gateways?.(attachment.gateway.namespace) !== true) {
+        warnings.push(attachment.message);
+      }
       continue;
     }
     if (attachment.kind === 'other-parent') {
@@ -75,12 +84,21 @@ export function routeWarnings(
     );
     warnings.push(...attachment.droppedRules.map((p) => `dropped: ${p.message}`));
   }
-  const refs = routeResolvedRefs(route, world);
-  warnings.push(
-    ...refs.invalid
-      .filter((b) => !(unread.referenceGrants === true && b.reason === 'RefNotPermitted'))
-      .map((b) => `${b.message} (ResolvedRefs ${b.reason})`),
+  const routeNamespace = route.route.metadata.namespace ?? 'default';
+  const refs: readonly BackendRef[] = (route.route.spec?.rules ?? []).flatMap(
+    (rule: { readonly backendRefs?: readonly BackendRef[] }) => rule.backendRefs ?? [],
   );
+  for (const ref of refs) {
+    const resolution = resolveBackendRef(ref, route, world);
+    if (
+      resolution.state === 'resolved' ||
+      (unread.referenceGrants === true && resolution.reason === 'RefNotPermitted') ||
+      (resolution.reason === 'BackendNotFound' && unread.services?.(ref.namespace ?? routeNamespace) === true)
+    ) {
+      continue;
+    }
+    warnings.push(`${resolution.message} (ResolvedRefs ${resolution.reason})`);
+  }
   return warnings;
 }
 

@@ -148,3 +148,78 @@ describe('gatewayNodeName (Copy Name)', () => {
     assert.equal(gatewayNodeName({ parts: ['routes', 'HTTPRoute', 'catalog', '0', '1'] }), undefined);
   });
 });
+
+describe('references into namespaces whose objects were not read', () => {
+  // The explorer reads Services and Gateways in the namespaces in view only: store is in view,
+  // analytics and edge are not.
+  const unread = {
+    services: (ns: string) => (ns === 'store' ? undefined : 'not loaded: its namespace is not in view'),
+    gateways: (ns: string) => (ns === 'infra' ? undefined : 'not loaded: its namespace is not in view'),
+  };
+  const crossing: HTTPRoute = route('store', 'cross', {
+    parentRefs: [
+      { name: 'public', namespace: 'infra' },
+      { name: 'outer', namespace: 'edge' },
+    ],
+    hostnames: ['shop.example.com'],
+    rules: [
+      {
+        backendRefs: [
+          { name: 'web', port: 8080 },
+          { name: 'stats', namespace: 'analytics', port: 80 },
+        ],
+      },
+    ],
+  });
+  const grant = {
+    metadata: { name: 'from-store', namespace: 'analytics' },
+    spec: {
+      from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'store' }],
+      to: [{ group: '', kind: 'Service' }],
+    },
+  };
+  // What the explorer's world holds: store's Services only, infra's Gateways only.
+  const partial = world({
+    gateways: [publicGateway],
+    httpRoutes: [crossing],
+    services: [service('store', 'web')],
+    referenceGrants: [grant],
+  });
+
+  test('a backendRef into a namespace not in view: not known, never BackendNotFound', () => {
+    const p = routePresentation({ kind: 'HTTPRoute', route: crossing }, partial, unread);
+    assert.ok(!p.warnings.some((w) => /BackendNotFound/.test(w)), p.warnings.join('\n'));
+    assert.match(
+      p.tooltip,
+      /\*\*Not known:\*\* the Services of namespace `analytics` are not read \(not loaded: its namespace is not in view\): whether `analytics\/stats:80` exists/,
+    );
+    const backend = backendRefPresentation({ kind: 'HTTPRoute', route: crossing }, 0, 1, p.warnings, unread);
+    assert.notEqual(backend.icon.id, 'warning');
+    assert.match(backend.tooltip, /Services of namespace `analytics` are not read/);
+  });
+
+  test('a parentRef into a namespace not in view: not known, never "does not exist"', () => {
+    const p = routePresentation({ kind: 'HTTPRoute', route: crossing }, partial, unread);
+    assert.ok(!p.warnings.some((w) => /edge\/outer/.test(w)), p.warnings.join('\n'));
+    assert.match(p.tooltip, /the Gateways of namespace `edge` are not read .*: whether `edge\/outer` exists/);
+  });
+
+  test('read namespaces still warn: a Service missing from one in view is BackendNotFound', () => {
+    const missing: HTTPRoute = route('store', 'missing', {
+      parentRefs: [{ name: 'public', namespace: 'infra' }],
+      hostnames: ['shop.example.com'],
+      rules: [{ backendRefs: [{ name: 'gone', port: 80 }] }],
+    });
+    const p = routePresentation({ kind: 'HTTPRoute', route: missing }, partial, unread);
+    assert.ok(
+      p.warnings.some((w) => /gone.*BackendNotFound/.test(w)),
+      p.warnings.join('\n'),
+    );
+    // Without the words (the old explorer), the unread namespace read as a missing Service.
+    const old = routePresentation({ kind: 'HTTPRoute', route: crossing }, partial);
+    assert.ok(
+      old.warnings.some((w) => /analytics\/stats.*BackendNotFound/.test(w)),
+      old.warnings.join('\n'),
+    );
+  });
+});

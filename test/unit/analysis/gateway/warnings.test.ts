@@ -67,6 +67,14 @@ describe('routeWarnings', () => {
     ]);
     const granted = { ...w, referenceGrants: [grant('analytics', 'store')] };
     assert.equal(routeWarnings({ kind: 'HTTPRoute', route: r }, granted).length, 2);
+    // The Services of analytics and the Gateways of infra not read (a namespace not in view): their
+    // absence from the world proves nothing, so neither "does not exist" is said there.
+    const notRead = { ...granted, gateways: [], services: [] };
+    const unread = { services: (ns: string) => ns !== 'store', gateways: (ns: string) => ns === 'infra' };
+    assert.deepEqual(routeWarnings({ kind: 'HTTPRoute', route: r }, notRead, undefined, unread), [
+      'backendRef Service store/gone port 80: Service store/gone does not exist (ResolvedRefs BackendNotFound)',
+    ]);
+    assert.equal(routeWarnings({ kind: 'HTTPRoute', route: r }, notRead).length, 3);
   });
 
   test('refused by every listener: each says why', () => {
