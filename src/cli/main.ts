@@ -25,7 +25,7 @@ const COMMANDS: Readonly<Record<string, { summary: string; run: Command }>> = {
     run: checkCommand,
   },
   diagnose: {
-    summary: 'Diagnose a connection from a Pod, hop by hop (text, JSON, Markdown)',
+    summary: "Diagnose a Pod's connection or a URL, hop by hop (text, JSON, Markdown)",
     run: diagnoseCommand,
   },
   matrix: {
