@@ -21,7 +21,10 @@ import type { RequestOptions } from 'node:https';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { KubeConfig } from '@kubernetes/client-node';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { spawnSandbox } from '../sandbox/spawn.ts';
+import type { SandboxProcess } from '../sandbox/spawn.ts';
 import { createVscodeStandIn, installVscodeStandInForEsm } from '../test/support/vscodeStandIn.ts';
 import { median, metric, report } from './lib.ts';
 
@@ -96,6 +99,8 @@ interface Round {
   filterMs: number;
   filtered: number;
   mode: string;
+  /** process.memoryUsage() after the namespace was opened (after GC), in MB: where the RSS went. */
+  memoryMb: Record<string, number>;
 }
 
 async function round(kubeconfigPath: string): Promise<Round> {
@@ -149,6 +154,9 @@ async function round(kubeconfigPath: string): Promise<Round> {
 
     const heapMb = (heapUsed() - heapBefore) / 1e6;
     const rssGrowthMb = (rss() - rssBefore) / 1e6;
+    const memoryMb = Object.fromEntries(
+      Object.entries(process.memoryUsage()).map(([key, bytes]) => [key, Math.round(bytes / 1e6)]),
+    );
 
     const timed = (node: TreeNode) => {
       const times: number[] = [];
@@ -175,6 +183,7 @@ async function round(kubeconfigPath: string): Promise<Round> {
       filterMs: filteredChildren.ms,
       filtered: filteredChildren.count,
       mode: session.cache?.watchScope('pods') ?? 'none',
+      memoryMb,
     };
   } finally {
     session.dispose();
@@ -300,10 +309,25 @@ async function churn(kubeconfigPath: string, admin: { url: string; token: string
   }
 }
 
-const sandbox = await spawnSandbox(
-  ['--scenario', 'scale', '--pods', String(pods), '--namespaces', String(namespaceCount)],
-  { timeoutMs: 900_000 },
-);
+/**
+ * `KUBEREACH_SCALE_STATE_DIR`: the state folder of a `scale` sandbox already running with the same
+ * `--pods` and `--namespaces` (`npm run sandbox -- --scenario scale … --state-dir DIR`), so that
+ * repeated runs need not start 100,000 Pods each time; the sandbox is then left running.
+ */
+const reused = process.env.KUBEREACH_SCALE_STATE_DIR;
+const sandbox: Pick<SandboxProcess, 'kubeconfigPath' | 'admin' | 'startupMs' | 'rssBytes' | 'stop'> =
+  reused === undefined
+    ? await spawnSandbox(
+        ['--scenario', 'scale', '--pods', String(pods), '--namespaces', String(namespaceCount)],
+        { timeoutMs: 900_000 },
+      )
+    : {
+        kubeconfigPath: join(reused, 'kubeconfig'),
+        admin: JSON.parse(readFileSync(join(reused, 'admin.json'), 'utf8')) as SandboxProcess['admin'],
+        startupMs: Number.NaN,
+        rssBytes: () => Number.NaN,
+        stop: async () => undefined,
+      };
 try {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(sandbox.kubeconfigPath);

@@ -2,8 +2,9 @@
  * One client-node informer (`ListWatch`, what `makeInformer` builds), made safe to stop and restart
  * and cheap to hold:
  *
- * - Objects are slimmed before client-node stores them (`slimObject`), in the list and in every
- *   watch event, so the informer's own store is the cache: there is no second copy.
+ * - Objects are slimmed and compacted before client-node stores them (`slimObject`, `compactObject`:
+ *   compact.ts), in the list and in every watch event, so the informer's own store is the cache:
+ *   there is no second copy.
  * - Watch events arrive from client-node as raw JSON while list items are typed models (`Date`s for
  *   timestamps); watch objects are deserialized the same way, so readers see one shape.
  * - `start()`/`stop()` close client-node's races: a `stop()` during the list or while the watch is
@@ -23,57 +24,22 @@
  */
 import { ListWatch, Watch } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import { compactObject, slimObject } from './compact.ts';
 import { internStrings } from './intern.ts';
 import { listObjects, reviveObject } from './rawList.ts';
 
-/** Annotations no feature reads, dropped from cached objects. */
-const DROPPED_ANNOTATIONS = ['kubectl.kubernetes.io/last-applied-configuration'];
-
-/** Per-container fields no feature reads (and `env` can hold secrets written in plain text). */
-const DROPPED_CONTAINER_FIELDS = ['env', 'envFrom', 'volumeMounts', 'volumeDevices', 'resizePolicy'];
+export { slimObject } from './compact.ts';
 
 /**
- * Removes, in place, what no feature reads: `metadata.managedFields` (often the largest part of an
- * object), the `last-applied-configuration` annotation (a second copy of the object), and from Pods
- * `spec.volumes` and the containers' `env`, `envFrom`, `volumeMounts`, `volumeDevices` and
- * `resizePolicy`, and from Nodes the list of images they hold (`status.images`). Everything the
- * explorer, port-forwards, probes and the analyses use stays: labels, annotations, owner
- * references, ports, probes, container images, conditions, addresses, endpoints, policies, Ingress
- * rules. Returns the object.
+ * Compaction saves memory and changes no value: an object of a shape it does not expect is kept
+ * as it is rather than lost with its event.
  */
-export function slimObject<T extends KubernetesObject>(object: T): T {
-  const metadata = object.metadata as (Record<string, unknown> & T['metadata']) | undefined;
-  if (metadata) {
-    delete metadata.managedFields;
-    const annotations = metadata.annotations;
-    if (annotations) {
-      for (const key of DROPPED_ANNOTATIONS) {
-        delete annotations[key];
-      }
-      if (Object.keys(annotations).length === 0) {
-        delete metadata.annotations;
-      }
-    }
+function compactOrKeep<T extends KubernetesObject>(object: T): T {
+  try {
+    return compactObject(object);
+  } catch {
+    return object;
   }
-  const status = (object as { status?: Record<string, unknown> }).status;
-  if (status && Array.isArray(status.images) && status.nodeInfo !== undefined) {
-    // A Node's list of the images it holds (often dozens, each with its digests).
-    delete status.images;
-  }
-  const spec = (object as { spec?: Record<string, unknown> }).spec;
-  if (spec && Array.isArray(spec.containers)) {
-    delete spec.volumes;
-    for (const list of [spec.containers, spec.initContainers, spec.ephemeralContainers]) {
-      if (Array.isArray(list)) {
-        for (const container of list as Record<string, unknown>[]) {
-          for (const field of DROPPED_CONTAINER_FIELDS) {
-            delete container[field];
-          }
-        }
-      }
-    }
-  }
-  return object;
 }
 
 export interface InformerHooks<T extends KubernetesObject> {
@@ -139,7 +105,8 @@ export class Informer<T extends KubernetesObject> {
     const model = options.model;
     this.watch = new InformerWatch(options.kubeConfig, options.watchTimeouts ?? {}, {
       isClosed: () => this.closed,
-      transform: (object) => internStrings(reviveObject(slimObject(object as KubernetesObject), model)),
+      transform: (object) =>
+        compactOrKeep(internStrings(reviveObject(slimObject(object as KubernetesObject), model))),
       beforeWatch: () => hooks.onSynced(),
       onEstablished: () => hooks.onEstablished(),
       onStalled: (error) => hooks.onStalled(error),
@@ -153,7 +120,8 @@ export class Informer<T extends KubernetesObject> {
         throw new Error('informer stopped');
       }
       for (const item of result.items) {
-        internStrings(slimObject(item));
+        // The default list slims each item as it revives it; a list of the caller's may not have.
+        compactOrKeep(internStrings(options.list === undefined ? item : slimObject(item)));
       }
       return result;
     };

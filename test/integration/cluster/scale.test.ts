@@ -29,7 +29,9 @@ function heapUsed(): number {
 describe(`ClusterCache at ${POD_COUNT} Pods`, () => {
   let sandbox: SandboxProcess;
   before(async () => {
-    sandbox = await spawnSandbox(['--scenario', 'scale', '--pods', String(POD_COUNT)], { timeoutMs: 180_000 });
+    sandbox = await spawnSandbox(['--scenario', 'scale', '--pods', String(POD_COUNT)], {
+      timeoutMs: 180_000,
+    });
   });
   after(async () => {
     await sandbox?.stop();
