@@ -7,9 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { DiscoveryV1Api, NetworkingV1Api } from '@kubernetes/client-node';
 import { GATEWAY_HOP_IDS } from '../../../src/analysis/external/types.ts';
 import { ClusterCache } from '../../../src/cluster/cache.ts';
 import { readGatewayApi } from '../../../src/diagnose/gatewayRead.ts';
+import { leaveIngressControllerPending } from '../../support/pendingIngress.ts';
 import { useSandbox, waitFor } from '../../support/sandbox.ts';
 import { assertOneLineError, runCli } from './run.ts';
 
@@ -181,5 +183,55 @@ describe('diagnose from outside the cluster', () => {
       await runCli(['diagnose', 'http://shop.example.com/', '--from', 'somewhere'], { env: env() }),
       /--from takes an IP address/,
     );
+  });
+});
+
+describe('diagnose a URL whose address this machine cannot reach', () => {
+  const fixture = useSandbox({ scenario: 'demo' });
+
+  before(async () => {
+    await leaveIngressControllerPending(fixture);
+    const networking = fixture.kubeconfig.makeApiClient(NetworkingV1Api);
+    const discovery = fixture.kubeconfig.makeApiClient(DiscoveryV1Api);
+    await waitFor(
+      'the Ingress without an address, the controller and the backend ready',
+      async () => {
+        const ingress = await networking.readNamespacedIngress({ namespace: 'shop', name: 'frontend' });
+        const ready = async (namespace: string, service: string) =>
+          (
+            await discovery.listNamespacedEndpointSlice({
+              namespace,
+              labelSelector: `kubernetes.io/service-name=${service}`,
+            })
+          ).items.some((slice) => (slice.endpoints ?? []).some((e) => e.conditions?.ready));
+        return (
+          (ingress.status?.loadBalancer?.ingress ?? []).length === 0 &&
+          (await ready('shop', 'frontend')) &&
+          (await ready('ingress-sandbox', 'ingress-sandbox-controller'))
+        );
+      },
+      15_000,
+    );
+  });
+
+  after(() => fixture.sandbox?.faults.setLoadBalancerPool(true));
+
+  test('the address hop fails (pending), and the request through a port-forward to the controller answers 200', async () => {
+    const result = await runCli(['diagnose', 'http://shop.example.com/', '-o', 'json'], {
+      env: { KUBECONFIG: fixture.sandbox.kubeconfigPath },
+    });
+    assert.equal(result.status, 1, result.stderr);
+    const report = JSON.parse(result.stdout) as JsonReport;
+    assert.equal(report.conclusion.failedHop, 'address');
+    assert.deepEqual(
+      report.probes
+        .map((probe) => `${probe.role}:${probe.httpStatus ?? probe.reached}`)
+        .filter((p) => !p.startsWith('backend:')),
+      ['forwarded:200'],
+      'no address to send the request to; the forward to the controller Pod answered',
+    );
+    const probeHop = report.hops.find((hop) => hop.id === 'probe');
+    assert.equal(probeHop?.status, 'passed');
+    assert.match(probeHop?.summary ?? '', /port-forward to the controller's Pod, the request answered 200/);
   });
 });

@@ -8,8 +8,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { CoreV1Api } from '@kubernetes/client-node';
-import type { V1Service } from '@kubernetes/client-node';
 import type { ExternalHopId } from '../../../src/analysis/external/index.ts';
 import { ClusterCache } from '../../../src/cluster/cache.ts';
 import { ExternalDiagnoser } from '../../../src/diagnose/externalDiagnoser.ts';
@@ -17,6 +15,7 @@ import type { ExternalReport } from '../../../src/diagnose/externalDiagnoser.ts'
 import { forwardThroughPod } from '../../../src/diagnose/externalForward.ts';
 import { outsideHttp } from '../../../src/diagnose/externalOutside.ts';
 import { Prober } from '../../../src/probe/prober.ts';
+import { leaveIngressControllerPending } from '../../support/pendingIngress.ts';
 import { useSandbox, waitFor } from '../../support/sandbox.ts';
 
 function hop(report: ExternalReport, id: ExternalHopId) {
@@ -51,25 +50,7 @@ describe('Diagnose External Access through a port-forward to the controller (dem
           ?.ingress?.[0]?.ip,
     );
     // The pool off, the controller's Service recreated: it stays pending, and so do the Ingresses.
-    fixture.sandbox.faults.setLoadBalancerPool(false);
-    const core = fixture.kubeconfig.makeApiClient(CoreV1Api);
-    const namespace = 'ingress-sandbox';
-    const name = 'ingress-sandbox-controller';
-    const old = await core.readNamespacedService({ namespace, name });
-    await core.deleteNamespacedService({ namespace, name });
-    const fresh: V1Service = {
-      metadata: { namespace, name },
-      spec: {
-        type: 'LoadBalancer',
-        selector: old.spec!.selector!,
-        ports: old.spec!.ports!.map((port) => ({
-          name: port.name,
-          port: port.port,
-          targetPort: port.targetPort,
-        })),
-      },
-    };
-    await core.createNamespacedService({ namespace, body: fresh });
+    await leaveIngressControllerPending(fixture);
     await waitFor(
       'every Ingress without an address, and the backends ready',
       () => {
