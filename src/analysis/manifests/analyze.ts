@@ -18,7 +18,7 @@ import { checkIngress, isIngress } from './ingress.ts';
 import { checkGatewayApiObject, gatewayApiKind, isGatewayRoute } from './gateway.ts';
 import { checkRouteInWorkspace } from './gatewayWorkspace.ts';
 import { checkRouteBackendsInCluster } from './gatewayCluster.ts';
-import { checkRouteAgainstLiveGateways, liveGatewayPresence, writtenGatewayApi } from './gatewayLive.ts';
+import { checkRouteAgainstLiveGateways, liveRouteView, writtenGatewayApi } from './gatewayLive.ts';
 import { checkIngressClaimsInCluster, checkIngressClassInCluster } from './ingressClass.ts';
 import { checkIngressInCluster } from './ingressCluster.ts';
 import { checkIngressBackendsInWorkspace, checkIngressClaimsInWorkspace } from './ingressWorkspace.ts';
@@ -185,8 +185,8 @@ export function contextualFindings(
       ),
     );
   } else if (isGatewayRoute(object)) {
-    // One diagnostic where the workspace and the cluster both miss a backend Service or a parent
-    // Gateway (merge.ts); none where the workspace lacks a Gateway the cluster runs.
+    // One diagnostic where the workspace and the cluster both miss a backend Service, a parent
+    // Gateway or a ReferenceGrant (merge.ts); none where the workspace lacks what the cluster has.
     const live = context.cluster?.gatewayApi?.();
     findings.push(
       ...mergeFindings(
@@ -194,7 +194,7 @@ export function contextualFindings(
           ? checkRouteInWorkspace(
               object,
               context.workspace,
-              live === undefined ? undefined : liveGatewayPresence(live, context.cluster!.context),
+              live === undefined ? undefined : liveRouteView(live, context.cluster!.context),
             )
           : [],
         context.cluster

@@ -10,8 +10,9 @@
  * watched or refused, GatewayClasses or ReferenceGrants refused (a namespace-scoped identity often
  * is). A Gateway the workspace writes is the workspace checks' (KR61xx): what will be applied, not
  * what runs now. A Gateway missing from both the workspace and the cluster makes one diagnostic
- * (KR6101's claim, merge.ts); the workspace check asks `liveGatewayPresence` whether the cluster
- * runs a Gateway it does not find written.
+ * (KR6101's claim, merge.ts), as does a ReferenceGrant missing from both (KR6105's); the workspace
+ * checks ask `liveRouteView` whether the cluster runs a Gateway, or holds a ReferenceGrant, that
+ * they do not find written.
  */
 import { attachRoute } from '../gateway/attachment.ts';
 import { resolveBackendRef } from '../gateway/backends.ts';
@@ -28,7 +29,7 @@ import type { Path } from './document.ts';
 import { listWords, yamlString } from './findings.ts';
 import type { Finding } from './findings.ts';
 import { gatewayApiKind, writtenGatewayApiKind } from './gateway.ts';
-import { noSelectedListener, parentGatewayClaim, sentence } from './gatewayWorkspace.ts';
+import { backendGrantClaim, noSelectedListener, parentGatewayClaim, sentence } from './gatewayWorkspace.ts';
 import { didYouMean } from './suggest.ts';
 import type { WorkspaceModel, WrittenObject } from './workspace.ts';
 
@@ -259,6 +260,12 @@ export function checkRouteAgainstLiveGateways(
           code: 'KR6210',
           message: `${sentence(resolution.message)} in ${where}: the reference is refused (ResolvedRefs False, RefNotPermitted) and its requests get 500.`,
           at: { path: [...at, 'namespace'] },
+          // Also missing from the workspace: KR6105 makes the same claim, said once (merge.ts).
+          claim: backendGrantClaim(
+            at,
+            { kind, routeNamespace: namespace, target: ref.namespace, name: ref.name },
+            `none is in ${where}`,
+          ),
         });
       });
     });
@@ -273,6 +280,33 @@ export type LiveGatewayPresence =
   | { readonly state: 'missing' }
   | { readonly state: 'notServed'; readonly where: string }
   | { readonly state: 'unknown'; readonly where: string; readonly why: string };
+
+/** The live ReferenceGrants as the workspace check of cross-namespace backendRefs (KR6105) asks. */
+export type LiveReferenceGrants =
+  | { readonly state: 'read'; readonly grants: readonly ReferenceGrant[] }
+  | { readonly state: 'notServed'; readonly where: string }
+  | { readonly state: 'unknown'; readonly where: string; readonly why: string };
+
+/** What the workspace checks of a route ask of the live cluster, so that the two say one thing. */
+export interface LiveRouteView {
+  gateway(namespace: string, name: string): LiveGatewayPresence;
+  readonly referenceGrants: LiveReferenceGrants;
+}
+
+export function liveRouteView(live: LiveGatewayApi, contextName: string): LiveRouteView {
+  const where = `context ${contextName}`;
+  return {
+    gateway: liveGatewayPresence(live, contextName),
+    referenceGrants:
+      live.state === 'notServed'
+        ? { state: 'notServed', where }
+        : live.state === 'unknown'
+          ? { state: 'unknown', where, why: live.why }
+          : 'unreadable' in live.referenceGrants
+            ? { state: 'unknown', where, why: live.referenceGrants.unreadable }
+            : { state: 'read', grants: live.referenceGrants },
+  };
+}
 
 export function liveGatewayPresence(
   live: LiveGatewayApi,

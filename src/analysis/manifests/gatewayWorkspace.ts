@@ -23,7 +23,7 @@ import { isRecord } from './document.ts';
 import type { Path } from './document.ts';
 import { listWords, yamlString } from './findings.ts';
 import type { Claim, Finding } from './findings.ts';
-import type { LiveGatewayPresence } from './gatewayLive.ts';
+import type { LiveRouteView } from './gatewayLive.ts';
 import { gatewayApiKind, writtenGatewayApiKind } from './gateway.ts';
 import { didYouMean } from './suggest.ts';
 import type { WorkspaceModel, WrittenObject } from './workspace.ts';
@@ -82,6 +82,25 @@ export function parentGatewayClaim(at: Path, gatewayText: string, evidence: stri
   };
 }
 
+/** A cross-namespace backendRef no ReferenceGrant allows, as a claim: KR6105 and KR6210 say it once. */
+export function backendGrantClaim(
+  at: Path,
+  ref: {
+    readonly kind: string;
+    readonly routeNamespace: string;
+    readonly target: string;
+    readonly name: string;
+  },
+  evidence: string,
+): Claim {
+  return {
+    key: `route-backend-grant:${at.join('.')}`,
+    what: `No ReferenceGrant in ${ref.target} allows ${ref.kind}s from ${ref.routeNamespace} to refer to Service ${ref.name}`,
+    evidence,
+    consequence: 'The reference is refused (ResolvedRefs False, RefNotPermitted) and its requests get 500.',
+  };
+}
+
 function namespaceOf(object: WrittenObject): string {
   return object.namespace ?? DEFAULT_NAMESPACE;
 }
@@ -100,8 +119,8 @@ export function checkRouteInWorkspace(
     readonly value: Readonly<Record<string, unknown>>;
   },
   workspace: WorkspaceModel,
-  /** Whether the live cluster holds a Gateway; undefined when no cluster is read. */
-  liveGateway?: (namespace: string, name: string) => LiveGatewayPresence,
+  /** What the live cluster holds (Gateways, ReferenceGrants); undefined when no cluster is read. */
+  live?: LiveRouteView,
 ): Finding[] {
   const kind = gatewayApiKind(object);
   if ((kind !== 'HTTPRoute' && kind !== 'GRPCRoute') || !workspace.complete || !workspace.gatewayApiObjects) {
@@ -129,7 +148,7 @@ export function checkRouteInWorkspace(
       if (gateways.length === 0) {
         continue;
       }
-      const presence = liveGateway?.(attachment.gateway.namespace, attachment.gateway.name);
+      const presence = live?.gateway(attachment.gateway.namespace, attachment.gateway.name);
       if (presence?.state === 'exists') {
         continue;
       }
@@ -249,11 +268,40 @@ export function checkRouteInWorkspace(
         return;
       }
       if (resolution.reason === 'RefNotPermitted') {
-        if (namespacesWritten.has(target)) {
+        const liveGrants = live?.referenceGrants;
+        // A grant the cluster holds (with those written) allows it: nothing to say.
+        const withLive =
+          liveGrants?.state === 'read'
+            ? resolveBackendRef(ref as never, route, {
+                services: [],
+                referenceGrants: [...grants, ...liveGrants.grants],
+              })
+            : undefined;
+        const allowedLive =
+          withLive !== undefined && (withLive.state !== 'invalid' || withLive.reason !== 'RefNotPermitted');
+        if (namespacesWritten.has(target) && !allowedLive) {
+          const refused =
+            'the reference is refused (ResolvedRefs False, RefNotPermitted) and its requests get 500.';
+          const written = `${sentence(resolution.message)} in the workspace`;
           findings.push({
             code: 'KR6105',
-            message: `${resolution.message.charAt(0).toUpperCase()}${resolution.message.slice(1)} in the workspace: the reference is refused (ResolvedRefs False, RefNotPermitted) and its requests get 500.`,
+            message:
+              liveGrants?.state === 'notServed'
+                ? `${written}, and ${liveGrants.where} does not serve the Gateway API: ${refused}`
+                : liveGrants?.state === 'unknown'
+                  ? `${written}; whether ${liveGrants.where} has one is not known (${liveGrants.why}). If it does not, ${refused}`
+                  : `${written}: ${refused}`,
             at: { path: [...at, 'namespace'] },
+            // A grant the live cluster lacks too: KR6210 makes the same claim, said once (merge.ts).
+            ...(liveGrants?.state === 'read'
+              ? {
+                  claim: backendGrantClaim(
+                    at,
+                    { kind, routeNamespace: namespace, target, name: ref.name },
+                    'none is written in the workspace',
+                  ),
+                }
+              : {}),
           });
         }
         return;

@@ -228,11 +228,17 @@ describe('routes against the live Gateway API', () => {
     }
   });
 
-  test('a parentRef Gateway judged by the workspace and the cluster together: one truthful finding', async () => {
+  test('a parentRef Gateway and a backendRef ReferenceGrant judged by the workspace and the cluster together: one truthful finding', async () => {
     // The workspace writes a Gateway (so the workspace check of parentRefs, KR6101, speaks) but not
-    // infra/public, which runs in the cluster; infra/nowhere is in neither.
+    // infra/public, which runs in the cluster; infra/nowhere is in neither. It writes a Service in
+    // analytics (so KR6105 speaks there) and no ReferenceGrant: the demo's live one allows
+    // store's HTTPRoutes to analytics/metrics, none allows analytics/reporting.
     const folder = mkdtempSync(join(tmpdir(), 'kubereach-gateway-parents-'));
     writeFileSync(join(folder, 'gateway.yaml'), WRITTEN_GATEWAY);
+    writeFileSync(
+      join(folder, 'analytics.yaml'),
+      'apiVersion: v1\nkind: Service\nmetadata:\n  name: metrics\n  namespace: analytics\nspec:\n  ports: [{ port: 80 }]\n',
+    );
     const route = (namespace: string) => `apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata:
@@ -245,7 +251,13 @@ spec:
     - name: nowhere
       namespace: infra
   rules:
-    - backendRefs: []
+    - backendRefs:
+        - name: metrics
+          namespace: analytics
+          port: 80
+        - name: reporting
+          namespace: analytics
+          port: 80
 `;
     // One server per identity and setting, each opening the route and waiting for its findings.
     const findingsOf = async (
@@ -271,8 +283,19 @@ spec:
       }
     };
     try {
-      const admin = await findingsOf(fixture.sandbox.kubeconfigPath, true, 'store', (list) =>
-        list.some((d) => /none is in context kubereach-sandbox/.test(d.message)),
+      const admin = await findingsOf(
+        fixture.sandbox.kubeconfigPath,
+        true,
+        'store',
+        (list) => list.filter((d) => /none is in context kubereach-sandbox/.test(d.message)).length === 2,
+      );
+      // metrics is allowed by the live grant; reporting by none: one finding naming both sources.
+      const grants = admin('analytics');
+      assert.equal(grants.length, 1, JSON.stringify(grants));
+      assert.equal(grants[0]!.code, 'KR6105');
+      assert.equal(
+        grants[0]!.message,
+        'No ReferenceGrant in analytics allows HTTPRoutes from store to refer to Service reporting: none is written in the workspace, and none is in context kubereach-sandbox. The reference is refused (ResolvedRefs False, RefNotPermitted) and its requests get 500.',
       );
       assert.deepEqual(admin('public'), [], 'infra/public runs in the cluster');
       const nowhere = admin('nowhere');
@@ -289,13 +312,30 @@ spec:
         fixture.sandbox.kubeconfigPath,
         false,
         'store',
-        (list) => byCode(list, 'KR6101').length === 2,
+        (list) => byCode(list, 'KR6101').length === 2 && byCode(list, 'KR6105').length === 2,
       );
       const viewer = await findingsOf(
         fixture.sandbox.kubeconfigFor('shop-viewer'),
         true,
         'shop',
-        (list) => list.filter((d) => /no access to Gateways \(403\)/.test(d.message)).length === 2,
+        (list) =>
+          list.filter((d) => /no access to Gateways \(403\)/.test(d.message)).length === 2 &&
+          list.filter((d) => /no access to ReferenceGrants \(403\)/.test(d.message)).length === 2,
+      );
+      // Both backendRefs: the workspace's wording offline; not known to the viewer.
+      assert.deepEqual(
+        [...offline('analytics'), ...viewer('analytics')].map((d) => d.code),
+        ['KR6105', 'KR6105', 'KR6105', 'KR6105'],
+      );
+      assert.ok(
+        offline('analytics').every((d) => / in the workspace: the reference is refused/.test(d.message)),
+      );
+      assert.ok(
+        viewer('analytics').every((d) =>
+          /in the workspace; whether context kubereach-sandbox has one is not known \(no access to ReferenceGrants \(403\)/.test(
+            d.message,
+          ),
+        ),
       );
       for (const word of ['public', 'nowhere']) {
         for (const [found, wording] of [

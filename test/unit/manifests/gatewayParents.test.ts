@@ -1,18 +1,18 @@
 /**
- * A parentRef's Gateway judged by the workspace (KR6101) and the live cluster (KR6204) together:
- * one truthful finding. None when the Gateway runs in the cluster though the workspace does not
+ * A parentRef's Gateway judged by the workspace (KR6101) and the live cluster (KR6204) together,
+ * and a cross-namespace backendRef's ReferenceGrant likewise (KR6105, KR6210): one truthful finding. None when the Gateway runs in the cluster though the workspace does not
  * write it; one naming both sources when neither has it; the workspace's wording alone when no
  * cluster is read; and, when the cluster's Gateways could not be read, that, not a guess.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Gateway } from '../../../src/analysis/gateway/types.ts';
+import type { Gateway, ReferenceGrant } from '../../../src/analysis/gateway/types.ts';
 import type { ClusterModel } from '../../../src/analysis/manifests/cluster.ts';
 import type { LiveGatewayApi, LiveList } from '../../../src/analysis/manifests/gatewayLive.ts';
 import type { WorkspaceModel, WrittenObject } from '../../../src/analysis/manifests/workspace.ts';
 import { analyze, applyFix, clusterOf, codes, spans } from './helpers.ts';
 
-function route(parent: string): string {
+function route(parent: string, backendRefs = ' []'): string {
   return `apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata:
@@ -23,7 +23,7 @@ spec:
     - name: ${parent}
       namespace: infra
   rules:
-    - backendRefs: []
+    - backendRefs:${backendRefs}
 `;
 }
 
@@ -59,13 +59,16 @@ function cluster(api: LiveGatewayApi): ClusterModel {
   return { ...clusterOf([]), gatewayApi: () => api };
 }
 
-function ready(gateways: LiveList<Gateway>): LiveGatewayApi {
+function ready(
+  gateways: LiveList<Gateway>,
+  referenceGrants: LiveList<ReferenceGrant> = { unreadable: 'no access to ReferenceGrants (403)' },
+): LiveGatewayApi {
   return {
     state: 'ready',
     gateways: (namespace) =>
       'unreadable' in gateways ? gateways : gateways.filter((g) => g.metadata.namespace === namespace),
     gatewayClasses: { unreadable: 'no access to GatewayClasses (403)' },
-    referenceGrants: { unreadable: 'no access to ReferenceGrants (403)' },
+    referenceGrants,
     namespaces: undefined,
   };
 }
@@ -153,5 +156,55 @@ describe('a parentRef Gateway, workspace and cluster together', () => {
     });
     assert.deepEqual(codes(diagnostics), ['KR6204']);
     assert.match(diagnostics[0]!.message, /^No Gateway infra\/publik in context test-context/);
+  });
+});
+
+describe('a cross-namespace backendRef, workspace and cluster together', () => {
+  // The workspace writes a Service in analytics (so KR6105 speaks there) and no ReferenceGrant.
+  const text = route('public', '\n        - name: stats\n          namespace: analytics\n          port: 80');
+  const stats = {
+    kind: 'Service',
+    name: 'stats',
+    namespace: 'analytics',
+    value: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'stats', namespace: 'analytics' } },
+  };
+  const written: WorkspaceModel = { ...workspace(), services: () => [stats] };
+  const grant: ReferenceGrant = {
+    metadata: { name: 'from-shop', namespace: 'analytics' },
+    spec: {
+      from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'shop' }],
+      to: [{ group: '', kind: 'Service' }],
+    },
+  };
+
+  test('a ReferenceGrant the cluster holds but the workspace does not write: no finding', () => {
+    assert.deepEqual(
+      codes(analyze(text, { workspace: written, cluster: cluster(ready([LIVE_PUBLIC], [grant])) })),
+      [],
+    );
+  });
+
+  test('in neither: one finding naming both sources', () => {
+    const diagnostics = analyze(text, { workspace: written, cluster: cluster(ready([LIVE_PUBLIC], [])) });
+    assert.deepEqual(codes(diagnostics), ['KR6105']);
+    assert.deepEqual(spans(text, diagnostics), ['analytics']);
+    assert.equal(
+      diagnostics[0]!.message,
+      'No ReferenceGrant in analytics allows HTTPRoutes from shop to refer to Service stats: none is written in the workspace, and none is in context test-context. The reference is refused (ResolvedRefs False, RefNotPermitted) and its requests get 500.',
+    );
+  });
+
+  test("the cluster's ReferenceGrants unreadable: said, not guessed; no cluster: the workspace wording", () => {
+    const [refused] = analyze(text, { workspace: written, cluster: cluster(ready([LIVE_PUBLIC])) });
+    assert.equal(refused?.code, 'KR6105');
+    assert.match(
+      refused!.message,
+      /in the workspace; whether context test-context has one is not known \(no access to ReferenceGrants \(403\)\)\. If it does not, the reference is refused/,
+    );
+    const offline = analyze(text, { workspace: written }).find((d) => d.code === 'KR6105');
+    assert.match(
+      offline!.message,
+      /no ReferenceGrant in analytics allows HTTPRoutes from shop to refer to Services in the workspace: the reference is refused/,
+    );
   });
 });
