@@ -295,11 +295,20 @@ function timeMillis(time: Time): number | undefined {
 /** RFC 3339 text, as the API and `printPod` read timestamps. An unreadable `Date` becomes "". */
 function timeText(time: Time): string | null | undefined {
   if (time instanceof Date) {
-    const ms = time.getTime();
-    return Number.isNaN(ms) ? '' : new Date(ms).toISOString();
+    // Cached objects share one Date per timestamp (src/cluster/compact.ts) and are read-only:
+    // its text is made once, not for every Pod of a group each time the group is drawn.
+    let text = isoTexts.get(time);
+    if (text === undefined) {
+      const ms = time.getTime();
+      text = Number.isNaN(ms) ? '' : new Date(ms).toISOString();
+      isoTexts.set(time, text);
+    }
+    return text;
   }
   return time;
 }
+
+const isoTexts = new WeakMap<Date, string>();
 
 /** `2025-03-01T11:58:00Z (2m ago)`; undefined when the time is absent or unreadable. */
 export function formatTimestamp(time: Time, now: Clock): string | undefined {

@@ -460,8 +460,10 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
         if (!pod) {
           return this.gone(node.name, node.id);
         }
+        // The tooltip is built when VS Code asks for it (resolveTreeItem, on hover), not for every
+        // Pod of a group each time it is drawn again.
         const item = this.item(
-          podPresentation(pod, this.now()),
+          podPresentation(pod, this.now(), { tooltip: false }),
           vscode.TreeItemCollapsibleState.Collapsed,
           node.id,
         );

@@ -109,6 +109,15 @@ describe('cluster explorer on the sandbox', () => {
     );
   });
 
+  test("a Pod's tooltip is built when VS Code asks for it (on hover), not each time its group is drawn", () => {
+    const node = find(view.tree, ['kubereach-sandbox', 'web', 'Pods', 'client'])!;
+    const drawn = view.tree.getTreeItem(node);
+    assert.equal(drawn.tooltip, undefined);
+    const resolved = view.tree.resolveTreeItem(drawn, node) as unknown as Item;
+    assert.match(tooltipText(resolved), /\*\*Conditions\*\*/);
+    assert.match(tooltipText(resolved), /Ready=True/);
+  });
+
   test('a Pod added, flipping readiness and deleted shows up without any action', async () => {
     await core().createNamespacedPod({
       namespace: 'web',
