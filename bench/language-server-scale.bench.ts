@@ -6,8 +6,9 @@
  * - Diagnostics after an edit of a manifest of 100 Services and 20 NetworkPolicies of that
  *   namespace (each Service selects ten live Pods), median of 40. Floor 50 ms. Baseline: the same
  *   round trip for a one-line document.
- * - The server process's resident memory with the namespace's Pods cached, an upper bound of its
- *   heap. Floor: heap ≤ 150 MB. Baseline: its resident memory before the manifest was opened.
+ * - The server's heap with the namespace's Pods cached (`heapUsed` from `kubereach/serverStatus`,
+ *   garbage not yet collected included, so an upper bound). Floor: heap ≤ 150 MB. Its resident
+ *   memory too, against its resident memory before the manifest was opened.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -130,6 +131,8 @@ try {
     editTimes.push(performance.now() - sent);
   }
   const rssWarm = rssMb(pid);
+  // The server's own heap, garbage not yet collected included: an upper bound of the heap it holds.
+  const heapWarm = (await client.status()).memory.heapUsed / 1e6;
 
   const tinyTimes: number[] = [];
   for (let i = 2; i < 42; i++) {
@@ -152,12 +155,16 @@ try {
           { description: 'within 50 ms', met: edit <= 50 },
         ),
         metric(
-          `server resident memory with the ${PODS} Pods cached (bounds its heap)`,
+          `server heap with the ${PODS} Pods cached (heapUsed, uncollected garbage included: an upper bound)`,
           'MB',
-          rssWarm,
-          { name: 'its resident memory before the manifest was opened', value: rssIdle },
-          { description: 'heap at most 150 MB', met: rssWarm <= 150 },
+          heapWarm,
+          undefined,
+          { description: 'heap at most 150 MB', met: heapWarm <= 150 },
         ),
+        metric(`server resident memory with the ${PODS} Pods cached`, 'MB', rssWarm, {
+          name: 'its resident memory before the manifest was opened',
+          value: rssIdle,
+        }),
       ],
       details: {
         pods: PODS,

@@ -518,6 +518,7 @@ export class ManifestServer {
         workloads: this.index.all().length,
       },
       cluster: this.cluster.status(),
+      memory: { heapUsed: process.memoryUsage().heapUsed, rss: process.memoryUsage.rss() },
     };
   }
 

@@ -62,6 +62,8 @@ export interface ServerStatus {
     /** What the identity may not read (403), what the server does not serve (404), what failed. */
     readonly unreadable: readonly UnreadableResource[];
   };
+  /** The server process's memory now, in bytes (`heapUsed` counts garbage not collected yet). */
+  readonly memory: { readonly heapUsed: number; readonly rss: number };
 }
 
 export interface UnreadableResource {
