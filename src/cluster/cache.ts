@@ -341,8 +341,9 @@ export class ClusterCache {
 
   /**
    * One object as the API server holds it now, in full, for "Show YAML": the cache keeps objects
-   * slimmed (`slimObject`: no managedFields, last-applied-configuration, container env, volumes),
-   * so this asks the server (one GET) rather than show the cached copy. `managedFields` is left
+   * slimmed (compact.ts: no managedFields, last-applied-configuration, container env, commands,
+   * volumes, scheduling settings…), so this asks the server (one GET) rather than show the cached
+   * copy. `managedFields` is left
    * out, as kubectl leaves it out. Undefined when the object does not exist (404); rejects with a
    * plain sentence when it cannot be read.
    */

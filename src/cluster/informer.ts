@@ -28,8 +28,6 @@ import { compactObject, slimObject } from './compact.ts';
 import { internStrings } from './intern.ts';
 import { listObjects, reviveObject } from './rawList.ts';
 
-export { slimObject } from './compact.ts';
-
 /**
  * Compaction saves memory and changes no value: an object of a shape it does not expect is kept
  * as it is rather than lost with its event.

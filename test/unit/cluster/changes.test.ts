@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
 import { ChangeCoalescer, objectKey } from '../../../src/cluster/changes.ts';
 import type { ClusterChange } from '../../../src/cluster/changes.ts';
-import { slimObject } from '../../../src/cluster/informer.ts';
+import { slimObject } from '../../../src/cluster/compact.ts';
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
