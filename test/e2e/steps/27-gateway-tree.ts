@@ -3,6 +3,8 @@
  * an HTTPRoutes group; HTTPRoute catalog carries the warning about listener internal of Gateway
  * infra/public in its hover, and expands to its rules. The hover is saved as 27-gateway-tree-hover.png
  * (the step's own screenshot is taken after it has folded namespace store again for later steps).
+ * A Pod of store, hovered, shows the tooltip VS Code asked for (27-pod-hover.png): Pod rows are drawn
+ * without one, and resolveTreeItem builds it.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -36,6 +38,19 @@ export function register(e2e: E2E): void {
       );
       await page.screenshot({ path: join(e2e.results, '27-gateway-tree-hover.png') });
       await page.mouse.move(1000, 900);
+      // A Pod row is drawn without its tooltip; VS Code asks for it on hover (resolveTreeItem).
+      await expand(page, /^Pods\b/);
+      const pod = treeRow(page, /^catalog-canary-[a-z0-9]+-[a-z0-9]+ /);
+      await pod.waitFor({ timeout: 30_000 });
+      await pod.hover();
+      const podHover = page.locator('.monaco-hover', { hasText: 'Conditions' });
+      await podHover.first().waitFor({ timeout: 15_000 });
+      const podText = (await podHover.first().textContent()) ?? '';
+      assert.match(podText, /Ready=True/);
+      assert.match(podText, /registry\.example\/catalog:2\.1-rc1/);
+      await page.screenshot({ path: join(e2e.results, '27-pod-hover.png') });
+      await page.mouse.move(1000, 900);
+      await collapse(page, /^Pods\b/);
       await collapse(page, /^store /);
     });
   });
