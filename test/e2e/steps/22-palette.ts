@@ -15,12 +15,27 @@ export function register(e2e: E2E): void {
       const rows = quickInput(page).locator('.monaco-list-row');
       for (const title of ['Stop All Forwards', ...ITEM_ONLY]) {
         await page.keyboard.press('F1');
+        await rows.first().waitFor();
+        const unfiltered = await rows.allTextContents();
         await page.keyboard.type(`KubeReach: ${title}`);
-        // The list has filtered once a row names KubeReach, or nothing matches.
-        await Promise.race([
-          rows.filter({ hasText: 'KubeReach:' }).first().waitFor(),
-          quickInput(page).getByText('No matching commands').waitFor(),
-        ]);
+        // The list has filtered once it differs from the list as it opened, or nothing matches. (A
+        // row naming KubeReach was not enough: the list as it opens shows recently used KubeReach
+        // commands, and was read so once in CI.) Filtering narrows with each key typed, so a list
+        // read before the last key's filter is drawn holds every command the final one holds.
+        await page.waitForFunction(
+          (before) => {
+            const widget = document.querySelector('.quick-input-widget');
+            if (widget?.textContent?.includes('No matching commands')) {
+              return true;
+            }
+            const now = [...(widget?.querySelectorAll('.monaco-list-row') ?? [])].map(
+              (row) => row.textContent ?? '',
+            );
+            return now.length > 0 && now.join('\n') !== before.join('\n');
+          },
+          unfiltered,
+          { timeout: 15_000 },
+        );
         const labels = await rows.allTextContents();
         const exact = new RegExp(`KubeReach: ${title.replace(/[?.]/g, '\\$&')}(?! [A-Z])`);
         const listed = labels.some((label) => exact.test(label));
