@@ -71,6 +71,9 @@ const DROPPED_POD_SPEC = new Set([
   'topologySpreadConstraints',
 ]);
 
+/** A Node's status field no feature reads. */
+const DROPPED_NODE_STATUS = new Set(['images']);
+
 /** Pod status fields no feature reads. */
 const DROPPED_POD_STATUS = new Set(['qosClass', 'resize', 'resourceClaimStatuses']);
 
@@ -164,7 +167,7 @@ function slimBody<T extends KubernetesObject>(object: T): T {
   const status = record.status as Json | undefined;
   if (status && Array.isArray(status.images) && status.nodeInfo !== undefined) {
     // A Node's list of the images it holds (often dozens, each with its digests).
-    record.status = without(status, new Set(['images']));
+    record.status = without(status, DROPPED_NODE_STATUS);
   }
   const spec = record.spec as Json | undefined;
   if (spec && Array.isArray(spec.containers)) {
