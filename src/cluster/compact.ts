@@ -287,19 +287,87 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** Two plain values equal by value, key order included (as their `keyOf` keys would be). */
+function equalValues(a: unknown, b: unknown): boolean {
+  if (a === b) {
+    return true;
+  }
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') {
+    return false;
+  }
+  if (a instanceof Date || b instanceof Date) {
+    return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
+  }
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) {
+      return false;
+    }
+    for (let i = 0; i < a.length; i++) {
+      if (!equalValues(a[i], b[i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+  const keysA = Object.keys(a);
+  const keysB = Object.keys(b);
+  if (keysA.length !== keysB.length) {
+    return false;
+  }
+  for (let i = 0; i < keysA.length; i++) {
+    const key = keysA[i]!;
+    if (key !== keysB[i] || !equalValues((a as Json)[key], (b as Json)[key])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * The shared copy last given for each place (`containers`, `conditions#0`…). Lists come sorted by
+ * namespace and name, so the Pods of one workload mostly arrive one after another: comparing a part
+ * with the previous Pod's copy is cheaper than building its key, and mostly equal.
+ */
+const lastShared = new Map<string, object>();
+
+function shareAt<T extends object>(place: string, value: T): T {
+  const last = lastShared.get(place);
+  if (last !== undefined && equalValues(last, value)) {
+    return last as T;
+  }
+  const copy = share(value);
+  lastShared.set(place, copy);
+  return copy;
+}
+
 function shareField(object: Json | undefined, key: string): void {
   const value = object?.[key];
   if (value !== null && typeof value === 'object') {
-    object![key] = share(value);
+    object![key] = shareAt(key, value);
   }
+}
+
+/** The places of a list's items: `conditions#0`, `conditions#1`… */
+const itemPlaces = new Map<string, string[]>();
+
+function itemPlace(key: string, index: number): string {
+  let places = itemPlaces.get(key);
+  if (places === undefined) {
+    places = [];
+    itemPlaces.set(key, places);
+  }
+  return (places[index] ??= `${key}#${index}`);
 }
 
 /** Each item of a list shared, then the list itself. */
 function shareList(object: Json | undefined, key: string): void {
   const list = object?.[key];
   if (Array.isArray(list)) {
-    object![key] = share(
-      list.map((item: unknown) => (item !== null && typeof item === 'object' ? share(item) : item)),
+    object![key] = shareAt(
+      key,
+      list.map((item: unknown, index) =>
+        item !== null && typeof item === 'object' ? shareAt(itemPlace(key, index), item) : item,
+      ),
     );
   }
 }

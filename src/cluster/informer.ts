@@ -104,22 +104,31 @@ export class Informer<T extends KubernetesObject> {
     this.watch = new InformerWatch(options.kubeConfig, options.watchTimeouts ?? {}, {
       isClosed: () => this.closed,
       transform: (object) =>
-        compactOrKeep(internStrings(reviveObject(slimObject(object as KubernetesObject), model))),
+        internStrings(compactOrKeep(reviveObject(slimObject(object as KubernetesObject), model))),
       beforeWatch: () => hooks.onSynced(),
       onEstablished: () => hooks.onEstablished(),
       onStalled: (error) => hooks.onStalled(error),
     });
     const kubeConfig = options.kubeConfig;
-    const listAll = options.list ?? (() => listObjects<T>(kubeConfig, options.path, model, slimObject));
+    // The default list slims, revives, interns and compacts each page's objects as they come.
+    const listAll =
+      options.list ??
+      (() =>
+        listObjects<T>(kubeConfig, options.path, model, {
+          before: slimObject,
+          after: (object) => internStrings(compactOrKeep(object)),
+        }));
     const list = async () => {
       const result = await listAll();
       if (this.closed) {
         // client-node would go on to open the watch: stop its loop here (the error is ignored).
         throw new Error('informer stopped');
       }
-      for (const item of result.items) {
-        // The default list slims each item as it revives it; a list of the caller's may not have.
-        compactOrKeep(internStrings(options.list === undefined ? item : slimObject(item)));
+      if (options.list !== undefined) {
+        // A list of the caller's may not have.
+        for (const item of result.items) {
+          internStrings(compactOrKeep(slimObject(item)));
+        }
       }
       return result;
     };

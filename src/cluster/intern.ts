@@ -37,7 +37,7 @@ function walk(value: unknown, depth: number, skip?: string): void {
         if (item.length <= MAX_LENGTH) {
           value[i] = intern(item);
         }
-      } else if (item !== null && typeof item === 'object') {
+      } else if (item !== null && typeof item === 'object' && !Object.isFrozen(item)) {
         walk(item, depth + 1);
       }
     }
@@ -50,7 +50,12 @@ function walk(value: unknown, depth: number, skip?: string): void {
       if (item.length <= MAX_LENGTH && !UNIQUE_KEYS.has(key) && key !== skip) {
         record[key] = intern(item);
       }
-    } else if (item !== null && typeof item === 'object' && !(item instanceof Date)) {
+    } else if (
+      item !== null &&
+      typeof item === 'object' &&
+      !(item instanceof Date) &&
+      !Object.isFrozen(item)
+    ) {
       walk(item, depth + 1);
     }
   }
@@ -58,7 +63,9 @@ function walk(value: unknown, depth: number, skip?: string): void {
 
 /**
  * Replaces, in place, the repeated strings of an object by shared copies (all but its own name and
- * the values unique per object). Returns the object.
+ * the values unique per object). Frozen parts are left alone: they are the shared copies of
+ * `compactObject` (compact.ts), one for many objects already, and cannot be written. Returns the
+ * object.
  */
 export function internStrings<T extends object>(object: T): T {
   const record = object as Record<string, unknown>;
@@ -67,7 +74,7 @@ export function internStrings<T extends object>(object: T): T {
     if (key === 'metadata' && item !== null && typeof item === 'object') {
       // Its own name is unique: kept out of the table (the names of its containers and ports are not).
       walk(item, 1, 'name');
-    } else if (item !== null && typeof item === 'object') {
+    } else if (item !== null && typeof item === 'object' && !Object.isFrozen(item)) {
       walk(item, 1);
     }
   }

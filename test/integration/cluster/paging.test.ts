@@ -2,33 +2,188 @@
  * The informers' lists come in pages (`listObjects`, rawList.ts), as client-go's and kubectl's do:
  * against the sandbox the paged list is the unpaged one, object for object, with the first page's
  * resourceVersion; a continue token the server no longer honours (410) ends in one list without
- * pages, as client-go falls back.
+ * pages, as client-go falls back. The next page is asked for as soon as the head of a page names
+ * it, at most two pages ahead of the one being finished, and each page is finished (`after`)
+ * before pages further on are asked for.
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { V1Pod } from '@kubernetes/client-node';
 import { slimObject } from '../../../src/cluster/compact.ts';
 import { listObjects } from '../../../src/cluster/rawList.ts';
+
+/** A kubeconfig for a plain-HTTP server on loopback, and its stop. */
+async function serve(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ kubeConfig: KubeConfig; close: () => Promise<void> }> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: [
+      {
+        name: 'c',
+        server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        // client-node refuses plain HTTP unless told the server is not verified.
+        skipTLSVerify: true,
+      },
+    ],
+    users: [{ name: 'u', token: 'secret' }],
+    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+    currentContext: 'x',
+  });
+  return {
+    kubeConfig,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** Pods p00…p{n-1} in pages of `size`, the continue token being the index of the page's first Pod. */
+function podPages(count: number, size: number, metadataFirst = true) {
+  // A Pod of about 3 KB, so that a page of two has a head (4 KB) that comes before its end.
+  const pod = (i: number) => ({
+    metadata: {
+      name: `p${String(i).padStart(2, '0')}`,
+      namespace: 'web',
+      annotations: { note: 'x'.repeat(3000) },
+    },
+  });
+  return (url: URL): string => {
+    const from = Number(url.searchParams.get('continue') ?? 0);
+    const items = Array.from({ length: Math.min(size, count - from) }, (_, i) => pod(from + i));
+    const metadata = {
+      resourceVersion: '7',
+      ...(from + size < count ? { continue: String(from + size) } : {}),
+    };
+    return JSON.stringify(
+      metadataFirst ? { kind: 'PodList', metadata, items } : { kind: 'PodList', items, metadata },
+    );
+  };
+}
+
+describe('paged lists read ahead', () => {
+  test('the next page is asked for while the body of the page before it is still coming', async () => {
+    const page = podPages(6, 2);
+    let unblock: (() => void) | undefined;
+    const secondAsked = new Promise<void>((resolve) => (unblock = resolve));
+    const { kubeConfig, close } = await serve((req, res) => {
+      const url = new URL(req.url!, 'http://x');
+      const body = page(url);
+      res.setHeader('Content-Type', 'application/json');
+      if (url.searchParams.has('continue')) {
+        if (url.searchParams.get('continue') === '2') {
+          unblock!();
+        }
+        res.end(body);
+        return;
+      }
+      // The first page's head, then its end only once the second page has been asked for (or
+      // after 5 s, which the assertion below tells apart).
+      res.write(body.slice(0, 4200));
+      const timeout = setTimeout(() => unblock!(), 5_000);
+      void secondAsked.then(() => {
+        clearTimeout(timeout);
+        res.end(body.slice(4200));
+      });
+    });
+    try {
+      const t0 = performance.now();
+      const list = await listObjects<V1Pod>(kubeConfig, '/api/v1/pods', 'V1Pod', { pageSize: 2 });
+      assert.equal(list.items.length, 6);
+      assert.ok(
+        performance.now() - t0 < 4_000,
+        `the second page waited for the first: ${performance.now() - t0} ms`,
+      );
+    } finally {
+      await close();
+    }
+  });
+
+  test('at most two pages ahead of the one being finished; each page finished before those after it are asked for', async () => {
+    const pageSize = 2;
+    const page = podPages(20, pageSize);
+    let finished = 0;
+    const finishedAtRequest: Array<{ from: number; finished: number }> = [];
+    const { kubeConfig, close } = await serve((req, res) => {
+      const url = new URL(req.url!, 'http://x');
+      finishedAtRequest.push({ from: Number(url.searchParams.get('continue') ?? 0), finished });
+      res.setHeader('Content-Type', 'application/json');
+      res.end(page(url));
+    });
+    try {
+      const list = await listObjects<V1Pod>(kubeConfig, '/api/v1/pods', 'V1Pod', {
+        pageSize,
+        after: (pod) => {
+          finished++;
+          return pod;
+        },
+      });
+      assert.deepEqual(
+        list.items.map((pod) => pod.metadata?.name),
+        Array.from({ length: 20 }, (_, i) => `p${String(i).padStart(2, '0')}`),
+      );
+      assert.deepEqual(
+        finishedAtRequest.map((request) => request.from),
+        Array.from({ length: 10 }, (_, i) => i * pageSize),
+      );
+      for (const { from, finished } of finishedAtRequest) {
+        // Page k (from = k · size) is asked for once page k - 3 is finished.
+        assert.ok(
+          finished >= from - 2 * pageSize,
+          `page from ${from} asked for with ${finished} Pods finished`,
+        );
+      }
+    } finally {
+      await close();
+    }
+  });
+
+  test('a list whose metadata follows its items is read page after page', async () => {
+    const page = podPages(7, 3, false);
+    const requests: string[] = [];
+    const { kubeConfig, close } = await serve((req, res) => {
+      requests.push(req.url!);
+      res.setHeader('Content-Type', 'application/json');
+      res.end(page(new URL(req.url!, 'http://x')));
+    });
+    try {
+      const list = await listObjects<V1Pod>(kubeConfig, '/api/v1/pods', 'V1Pod', { pageSize: 3 });
+      assert.equal(list.items.length, 7);
+      assert.deepEqual(requests, [
+        '/api/v1/pods?limit=3',
+        '/api/v1/pods?limit=3&continue=3',
+        '/api/v1/pods?limit=3&continue=6',
+      ]);
+      assert.equal(list.metadata?.resourceVersion, '7');
+    } finally {
+      await close();
+    }
+  });
+});
 import { useSandbox } from '../../support/sandbox.ts';
 
 describe('paged lists against the sandbox', () => {
   const fixture = useSandbox({ scenario: 'demo' });
 
   test('pages of 1, 2 and 3 Pods make the list that one request gives, in order, with its resourceVersion', async () => {
-    const whole = await listObjects<V1Pod>(fixture.kubeconfig, '/api/v1/pods', 'V1Pod', slimObject, 0);
+    const whole = await listObjects<V1Pod>(fixture.kubeconfig, '/api/v1/pods', 'V1Pod', {
+      before: slimObject,
+      pageSize: 0,
+    });
     assert.ok(whole.items.length > 6, `${whole.items.length} Pods`);
     const names = whole.items.map((pod) => `${pod.metadata!.namespace}/${pod.metadata!.name}`);
     for (const pageSize of [1, 2, 3]) {
-      const paged = await listObjects<V1Pod>(
-        fixture.kubeconfig,
-        '/api/v1/pods',
-        'V1Pod',
-        slimObject,
+      const paged = await listObjects<V1Pod>(fixture.kubeconfig, '/api/v1/pods', 'V1Pod', {
+        before: slimObject,
         pageSize,
-      );
+      });
       assert.deepEqual(
         paged.items.map((pod) => `${pod.metadata!.namespace}/${pod.metadata!.name}`),
         names,
@@ -44,8 +199,7 @@ describe('paged lists against the sandbox', () => {
       fixture.kubeconfig,
       '/api/v1/namespaces/shop/pods?labelSelector=app%3Dfrontend',
       'V1Pod',
-      slimObject,
-      1,
+      { before: slimObject, pageSize: 1 },
     );
     assert.ok(web.items.length >= 1);
     assert.ok(web.items.every((pod) => pod.metadata?.labels?.app === 'frontend'));

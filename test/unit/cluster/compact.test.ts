@@ -221,3 +221,40 @@ test('objects with parts missing compact without throwing (a Pending Pod has no 
     assert.deepEqual(compactObject(slimObject(shape as never)), copy);
   }
 });
+
+test('a part equal to the last one seen at its place is that shared copy; one equal to an older one is found by its key', () => {
+  const pod = (name: string, app: string, time: string) =>
+    compactObject({
+      metadata: { name, labels: { app, tier: 'web' } },
+      spec: { containers: [{ name: 'c', image: `${app}:1` }] },
+      status: { conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date(time) }] },
+    } as never) as V1Pod;
+  const a = pod('a', 'shop-last', '2026-12-07T10:00:00Z');
+  const b = pod('b', 'shop-last', '2026-12-07T10:00:00Z');
+  const c = pod('c', 'cart-last', '2026-12-07T11:00:00Z');
+  const d = pod('d', 'shop-last', '2026-12-07T10:00:00Z');
+  // Equal Dates are distinct objects here (no dateOf): they compare by time.
+  assert.equal(b.status!.conditions, a.status!.conditions);
+  assert.equal(b.metadata!.labels, a.metadata!.labels);
+  assert.equal(b.spec!.containers, a.spec!.containers);
+  assert.notEqual(c.metadata!.labels, a.metadata!.labels);
+  assert.notEqual(c.status!.conditions, a.status!.conditions);
+  // After c, d's parts are no longer the last seen, and are found in the table.
+  assert.equal(d.metadata!.labels, a.metadata!.labels);
+  assert.equal(d.spec!.containers, a.spec!.containers);
+  assert.equal(d.status!.conditions, a.status!.conditions);
+  // The same keys in another order are another value (as their keys are).
+  const e = compactObject({
+    metadata: { name: 'e', labels: { tier: 'web', app: 'shop-last' } },
+  } as never) as V1Pod;
+  assert.notEqual(e.metadata!.labels, a.metadata!.labels);
+  assert.deepEqual(Object.keys(e.metadata!.labels!), ['tier', 'app']);
+  // A Date and a string of the same instant are not equal.
+  const f = compactObject({
+    metadata: { name: 'f', labels: { at: '2026-12-07T10:00:00.000Z' } },
+  } as never) as V1Pod;
+  const g = compactObject({
+    metadata: { name: 'g', labels: { at: new Date('2026-12-07T10:00:00Z') } },
+  } as never) as V1Pod;
+  assert.notEqual(f.metadata!.labels, g.metadata!.labels);
+});

@@ -39,3 +39,13 @@ test('repeated values are interned once; unique ones stay out of the table; obje
   assert.deepEqual(objects[9], pod(11));
   assert.ok(objects[0]!.metadata.creationTimestamp instanceof Date);
 });
+
+test('frozen parts (the shared copies of compactObject) are left as they are, and do not throw', () => {
+  const labels = Object.freeze({ app: 'web-frozen-test' });
+  const object = internStrings({
+    metadata: { name: 'frozen', namespace: 'shop-intern-test', labels },
+    spec: { containers: Object.freeze([Object.freeze({ name: 'web', image: 'nginx:frozen-test' })]) },
+  });
+  assert.equal(object.metadata.labels, labels);
+  assert.deepEqual(object.spec.containers, [{ name: 'web', image: 'nginx:frozen-test' }]);
+});

@@ -7,7 +7,7 @@ import assert from 'node:assert';
 import { test } from 'node:test';
 import type { V1NetworkPolicy, V1Pod } from '@kubernetes/client-node';
 import { ObjectSerializer } from '@kubernetes/client-node/dist/gen/models/ObjectSerializer.js';
-import { reviveObject } from '../../../src/cluster/rawList.ts';
+import { continueTokenOf, reviveObject } from '../../../src/cluster/rawList.ts';
 
 const T1 = '2026-01-02T03:04:05Z';
 const T2 = '2026-01-02T03:05:00Z';
@@ -150,4 +150,29 @@ test('date-times become Dates, renamed attributes move, the object is revived in
   const rule = policy.spec!.ingress![0]! as Record<string, unknown>;
   assert.deepEqual(rule._from, [{ podSelector: {} }]);
   assert.equal(rule.from, undefined);
+});
+
+test('continueTokenOf reads the continue token from the head of a list whose metadata comes first', () => {
+  const head = (body: string) => body.slice(0, 4096);
+  assert.equal(
+    continueTokenOf(
+      head(
+        '{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"12","continue":"eyJ2IjoibWV0YS5rOHMuaW8vdjEifQ","remainingItemCount":9},"items":[{"metadata":{"name":"a"}}]}',
+      ),
+    ),
+    'eyJ2IjoibWV0YS5rOHMuaW8vdjEifQ',
+  );
+  // The last page, an empty token, items before metadata (an item's metadata is not the list's),
+  // a token with JSON escapes, and a head cut before the metadata: none.
+  assert.equal(
+    continueTokenOf('{"kind":"PodList","metadata":{"resourceVersion":"12"},"items":[]}'),
+    undefined,
+  );
+  assert.equal(continueTokenOf('{"kind":"PodList","metadata":{"continue":""},"items":[]}'), undefined);
+  assert.equal(
+    continueTokenOf('{"kind":"PodList","items":[{"metadata":{"continue":"x"}}],"metadata":{"continue":"y"}}'),
+    undefined,
+  );
+  assert.equal(continueTokenOf('{"metadata":{"continue":"a\\u003db"},"items":[]}'), undefined);
+  assert.equal(continueTokenOf('{"kind":"PodList","metad'), undefined);
 });
