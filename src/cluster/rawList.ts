@@ -252,6 +252,9 @@ interface Dispatcher {
 /** Objects a page of a list holds: client-go's and kubectl's chunk size. */
 export const LIST_PAGE_SIZE = 500;
 
+/** Objects finished between two looks at the network while a list is read. */
+const YIELD_EVERY = 250;
+
 export interface ListOptions<T> {
   /** Applied to each parsed object before it is revived (the informers slim it there). */
   readonly before?: (object: T) => T;
@@ -361,8 +364,13 @@ export async function listObjects<T extends KubernetesObject>(
     if (more) {
       start(index + 1, token);
     }
-    for (const item of current.items ?? []) {
-      items.push(after(reviveObject(before(item), model)));
+    const pageItems = current.items ?? [];
+    for (let i = 0; i < pageItems.length; i++) {
+      if (more && i % YIELD_EVERY === 0) {
+        // Let the next page's head in first: the page after it is asked for meanwhile.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      items.push(after(reviveObject(before(pageItems[i]!), model)));
     }
     if (!more) {
       break;

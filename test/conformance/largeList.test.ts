@@ -1,6 +1,7 @@
 /**
- * A list of more objects than the sandbox writes at once is streamed (chunked), as a real API
- * server streams a large list, and reads the same as its pages: every Pod once, in key order.
+ * A list is streamed (chunked), its metadata first, as a real API server streams one (the streaming
+ * collection encoding of Kubernetes 1.33), and reads the same as its pages: every Pod once, in key
+ * order. A page's first bytes name the next page.
  */
 import assert from 'node:assert/strict';
 import { request } from 'node:https';
@@ -21,7 +22,7 @@ after(async () => {
   await sandbox?.stop();
 });
 
-function get(path: string): Promise<{ headers: Record<string, unknown>; body: string }> {
+function get(path: string): Promise<{ headers: Record<string, unknown>; body: string; first: string }> {
   const user = kubeconfig.getCurrentUser()!;
   const cluster = kubeconfig.getCurrentCluster()!;
   return new Promise((resolve, reject) => {
@@ -34,7 +35,13 @@ function get(path: string): Promise<{ headers: Record<string, unknown>; body: st
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+            first: chunks[0]?.toString('utf8') ?? '',
+          }),
+        );
         res.on('error', reject);
       },
     )
@@ -71,9 +78,18 @@ test(`a list of ${PODS} Pods is streamed and equals its pages`, { timeout: 60_00
     token = page.metadata.continue;
   } while (token);
   assert.deepEqual(paged, keys);
-  // A small list keeps its Content-Length.
-  const small = await get('/api/v1/namespaces/scale-0/pods?limit=10');
-  assert.ok(Number(small.headers['content-length']) > 0);
+  // A page's head, its metadata with the continue token, comes in its first chunk.
+  const page = await get('/api/v1/namespaces/scale-00/pods?limit=10');
+  assert.equal(page.headers['transfer-encoding'], 'chunked');
+  assert.match(
+    page.first,
+    /^\{"kind":"PodList","apiVersion":"v1","metadata":\{[^{}]*"continue":"[^"]+"[^{}]*\},"items":\[/,
+  );
+  assert.equal((JSON.parse(page.body) as PodList).items.length, 10);
+  // An empty list is written at once, with its Content-Length.
+  const empty = await get('/api/v1/namespaces/no-such-namespace/pods');
+  assert.ok(Number(empty.headers['content-length']) > 0);
+  assert.deepEqual((JSON.parse(empty.body) as PodList).items, []);
   // client-node reads the streamed list as any other.
   const read = await kubeconfig.makeApiClient(CoreV1Api).listPodForAllNamespaces();
   assert.equal(read.items.length, PODS);
