@@ -766,6 +766,8 @@ export class ClusterCache {
             tracked.synced = true;
             // Announce the collection even when it is empty: readers wait for isSynced().
             onObject(undefined);
+            // A first list is shown as soon as it is in, not after the change window.
+            this.coalescer.soon();
           }
         },
         onEstablished: () => this.established(tracked, isNamespaces),

@@ -42,8 +42,9 @@ test('a steady stream: deliveries at least a window apart, each change within a 
   await delay(windowMs * 2);
   const duration = last - started;
   assert.ok(deliveries.length >= 2);
+  // The deliveries run from the first change (delivered at once) to at most a window after the last.
   assert.ok(
-    deliveries.length <= Math.ceil(duration / windowMs) + 1,
+    deliveries.length <= Math.ceil(duration / windowMs) + 2,
     `${deliveries.length} deliveries in ${duration.toFixed(0)} ms`,
   );
   for (let i = 1; i < deliveries.length; i++) {
@@ -51,6 +52,57 @@ test('a steady stream: deliveries at least a window apart, each change within a 
   }
   // The last change was delivered (at most a window plus timer slack after it).
   assert.ok(deliveries.at(-1)! >= last);
+  coalescer.dispose();
+});
+
+test('after a quiet window a change is delivered as the turn ends; the next waits for the window', async () => {
+  const windowMs = 200;
+  const deliveries: Array<{ at: number; pods: string[] }> = [];
+  const coalescer = new ChangeCoalescer(windowMs, (change) =>
+    deliveries.push({ at: performance.now(), pods: [...change.pods] }),
+  );
+  const started = performance.now();
+  // A list applied in one turn: one delivery, right after it.
+  for (let i = 0; i < 1000; i++) {
+    coalescer.resource('pods', `ns-${i % 3}`, `p-${i}`);
+  }
+  assert.equal(deliveries.length, 0, 'nothing synchronously');
+  await delay(30);
+  assert.equal(deliveries.length, 1);
+  assert.deepEqual(deliveries[0]!.pods.sort(), ['ns-0', 'ns-1', 'ns-2']);
+  assert.ok(deliveries[0]!.at - started < windowMs / 2, `${deliveries[0]!.at - started} ms`);
+  // A change within the window of that delivery waits for the window's end.
+  coalescer.resource('pods', 'web');
+  await delay(30);
+  assert.equal(deliveries.length, 1);
+  await delay(windowMs);
+  assert.equal(deliveries.length, 2);
+  assert.ok(deliveries[1]!.at - deliveries[0]!.at >= windowMs - 2);
+  coalescer.dispose();
+});
+
+test('soon(): what is pending goes as the turn ends, inside the window of the last delivery', async () => {
+  const windowMs = 1000;
+  const deliveries: Array<{ pods: string[] }> = [];
+  const coalescer = new ChangeCoalescer(windowMs, (change) => deliveries.push({ pods: [...change.pods] }));
+  coalescer.resource('services', 'web');
+  await delay(20);
+  assert.equal(deliveries.length, 1);
+  // Within the window: a change waits for it, unless soon() is called (a first list is in).
+  coalescer.resource('pods', 'web', 'a');
+  await delay(20);
+  assert.equal(deliveries.length, 1);
+  coalescer.resource('pods', 'shop');
+  coalescer.soon();
+  coalescer.soon();
+  assert.equal(deliveries.length, 1, 'nothing synchronously');
+  await delay(20);
+  assert.equal(deliveries.length, 2);
+  assert.deepEqual(deliveries[1]!.pods.sort(), ['shop', 'web']);
+  // After it, changes are throttled by the window again.
+  coalescer.resource('pods', 'web', 'b');
+  await delay(20);
+  assert.equal(deliveries.length, 2);
   coalescer.dispose();
 });
 
