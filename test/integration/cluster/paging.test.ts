@@ -213,7 +213,7 @@ describe('paged lists against a server that expires the continue token', () => {
     const pod = (name: string) => ({
       metadata: { name, namespace: 'web', creationTimestamp: '2026-01-01T00:00:00Z' },
     });
-    const server = createServer((req, res) => {
+    const { kubeConfig, close } = await serve((req, res) => {
       requests.push(req.url!);
       authorizations.add(req.headers.authorization);
       const url = new URL(req.url!, 'http://x');
@@ -247,22 +247,7 @@ describe('paged lists against a server that expires the continue token', () => {
         );
       }
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const kubeConfig = new KubeConfig();
-      kubeConfig.loadFromOptions({
-        clusters: [
-          {
-            name: 'c',
-            server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-            // client-node refuses plain HTTP unless told the server is not verified.
-            skipTLSVerify: true,
-          },
-        ],
-        users: [{ name: 'u', token: 'secret' }],
-        contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-        currentContext: 'x',
-      });
       const list = await listObjects<V1Pod>(kubeConfig, '/api/v1/pods', 'V1Pod');
       assert.deepEqual(
         list.items.map((item) => item.metadata?.name),
@@ -278,8 +263,7 @@ describe('paged lists against a server that expires the continue token', () => {
       // Every page is authenticated as the first was.
       assert.deepEqual([...authorizations], ['Bearer secret']);
     } finally {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await close();
     }
   });
 });
