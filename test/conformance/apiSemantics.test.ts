@@ -6,18 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { type } from '../../sandbox/cluster.ts';
+import { rawRequest } from '../support/rawRequest.ts';
 import { kubectl, kubectlAvailable, useSandbox } from '../support/sandbox.ts';
-
-interface RawResponse {
-  status: number;
-  contentType: string;
-  body: string;
-  ms: number;
-}
 
 interface ListBody {
   metadata: { resourceVersion: string; continue?: string };
@@ -31,35 +24,8 @@ describe('API semantics of a real server', { skip: !kubectlAvailable && 'kubectl
   const run = (...args: string[]) => kubectl(fixture.sandbox.kubeconfigPath, args);
 
   /** One HTTPS request as the current user; the whole body, however long the server takes. */
-  function raw(method: string, path: string): Promise<RawResponse> {
-    const user = fixture.kubeconfig.getCurrentUser()!;
-    const cluster = fixture.kubeconfig.getCurrentCluster()!;
-    const started = performance.now();
-    return new Promise((resolve, reject) => {
-      const req = request(
-        `${fixture.sandbox.server}${path}`,
-        {
-          method,
-          ca: Buffer.from(cluster.caData!, 'base64'),
-          headers: { Authorization: `Bearer ${user.token ?? ''}` },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () =>
-            resolve({
-              status: res.statusCode ?? 0,
-              contentType: String(res.headers['content-type'] ?? ''),
-              body: Buffer.concat(chunks).toString('utf8'),
-              ms: performance.now() - started,
-            }),
-          );
-        },
-      );
-      req.on('error', reject);
-      req.end();
-    });
-  }
+  const raw = (method: string, path: string) =>
+    rawRequest(fixture.sandbox.server, fixture.kubeconfig, method, path);
 
   test('a watch from resourceVersion 0, or none, sends every current object as ADDED', async () => {
     const cluster = fixture.sandbox.cluster;

@@ -4,11 +4,11 @@
  * order. A page's first bytes name the next page.
  */
 import assert from 'node:assert/strict';
-import { request } from 'node:https';
 import { after, before, test } from 'node:test';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { startSandbox } from '../../sandbox/index.ts';
 import type { Sandbox } from '../../sandbox/index.ts';
+import { rawRequest } from '../support/rawRequest.ts';
 
 const PODS = 2_500;
 let sandbox: Sandbox;
@@ -22,33 +22,7 @@ after(async () => {
   await sandbox?.stop();
 });
 
-function get(path: string): Promise<{ headers: Record<string, unknown>; body: string; first: string }> {
-  const user = kubeconfig.getCurrentUser()!;
-  const cluster = kubeconfig.getCurrentCluster()!;
-  return new Promise((resolve, reject) => {
-    request(
-      `${sandbox.server}${path}`,
-      {
-        ca: Buffer.from(cluster.caData!, 'base64'),
-        headers: { Authorization: `Bearer ${user.token ?? ''}` },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () =>
-          resolve({
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-            first: chunks[0]?.toString('utf8') ?? '',
-          }),
-        );
-        res.on('error', reject);
-      },
-    )
-      .on('error', reject)
-      .end();
-  });
-}
+const get = (path: string) => rawRequest(sandbox.server, kubeconfig, 'GET', path);
 
 interface PodList {
   metadata: { resourceVersion: string; continue?: string };
