@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { DiscoveryV1Api, NetworkingV1Api } from '@kubernetes/client-node';
 import { GATEWAY_HOP_IDS } from '../../../src/analysis/external/types.ts';
 import { ClusterCache } from '../../../src/cluster/cache.ts';
-import { readGatewayApi } from '../../../src/diagnose/gatewayRead.ts';
+import { demoGatewayState } from '../../support/demoGateway.ts';
 import { leaveIngressControllerPending } from '../../support/pendingIngress.ts';
 import { useSandbox, waitFor } from '../../support/sandbox.ts';
 import { assertOneLineError, runCli } from './run.ts';
@@ -44,27 +44,15 @@ describe('diagnose from outside the cluster', () => {
     await waitFor(
       'the Gateway programmed, the Ingress addressed, the backends ready',
       async () => {
-        const state = await readGatewayApi(fixture.kubeconfig, { services: [], namespaces: [] });
-        const gateway =
-          state.state === 'served'
-            ? state.world.gateways.find((g) => g.metadata.name === 'public')
-            : undefined;
-        const reports =
-          state.state === 'served'
-            ? state.world.httpRoutes.find((r) => r.metadata.name === 'reports')
-            : undefined;
-        const ready = (namespace: string, service: string) =>
-          cache!
-            .endpointSlices(namespace, service)
-            .some((s) => (s.endpoints ?? []).some((e) => e.conditions?.ready));
+        const state = await demoGatewayState(fixture.kubeconfig, cache!);
         const blog = cache!.ingresses('blog').find((i) => i.metadata?.name === 'blog');
         return (
-          gateway?.status?.addresses?.[0] !== undefined &&
-          (reports?.status?.parents?.length ?? 0) > 0 &&
+          state.addressed &&
+          state.routed('reports') &&
           blog?.status?.loadBalancer?.ingress?.[0] !== undefined &&
-          ready('store', 'catalog') &&
-          ready('analytics', 'reporting') &&
-          ready('blog', 'blog')
+          state.ready('store', 'catalog') &&
+          state.ready('analytics', 'reporting') &&
+          state.ready('blog', 'blog')
         );
       },
       20_000,

@@ -17,6 +17,7 @@ import type { ExternalReport } from '../../../src/diagnose/externalDiagnoser.ts'
 import { forwardThroughPod } from '../../../src/diagnose/externalForward.ts';
 import type { OutsideResult } from '../../../src/diagnose/externalOutside.ts';
 import { readGatewayApi } from '../../../src/diagnose/gatewayRead.ts';
+import { demoGatewayState } from '../../support/demoGateway.ts';
 import { Prober } from '../../../src/probe/prober.ts';
 import { useSandbox, waitFor } from '../../support/sandbox.ts';
 
@@ -54,23 +55,12 @@ describe("Diagnose External Access through a port-forward to the Gateway's Pod (
     await waitFor(
       'the Gateway programmed, the controller Pod and the backends ready',
       async () => {
-        const state = await readGatewayApi(fixture.kubeconfig, { services: [], namespaces: [] });
-        const gateway =
-          state.state === 'served'
-            ? state.world.gateways.find((g) => g.metadata.name === 'public')
-            : undefined;
-        const ready = (namespace: string, service: string) =>
-          cache
-            .endpointSlices(namespace, service)
-            .some((s) => (s.endpoints ?? []).some((e) => e.conditions?.ready));
-        const controller = cache
-          .pods('gateway-sandbox')
-          .some((pod) => pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+        const state = await demoGatewayState(fixture.kubeconfig, cache);
         return (
-          gateway?.status?.addresses?.[0] !== undefined &&
-          controller &&
-          ready('store', 'catalog') &&
-          ready('analytics', 'reporting')
+          state.addressed &&
+          state.controllerReady &&
+          state.ready('store', 'catalog') &&
+          state.ready('analytics', 'reporting')
         );
       },
       15_000,
