@@ -7,11 +7,12 @@
  * drops the controller's connection), and the controller writes each Ingress's address.
  */
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { before, describe, test } from 'node:test';
 import { type } from '../../sandbox/cluster.ts';
 import { DEFAULT_BACKEND_BODY } from '../../sandbox/dataplane/ingressProxy.ts';
 import { parseScenario } from '../../sandbox/scenario.ts';
+import { httpThrough } from '../support/rawRequest.ts';
+import type { RawResponse } from '../support/rawRequest.ts';
 import { useSandbox, waitFor } from '../support/sandbox.ts';
 
 /** One bare Pod and a Service of the same name per backend, so the echo's Pod name says which one. */
@@ -265,55 +266,16 @@ ${paths.map((path) => `          - ${path}`).join('\n')}`,
 ).join('\n')}
 `;
 
-interface Answer {
-  status: number;
-  body: string;
-  headers: Record<string, string | string[] | undefined>;
-  ms: number;
-}
-
 describe('the sandbox Ingress controller', () => {
   const fixture = useSandbox({ scenario: parseScenario(SCENARIO, 'ingress-controller') });
   let address: string;
   let controllerPodIp: string;
 
   /** One request to the controller's LoadBalancer address, as a client outside the cluster sends it. */
-  const get = (
-    host: string | undefined,
-    path: string,
-    options: { method?: string; body?: Buffer } = {},
-  ): Promise<Answer> =>
-    new Promise((resolve, reject) => {
-      const started = Date.now();
-      const req = request(
-        {
-          host: address,
-          port: 80,
-          path,
-          method: options.method ?? 'GET',
-          headers: host === undefined ? {} : { host },
-          agent: false,
-          timeout: 10_000,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () =>
-            resolve({
-              status: res.statusCode ?? 0,
-              body: Buffer.concat(chunks).toString('utf8'),
-              headers: res.headers,
-              ms: Date.now() - started,
-            }),
-          );
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error(`no answer for ${host}${path}`)));
-      req.on('error', reject);
-      req.end(options.body);
-    });
+  const get = (host: string | undefined, path: string, options: { method?: string; body?: Buffer } = {}) =>
+    httpThrough(address, host, path, options);
 
-  const podOf = (answer: Answer): string => {
+  const podOf = (answer: RawResponse): string => {
     assert.equal(answer.status, 200, answer.body);
     return (JSON.parse(answer.body) as { pod: string }).pod;
   };

@@ -5,17 +5,11 @@
  * its own Pods, so the controller's connection is dropped (the classic default-deny case).
  */
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { before, describe, test } from 'node:test';
 import { type } from '../../sandbox/cluster.ts';
 import { DEFAULT_BACKEND_BODY } from '../../sandbox/dataplane/ingressProxy.ts';
+import { httpThrough } from '../support/rawRequest.ts';
 import { execInPod, useSandbox, waitFor } from '../support/sandbox.ts';
-
-interface Answer {
-  status: number;
-  body: string;
-  ms: number;
-}
 
 type LoadBalancerStatus = { loadBalancer?: { ingress?: Array<{ ip?: string }> } } | undefined;
 
@@ -23,27 +17,7 @@ describe('the demo scenario through its Ingress controller', () => {
   const fixture = useSandbox({ scenario: 'demo' });
   let address: string;
 
-  const get = (host: string, path: string): Promise<Answer> =>
-    new Promise((resolve, reject) => {
-      const started = Date.now();
-      const req = request(
-        { host: address, port: 80, path, headers: { host }, agent: false, timeout: 10_000 },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () =>
-            resolve({
-              status: res.statusCode ?? 0,
-              body: Buffer.concat(chunks).toString('utf8'),
-              ms: Date.now() - started,
-            }),
-          );
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error(`no answer for ${host}${path}`)));
-      req.on('error', reject);
-      req.end();
-    });
+  const get = (host: string, path: string) => httpThrough(address, host, path);
 
   before(async () => {
     const { cluster } = fixture.sandbox;
