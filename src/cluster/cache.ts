@@ -766,8 +766,11 @@ export class ClusterCache {
             tracked.synced = true;
             // Announce the collection even when it is empty: readers wait for isSynced().
             onObject(undefined);
-            // A first list is shown as soon as it is in, not after the change window.
-            this.coalescer.soon();
+            if (RESOURCES.some((resource) => this.clusterWide[resource].tracked === tracked)) {
+              // A kind's first list across namespaces (the long one on a large cluster) is shown
+              // as soon as it is in, not after the change window.
+              this.coalescer.soon();
+            }
           }
         },
         onEstablished: () => this.established(tracked, isNamespaces),

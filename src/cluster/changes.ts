@@ -13,9 +13,10 @@
  *   deliveries, that is at most ceil(D / windowMs) + 1. With the cache's default of 100 ms, 1,000
  *   updates spread over one second yield at most 11 deliveries;
  * - except `soon()`: what is pending is delivered as the turn ends, whatever the window. The cache
- *   calls it when a collection has been listed for the first time (once per informer, not per
- *   object or event, so churn stays throttled): the Pods of a large cluster, listed while the
- *   Services' list was being delivered, are shown then, not a window later.
+ *   calls it when a kind's cluster-wide list is in for the first time (at most once per kind each
+ *   time it starts watching across namespaces, five kinds; never per object or event, so churn
+ *   stays throttled): the Pods of a large cluster, listed while the Services' list was being
+ *   delivered, are shown then, not a window later.
  */
 
 /** The namespaced kinds the cache holds, as used in `objectKey`. */
@@ -136,10 +137,10 @@ export class ChangeCoalescer {
 
   /** Delivers what is pending, and what comes in the rest of this turn, as the turn ends. */
   soon(): void {
-    if (this.disposed || this.urgent) {
+    if (this.disposed || this.urgent || this.pending === undefined) {
+      // Nothing to deliver early (an empty change is never delivered).
       return;
     }
-    this.open();
     this.urgent = true;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {

@@ -21,6 +21,7 @@
  * through the objects that hold it.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { internPart } from './intern.ts';
 
 /** Annotations no feature reads, dropped from cached objects. */
 const DROPPED_ANNOTATIONS = new Set(['kubectl.kubernetes.io/last-applied-configuration']);
@@ -272,7 +273,8 @@ function share<T extends object>(value: T): T {
     shared = new Map();
     ids = new WeakMap();
   }
-  shared.set(key, deepFreeze(value));
+  // `internStrings` leaves frozen parts alone: their strings are interned once, here.
+  shared.set(key, deepFreeze(internPart(value)));
   ids.set(value, nextId++);
   return value;
 }
@@ -340,10 +342,11 @@ function shareAt<T extends object>(place: string, value: T): T {
   return copy;
 }
 
-function shareField(object: Json | undefined, key: string): void {
+/** `object[key]` shared; `place` names it for `shareAt` when the key means another thing elsewhere. */
+function shareField(object: Json | undefined, key: string, place = key): void {
   const value = object?.[key];
   if (value !== null && typeof value === 'object') {
-    object![key] = shareAt(key, value);
+    object![key] = shareAt(place, value);
   }
 }
 
@@ -411,7 +414,7 @@ export function compactObject<T extends KubernetesObject>(object: T): T {
   if (Array.isArray(record.endpoints)) {
     shareField(record, 'ports');
     for (const endpoint of record.endpoints as Json[]) {
-      shareField(endpoint, 'conditions');
+      shareField(endpoint, 'conditions', 'endpoint.conditions');
     }
   }
   return object;

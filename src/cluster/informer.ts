@@ -117,6 +117,7 @@ export class Informer<T extends KubernetesObject> {
         listObjects<T>(kubeConfig, options.path, model, {
           before: slimObject,
           after: (object) => internStrings(compactOrKeep(object)),
+          abandoned: () => this.closed,
         }));
     const list = async () => {
       const result = await listAll();

@@ -81,6 +81,17 @@ export function internStrings<T extends object>(object: T): T {
   return object;
 }
 
+/**
+ * Replaces, in place, the repeated strings of a part about to be shared (frozen) by `compactObject`:
+ * a part that differs from object to object (a Pod's conditions, by their times) is shared by few,
+ * and its names and words (`ContainersReady`, `PodScheduled`) repeat across all of them. Returns
+ * the part.
+ */
+export function internPart<T extends object>(part: T): T {
+  walk(part, 1);
+  return part;
+}
+
 /** How many strings are held (for tests). */
 export function internedCount(): number {
   return table.size;

@@ -262,21 +262,35 @@ export interface ListOptions<T> {
   readonly after?: (object: T) => T;
   /** Objects a page; 0 asks for the whole list at once. Default `LIST_PAGE_SIZE`. */
   readonly pageSize?: number;
+  /**
+   * True once nobody wants the list any more (its informer was stopped): reading and finishing
+   * pages stops with an error, instead of going through 100,000 objects for nothing.
+   */
+  readonly abandoned?: () => boolean;
+}
+
+/** The error a list stops with once `ListOptions.abandoned` says so. */
+export class ListAbandoned extends Error {
+  constructor() {
+    super('the list was abandoned');
+  }
 }
 
 /**
  * GETs a collection (`/api/v1/pods`) and returns it with its items revived as `model` (`V1Pod`),
  * each passed through `options.before` first and `options.after` last (the informers slim objects
  * before reviving them, and intern and compact them after). Each page's objects are finished before
- * the next page is read: at 100,000 Pods, finishing them only once the whole list was in held
- * every object at its full, uncompacted size at once (about 2.5 times the cache), and V8 kept the
- * heap it grew for them.
+ * pages more than two ahead of it are asked for: at 100,000 Pods, finishing them only once the
+ * whole list was in held every object at its full, uncompacted size at once (about 2.5 times the
+ * cache), and V8 kept the heap it grew for them.
  *
  * The list is read in pages of `pageSize` objects (`limit` and `continue`), as client-go's reflector
  * and kubectl read lists: a 100,000-Pod list is never one 250 MB body, one string of it and one
  * parse of it in memory at once (what kept the extension host's memory high after the first
- * list). The next page is asked for as soon as a page is parsed, so the server serializes it while
- * this page's objects are slimmed and revived. Every page comes from the first page's snapshot
+ * list). The next page is asked for as soon as the head of a page names its continue token (see
+ * `continueTokenOf`), up to two pages ahead of the one being finished, so the server writes it
+ * while this page is received, parsed and finished; a page whose parsed token differs from its
+ * head's drops what was read ahead from it. Every page comes from the first page's snapshot
  * (the continue token carries its resourceVersion), whose resourceVersion the list returns. A
  * continue token that has expired (410: the list took longer than the server keeps snapshots) is
  * answered, as client-go does, by one list without pages.
@@ -291,6 +305,7 @@ export async function listObjects<T extends KubernetesObject>(
     before = (object: T) => object,
     after = (object: T) => object,
     pageSize = LIST_PAGE_SIZE,
+    abandoned = () => false,
   } = options;
   const separator = path.includes('?') ? '&' : '?';
   const fetchPath = await getter(kubeConfig, path);
@@ -369,6 +384,9 @@ export async function listObjects<T extends KubernetesObject>(
       if (more && i % YIELD_EVERY === 0) {
         // Let the next page's head in first: the page after it is asked for meanwhile.
         await new Promise<void>((resolve) => setImmediate(resolve));
+        if (abandoned()) {
+          throw new ListAbandoned();
+        }
       }
       items.push(after(reviveObject(before(pageItems[i]!), model)));
     }

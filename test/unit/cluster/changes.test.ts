@@ -99,6 +99,10 @@ test('soon(): what is pending goes as the turn ends, inside the window of the la
   await delay(20);
   assert.equal(deliveries.length, 2);
   assert.deepEqual(deliveries[1]!.pods.sort(), ['shop', 'web']);
+  // With nothing pending, soon() delivers nothing (no empty change).
+  coalescer.soon();
+  await delay(20);
+  assert.equal(deliveries.length, 2);
   // After it, changes are throttled by the window again.
   coalescer.resource('pods', 'web', 'b');
   await delay(20);

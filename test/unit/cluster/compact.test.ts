@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import type { V1EndpointSlice, V1Pod } from '@kubernetes/client-node';
 import { compactObject, compactTableSizes, dateOf, slimObject } from '../../../src/cluster/compact.ts';
+import { internedCount } from '../../../src/cluster/intern.ts';
 import { reviveObject } from '../../../src/cluster/rawList.ts';
 
 setFlagsFromString('--allow-natives-syntax');
@@ -257,4 +258,13 @@ test('a part equal to the last one seen at its place is that shared copy; one eq
     metadata: { name: 'g', labels: { at: new Date('2026-12-07T10:00:00Z') } },
   } as never) as V1Pod;
   assert.notEqual(f.metadata!.labels, g.metadata!.labels);
+});
+
+test("a part's strings are interned once, when it becomes a shared copy (internStrings skips frozen parts)", () => {
+  const before = internedCount();
+  const pod = compactObject({
+    metadata: { name: 'interned-on-share', labels: { team: 'intern-on-share-team' } },
+  } as never) as V1Pod;
+  assert.ok(Object.isFrozen(pod.metadata!.labels));
+  assert.ok(internedCount() > before, 'the label value went into the table as the labels were shared');
 });
