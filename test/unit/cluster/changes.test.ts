@@ -55,8 +55,17 @@ test('a steady stream: deliveries at least a window apart, each change within a 
   coalescer.dispose();
 });
 
+/** Waits until `done()` holds, looking every 2 ms, for at most `ms`. */
+async function until(done: () => boolean, ms: number): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!done() && performance.now() < deadline) {
+    await delay(2);
+  }
+}
+
 test('after a quiet window a change is delivered as the turn ends; the next waits for the window', async () => {
-  const windowMs = 200;
+  // A long window, so that "at once" and "a window later" stay far apart on a loaded machine.
+  const windowMs = 1000;
   const deliveries: Array<{ at: number; pods: string[] }> = [];
   const coalescer = new ChangeCoalescer(windowMs, (change) =>
     deliveries.push({ at: performance.now(), pods: [...change.pods] }),
@@ -67,7 +76,7 @@ test('after a quiet window a change is delivered as the turn ends; the next wait
     coalescer.resource('pods', `ns-${i % 3}`, `p-${i}`);
   }
   assert.equal(deliveries.length, 0, 'nothing synchronously');
-  await delay(30);
+  await until(() => deliveries.length > 0, windowMs);
   assert.equal(deliveries.length, 1);
   assert.deepEqual(deliveries[0]!.pods.sort(), ['ns-0', 'ns-1', 'ns-2']);
   assert.ok(deliveries[0]!.at - started < windowMs / 2, `${deliveries[0]!.at - started} ms`);
@@ -75,18 +84,18 @@ test('after a quiet window a change is delivered as the turn ends; the next wait
   coalescer.resource('pods', 'web');
   await delay(30);
   assert.equal(deliveries.length, 1);
-  await delay(windowMs);
+  await until(() => deliveries.length > 1, 2 * windowMs);
   assert.equal(deliveries.length, 2);
   assert.ok(deliveries[1]!.at - deliveries[0]!.at >= windowMs - 2);
   coalescer.dispose();
 });
 
 test('soon(): what is pending goes as the turn ends, inside the window of the last delivery', async () => {
-  const windowMs = 1000;
+  const windowMs = 5000;
   const deliveries: Array<{ pods: string[] }> = [];
   const coalescer = new ChangeCoalescer(windowMs, (change) => deliveries.push({ pods: [...change.pods] }));
   coalescer.resource('services', 'web');
-  await delay(20);
+  await until(() => deliveries.length > 0, 1000);
   assert.equal(deliveries.length, 1);
   // Within the window: a change waits for it, unless soon() is called (a first list is in).
   coalescer.resource('pods', 'web', 'a');
@@ -96,7 +105,7 @@ test('soon(): what is pending goes as the turn ends, inside the window of the la
   coalescer.soon();
   coalescer.soon();
   assert.equal(deliveries.length, 1, 'nothing synchronously');
-  await delay(20);
+  await until(() => deliveries.length > 1, 1000);
   assert.equal(deliveries.length, 2);
   assert.deepEqual(deliveries[1]!.pods.sort(), ['shop', 'web']);
   // With nothing pending, soon() delivers nothing (no empty change).
