@@ -150,7 +150,11 @@ type ClusterWideInformers = { [R in CachedResource]: ClusterWide<ResourceTypes[R
 type ClusterInformers = { [R in ClusterResource]: Tracked<ClusterResourceTypes[R]> };
 
 const DEFAULT_BACKOFF = { initialMs: 500, maxMs: 30_000 };
-const DEFAULT_COALESCE_MS = 100;
+/**
+ * Deliveries at least 120 ms apart, the first after a quiet spell at once: at most 9 in any second
+ * (the explorer's floor is 10 refreshes a second under churn), each change within 120 ms.
+ */
+const DEFAULT_COALESCE_MS = 120;
 const DEFAULT_CLUSTER_WIDE_FROM = 10;
 
 export class ClusterCache {

@@ -10,8 +10,8 @@
  *   delivery, not one a window later;
  * - two deliveries are at least `windowMs` apart (a change within a window of the last delivery
  *   waits for the window's end), so any stretch of D ms sees at most floor(D / windowMs) + 1
- *   deliveries, that is at most ceil(D / windowMs) + 1. With the cache's default of 100 ms, 1,000
- *   updates spread over one second yield at most 11 deliveries;
+ *   deliveries, that is at most ceil(D / windowMs) + 1. With the cache's default of 120 ms, 1,000
+ *   updates spread over one second yield at most 9 deliveries;
  * - except `soon()`: what is pending is delivered as the turn ends, whatever the window. The cache
  *   calls it when a kind's cluster-wide list is in for the first time (at most once per kind each
  *   time it starts watching across namespaces, five kinds; never per object or event, so churn
