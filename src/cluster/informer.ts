@@ -40,6 +40,14 @@ function compactOrKeep<T extends KubernetesObject>(object: T): T {
   }
 }
 
+/**
+ * The last step before an object is stored, after slimming and reviving: its repeated parts
+ * shared, then its other repeated strings interned (the shared parts' were, as they were shared).
+ */
+function finish<T extends KubernetesObject>(object: T): T {
+  return internStrings(compactOrKeep(object));
+}
+
 export interface InformerHooks<T extends KubernetesObject> {
   readonly onObject: (event: 'add' | 'update' | 'delete', object: T) => void;
   /** The list has been applied to the store (also after a relist). */
@@ -103,8 +111,7 @@ export class Informer<T extends KubernetesObject> {
     const model = options.model;
     this.watch = new InformerWatch(options.kubeConfig, options.watchTimeouts ?? {}, {
       isClosed: () => this.closed,
-      transform: (object) =>
-        internStrings(compactOrKeep(reviveObject(slimObject(object as KubernetesObject), model))),
+      transform: (object) => finish(reviveObject(slimObject(object as KubernetesObject), model)),
       beforeWatch: () => hooks.onSynced(),
       onEstablished: () => hooks.onEstablished(),
       onStalled: (error) => hooks.onStalled(error),
@@ -116,7 +123,7 @@ export class Informer<T extends KubernetesObject> {
       (() =>
         listObjects<T>(kubeConfig, options.path, model, {
           before: slimObject,
-          after: (object) => internStrings(compactOrKeep(object)),
+          after: finish,
           abandoned: () => this.closed,
         }));
     const list = async () => {
@@ -128,7 +135,7 @@ export class Informer<T extends KubernetesObject> {
       if (options.list !== undefined) {
         // A list of the caller's may not have.
         for (const item of result.items) {
-          internStrings(compactOrKeep(slimObject(item)));
+          finish(slimObject(item));
         }
       }
       return result;

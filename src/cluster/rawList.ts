@@ -317,7 +317,6 @@ export async function listObjects<T extends KubernetesObject>(
   // The pages asked for, by number; a page's `early` token is the continue token read from the
   // head of its body. `done` marks a page taken (its objects are not held here any more).
   interface Fetch {
-    readonly token: string | undefined;
     readonly page: Promise<ListPage<T>>;
     early?: string;
   }
@@ -327,7 +326,7 @@ export async function listObjects<T extends KubernetesObject>(
     if (fetches[index] !== undefined) {
       return;
     }
-    const fetch: { token: string | undefined; page?: Promise<ListPage<T>>; early?: string } = { token };
+    const fetch: { page?: Promise<ListPage<T>>; early?: string } = {};
     const onHead =
       pageSize > 0
         ? (head: string) => {
