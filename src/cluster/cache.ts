@@ -40,7 +40,7 @@
  * are the only copy. Lists are parsed and revived by `listObjects` (rawList.ts), not client-node's
  * generic deserializer, which cost as much as the request itself.
  */
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import type {
   KubernetesObject,
   V1EndpointSlice,
@@ -51,6 +51,7 @@ import type {
   V1Node,
   V1Pod,
   V1Service,
+  KubeConfig,
 } from '@kubernetes/client-node';
 import { CLUSTER_KIND_OF, ChangeCoalescer, KIND_OF } from './changes.ts';
 import type {
@@ -67,6 +68,7 @@ import { Informer } from './informer.ts';
 import { CLUSTER_RESOURCES, CLUSTER_SPECS, RESOURCES, SPECS } from './resources.ts';
 import type { ClusterResourceTypes, ResourceTypes } from './resources.ts';
 import { getObject } from './rawList.ts';
+import { SharedTransportKubeConfig } from './transport.ts';
 
 export type ConnectionKind =
   'connecting' | 'connected' | 'disconnected' | 'unauthorized' | 'forbidden' | 'tls' | 'error';
@@ -165,6 +167,7 @@ export class ClusterCache {
   private readonly listeners = new Set<(change: ClusterChange) => void>();
   /** The kubeconfig bound to this cache's context (a copy): what exec and other calls for this context use. */
   readonly kubeConfig: KubeConfig | undefined;
+  private readonly transport: SharedTransportKubeConfig | undefined;
   /** For the one-off Pod counts; the informers list with `listObjects`. */
   private readonly core: CoreV1Api | undefined;
   private readonly server: string | undefined;
@@ -222,7 +225,9 @@ export class ClusterCache {
     }
     this.server = cluster.server;
     // A copy bound to the context: the caller's KubeConfig and its current context stay as they are.
-    this.kubeConfig = new KubeConfig();
+    // Its requests share one connection pool (transport.ts).
+    this.transport = new SharedTransportKubeConfig();
+    this.kubeConfig = this.transport;
     this.kubeConfig.loadFromOptions({
       clusters: kubeConfig.clusters,
       users: kubeConfig.users,
@@ -606,6 +611,7 @@ export class ClusterCache {
     }
     this.watched.clear();
     this.listeners.clear();
+    this.transport?.dispose();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -672,6 +678,10 @@ export class ClusterCache {
       const scope = this.clusterWide[resource] as ClusterWide<KubernetesObject>;
       if (wide && !scope.refused) {
         let tracked = scope.tracked;
+        if (tracked === undefined && this.waitsForPods(resource)) {
+          // Started by the reconcile that follows the Pods list (or its failure).
+          continue;
+        }
         if (tracked === undefined) {
           tracked = this.watchClusterWide(resource) as Tracked<KubernetesObject>;
           scope.tracked = tracked;
@@ -705,6 +715,20 @@ export class ClusterCache {
       }
     }
     this.updateState();
+  }
+
+  /**
+   * Whether the first list of `resource` across namespaces waits for the Pods list across
+   * namespaces, which is being read. EndpointSlices do: they hold an endpoint for every Pod behind
+   * a Service, the second longest list of a large cluster, and read at the same time they took
+   * about a seventh of the extension host's thread and of the API server's answers from the Pods
+   * list, which is what the view shows first (every namespace's Pod count). Until then their
+   * namespaces read `syncing` (`namespaceStatus`), never empty; a Pods list that fails or is
+   * refused releases them.
+   */
+  private waitsForPods(resource: CachedResource): boolean {
+    const pods = this.clusterWide.pods.tracked;
+    return resource === 'endpointSlices' && pods !== undefined && !pods.synced && pods.status === 'starting';
   }
 
   private watchInNamespace<R extends CachedResource>(

@@ -5,6 +5,7 @@
  * between the two that never show a known namespace as loading.
  */
 import assert from 'node:assert/strict';
+import diagnostics from 'node:diagnostics_channel';
 import { after, describe, test } from 'node:test';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { ClusterCache } from '../../../src/cluster/cache.ts';
@@ -103,6 +104,43 @@ describe('ClusterCache watching many namespaces', () => {
     await core.deleteNamespacedPod({ namespace: 'tools', name: 'unwatched-1', gracePeriodSeconds: 0 });
     await waitFor('the deletion', () => cache.pod('shop', 'watched-1') === undefined);
     assert.equal(cache.state().kind, 'connected');
+  });
+
+  test('EndpointSlices across namespaces are listed once the Pods list is in, and read as loading until then', async () => {
+    const { cache } = open(fixture.kubeconfig, 3);
+    await waitFor('namespaces', () => cache.isSynced());
+    const watched = namespaceNames(cache);
+    // What the cache says of each namespace whenever it asks for a page of Pods or of EndpointSlices.
+    const seen: Array<{ path: string; podsListed: boolean; slices: string[] }> = [];
+    const onRequest = (message: unknown) => {
+      const path = (message as { request: { path: string } }).request.path;
+      if (/^\/(api\/v1\/pods|apis\/discovery\.k8s\.io\/v1\/endpointslices)\?limit=/.test(path)) {
+        seen.push({
+          path,
+          podsListed: cache.watchScope('pods') === 'cluster-wide',
+          slices: watched.map((ns) => cache.namespaceStatus(ns)!.endpointSlices.status),
+        });
+      }
+    };
+    diagnostics.subscribe('undici:request:create', onRequest);
+    try {
+      cache.setWatchedNamespaces(watched);
+      await waitFor('every namespace synced', () => watched.every((ns) => cache.isSynced(ns)));
+    } finally {
+      diagnostics.unsubscribe('undici:request:create', onRequest);
+    }
+    const pods = seen.filter((request) => request.path.startsWith('/api/v1/pods'));
+    const slices = seen.filter((request) => request.path.startsWith('/apis/discovery.k8s.io'));
+    assert.ok(pods.length > 0 && slices.length > 0, JSON.stringify(seen));
+    // While the Pods were listed, no namespace read its EndpointSlices as listed (and so empty).
+    for (const request of pods) {
+      assert.deepEqual(new Set(request.slices), new Set(['syncing']), JSON.stringify(request));
+    }
+    assert.ok(
+      slices.every((request) => request.podsListed),
+      `EndpointSlices asked for before the Pods list was in: ${JSON.stringify(seen)}`,
+    );
+    assert.ok(cache.endpointSlices('shop').length > 0);
   });
 
   test('the cluster-wide list forbidden (shop-viewer): one informer per namespace, each truthful', async () => {
