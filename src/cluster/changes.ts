@@ -60,7 +60,8 @@ export interface ClusterChange {
   readonly gatewayApi: boolean;
   /**
    * Added, updated or deleted objects, as `objectKey(kind, namespace, name)`; cluster-scoped ones
-   * with an empty namespace (`Node//worker-1`).
+   * with an empty namespace (`Node//worker-1`). A collection's first list names none of its
+   * objects: it is announced by its namespaces (or its flag) alone, as a whole.
    */
   readonly objects: ReadonlySet<string>;
   /** The connection state (`ClusterCache.state()`) changed. */

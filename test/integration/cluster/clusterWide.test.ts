@@ -107,7 +107,7 @@ describe('ClusterCache watching many namespaces', () => {
   });
 
   test('EndpointSlices across namespaces are listed once the Pods list is in, and read as loading until then', async () => {
-    const { cache } = open(fixture.kubeconfig, 3);
+    const { cache, changes } = open(fixture.kubeconfig, 3);
     await waitFor('namespaces', () => cache.isSynced());
     const watched = namespaceNames(cache);
     // What the cache says of each namespace whenever it asks for a page of Pods or of EndpointSlices.
@@ -141,6 +141,13 @@ describe('ClusterCache watching many namespaces', () => {
       `EndpointSlices asked for before the Pods list was in: ${JSON.stringify(seen)}`,
     );
     assert.ok(cache.endpointSlices('shop').length > 0);
+    // The first lists were announced by namespace, as wholes, not object by object.
+    assert.ok(changes.some((change) => change.pods.has('shop')));
+    assert.deepEqual(
+      changes.flatMap((change) => [...change.objects]),
+      [],
+      'no object named by a first list',
+    );
   });
 
   test('the cluster-wide list forbidden (shop-viewer): one informer per namespace, each truthful', async () => {
