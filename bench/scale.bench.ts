@@ -105,6 +105,28 @@ interface Round {
   memoryMb: Record<string, number>;
 }
 
+/** Resolves at the first change of the session after which `done()` holds (at once if it holds now). */
+function changedUntil(
+  session: InstanceType<typeof ClusterSession>,
+  done: () => boolean,
+  failure: string,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (done()) {
+      resolve();
+      return;
+    }
+    const deadline = setTimeout(() => reject(new Error(failure)), 300_000);
+    const stop = session.onDidChange(() => {
+      if (done()) {
+        clearTimeout(deadline);
+        stop();
+        resolve();
+      }
+    });
+  });
+}
+
 async function round(kubeconfigPath: string): Promise<Round> {
   const memory = new Map<string, unknown>([['namespaces:kubereach-sandbox', namespaces]]);
   const heapBefore = heapUsed();
@@ -128,19 +150,7 @@ async function round(kubeconfigPath: string): Promise<Round> {
         )
       );
     };
-    await new Promise<void>((resolve, reject) => {
-      const deadline = setTimeout(
-        () => reject(new Error('the tree never rendered every namespace')),
-        300_000,
-      );
-      const stop = session.onDidChange(() => {
-        if (rendered()) {
-          clearTimeout(deadline);
-          stop();
-          resolve();
-        }
-      });
-    });
+    await changedUntil(session, rendered, 'the tree never rendered every namespace');
     const openMs = performance.now() - t0;
 
     // Opening the first namespace, then its Pods group: what the user waits for after a click.
@@ -157,21 +167,11 @@ async function round(kubeconfigPath: string): Promise<Round> {
     // Everything else of the namespaces in view listed (EndpointSlices wait for the Pods list), so
     // that the heap below holds all of it.
     const cache = session.cache!;
-    await new Promise<void>((resolve, reject) => {
-      const settled = () => namespaces.every((namespace) => cache.isSynced(namespace));
-      if (settled()) {
-        resolve();
-        return;
-      }
-      const deadline = setTimeout(() => reject(new Error('the namespaces never settled')), 300_000);
-      const stop = session.onDidChange(() => {
-        if (settled()) {
-          clearTimeout(deadline);
-          stop();
-          resolve();
-        }
-      });
-    });
+    await changedUntil(
+      session,
+      () => namespaces.every((namespace) => cache.isSynced(namespace)),
+      'the namespaces never settled',
+    );
     const syncedMs = performance.now() - t0;
 
     const heapMb = (heapUsed() - heapBefore) / 1e6;
