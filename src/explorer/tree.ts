@@ -44,6 +44,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   private readonly shownNamespaceText = new Map<string, string>();
   /** `namespaceCounts`, until a change of the namespace's Pods or Services (or their access). */
   private readonly counts = new Map<string, NamespaceCounts>();
+  /** Each namespace's Pods by `key\0value` label, until a change of its Pods (`selectorCandidates`). */
+  private readonly podsByLabel = new Map<string, Map<string, V1Pod[]>>();
   /** Pod names last listed per namespace, to refresh a Pods group only when membership changes. */
   private readonly shownPods = new Map<string, string>();
   /** Whether EndpointSlices were readable per namespace when last shown, to refresh its Services. */
@@ -95,6 +97,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   refreshAll(): void {
     this.nodes.clear();
     this.counts.clear();
+    this.podsByLabel.clear();
     this.shownNamespaceText.clear();
     this.shownPods.clear();
     this.shownEndpointAccess.clear();
@@ -504,7 +507,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
         const presentation = servicePresentation(
           service,
           cache?.endpointSlices(node.namespace, node.name) ?? [],
-          cache?.pods(node.namespace) ?? [],
+          this.selectorCandidates(node.namespace, service.spec?.selector),
           { pods: access.pods, endpointSlices: access.endpointSlices },
         );
         return this.item(presentation, vscode.TreeItemCollapsibleState.Collapsed, node.id);
@@ -648,6 +651,46 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     return counts;
   }
 
+  /**
+   * The Pods a Service's selector may select: those carrying the rarest of its labels, from an
+   * index of the namespace's Pods by label built once per change of them. The presentation still
+   * matches each against the whole selector. Drawing the 500 Services of a 5,000-Pod namespace
+   * matched every Pod against every selector twice: 300 ms each time the group was redrawn.
+   */
+  private selectorCandidates(
+    namespace: string,
+    selector: Record<string, string> | undefined,
+  ): readonly V1Pod[] {
+    const pairs = Object.entries(selector ?? {});
+    if (pairs.length === 0) {
+      return []; // No selector selects nothing (its endpoints are managed by hand).
+    }
+    let index = this.podsByLabel.get(namespace);
+    if (index === undefined) {
+      index = new Map();
+      for (const pod of this.session.cache?.pods(namespace) ?? []) {
+        for (const [key, value] of Object.entries(pod.metadata?.labels ?? {})) {
+          const label = `${key}\0${value}`;
+          const pods = index.get(label);
+          if (pods === undefined) {
+            index.set(label, [pod]);
+          } else {
+            pods.push(pod);
+          }
+        }
+      }
+      this.podsByLabel.set(namespace, index);
+    }
+    let rarest: readonly V1Pod[] | undefined;
+    for (const [key, value] of pairs) {
+      const pods = index.get(`${key}\0${value}`) ?? [];
+      if (rarest === undefined || pods.length < rarest.length) {
+        rarest = pods;
+      }
+    }
+    return rarest ?? [];
+  }
+
   /** What the cache can say of a namespace's Pods, Services, EndpointSlices and Ingresses. */
   private access(namespace: string): {
     pods: Knowledge;
@@ -700,8 +743,13 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     const context = this.session.context?.name;
     if (change.connection || change.namespaces) {
       this.counts.clear();
+      this.podsByLabel.clear();
     }
-    for (const namespace of [...change.pods, ...change.services]) {
+    for (const namespace of change.pods) {
+      this.counts.delete(namespace);
+      this.podsByLabel.delete(namespace);
+    }
+    for (const namespace of change.services) {
       this.counts.delete(namespace);
     }
     if (change.pods.size > 0) {

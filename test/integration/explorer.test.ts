@@ -155,6 +155,41 @@ describe('cluster explorer on the sandbox', () => {
     await waitFor('all endpoints ready', () => endpoint().every((text) => !/not ready/.test(text)));
   });
 
+  test("a Service's selector warning follows the Pods its labels select", async () => {
+    await core().createNamespacedService({
+      namespace: 'web',
+      body: {
+        metadata: { name: 'awaited' },
+        spec: { selector: { app: 'awaited', tier: 'late' }, ports: [{ port: 80, targetPort: 8080 }] },
+      },
+    });
+    const warned = () => {
+      const shown = item(view.tree, ['kubereach-sandbox', 'web', 'Services', 'awaited']);
+      return shown === undefined ? undefined : /Selector matches no Pod/.test(tooltipText(shown));
+    };
+    await waitFor('the Service, selecting no Pod', () => warned() === true);
+    const pod = (name: string, labels: Record<string, string>) =>
+      core().createNamespacedPod({
+        namespace: 'web',
+        body: {
+          metadata: { name, labels },
+          spec: {
+            containers: [{ name: 'c', image: 'registry.example/echo:1.0', ports: [{ containerPort: 8080 }] }],
+          },
+        },
+      });
+    // One of its labels is not enough; both are.
+    await pod('awaited-half', { app: 'awaited' });
+    await waitFor('the half-labelled Pod listed', () => pods().includes('awaited-half'));
+    assert.equal(warned(), true);
+    await pod('awaited-1', { app: 'awaited', tier: 'late' });
+    await waitFor('the Service selecting it', () => warned() === false);
+    await core().deleteNamespacedPod({ namespace: 'web', name: 'awaited-1', gracePeriodSeconds: 0 });
+    await waitFor('the Service selecting no Pod again', () => warned() === true);
+    await core().deleteNamespacedPod({ namespace: 'web', name: 'awaited-half', gracePeriodSeconds: 0 });
+    await core().deleteNamespacedService({ namespace: 'web', name: 'awaited' });
+  });
+
   test('after a forced 410 the tree keeps its state and keeps following', async () => {
     const before = pods();
     fixture.sandbox.faults.expireWatches();
