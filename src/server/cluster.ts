@@ -334,7 +334,7 @@ export class ServerCluster {
     return {
       enabled: this.enabled,
       context: session?.context?.name,
-      state: state?.kind ?? (this.enabled ? 'connecting' : 'off'),
+      state: state?.kind ?? this.stateWithoutCache(),
       message: state?.message ?? session?.kubeconfigError,
       watchedNamespaces: watched,
       syncedNamespaces: watched.filter(
@@ -344,6 +344,19 @@ export class ServerCluster {
       ),
       unreadable,
     };
+  }
+
+  /** `off`; `connecting` until the session has read the kubeconfig; then why there is no cache. */
+  private stateWithoutCache(): string {
+    if (!this.enabled) {
+      return 'off';
+    }
+    const session = this.session;
+    if (session === undefined) {
+      return 'connecting';
+    }
+    // Not "connecting": nothing is being connected to until the kubeconfig changes.
+    return session.kubeconfigError !== undefined ? 'error' : 'no-context';
   }
 
   dispose(): void {

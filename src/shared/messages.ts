@@ -50,7 +50,11 @@ export interface ServerStatus {
     /** Whether some open document asked for cluster-aware checks, so the server watches a cluster. */
     readonly enabled: boolean;
     readonly context: string | undefined;
-    /** ClusterCache connection state: connecting, connected, disconnected, unauthorized… */
+    /**
+     * ClusterCache connection state: connecting, connected, disconnected, unauthorized…; without a
+     * cache, `off` (no document asked), `connecting` (the kubeconfig not read yet), `error` (it
+     * cannot be read: `message` says why) or `no-context` (it names no context to use).
+     */
     readonly state: string;
     readonly message: string | undefined;
     readonly watchedNamespaces: readonly string[];
