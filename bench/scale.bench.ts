@@ -84,6 +84,15 @@ async function listAllPods(kubeConfig: KubeConfig): Promise<{ ms: number; count:
   return { ms: performance.now() - t0, count: list.items.length, bytes: body.length };
 }
 
+/**
+ * A second for the sandbox to finish what the last measurement left it (closing connections,
+ * collecting the garbage of a list of every Pod), so that neither the rounds nor L start while it
+ * is still busy with the other.
+ */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Number(process.env.KUBEREACH_SETTLE_MS ?? 1000)));
+}
+
 function rss(): number {
   return process.memoryUsage().rss;
 }
@@ -374,8 +383,11 @@ try {
   const baselines: { ms: number; count: number; bytes: number }[] = [];
   for (let i = 0; i < runs; i++) {
     // The first round comes before any baseline so that its RSS growth is the cache's alone.
+    await settle();
     rounds.push(await round(sandbox.kubeconfigPath));
-    // From a collected heap, as each round starts: the round's garbage is not L's to collect.
+    // From a collected heap and a settled sandbox, as each round starts: the round's garbage is not
+    // L's to collect, nor L's the next round's.
+    await settle();
     heapUsed();
     const baseline = await listAllPods(kubeConfig);
     if (baseline.count !== pods) {
