@@ -17,8 +17,10 @@
  */
 import { createHash } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
-import type { Cluster } from '@kubernetes/client-node';
+import type { Cluster, DispatcherOptions } from '@kubernetes/client-node';
 import type { AgentOptions } from 'node:https';
+import { createSecureContext } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
 
 /** What of undici's Dispatcher is used here: its graceful close. */
 interface Closable {
@@ -35,6 +37,8 @@ export class SharedTransportKubeConfig extends KubeConfig {
   private key: string | undefined;
   private dispatcher: unknown;
   private disposed = false;
+  /** A new pool is being built: its options get one TLS context (`createDispatcherOptions`). */
+  private building = false;
 
   constructor() {
     super();
@@ -51,17 +55,39 @@ export class SharedTransportKubeConfig extends KubeConfig {
     this.retire();
   }
 
+  /**
+   * client-node's options, with one TLS context for all of the pool's connections while a new
+   * pool is built: given ca, cert and key, each connection would parse them into a context of its
+   * own (about 0.4 ms each).
+   */
+  override createDispatcherOptions(cluster: Cluster | null, agentOptions: AgentOptions): DispatcherOptions {
+    const options = super.createDispatcherOptions(cluster, agentOptions);
+    if (!this.building || options.type !== 'agent') {
+      return options;
+    }
+    const { ca, cert, key, pfx, passphrase } = options.connect as ConnectionOptions;
+    return {
+      ...options,
+      connect: { ...options.connect, secureContext: createSecureContext({ ca, cert, key, pfx, passphrase }) },
+    };
+  }
+
   private shared(cluster: Cluster | null, agentOptions: AgentOptions): unknown {
     if (this.disposed) {
       // After dispose (a late probe on a closed session), one dispatcher per request as before.
       return createDispatcher.call(this, cluster, agentOptions);
     }
     const key = createHash('sha256')
-      .update(JSON.stringify(this.createDispatcherOptions(cluster, agentOptions)))
+      .update(JSON.stringify(super.createDispatcherOptions(cluster, agentOptions)))
       .digest('base64');
     if (key !== this.key) {
       this.retire();
-      this.dispatcher = createDispatcher.call(this, cluster, agentOptions);
+      this.building = true;
+      try {
+        this.dispatcher = createDispatcher.call(this, cluster, agentOptions);
+      } finally {
+        this.building = false;
+      }
       this.key = key;
     }
     return this.dispatcher;

@@ -76,6 +76,32 @@ describe('one connection pool per context', () => {
     assert.ok(cache.kubeConfig instanceof SharedTransportKubeConfig, 'a cache asks through one pool');
   });
 
+  test("the pool's one TLS context still verifies the server against the kubeconfig's CA", async () => {
+    const other = await generate([{ name: 'commonName', value: 'another-ca' }], {
+      keyType: 'ec',
+      curve: 'P-256',
+      extensions: [{ name: 'basicConstraints', cA: true, critical: true }],
+    });
+    const kubeConfig = new SharedTransportKubeConfig();
+    kubeConfig.loadFromFile(fixture.sandbox.kubeconfigPath);
+    kubeConfig.loadFromOptions({
+      users: kubeConfig.users,
+      contexts: kubeConfig.contexts,
+      currentContext: kubeConfig.getCurrentContext(),
+      clusters: kubeConfig.clusters.map((cluster) => ({
+        ...cluster,
+        caData: Buffer.from(other.cert).toString('base64'),
+        caFile: undefined,
+      })),
+    });
+    disposers.push(() => kubeConfig.dispose());
+    await assert.rejects(
+      listObjects(kubeConfig, '/api/v1/namespaces', 'V1Namespace'),
+      (error: Error & { code?: string; cause?: { code?: string } }) =>
+        /CERT|certificate|self.signed|verify/i.test(`${error.code} ${error.cause?.code} ${error.message}`),
+    );
+  });
+
   test('new TLS material gets a new pool; a watch on the old one carries on', async () => {
     const kubeConfig = new SharedTransportKubeConfig();
     kubeConfig.loadFromFile(fixture.sandbox.kubeconfigPath);
