@@ -10,8 +10,8 @@
  * 10,000 Pods, a fifth of one list of every Pod.
  *
  * `SharedTransportKubeConfig` hands out one dispatcher for as long as the TLS material and proxy it
- * is built from stay the same: connections are kept alive and reused by later requests, and new
- * ones resume the TLS session of earlier ones. When the material changes (an exec plugin returned
+ * is built from stay the same: connections are kept alive and reused by later requests, new ones
+ * resume the TLS session of earlier ones, and all share one TLS context. When the material changes (an exec plugin returned
  * a new client certificate, the kubeconfig's CA changed), the next request gets a new dispatcher
  * and the old one is closed gracefully: requests still on it (a watch) finish first.
  */
