@@ -703,3 +703,26 @@ export function matchesFieldRequirements(
     return requirement.operator === '=' ? actual === requirement.value : actual !== requirement.value;
   });
 }
+
+/**
+ * An index of objects by label: `(key, value)` gives those carrying it, without walking them all
+ * (a Service's selector reads the Pods with one of its labels, `LiveNamespace.podsWithLabel`).
+ * Label keys cannot hold `=`, so no two labels share an entry.
+ */
+export function podLabelIndex<T extends { readonly metadata?: { readonly labels?: Labels } }>(
+  objects: readonly T[],
+): (key: string, value: string) => readonly T[] {
+  const index = new Map<string, T[]>();
+  for (const object of objects) {
+    for (const [key, value] of Object.entries(object.metadata?.labels ?? {})) {
+      const entry = `${key}=${value}`;
+      const list = index.get(entry);
+      if (list === undefined) {
+        index.set(entry, [object]);
+      } else {
+        list.push(object);
+      }
+    }
+  }
+  return (key, value) => index.get(`${key}=${value}`) ?? [];
+}

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { V1Pod } from '@kubernetes/client-node';
-import { matchesRequirements, parseLabelSelectorString } from '../analysis/labels.ts';
+import { matchesRequirements, parseLabelSelectorString, podLabelIndex } from '../analysis/labels.ts';
 import type { LabelRequirement } from '../analysis/labels.ts';
 import type { ClusterChange } from '../cluster/changes.ts';
 import type { ClusterSession } from '../cluster/session.ts';
@@ -44,8 +44,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   private readonly shownNamespaceText = new Map<string, string>();
   /** `namespaceCounts`, until a change of the namespace's Pods or Services (or their access). */
   private readonly counts = new Map<string, NamespaceCounts>();
-  /** Each namespace's Pods by `key\0value` label, until a change of its Pods (`selectorCandidates`). */
-  private readonly podsByLabel = new Map<string, Map<string, V1Pod[]>>();
+  /** Each namespace's Pods by label, until a change of its Pods (`selectorCandidates`). */
+  private readonly podsByLabel = new Map<string, (key: string, value: string) => readonly V1Pod[]>();
   /** Pod names last listed per namespace, to refresh a Pods group only when membership changes. */
   private readonly shownPods = new Map<string, string>();
   /** Whether EndpointSlices were readable per namespace when last shown, to refresh its Services. */
@@ -665,25 +665,14 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     if (pairs.length === 0) {
       return []; // No selector selects nothing (its endpoints are managed by hand).
     }
-    let index = this.podsByLabel.get(namespace);
-    if (index === undefined) {
-      index = new Map();
-      for (const pod of this.session.cache?.pods(namespace) ?? []) {
-        for (const [key, value] of Object.entries(pod.metadata?.labels ?? {})) {
-          const label = `${key}\0${value}`;
-          const pods = index.get(label);
-          if (pods === undefined) {
-            index.set(label, [pod]);
-          } else {
-            pods.push(pod);
-          }
-        }
-      }
-      this.podsByLabel.set(namespace, index);
+    let withLabel = this.podsByLabel.get(namespace);
+    if (withLabel === undefined) {
+      withLabel = podLabelIndex(this.session.cache?.pods(namespace) ?? []);
+      this.podsByLabel.set(namespace, withLabel);
     }
     let rarest: readonly V1Pod[] | undefined;
     for (const [key, value] of pairs) {
-      const pods = index.get(`${key}\0${value}`) ?? [];
+      const pods = withLabel(key, value);
       if (rarest === undefined || pods.length < rarest.length) {
         rarest = pods;
       }

@@ -13,7 +13,7 @@ import { networkPolicyFromModel } from '../analysis/networkPolicy.ts';
 import type { Ingress, IngressClass } from '../analysis/ingress.ts';
 import type { Pod, Service } from '../analysis/k8s.ts';
 import type { ClusterModel, EndpointSlice, LiveNamespace } from '../analysis/manifests/cluster.ts';
-import { podLabelIndex } from '../analysis/manifests/cluster.ts';
+import { podLabelIndex } from '../analysis/labels.ts';
 import type * as ClusterLayer from '../cluster/index.ts';
 import type { ClusterCache, ResourceAccess } from '../cluster/cache.ts';
 import type { GatewayApiStatus } from '../cluster/gatewayWatch.ts';

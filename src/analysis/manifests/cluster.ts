@@ -178,23 +178,6 @@ export function selectedPods(
   );
 }
 
-/** An index of Pods by label, for `LiveNamespace.podsWithLabel`. */
-export function podLabelIndex(pods: readonly Pod[]): (key: string, value: string) => readonly Pod[] {
-  const index = new Map<string, Pod[]>();
-  for (const pod of pods) {
-    for (const [key, value] of Object.entries(pod.metadata.labels ?? {})) {
-      const entry = `${key}=${value}`;
-      const list = index.get(entry);
-      if (list === undefined) {
-        index.set(entry, [pod]);
-      } else {
-        list.push(pod);
-      }
-    }
-  }
-  return (key, value) => index.get(`${key}=${value}`) ?? [];
-}
-
 /** The live Pods a NetworkPolicy's podSelector picks. */
 export function policySelectedPods(
   pods: readonly Pod[],

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Pod } from '../../../src/analysis/k8s.ts';
-import { podLabelIndex, selectedPods } from '../../../src/analysis/manifests/cluster.ts';
+import { podLabelIndex } from '../../../src/analysis/labels.ts';
+import { selectedPods } from '../../../src/analysis/manifests/cluster.ts';
 
 function pod(name: string, labels: Record<string, string>, phase: 'Running' | 'Succeeded' = 'Running'): Pod {
   return { metadata: { name, namespace: 'shop', labels }, status: { phase, podIP: '10.0.0.1' } };
