@@ -11,9 +11,10 @@
  *
  * `SharedTransportKubeConfig` hands out one dispatcher for as long as the TLS material and proxy it
  * is built from stay the same: connections are kept alive and reused by later requests, new ones
- * resume the TLS session of earlier ones, and all share one TLS context. When the material changes (an exec plugin returned
- * a new client certificate, the kubeconfig's CA changed), the next request gets a new dispatcher
- * and the old one is closed gracefully: requests still on it (a watch) finish first.
+ * resume the TLS session of earlier ones, and all share one TLS context. When the material changes
+ * (an exec plugin returned a new client certificate, the kubeconfig's CA changed), the next
+ * request gets a new dispatcher and the old one is closed gracefully: requests still on it (a
+ * watch) finish first.
  */
 import { createHash } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
