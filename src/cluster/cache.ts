@@ -322,6 +322,13 @@ export class ClusterCache {
       : slices.filter((slice) => slice.metadata?.labels?.[SERVICE_NAME_LABEL] === serviceName);
   }
 
+  /** The Service an EndpointSlice in the cache belongs to (its `kubernetes.io/service-name` label). */
+  endpointSliceService(namespace: string, name: string): string | undefined {
+    return this.source('endpointSlices', namespace)?.informer.get(name, namespace)?.metadata?.labels?.[
+      SERVICE_NAME_LABEL
+    ];
+  }
+
   networkPolicies(namespace: string): readonly V1NetworkPolicy[] {
     return this.read('networkPolicies', namespace);
   }

@@ -830,9 +830,16 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
           targets.add(node);
         }
       } else if (kind === 'EndpointSlice') {
-        // A slice's Service is named by its label, which the key does not carry: refresh the namespace's Services.
-        for (const service of this.session.cache?.services(namespace) ?? []) {
-          const node = this.nodes.peek(ids.service(context, namespace, service.metadata?.name ?? ''));
+        // A slice names its Service by a label, which the key does not carry: the cached slice
+        // tells. One no longer cached (deleted) could have been any Service's: all are refreshed.
+        const cache = this.session.cache;
+        const owner = cache?.endpointSliceService(namespace, name);
+        const services =
+          owner !== undefined
+            ? [owner]
+            : (cache?.services(namespace) ?? []).map((service) => service.metadata?.name ?? '');
+        for (const service of services) {
+          const node = this.nodes.peek(ids.service(context, namespace, service));
           if (node) {
             targets.add(node);
           }

@@ -155,6 +155,39 @@ describe('cluster explorer on the sandbox', () => {
     await waitFor('all endpoints ready', () => endpoint().every((text) => !/not ready/.test(text)));
   });
 
+  test("an EndpointSlice's change refreshes its own Service's row, not every Service of the namespace", async () => {
+    await core().createNamespacedService({
+      namespace: 'web',
+      body: { metadata: { name: 'bystander' }, spec: { selector: { app: 'nobody' }, ports: [{ port: 81 }] } },
+    });
+    await waitFor('both Services drawn', () => {
+      const shown = labels(view.tree, ['kubereach-sandbox', 'web', 'Services']);
+      return shown.includes('web') && shown.includes('bystander');
+    });
+    const refreshed: string[] = [];
+    const subscription = view.tree.onDidChangeTreeData((changed) => {
+      for (const node of [changed ?? []].flat()) {
+        if (node.kind === 'service') {
+          refreshed.push(node.name);
+        }
+      }
+    });
+    try {
+      const backend = pods().find((name) => name.startsWith('web-'))!;
+      fixture.sandbox.faults.setPodReady('web', backend, false);
+      await waitFor('the web Service refreshed', () => refreshed.includes('web'));
+      fixture.sandbox.faults.setPodReady('web', backend, true);
+      await waitFor(
+        'the web Service refreshed again',
+        () => refreshed.filter((name) => name === 'web').length >= 2,
+      );
+      assert.ok(!refreshed.includes('bystander'), refreshed.join());
+    } finally {
+      subscription.dispose();
+      await core().deleteNamespacedService({ namespace: 'web', name: 'bystander' });
+    }
+  });
+
   test("a Service's selector warning follows the Pods its labels select", async () => {
     await core().createNamespacedService({
       namespace: 'web',
