@@ -166,8 +166,7 @@ export class ClusterCache {
   private readonly coalescer: ChangeCoalescer;
   private readonly listeners = new Set<(change: ClusterChange) => void>();
   /** The kubeconfig bound to this cache's context (a copy): what exec and other calls for this context use. */
-  readonly kubeConfig: KubeConfig | undefined;
-  private readonly transport: SharedTransportKubeConfig | undefined;
+  readonly kubeConfig: SharedTransportKubeConfig | undefined;
   /** For the one-off Pod counts; the informers list with `listObjects`. */
   private readonly core: CoreV1Api | undefined;
   private readonly server: string | undefined;
@@ -226,8 +225,7 @@ export class ClusterCache {
     this.server = cluster.server;
     // A copy bound to the context: the caller's KubeConfig and its current context stay as they are.
     // Its requests share one connection pool (transport.ts).
-    this.transport = new SharedTransportKubeConfig();
-    this.kubeConfig = this.transport;
+    this.kubeConfig = new SharedTransportKubeConfig();
     this.kubeConfig.loadFromOptions({
       clusters: kubeConfig.clusters,
       users: kubeConfig.users,
@@ -618,7 +616,7 @@ export class ClusterCache {
     }
     this.watched.clear();
     this.listeners.clear();
-    this.transport?.dispose();
+    this.kubeConfig?.dispose();
   }
 
   // ---------------------------------------------------------------------------------------------

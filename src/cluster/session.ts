@@ -249,7 +249,8 @@ export class ClusterSession {
     if (name === undefined || !this.loaded) {
       return;
     }
-    // 120 ms: a change reaches the UI within 120 ms (at once after a quiet spell), and a second of churn makes at most 9 deliveries.
+    // 120 ms: a change reaches the UI within 120 ms (at once after a quiet spell), and a second of
+    // churn makes at most 9 deliveries.
     const cache = new ClusterCache(this.loaded.kubeConfig, {
       contextName: name,
       log: this.log,

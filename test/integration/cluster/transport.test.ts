@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import diagnostics from 'node:diagnostics_channel';
 import { after, describe, test } from 'node:test';
-import { CoreV1Api, Watch } from '@kubernetes/client-node';
+import { CoreV1Api, HttpMethod, RequestContext, Watch } from '@kubernetes/client-node';
 import { generate } from 'selfsigned';
 import { ClusterCache } from '../../../src/cluster/cache.ts';
 import { listObjects } from '../../../src/cluster/rawList.ts';
@@ -34,7 +34,6 @@ async function counting<T>(
 
 /** The dispatcher client-node's authentication gives a request of `kubeConfig`. */
 async function dispatcherOf(kubeConfig: SharedTransportKubeConfig): Promise<unknown> {
-  const { RequestContext, HttpMethod } = await import('@kubernetes/client-node');
   const context = new RequestContext(
     `${kubeConfig.getCurrentCluster()!.server}/api/v1/namespaces`,
     HttpMethod.GET,
