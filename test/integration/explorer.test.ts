@@ -156,6 +156,17 @@ describe('cluster explorer on the sandbox', () => {
   });
 
   test("an EndpointSlice's change refreshes its own Service's row, not every Service of the namespace", async () => {
+    // The bystander's own (empty) EndpointSlice comes after it, and rightly refreshes it: the flip
+    // below starts once that has been delivered.
+    let ownSliceDelivered = false;
+    const stop = view.session.onDidChange((event) => {
+      if (
+        event.kind === 'cache' &&
+        [...event.change.objects].some((key) => key.startsWith('EndpointSlice/web/bystander'))
+      ) {
+        ownSliceDelivered = true;
+      }
+    });
     await core().createNamespacedService({
       namespace: 'web',
       body: { metadata: { name: 'bystander' }, spec: { selector: { app: 'nobody' }, ports: [{ port: 81 }] } },
@@ -164,6 +175,8 @@ describe('cluster explorer on the sandbox', () => {
       const shown = labels(view.tree, ['kubereach-sandbox', 'web', 'Services']);
       return shown.includes('web') && shown.includes('bystander');
     });
+    await waitFor("the bystander's EndpointSlice delivered", () => ownSliceDelivered);
+    stop();
     const refreshed: string[] = [];
     const subscription = view.tree.onDidChangeTreeData((changed) => {
       for (const node of [changed ?? []].flat()) {
