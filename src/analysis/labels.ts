@@ -726,3 +726,23 @@ export function podLabelIndex<T extends { readonly metadata?: { readonly labels?
   }
   return (key, value) => index.get(`${key}=${value}`) ?? [];
 }
+
+/**
+ * The only objects a Service's selector can pick: those carrying the rarest of its labels, read
+ * from an index (`podLabelIndex`). An empty selector picks none.
+ */
+export function selectorCandidates<T>(
+  withLabel: (key: string, value: string) => readonly T[],
+  selector: Labels,
+): readonly T[] {
+  let rarest: readonly T[] = [];
+  let first = true;
+  for (const [key, value] of Object.entries(selector)) {
+    const objects = withLabel(key, value);
+    if (first || objects.length < rarest.length) {
+      rarest = objects;
+      first = false;
+    }
+  }
+  return rarest;
+}

@@ -5,7 +5,12 @@
  */
 import * as vscode from 'vscode';
 import type { V1Pod } from '@kubernetes/client-node';
-import { matchesRequirements, parseLabelSelectorString, podLabelIndex } from '../analysis/labels.ts';
+import {
+  matchesRequirements,
+  parseLabelSelectorString,
+  podLabelIndex,
+  selectorCandidates,
+} from '../analysis/labels.ts';
 import type { LabelRequirement } from '../analysis/labels.ts';
 import type { ClusterChange } from '../cluster/changes.ts';
 import type { ClusterSession } from '../cluster/session.ts';
@@ -44,7 +49,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   private readonly shownNamespaceText = new Map<string, string>();
   /** `namespaceCounts`, until a change of the namespace's Pods or Services (or their access). */
   private readonly counts = new Map<string, NamespaceCounts>();
-  /** Each namespace's Pods by label, until a change of its Pods (`selectorCandidates`). */
+  /** Each namespace's Pods by label, until a change of its Pods (`podsSelectable`). */
   private readonly podsByLabel = new Map<string, (key: string, value: string) => readonly V1Pod[]>();
   /** Pod names last listed per namespace, to refresh a Pods group only when membership changes. */
   private readonly shownPods = new Map<string, string>();
@@ -507,7 +512,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
         const presentation = servicePresentation(
           service,
           cache?.endpointSlices(node.namespace, node.name) ?? [],
-          this.selectorCandidates(node.namespace, service.spec?.selector),
+          this.podsSelectable(node.namespace, service.spec?.selector),
           { pods: access.pods, endpointSlices: access.endpointSlices },
         );
         return this.item(presentation, vscode.TreeItemCollapsibleState.Collapsed, node.id);
@@ -657,27 +662,13 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
    * matches each against the whole selector. Drawing the 500 Services of a 5,000-Pod namespace
    * matched every Pod against every selector twice: 300 ms each time the group was redrawn.
    */
-  private selectorCandidates(
-    namespace: string,
-    selector: Record<string, string> | undefined,
-  ): readonly V1Pod[] {
-    const pairs = Object.entries(selector ?? {});
-    if (pairs.length === 0) {
-      return []; // No selector selects nothing (its endpoints are managed by hand).
-    }
+  private podsSelectable(namespace: string, selector: Record<string, string> | undefined): readonly V1Pod[] {
     let withLabel = this.podsByLabel.get(namespace);
     if (withLabel === undefined) {
       withLabel = podLabelIndex(this.session.cache?.pods(namespace) ?? []);
       this.podsByLabel.set(namespace, withLabel);
     }
-    let rarest: readonly V1Pod[] | undefined;
-    for (const [key, value] of pairs) {
-      const pods = withLabel(key, value);
-      if (rarest === undefined || pods.length < rarest.length) {
-        rarest = pods;
-      }
-    }
-    return rarest ?? [];
+    return selectorCandidates(withLabel, selector ?? {});
   }
 
   /** What the cache can say of a namespace's Pods, Services, EndpointSlices and Ingresses. */

@@ -7,7 +7,7 @@
 import type { Ingress, IngressClass } from '../ingress.ts';
 import type { LiveGatewayApi } from './gatewayLive.ts';
 import type { NetworkPolicy, Pod, Protocol, Service } from '../k8s.ts';
-import { matchesLabelSelector, matchesServiceSelector } from '../labels.ts';
+import { matchesLabelSelector, matchesServiceSelector, selectorCandidates } from '../labels.ts';
 import { selectingPolicies } from '../networkPolicy.ts';
 import { declaredPorts, resolveTargetPort } from '../ports.ts';
 import { isRecord } from './document.ts';
@@ -167,11 +167,8 @@ export function selectedPods(
     candidates = pods as readonly Pod[];
   } else {
     const live = pods as LiveNamespace;
-    const first = Object.entries(selector)[0];
     candidates =
-      live.podsWithLabel === undefined || first === undefined
-        ? live.pods
-        : live.podsWithLabel(first[0], first[1]);
+      live.podsWithLabel === undefined ? live.pods : selectorCandidates(live.podsWithLabel, selector);
   }
   return candidates.filter(
     (pod) => isPodServing(pod) && matchesServiceSelector(selector, pod.metadata.labels),
