@@ -135,18 +135,24 @@ describe('KubeReach in VS Code', { skip: !available && 'chromium not installed',
   test('2. a Pod made unready through the sandbox changes its icon with no user action', async (t) => {
     await step(t, '2-unready', async () => {
       const name = (await row(/^backend-/).getAttribute('aria-label'))!.split(' ')[0]!;
+      const warned = (want: boolean) =>
+        page.waitForFunction(
+          ([pod, warning]) => {
+            const element = [...document.querySelectorAll('.monaco-list-row[role="treeitem"]')].find(
+              (candidate) => candidate.getAttribute('aria-label')?.startsWith(`${pod} `),
+            );
+            return element !== undefined && (element.querySelector('.codicon-warning') !== null) === warning;
+          },
+          [name, want] as const,
+          { timeout: 10_000 },
+        );
       sandbox.faults.setPodReady('shop', name, false);
-      await page.waitForFunction(
-        (pod) => {
-          const element = [...document.querySelectorAll('.monaco-list-row[role="treeitem"]')].find(
-            (candidate) => candidate.getAttribute('aria-label')?.startsWith(`${pod} `),
-          );
-          return element !== undefined && element.querySelector('.codicon-warning') !== null;
-        },
-        name,
-        { timeout: 10_000 },
-      );
+      await warned(true);
       sandbox.faults.setPodReady('shop', name, true);
+      // Ready again before the next step: its refresh of the namespace (and of the backend
+      // Service's row, through the Pod's EndpointSlice) would otherwise land while step 3 has
+      // the backend row's context menu open, and the command would run without its row.
+      await warned(false);
     });
   });
 
